@@ -1,0 +1,34 @@
+"""Who did what to which record, and when. Written by the actions layer; never edited through the app."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        CHANGE = "change", _("changed")
+        DELETE = "delete", _("deleted")
+        EXPORT = "export", _("exported")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    organisation = models.ForeignKey(
+        "programmes.Organisation", on_delete=models.PROTECT, null=True, blank=True
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    model = models.CharField(_("record type"), max_length=80)
+    object_pk = models.CharField(_("record"), max_length=40)
+    # Names of the changed fields only: their values may be exactly what must not leak.
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["model", "object_pk"], name="audit_record_idx")]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user or 'system'} {self.action} {self.model}#{self.object_pk}"

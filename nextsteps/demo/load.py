@@ -1,0 +1,678 @@
+"""Load the demo programme and its synthetic, person-level records through the actions layer.
+
+Every record is made one by one, as staff would enter it, with invented names and phone numbers. Records
+before and after the demo period are included on purpose, so that the report's date filter has work to do.
+All the report's figures are computed from these records; none is stored as a number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.db import transaction
+
+from nextsteps.demo import programme as spec
+from nextsteps.indicators.models import Indicator, Target
+from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Pillar, Programme
+from nextsteps.records import actions
+from nextsteps.records.models import (
+    Activity,
+    ActivityType,
+    Campaign,
+    Case,
+    Distribution,
+    ExternalOrganisation,
+    Household,
+    Outcome,
+    OutcomeType,
+    ParticipantGroup,
+    PartnerContact,
+    Person,
+    ServiceType,
+    SiteType,
+    Story,
+    Volunteer,
+)
+
+GIVEN_F = [
+    "Ana",
+    "Maria",
+    "Elena",
+    "Ioana",
+    "Andreea",
+    "Mihaela",
+    "Cristina",
+    "Gabriela",
+    "Daniela",
+    "Roxana",
+    "Alina",
+    "Florentina",
+    "Simona",
+    "Raluca",
+    "Bianca",
+    "Denisa",
+    "Larisa",
+    "Oana",
+]
+GIVEN_M = [
+    "Ion",
+    "Gheorghe",
+    "Vasile",
+    "Constantin",
+    "Marian",
+    "Florin",
+    "Adrian",
+    "Cristian",
+    "Nicolae",
+    "Mihai",
+    "Ionuț",
+    "Daniel",
+    "Alexandru",
+    "Bogdan",
+    "Sorin",
+    "Răzvan",
+    "Cătălin",
+    "Dorin",
+]
+FAMILY = [
+    "Popescu",
+    "Ionescu",
+    "Stan",
+    "Dumitru",
+    "Stoica",
+    "Gheorghe",
+    "Rusu",
+    "Munteanu",
+    "Matei",
+    "Constantin",
+    "Marin",
+    "Lazăr",
+    "Ene",
+    "Tudor",
+    "Dobre",
+    "Barbu",
+    "Nistor",
+    "Florea",
+    "Moldovan",
+    "Sârbu",
+]
+
+
+class Loader:
+    def __init__(self, seed: int = 2021) -> None:
+        self.rng = random.Random(seed)
+        self.counter = 0
+
+    # helpers ----------------------------------------------------------------------------------------
+
+    def make(self, model: type[Any], **fields: Any) -> Any:
+        return actions.create_record(model, acting_user=None, **fields)
+
+    def phone(self) -> str:
+        return f"+40 7{self.rng.randint(20, 99)} {self.rng.randint(100, 999)} {self.rng.randint(100, 999)}"
+
+    def person(
+        self,
+        org: Organisation,
+        sex: str,
+        *,
+        born: dt.date | None = None,
+        birth_year: int | None = None,
+        survivor: str = "no",
+        nationality: str = "RO",
+    ) -> Person:
+        self.counter += 1
+        given = self.rng.choice(GIVEN_F if sex == "female" else GIVEN_M)
+        return self.make(
+            Person,
+            organisation=org,
+            code=f"{org.slug[:3].upper()}-{self.counter:04d}",
+            sex=sex,
+            birth_date=born,
+            birth_year=birth_year,
+            nationality=nationality,
+            survivor_status=survivor,
+            given_name=given,
+            family_name=self.rng.choice(FAMILY),
+            phone=self.phone(),
+        )
+
+    def born_aged(self, age: int, on: dt.date = spec.REPORT_START) -> dt.date:
+        """A birth date that makes someone `age` on `on`, well clear of the birthday."""
+        return dt.date(on.year - age - 1, self.rng.randint(9, 12), self.rng.randint(1, 28))
+
+    # the programme ------------------------------------------------------------------------------------
+
+    @transaction.atomic
+    def load(self) -> Programme:
+        self.orgs = {
+            slug: self.make(Organisation, slug=slug, name=name, short_name=short, kind=kind, country=country)
+            for slug, name, short, kind, country in spec.ORGANISATIONS
+        }
+        programme = self.make(Programme, **spec.PROGRAMME, organisations=list(self.orgs.values()))
+        self.programme = programme
+        self.pillars = {
+            number: self.make(
+                Pillar, programme=programme, number=number, title_nl=nl, title_en=en, title_ro=ro
+            )
+            for number, nl, en, ro in spec.PILLARS
+        }
+        for order, item in enumerate(spec.INDICATORS):
+            item = dict(item)
+            target, baseline = item.pop("target"), item.pop("baseline")
+            ind = self.make(Indicator, pillar=self.pillars[item.pop("pillar")], order=order, **item)
+            if target is not None or baseline is not None:
+                self.make(
+                    Target,
+                    indicator=ind,
+                    start=spec.REPORT_START,
+                    end=spec.REPORT_END,
+                    baseline=baseline,
+                    target=target,
+                )
+        for lang, text in spec.NARRATIVE.items():
+            self.make(
+                PeriodNarrative,
+                programme=programme,
+                start=spec.REPORT_START,
+                end=spec.REPORT_END,
+                language=lang,
+                text=text,
+            )
+        self.services = {s.code: s for s in ServiceType.objects.all()}
+        self.outcomes = {o.code: o for o in OutcomeType.objects.all()}
+        self.sites = {s.code: s for s in SiteType.objects.all()}
+        self.activity_types = {a.code: a for a in ActivityType.objects.all()}
+        self.groups = {g.code: g for g in ParticipantGroup.objects.all()}
+        self.casework()
+        self.family_visits()
+        self.shelter_visits()
+        self.volunteers_and_campaign()
+        self.activities()
+        self.partnerships()
+        self.milestones_and_stories()
+        return programme
+
+    def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:
+        return self.make(Case, programme=self.programme, organisation=org, person=person, opened=opened)
+
+    def serve(self, case: Case, code: str, date: dt.date) -> None:
+        actions.record_service(acting_user=None, case=case, service_type=self.services[code], date=date)
+
+    def casework(self) -> None:
+        ijm, nl = self.orgs["ijm-ro"], self.orgs["next-steps-nl"]
+        # Nine survivors followed by IJM in Romania, four women helped from the Netherlands: 13 in the period.
+        survivors: list[tuple[Organisation, Case]] = []
+        for i in range(13):
+            org = ijm if i < 9 else nl
+            sex = "female" if i % 4 else "male"
+            person = self.person(
+                org,
+                sex,
+                born=self.born_aged(self.rng.randint(19, 40)),
+                survivor="identified" if i % 3 else "presumed",
+            )
+            survivors.append((org, self.case(org, person, dt.date(2021, 7, 20) + dt.timedelta(days=i * 9))))
+        for i, (org, case) in enumerate(survivors):
+            day = dt.date(2021, 8, 3) + dt.timedelta(days=i * 10)
+            if org == nl or i % 2:
+                self.serve(case, "return_assistance", day)
+            self.serve(case, "legal_support", day + dt.timedelta(days=5))
+            self.serve(case, "psychosocial", day + dt.timedelta(days=12))
+        # One of them was already helped in July: still one person.
+        self.serve(survivors[0][1], "legal_support", dt.date(2021, 7, 28))
+        # Two continue their education with the programme's support.
+        for _org, case in survivors[1:3]:
+            self.serve(case, "education", dt.date(2021, 10, 1))
+        # Outside the period, or not survivors: none of these may be counted.
+        for when in (dt.date(2021, 6, 14), dt.date(2021, 7, 30), dt.date(2022, 1, 12)):
+            person = self.person(ijm, "female", born=self.born_aged(25), survivor="identified")
+            case = self.case(ijm, person, when)
+            self.serve(case, "legal_support", when)
+            self.serve(case, "education", when)
+        neighbour = self.person(ijm, "male", born=self.born_aged(44))
+        self.serve(self.case(ijm, neighbour, dt.date(2021, 9, 1)), "legal_support", dt.date(2021, 9, 2))
+        # The woman who left prostitution: a sewing course, then paid work in a sewing workshop.
+        dorcas = self.orgs["dorcas-ro"]
+        self.sewer = self.person(dorcas, "female", born=self.born_aged(31))
+        case = self.case(dorcas, self.sewer, dt.date(2021, 8, 16))
+        self.serve(case, "vocational_training", dt.date(2021, 9, 6))
+        self.make(
+            Outcome, case=case, outcome_type=self.outcomes["exited_prostitution"], date=dt.date(2021, 9, 30)
+        )
+        self.make(Outcome, case=case, outcome_type=self.outcomes["employed"], date=dt.date(2021, 11, 15))
+        later = self.person(dorcas, "female", born=self.born_aged(27))
+        self.make(
+            Outcome,
+            case=self.case(dorcas, later, dt.date(2021, 12, 1)),
+            outcome_type=self.outcomes["exited_prostitution"],
+            date=dt.date(2022, 2, 10),
+        )
+
+    def family_visits(self) -> None:
+        sa = self.orgs["salvation-army-ro"]
+        household_site = self.sites["household"]
+        # 23 women, 20 girls, 50 men and 15 boys in 67 households, placed by age on their first visit.
+        members: list[Person] = []
+        members += [
+            self.person(sa, "female", born=self.born_aged(self.rng.randint(18, 70))) for _ in range(22)
+        ]
+        # A young woman who came of age just before the period, and a girl who turns 18 during it.
+        members.append(self.person(sa, "female", born=dt.date(2003, 7, 20)))
+        members.append(self.person(sa, "female", born=dt.date(2003, 10, 15)))
+        members += [
+            self.person(sa, "female", born=self.born_aged(self.rng.randint(1, 16))) for _ in range(19)
+        ]
+        members += [self.person(sa, "male", born=self.born_aged(self.rng.randint(18, 70))) for _ in range(48)]
+        # Two men whose age staff only know by birth year.
+        members += [self.person(sa, "male", birth_year=1970), self.person(sa, "male", birth_year=1985)]
+        members += [self.person(sa, "male", born=self.born_aged(self.rng.randint(1, 16))) for _ in range(15)]
+        self.rng.shuffle(members)
+        households: list[tuple[Household, list[Person]]] = []
+        for i in range(67):
+            share = members[i::67]
+            household = self.make(
+                Household, organisation=sa, code=f"BUC-{i + 1:03d}", locality="Bucharest", members=share
+            )
+            households.append((household, share))
+        months = [dt.date(2021, m, 1) for m in range(8, 13)]
+        for household, share in households:
+            for month in months:
+                day = month + dt.timedelta(days=self.rng.randint(2, 25))
+                actions.record_outreach_round(
+                    acting_user=None,
+                    programme=self.programme,
+                    organisation=sa,
+                    date=day,
+                    locality="Bucharest",
+                    site_type=household_site,
+                    household=household,
+                    persons=share,
+                )
+        # Visits before and after the period, to the same families and to three others.
+        for household, share in households[:10]:
+            actions.record_outreach_round(
+                acting_user=None,
+                programme=self.programme,
+                organisation=sa,
+                date=dt.date(2021, 7, 15),
+                locality="Bucharest",
+                site_type=household_site,
+                household=household,
+                persons=share,
+            )
+        for i in range(3):
+            share = [
+                self.person(sa, "female", born=self.born_aged(35)),
+                self.person(sa, "male", born=self.born_aged(9)),
+            ]
+            household = self.make(
+                Household, organisation=sa, code=f"BUC-{101 + i}", locality="Bucharest", members=share
+            )
+            for day in (dt.date(2021, 7, 10), dt.date(2022, 1, 10)):
+                actions.record_outreach_round(
+                    acting_user=None,
+                    programme=self.programme,
+                    organisation=sa,
+                    date=day,
+                    locality="Bucharest",
+                    site_type=household_site,
+                    household=household,
+                    persons=share,
+                )
+
+    def shelter_visits(self) -> None:
+        betania = self.orgs["betania"]
+        shelter = self.sites["homeless_shelter"]
+        women = [
+            self.person(betania, "female", born=self.born_aged(self.rng.randint(25, 60))) for _ in range(5)
+        ]
+        men = [self.person(betania, "male", born=self.born_aged(50)) for _ in range(2)]
+        for month in range(9, 13):
+            reached = women[: 3 + month % 3] + men
+            actions.record_outreach_round(
+                acting_user=None,
+                programme=self.programme,
+                organisation=betania,
+                date=dt.date(2021, month, 8),
+                locality="Oradea",
+                site_type=shelter,
+                persons=reached,
+            )
+        # Another city, and a family visit in Oradea: neither belongs in the two outreach figures.
+        actions.record_outreach_round(
+            acting_user=None,
+            programme=self.programme,
+            organisation=betania,
+            date=dt.date(2021, 10, 12),
+            locality="Cluj-Napoca",
+            site_type=shelter,
+            persons=[self.person(betania, "female", born=self.born_aged(40))],
+        )
+        family = [
+            self.person(betania, "female", born=self.born_aged(30)),
+            self.person(betania, "male", born=self.born_aged(7)),
+        ]
+        household = self.make(
+            Household, organisation=betania, code="ORA-001", locality="Oradea", members=family
+        )
+        actions.record_outreach_round(
+            acting_user=None,
+            programme=self.programme,
+            organisation=betania,
+            date=dt.date(2021, 11, 3),
+            locality="Oradea",
+            site_type=self.sites["household"],
+            household=household,
+            persons=family,
+        )
+
+    def volunteers_and_campaign(self) -> None:
+        dorcas, nl = self.orgs["dorcas-ro"], self.orgs["next-steps-nl"]
+        campaign = self.make(
+            Campaign,
+            programme=self.programme,
+            organisation=dorcas,
+            name="Women for women",
+            slug="women-for-women-2021",
+            start=dt.date(2021, 11, 15),
+            end=dt.date(2021, 12, 31),
+            purpose="Christmas gifts for women in prostitution and from vulnerable backgrounds; volunteer recruitment.",
+        )
+        orgs = [
+            self.orgs[s] for s in ("salvation-army-ro", "ijm-ro", "dorcas-ro", "betania", "next-steps-nl")
+        ]
+        signups = [dt.date(2021, 8, 2) + dt.timedelta(days=5 * i) for i in range(29)]
+        for i, day in enumerate(signups):
+            org = orgs[i % len(orgs)]
+            through = campaign if day >= campaign.start else None
+            self.volunteer(org, day, through)
+        for day in (
+            dt.date(2021, 5, 3),
+            dt.date(2021, 6, 21),
+            dt.date(2021, 7, 31),
+            dt.date(2022, 1, 1),
+            dt.date(2022, 2, 14),
+        ):
+            self.volunteer(nl, day, None)
+        for day, qty, group in (
+            (dt.date(2021, 12, 11), 70, "women in prostitution"),
+            (dt.date(2021, 12, 18), 50, "women in prostitution"),
+            (dt.date(2021, 12, 22), 40, "women from vulnerable backgrounds"),
+        ):
+            self.make(
+                Distribution,
+                programme=self.programme,
+                organisation=dorcas,
+                campaign=campaign,
+                date=day,
+                item="gift",
+                quantity=qty,
+                recipient_group=group,
+                locality="Bucharest",
+            )
+        self.make(
+            Distribution,
+            programme=self.programme,
+            organisation=dorcas,
+            campaign=campaign,
+            date=dt.date(2022, 1, 6),
+            item="gift",
+            quantity=12,
+            recipient_group="women in prostitution",
+        )
+        self.make(
+            Distribution,
+            programme=self.programme,
+            organisation=dorcas,
+            date=dt.date(2021, 10, 5),
+            item="food parcel",
+            quantity=30,
+            recipient_group="families",
+        )
+
+    def volunteer(self, org: Organisation, day: dt.date, campaign: Campaign | None) -> None:
+        self.counter += 1
+        self.make(
+            Volunteer,
+            programme=self.programme,
+            organisation=org,
+            code=f"VOL-{self.counter:04d}",
+            signed_up=day,
+            campaign=campaign,
+            locality="Bucharest" if org.country == "RO" else "Utrecht",
+            name=f"{self.rng.choice(GIVEN_F)} {self.rng.choice(FAMILY)}",
+            phone=self.phone(),
+        )
+
+    def activities(self) -> None:
+        dorcas, sa, betania, nl = (
+            self.orgs[s] for s in ("dorcas-ro", "salvation-army-ro", "betania", "next-steps-nl")
+        )
+        t = self.activity_types
+        self.make(
+            Activity,
+            programme=self.programme,
+            organisation=nl,
+            activity_type=t["work_visit"],
+            title="Work visit to the Romanian partners",
+            date=dt.date(2021, 8, 24),
+            locality="Bucharest",
+            attendance_total=14,
+        )
+        self.make(
+            Activity,
+            programme=self.programme,
+            organisation=betania,
+            activity_type=t["conference"],
+            pillar=self.pillars[2],
+            title="Capacity-building conference on human trafficking",
+            date=dt.date(2021, 10, 18),
+            locality="Oradea",
+            attendance_total=85,
+            participant_groups=[
+                self.groups[c]
+                for c in (
+                    "partner_ngos",
+                    "other_ngos",
+                    "police",
+                    "anti_trafficking_agency",
+                    "university",
+                    "students",
+                    "volunteers",
+                )
+            ],
+        )
+        sessions = [
+            (sa, "prevention_session", dt.date(2021, 8, 19), "Bucharest", 45),
+            (betania, "prevention_session", dt.date(2021, 9, 9), "Oradea", 72),
+            (dorcas, "school_session", dt.date(2021, 10, 5), "Bucharest", 38),
+            (dorcas, "school_session", dt.date(2021, 10, 14), "Bucharest", 90),
+            (dorcas, "school_session", dt.date(2021, 10, 27), "Ploiești", 61),
+            (sa, "prevention_session", dt.date(2021, 11, 4), "Bucharest", 55),
+            (dorcas, "school_session", dt.date(2021, 11, 11), "Bucharest", 80),
+            (dorcas, "school_session", dt.date(2021, 11, 24), "Ploiești", 47),
+            (betania, "prevention_session", dt.date(2021, 12, 2), "Oradea", 70),
+            (dorcas, "school_session", dt.date(2021, 12, 9), "Bucharest", 75),
+        ]
+        for org, code, day, place, attendance in sessions:
+            # School sessions know who came; the others only a head count.
+            cells: dict[str, int] = {}
+            if code == "school_session":
+                girls = attendance // 2
+                cells = {
+                    "attendance_girls": girls,
+                    "attendance_boys": attendance - girls - 2,
+                    "attendance_women": 2,
+                }
+            self.make(
+                Activity,
+                programme=self.programme,
+                organisation=org,
+                activity_type=t[code],
+                pillar=self.pillars[3],
+                title=ActivityType.objects.get(code=code).label_en,
+                date=day,
+                locality=place,
+                attendance_total=attendance,
+                **cells,
+            )
+        for day in (dt.date(2021, 7, 22), dt.date(2022, 1, 20)):
+            self.make(
+                Activity,
+                programme=self.programme,
+                organisation=dorcas,
+                activity_type=t["school_session"],
+                pillar=self.pillars[3],
+                title="School session",
+                date=day,
+                locality="Bucharest",
+                attendance_total=50,
+            )
+        self.make(
+            Activity,
+            programme=self.programme,
+            organisation=betania,
+            activity_type=t["training"],
+            pillar=self.pillars[2],
+            title="Training for police officers",
+            date=dt.date(2022, 3, 3),
+            locality="Oradea",
+            attendance_total=25,
+        )
+
+    def partnerships(self) -> None:
+        ijm, nl = self.orgs["ijm-ro"], self.orgs["next-steps-nl"]
+        police = [
+            ("Bucharest", "Bucharest Police"),
+            ("Oradea", "Bihor County Police"),
+            ("Iași", "Iași County Police"),
+            ("Cluj-Napoca", "Cluj County Police"),
+            ("Timișoara", "Timiș County Police"),
+            ("Constanța", "Constanța County Police"),
+        ]
+        for i, (place, name) in enumerate(police):
+            ext = self.make(ExternalOrganisation, name=name, kind="law_enforcement", country="RO")
+            self.make(
+                PartnerContact,
+                programme=self.programme,
+                organisation=ijm,
+                external_organisation=ext,
+                kind="law_enforcement",
+                established=dt.date(2021, 8, 10) + dt.timedelta(days=19 * i),
+                locality=place,
+            )
+        earlier = self.make(
+            ExternalOrganisation, name="Prosecutor's Office, Bucharest", kind="law_enforcement", country="RO"
+        )
+        self.make(
+            PartnerContact,
+            programme=self.programme,
+            organisation=ijm,
+            external_organisation=earlier,
+            kind="law_enforcement",
+            established=dt.date(2021, 6, 1),
+            locality="Bucharest",
+        )
+        for i, (name, kind, org, country) in enumerate(
+            [
+                ("eLiberare", "ngo", ijm, "RO"),
+                ("University of Oradea", "university", self.orgs["betania"], "RO"),
+                ("National Agency against Trafficking in Persons", "government", ijm, "RO"),
+                ("Fier", "ngo", nl, "NL"),
+            ]
+        ):
+            ext = self.make(ExternalOrganisation, name=name, kind=kind, country=country)
+            self.make(
+                PartnerContact,
+                programme=self.programme,
+                organisation=org,
+                external_organisation=ext,
+                kind=kind,
+                established=dt.date(2021, 9, 1) + dt.timedelta(days=23 * i),
+            )
+
+    def milestones_and_stories(self) -> None:
+        nl, dorcas = self.orgs["next-steps-nl"], self.orgs["dorcas-ro"]
+        p3 = self.pillars[3]
+        for day, org, pillar, texts in [
+            (
+                dt.date(2021, 10, 4),
+                dorcas,
+                p3,
+                (
+                    "De voorlichtings- en preventielessen op middelbare scholen zijn begonnen.",
+                    "Awareness and prevention lessons began in secondary schools.",
+                    "Au început lecțiile de conștientizare și prevenire în licee.",
+                ),
+            ),
+            (
+                dt.date(2021, 11, 15),
+                nl,
+                p3,
+                (
+                    "Next Steps heeft een eigen Facebookpagina gelanceerd.",
+                    "Next Steps launched its own Facebook page.",
+                    "Next Steps și-a lansat propria pagină de Facebook.",
+                ),
+            ),
+            (
+                dt.date(2021, 11, 26),
+                nl,
+                None,
+                (
+                    "Partner- en zusterorganisaties in Nederland kregen uitleg over Next Steps en reageerden positief.",
+                    "Partner and peer organisations in the Netherlands heard about Next Steps and responded warmly.",
+                    "Organizațiile partenere din Țările de Jos au aflat despre Next Steps și au răspuns pozitiv.",
+                ),
+            ),
+            (
+                dt.date(2022, 2, 1),
+                nl,
+                None,
+                (
+                    "Jaarplan 2022 vastgesteld.",
+                    "The 2022 annual plan was adopted.",
+                    "Planul anual 2022 a fost adoptat.",
+                ),
+            ),
+        ]:
+            self.make(
+                Milestone,
+                programme=self.programme,
+                organisation=org,
+                pillar=pillar,
+                date=day,
+                text_nl=texts[0],
+                text_en=texts[1],
+                text_ro=texts[2],
+            )
+        self.make(
+            Story,
+            programme=self.programme,
+            organisation=dorcas,
+            person=self.sewer,
+            date=dt.date(2021, 12, 10),
+            consent_to_publish=True,
+            text_nl="Na een naaicursus heeft zij nu betaald werk in een naaiatelier.",
+            text_en="After a sewing course she now has paid work in a sewing workshop.",
+            text_ro="După un curs de croitorie, acum are un loc de muncă plătit într-un atelier de croitorie.",
+        )
+        self.make(
+            Story,
+            programme=self.programme,
+            organisation=self.orgs["ijm-ro"],
+            date=dt.date(2021, 11, 2),
+            consent_to_publish=False,
+            text_en="A story that the person has not agreed to publish.",
+        )
+
+
+def load_demo(seed: int = 2021) -> tuple[Programme, bool]:
+    """Load the demo unless it is there already; returns the programme and whether it was loaded now."""
+    existing = Programme.objects.filter(slug=spec.PROGRAMME["slug"]).first()
+    if existing:
+        return existing, False
+    return Loader(seed).load(), True

@@ -1,0 +1,228 @@
+"""Compute indicator values from records for any date range.
+
+One query per indicator, whatever the number of records: each query groups in the database by the cells
+the report needs (sex, age group on the record's date, organisation, locality) and returns at most one row
+per cell, or per person for distinct counts (which must be placed by their first counted record).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, CharField, Count, F, IntegerField, Min, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from nextsteps.indicators.models import Indicator, ManualValue, Target
+from nextsteps.indicators.sources import SOURCES, Source
+
+STANDARD_CELLS = ("woman", "girl", "man", "boy")
+_NAMED = {
+    ("female", "adult"): "woman",
+    ("female", "child"): "girl",
+    ("male", "adult"): "man",
+    ("male", "child"): "boy",
+}
+
+
+def cell_name(sex: str | None, age: str) -> str:
+    """Cell of the sex × age breakdown: woman, girl, man, boy, or e.g. `unknown_adult`, `female_unknown`."""
+    sex = sex if sex in {"female", "male", "other"} else "unknown"
+    return _NAMED.get((sex, age), f"{sex}_{age}")
+
+
+def age_group(adult_on: dt.date | None, on: dt.date) -> str:
+    if adult_on is None:
+        return "unknown"
+    return "adult" if on >= adult_on else "child"
+
+
+@dataclass
+class IndicatorValue:
+    indicator: Indicator
+    total: int | Decimal = 0
+    # Empty when the records carry no sex or age (e.g. partner contacts).
+    sex_age: dict[str, int] = field(default_factory=dict)
+    by_organisation: dict[int, int | Decimal] = field(default_factory=dict)
+    by_locality: dict[str, int | Decimal] = field(default_factory=dict)
+
+    @property
+    def unknown(self) -> int:
+        """Everyone outside woman/girl/man/boy: unknown or other sex, or unknown age."""
+        return sum(n for cell, n in self.sex_age.items() if cell not in STANDARD_CELLS)
+
+    def placeholders(self) -> dict[str, Any]:
+        cells = self.sex_age
+        return {
+            "value": self.total,
+            "women": cells.get("woman", 0),
+            "girls": cells.get("girl", 0),
+            "men": cells.get("man", 0),
+            "boys": cells.get("boy", 0),
+            "unknown": self.unknown,
+        }
+
+
+def _age_case(source: Source) -> Case:
+    adult_on = f"{source.person}__adult_on"
+    return Case(
+        When(**{f"{adult_on}__isnull": True}, then=Value("unknown")),
+        When(**{f"{source.date}__gte": F(adult_on)}, then=Value("adult")),
+        default=Value("child"),
+        output_field=CharField(),
+    )
+
+
+def _group_fields(source: Source) -> dict[str, Any]:
+    fields: dict[str, Any] = {"org": F(source.organisation)}
+    fields["loc"] = F(source.locality) if source.locality else Value("", output_field=CharField())
+    return fields
+
+
+def _compute_additive(indicator: Indicator, source: Source, qs: Any) -> IndicatorValue:
+    """Counts of records, or sums of a quantity: both add up across cells and sub-periods."""
+    result = IndicatorValue(indicator)
+    group = _group_fields(source)
+    if source.person:
+        group["sex"] = F(f"{source.person}__sex")
+        group["age"] = _age_case(source)
+    aggregates: dict[str, Any] = {}
+    if indicator.measure == Indicator.Measure.SUM:
+        assert source.quantity
+        aggregates["n"] = Coalesce(Sum(source.quantity), 0, output_field=IntegerField())
+        for cell, column in source.attendance_cells.items():
+            aggregates[cell] = Coalesce(Sum(column), 0, output_field=IntegerField())
+    else:
+        aggregates["n"] = Count("pk")
+    rows = qs.values(**group).annotate(**aggregates).order_by()
+    sex_age: Counter[str] = Counter()
+    by_org: Counter[int] = Counter()
+    by_loc: Counter[str] = Counter()
+    for row in rows:
+        n = row["n"]
+        result.total += n
+        by_org[row["org"]] += n
+        by_loc[row["loc"]] += n
+        if source.person:
+            sex_age[cell_name(row["sex"], row["age"])] += n
+        elif indicator.measure == Indicator.Measure.SUM and source.attendance_cells:
+            known = 0
+            for cell in source.attendance_cells:
+                sex_age[cell] += row[cell]
+                known += row[cell]
+            sex_age["unknown_unknown"] += n - known
+    if source.person or (indicator.measure == Indicator.Measure.SUM and source.attendance_cells):
+        result.sex_age = _with_standard_cells(sex_age)
+    result.by_organisation = dict(by_org)
+    result.by_locality = dict(by_loc)
+    return result
+
+
+def _with_standard_cells(cells: Counter[str]) -> dict[str, int]:
+    out = {cell: cells.get(cell, 0) for cell in STANDARD_CELLS}
+    out.update({cell: n for cell, n in sorted(cells.items()) if cell not in STANDARD_CELLS and n})
+    return out
+
+
+def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> IndicatorValue:
+    """Distinct persons or households, each placed in a cell by their first counted record in the period."""
+    result = IndicatorValue(indicator)
+    persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
+    key_path = source.person if persons else source.household
+    assert key_path
+    group = _group_fields(source)
+    group["key"] = F(key_path)
+    if persons:
+        group["sex"] = F(f"{source.person}__sex")
+        group["adult_on"] = F(f"{source.person}__adult_on")
+    rows = (
+        qs.filter(**{f"{key_path}__isnull": False})
+        .values(**group)
+        .annotate(first=Min(source.date))
+        .order_by()
+    )
+    first: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        seen = first.get(row["key"])
+        # Ties on the date fall to the lower organisation id, then locality, so results never flicker.
+        if seen is None or (row["first"], row["org"], row["loc"]) < (seen["first"], seen["org"], seen["loc"]):
+            first[row["key"]] = row
+    sex_age: Counter[str] = Counter()
+    by_org: Counter[int] = Counter()
+    by_loc: Counter[str] = Counter()
+    for row in first.values():
+        by_org[row["org"]] += 1
+        by_loc[row["loc"]] += 1
+        if persons:
+            sex_age[cell_name(row["sex"], age_group(row["adult_on"], row["first"]))] += 1
+    result.total = len(first)
+    if persons:
+        result.sex_age = _with_standard_cells(sex_age)
+    result.by_organisation = dict(by_org)
+    result.by_locality = dict(by_loc)
+    return result
+
+
+def _compute_manual(indicator: Indicator, start: dt.date, end: dt.date) -> IndicatorValue:
+    # Hand-entered figures are taken as additive: every entry whose period lies inside the range counts.
+    total = ManualValue.objects.filter(indicator=indicator, start__gte=start, end__lte=end).aggregate(
+        total=Coalesce(Sum("value"), Decimal(0))
+    )["total"]
+    return IndicatorValue(indicator, total=total)
+
+
+def value(indicator: Indicator, start: dt.date, end: dt.date) -> IndicatorValue:
+    """The indicator's value over start..end, both days included, with its breakdowns."""
+    if indicator.measure == Indicator.Measure.MANUAL:
+        return _compute_manual(indicator, start, end)
+    source = SOURCES[indicator.source]
+    programme_id = indicator.pillar.programme_id
+    qs = source.queryset(programme_id, start, end, indicator.filters or {})
+    if indicator.is_distinct:
+        return _compute_distinct(indicator, source, qs)
+    return _compute_additive(indicator, source, qs)
+
+
+def values(indicators: Iterable[Indicator], start: dt.date, end: dt.date) -> list[IndicatorValue]:
+    return [value(indicator, start, end) for indicator in indicators]
+
+
+# Targets and status ---------------------------------------------------------------------------------
+
+
+class Status:
+    EXCEEDED = "exceeded"
+    MET = "met"
+    BEHIND = "behind"
+    NO_TARGET = "no_target"
+
+
+def status(actual: int | Decimal, target: Decimal | None, *, higher_is_better: bool = True) -> str:
+    if target is None:
+        return Status.NO_TARGET
+    actual_d, target_d = Decimal(actual), Decimal(target)
+    if actual_d == target_d:
+        return Status.MET
+    better = actual_d > target_d if higher_is_better else actual_d < target_d
+    return Status.EXCEEDED if better else Status.BEHIND
+
+
+def percent_of_target(actual: int | Decimal, target: Decimal | None) -> Decimal | None:
+    if target is None or target == 0:
+        return None
+    return (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal("1"))
+
+
+def targets_for(indicators: Iterable[Indicator], start: dt.date, end: dt.date) -> dict[int, Target]:
+    """The total-level target set for exactly this period, per indicator id, in one query."""
+    ids = [i.pk for i in indicators]
+    return {
+        t.indicator_id: t for t in Target.objects.filter(indicator_id__in=ids, start=start, end=end, cell="")
+    }
+
+
+__all__ = ["IndicatorValue", "Status", "percent_of_target", "status", "targets_for", "value", "values"]

@@ -1,0 +1,165 @@
+"""Indicators: what a programme promises to measure, how each is counted, and what it aims for."""
+
+from __future__ import annotations
+
+import string
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from nextsteps.i18n import LANGUAGE_CODES, localized
+from nextsteps.indicators.sources import SOURCE_CHOICES, SOURCES
+from nextsteps.programmes.models import Pillar
+
+# Placeholders a report sentence may use. Cells of the sex × age breakdown are named for readers.
+SENTENCE_PLACEHOLDERS = {"value", "women", "girls", "men", "boys", "unknown"}
+
+
+class Indicator(models.Model):
+    class Measure(models.TextChoices):
+        RECORDS = "records", _("number of records")
+        DISTINCT_PERSONS = "distinct_persons", _("number of distinct persons")
+        DISTINCT_HOUSEHOLDS = "distinct_households", _("number of distinct households")
+        SUM = "sum", _("sum of a quantity")
+        MANUAL = "manual", _("entered by hand per period")
+
+    class Unit(models.TextChoices):
+        PERSONS = "persons", _("persons")
+        HOUSEHOLDS = "households", _("households")
+        ACTIVITIES = "activities", _("activities")
+        ITEMS = "items", _("items")
+        CONTACTS = "contacts", _("contacts")
+        RECORDS = "records", _("records")
+
+    pillar = models.ForeignKey(Pillar, on_delete=models.CASCADE, related_name="indicators")
+    code = models.SlugField(_("code"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title_nl = models.CharField(_("title (Dutch)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ro = models.CharField(_("title (Romanian)"), max_length=200)
+    sentence_nl = models.TextField(_("report sentence (Dutch)"))
+    sentence_en = models.TextField(_("report sentence (English)"))
+    sentence_ro = models.TextField(_("report sentence (Romanian)"))
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    source = models.CharField(_("records counted"), max_length=30, choices=SOURCE_CHOICES, blank=True)
+    measure = models.CharField(_("what is counted"), max_length=30, choices=Measure.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    sex_age_breakdown = models.BooleanField(_("report by sex and age group"), default=False)
+
+    class Meta:
+        ordering = ["pillar__number", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["pillar", "code"], name="unique_indicator_code")]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title()}"
+
+    def title(self, lang: str | None = None) -> str:
+        return localized(self, "title", lang)
+
+    def sentence(self, lang: str | None = None) -> str:
+        return localized(self, "sentence", lang)
+
+    @property
+    def is_distinct(self) -> bool:
+        """Distinct counts cannot be added up across periods (67 families each month is still 67)."""
+        return self.measure in {self.Measure.DISTINCT_PERSONS, self.Measure.DISTINCT_HOUSEHOLDS}
+
+    @property
+    def counts_persons(self) -> bool:
+        return self.measure in {self.Measure.DISTINCT_PERSONS, self.Measure.DISTINCT_HOUSEHOLDS} or (
+            self.unit in {self.Unit.PERSONS, self.Unit.HOUSEHOLDS}
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.measure == self.Measure.MANUAL:
+            if self.source:
+                errors.setdefault("source", []).append(str(_("A hand-entered indicator counts no records.")))
+        else:
+            source = SOURCES.get(self.source)
+            if source is None:
+                errors.setdefault("source", []).append(str(_("Choose which records this indicator counts.")))
+            else:
+                if self.measure not in source.measures():
+                    errors.setdefault("measure", []).append(
+                        str(_("These records cannot be counted this way."))
+                    )
+                if not isinstance(self.filters, dict):
+                    errors.setdefault("filters", []).append(
+                        str(_("Filters must be a set of names with values."))
+                    )
+                else:
+                    unknown = sorted(set(self.filters) - set(source.filters))
+                    if unknown:
+                        errors.setdefault("filters", []).append(
+                            str(
+                                _("Unknown filter for these records: %(names)s.")
+                                % {"names": ", ".join(unknown)}
+                            )
+                        )
+        for lang in LANGUAGE_CODES:
+            template = getattr(self, f"sentence_{lang}")
+            try:
+                names = {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name}
+            except ValueError:
+                names = {"?"}
+            bad = sorted(names - SENTENCE_PLACEHOLDERS)
+            if bad:
+                errors.setdefault(f"sentence_{lang}", []).append(
+                    str(
+                        _(
+                            "Unknown placeholder %(names)s; use {value}, {women}, {girls}, {men}, {boys} or {unknown}."
+                        )
+                        % {"names": ", ".join(bad)}
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Target(models.Model):
+    """Baseline and target of an indicator for one period; `cell` names a breakdown cell, blank for the total."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    cell = models.CharField(_("breakdown cell"), max_length=30, blank=True)
+    baseline = models.DecimalField(_("baseline"), max_digits=12, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "start", "cell"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "start", "end", "cell"], name="unique_target"),
+        ]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.start}–{self.end}: {self.target}"
+
+    def clean(self) -> None:
+        if self.end < self.start:
+            raise ValidationError({"end": _("The period ends before it starts.")})
+
+
+class ManualValue(models.Model):
+    """A figure entered by hand for a period, for indicators no record can count."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="manual_values")
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, default=Decimal(0))
+
+    class Meta:
+        ordering = ["indicator", "start"]
+        verbose_name = _("hand-entered value")
+        verbose_name_plural = _("hand-entered values")
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.start}–{self.end}: {self.value}"

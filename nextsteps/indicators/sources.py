@@ -1,0 +1,217 @@
+"""The records an indicator can count, and the filters each kind of record allows.
+
+An indicator's counting rule is data (a source key, a measure and a dict of filters, stored with the
+indicator). This registry is the one place that knows how those words map onto the record tables, so
+adding an indicator never needs code; adding a new kind of record needs one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+SURVIVOR_STATUSES = ["presumed", "identified"]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter key of a rule: `path` is the lookup it constrains; values are lists, except for `survivor`."""
+
+    path: str
+    boolean: bool = False
+
+    def q(self, value: Any) -> Q:
+        if self.boolean:
+            # Only the survivor flag is boolean: it stands for "identified or presumed".
+            return Q(**{f"{self.path}__in": SURVIVOR_STATUSES}) if value else Q(**{self.path: "no"})
+        values = value if isinstance(value, list | tuple) else [value]
+        return Q(**{f"{self.path}__in": [str(v) for v in values]})
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: str | Promise
+    model_label: str
+    date: str
+    programme: str
+    organisation: str
+    person: str | None = None
+    household: str | None = None
+    locality: str | None = None
+    quantity: str | None = None
+    # Activities carry their own attendance breakdown by sex and age group.
+    attendance_cells: Mapping[str, str] = field(default_factory=dict)
+    filters: Mapping[str, Filter] = field(default_factory=dict)
+
+    @property
+    def model(self) -> type[Model]:
+        return apps.get_model(self.model_label)
+
+    def measures(self) -> list[str]:
+        allowed = ["records"]
+        if self.person:
+            allowed.append("distinct_persons")
+        if self.household:
+            allowed.append("distinct_households")
+        if self.quantity:
+            allowed.append("sum")
+        return allowed
+
+    def queryset(self, programme_id: int, start: Any, end: Any, filters: Mapping[str, Any]) -> QuerySet[Any]:
+        qs = self.model._default_manager.filter(
+            **{self.programme: programme_id, f"{self.date}__gte": start, f"{self.date}__lte": end}
+        )
+        for key, value in filters.items():
+            qs = qs.filter(self.filters[key].q(value))
+        return qs
+
+
+def _person_filters(person: str) -> dict[str, Filter]:
+    return {
+        "survivor": Filter(f"{person}__survivor_status", boolean=True),
+        "sex": Filter(f"{person}__sex"),
+    }
+
+
+SOURCES: dict[str, Source] = {
+    source.key: source
+    for source in [
+        Source(
+            key="services",
+            label=_("services delivered"),
+            model_label="records.ServiceDelivery",
+            date="date",
+            programme="case__programme",
+            organisation="case__organisation",
+            person="case__person",
+            filters={
+                "type": Filter("service_type__code"),
+                "organisation": Filter("case__organisation__slug"),
+                **_person_filters("case__person"),
+            },
+        ),
+        Source(
+            key="outcomes",
+            label=_("outcomes"),
+            model_label="records.Outcome",
+            date="date",
+            programme="case__programme",
+            organisation="case__organisation",
+            person="case__person",
+            filters={
+                "type": Filter("outcome_type__code"),
+                "organisation": Filter("case__organisation__slug"),
+                **_person_filters("case__person"),
+            },
+        ),
+        Source(
+            key="visits",
+            label=_("outreach visits"),
+            model_label="records.OutreachVisit",
+            date="date",
+            programme="programme",
+            organisation="organisation",
+            household="household",
+            locality="locality",
+            filters={
+                "site_type": Filter("site_type__code"),
+                "locality": Filter("locality"),
+                "organisation": Filter("organisation__slug"),
+            },
+        ),
+        Source(
+            key="persons_reached",
+            label=_("persons reached on outreach visits"),
+            model_label="records.VisitPerson",
+            date="visit__date",
+            programme="visit__programme",
+            organisation="visit__organisation",
+            person="person",
+            household="visit__household",
+            locality="visit__locality",
+            filters={
+                "site_type": Filter("visit__site_type__code"),
+                "locality": Filter("visit__locality"),
+                "organisation": Filter("visit__organisation__slug"),
+                **_person_filters("person"),
+            },
+        ),
+        Source(
+            key="activities",
+            label=_("activities and events"),
+            model_label="records.Activity",
+            date="date",
+            programme="programme",
+            organisation="organisation",
+            locality="locality",
+            quantity="attendance_total",
+            attendance_cells={
+                "woman": "attendance_women",
+                "girl": "attendance_girls",
+                "man": "attendance_men",
+                "boy": "attendance_boys",
+            },
+            filters={
+                "type": Filter("activity_type__code"),
+                "locality": Filter("locality"),
+                "organisation": Filter("organisation__slug"),
+            },
+        ),
+        Source(
+            key="volunteers",
+            label=_("volunteer sign-ups"),
+            model_label="records.Volunteer",
+            date="signed_up",
+            programme="programme",
+            organisation="organisation",
+            locality="locality",
+            filters={
+                "status": Filter("status"),
+                "campaign": Filter("campaign__slug"),
+                "locality": Filter("locality"),
+                "organisation": Filter("organisation__slug"),
+            },
+        ),
+        Source(
+            key="distributions",
+            label=_("distributions"),
+            model_label="records.Distribution",
+            date="date",
+            programme="programme",
+            organisation="organisation",
+            locality="locality",
+            quantity="quantity",
+            filters={
+                "campaign": Filter("campaign__slug"),
+                "item": Filter("item"),
+                "recipient_group": Filter("recipient_group"),
+                "locality": Filter("locality"),
+                "organisation": Filter("organisation__slug"),
+            },
+        ),
+        Source(
+            key="partner_contacts",
+            label=_("partner contacts"),
+            model_label="records.PartnerContact",
+            date="established",
+            programme="programme",
+            organisation="organisation",
+            locality="locality",
+            filters={
+                "kind": Filter("kind"),
+                "status": Filter("status"),
+                "locality": Filter("locality"),
+                "organisation": Filter("organisation__slug"),
+            },
+        ),
+    ]
+}
+
+SOURCE_CHOICES: list[tuple[str, Any]] = [(s.key, s.label) for s in SOURCES.values()]

@@ -1,0 +1,473 @@
+"""What staff record: people, households, cases with services and outcomes, visits, activities, volunteers,
+campaigns, partner contacts and stories. Every record names the organisation that recorded it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from nextsteps.i18n import localized
+from nextsteps.programmes.models import Organisation, Programme, TimeStamped
+
+ADULT_AGE = 18
+
+
+# Managed lists ------------------------------------------------------------------------------------
+
+
+class ManagedList(models.Model):
+    """A list of values that programmes edit in the admin, labelled in each language."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label_nl = models.CharField(_("label (Dutch)"), max_length=120)
+    label_en = models.CharField(_("label (English)"), max_length=120)
+    label_ro = models.CharField(_("label (Romanian)"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self, lang: str | None = None) -> str:
+        return localized(self, "label", lang)
+
+
+class ServiceType(ManagedList):
+    class Meta(ManagedList.Meta):
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+
+
+class OutcomeType(ManagedList):
+    class Meta(ManagedList.Meta):
+        verbose_name = _("outcome type")
+        verbose_name_plural = _("outcome types")
+
+
+class ActivityType(ManagedList):
+    # Notable activities (a conference, a work visit) are named one by one in the report.
+    notable = models.BooleanField(_("named in reports"), default=False)
+
+    class Meta(ManagedList.Meta):
+        verbose_name = _("activity type")
+        verbose_name_plural = _("activity types")
+
+
+class SiteType(ManagedList):
+    class Meta(ManagedList.Meta):
+        verbose_name = _("site type")
+        verbose_name_plural = _("site types")
+
+
+class ParticipantGroup(ManagedList):
+    class Meta(ManagedList.Meta):
+        verbose_name = _("participant group")
+        verbose_name_plural = _("participant groups")
+
+
+# People ---------------------------------------------------------------------------------------------
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("female")
+    MALE = "male", _("male")
+    OTHER = "other", _("other")
+    UNKNOWN = "unknown", _("unknown")
+
+
+def eighteenth_birthday(birth_date: dt.date | None, birth_year: int | None) -> dt.date | None:
+    """The day a person counts as an adult, or None when the age is unknown.
+
+    With only a birth year we take 1 July of that year, the middle of the year, so that the error is at
+    most six months either way. 29 February birthdays come of age on 1 March.
+    """
+    if birth_date is None:
+        if birth_year is None:
+            return None
+        birth_date = dt.date(birth_year, 7, 1)
+    year = birth_date.year + ADULT_AGE
+    try:
+        return birth_date.replace(year=year)
+    except ValueError:
+        return dt.date(year, 3, 1)
+
+
+class Person(TimeStamped):
+    class SurvivorStatus(models.TextChoices):
+        NO = "no", _("not a trafficking survivor")
+        PRESUMED = "presumed", _("presumed trafficking survivor")
+        IDENTIFIED = "identified", _("identified trafficking survivor")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="persons")
+    # Pseudonymous code: what reports and most pages show instead of a name.
+    code = models.CharField(_("code"), max_length=40)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    # Derived from the two above on save, so that age on any record's date is one comparison in SQL.
+    adult_on = models.DateField(_("adult from"), null=True, blank=True, editable=False)
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True)
+    survivor_status = models.CharField(
+        _("trafficking survivor"), max_length=12, choices=SurvivorStatus.choices, default=SurvivorStatus.NO
+    )
+    # Identifying details: never shown in reports.
+    given_name = models.CharField(_("given name"), max_length=120, blank=True)
+    family_name = models.CharField(_("family name"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="unique_person_code")]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_survivor(self) -> bool:
+        return self.survivor_status != self.SurvivorStatus.NO
+
+    def clean(self) -> None:
+        if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
+            raise ValidationError({"birth_year": _("The year of birth does not match the date of birth.")})
+        if self.birth_date and self.birth_date > dt.date.today():
+            raise ValidationError({"birth_date": _("The date of birth is in the future.")})
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        self.adult_on = eighteenth_birthday(self.birth_date, self.birth_year)
+        super().save(*args, **kwargs)
+
+
+class Household(TimeStamped):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="households")
+    code = models.CharField(_("code"), max_length=40)
+    locality = models.CharField(_("locality"), max_length=100)
+    members = models.ManyToManyField(Person, related_name="households", blank=True, verbose_name=_("members"))
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="unique_household_code")]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+# Casework -------------------------------------------------------------------------------------------
+
+
+class Case(TimeStamped):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cases")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    opened = models.DateField(_("opened"))
+    closed = models.DateField(_("closed"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["-opened", "pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self) -> str:
+        return f"{self.person.code} ({self.opened})"
+
+    def clean(self) -> None:
+        if self.closed and self.closed < self.opened:
+            raise ValidationError({"closed": _("A case cannot close before it opened.")})
+
+
+class ServiceDelivery(TimeStamped):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, verbose_name=_("service"))
+    date = models.DateField(_("date"), db_index=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("service delivery")
+        verbose_name_plural = _("service deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.service_type} {self.date}"
+
+
+class Outcome(TimeStamped):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    outcome_type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, verbose_name=_("outcome"))
+    date = models.DateField(_("date"), db_index=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+
+    def __str__(self) -> str:
+        return f"{self.outcome_type} {self.date}"
+
+
+# Outreach -------------------------------------------------------------------------------------------
+
+
+class OutreachVisit(TimeStamped):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="visits")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="visits")
+    date = models.DateField(_("date"), db_index=True)
+    locality = models.CharField(_("locality"), max_length=100)
+    site_type = models.ForeignKey(SiteType, on_delete=models.PROTECT, verbose_name=_("site type"))
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("household"),
+    )
+    persons: models.ManyToManyField[Person, VisitPerson] = models.ManyToManyField(
+        Person, through="VisitPerson", related_name="visits", blank=True, verbose_name=_("persons reached")
+    )
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("outreach visit")
+        verbose_name_plural = _("outreach visits")
+
+    def __str__(self) -> str:
+        return f"{self.site_type} {self.locality} {self.date}"
+
+
+class VisitPerson(models.Model):
+    """One person reached on one visit: the row that person-level outreach indicators count."""
+
+    visit = models.ForeignKey(OutreachVisit, on_delete=models.CASCADE, related_name="reached")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reached_on")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visit", "person"], name="unique_visit_person")]
+        verbose_name = _("person reached")
+        verbose_name_plural = _("persons reached")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.visit_id}"
+
+
+# Activities -----------------------------------------------------------------------------------------
+
+
+class ExternalOrganisation(TimeStamped):
+    """An organisation outside the programme: police, a university, another NGO."""
+
+    class Kind(models.TextChoices):
+        LAW_ENFORCEMENT = "law_enforcement", _("law enforcement")
+        NGO = "ngo", _("NGO")
+        UNIVERSITY = "university", _("university")
+        GOVERNMENT = "government", _("government")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("external organisation")
+        verbose_name_plural = _("external organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(TimeStamped):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="activities")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="activities")
+    activity_type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, verbose_name=_("type"))
+    # Which pillar's section of the report names this activity, when its type is a notable one.
+    pillar = models.ForeignKey(
+        "programmes.Pillar", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("pillar")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"), db_index=True)
+    locality = models.CharField(_("locality"), max_length=100)
+    attendance_total = models.PositiveIntegerField(_("attendance"), default=0)
+    # Optional breakdown; whatever the cells leave of the total counts as "unknown".
+    attendance_women = models.PositiveIntegerField(_("women"), null=True, blank=True)
+    attendance_girls = models.PositiveIntegerField(_("girls"), null=True, blank=True)
+    attendance_men = models.PositiveIntegerField(_("men"), null=True, blank=True)
+    attendance_boys = models.PositiveIntegerField(_("boys"), null=True, blank=True)
+    participant_groups = models.ManyToManyField(
+        ParticipantGroup, blank=True, verbose_name=_("participant groups")
+    )
+    participating_organisations = models.ManyToManyField(
+        ExternalOrganisation, blank=True, verbose_name=_("participating organisations")
+    )
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date})"
+
+    def clean(self) -> None:
+        cells = [
+            self.attendance_women,
+            self.attendance_girls,
+            self.attendance_men,
+            self.attendance_boys,
+        ]
+        if sum(c or 0 for c in cells) > (self.attendance_total or 0):
+            raise ValidationError(
+                {"attendance_total": _("The attendance breakdown adds up to more than the total.")}
+            )
+
+
+# Volunteers and campaigns ----------------------------------------------------------------------------
+
+
+class Campaign(TimeStamped):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="campaigns")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="campaigns")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"))
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    purpose = models.TextField(_("purpose"), blank=True)
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [models.UniqueConstraint(fields=["programme", "slug"], name="unique_campaign_slug")]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Volunteer(TimeStamped):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        INACTIVE = "inactive", _("inactive")
+        LEFT = "left", _("left")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="volunteers")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="volunteers")
+    code = models.CharField(_("code"), max_length=40)
+    signed_up = models.DateField(_("signed up"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteers",
+        verbose_name=_("recruited through"),
+    )
+    locality = models.CharField(_("locality"), max_length=100, blank=True)
+    # Identifying details.
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-signed_up", "pk"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="unique_volunteer_code")]
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Distribution(TimeStamped):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="distributions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="distributions")
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="distributions",
+        verbose_name=_("campaign"),
+    )
+    date = models.DateField(_("date"), db_index=True)
+    item = models.CharField(_("item"), max_length=100)
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    recipient_group = models.CharField(_("recipient group"), max_length=120, blank=True)
+    locality = models.CharField(_("locality"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("distribution")
+        verbose_name_plural = _("distributions")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item} ({self.date})"
+
+
+# Partnerships ---------------------------------------------------------------------------------------
+
+
+class PartnerContact(TimeStamped):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        ENDED = "ended", _("ended")
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="partner_contacts")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partner_contacts")
+    external_organisation = models.ForeignKey(
+        ExternalOrganisation, on_delete=models.PROTECT, verbose_name=_("external organisation")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ExternalOrganisation.Kind.choices)
+    established = models.DateField(_("established"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    locality = models.CharField(_("locality"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-established", "pk"]
+        verbose_name = _("partner contact")
+        verbose_name_plural = _("partner contacts")
+
+    def __str__(self) -> str:
+        return f"{self.external_organisation} ({self.established})"
+
+
+class Story(TimeStamped):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="stories")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="stories")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="stories"
+    )
+    date = models.DateField(_("date"))
+    text_nl = models.TextField(_("text (Dutch)"), blank=True)
+    text_en = models.TextField(_("text (English)"), blank=True)
+    text_ro = models.TextField(_("text (Romanian)"), blank=True)
+    consent_to_publish = models.BooleanField(_("consent to publish"), default=False)
+
+    class Meta:
+        ordering = ["-date", "pk"]
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.text()[:60]}"
+
+    def text(self, lang: str | None = None) -> str:
+        return localized(self, "text", lang)

@@ -1,0 +1,274 @@
+"""Assemble a programme's period report from indicator values and records, in one language.
+
+The builder returns plain data (dataclasses); renderers turn it into Markdown, HTML or JSON. A whole report
+costs a fixed handful of queries plus one per indicator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from nextsteps.indicators import engine
+from nextsteps.indicators.models import Indicator
+from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Programme
+from nextsteps.records.models import Activity, Story
+
+COUNTRY_NAMES = {
+    # Country names are few and fixed here; the report needs only the programme's countries.
+    "NL": (lambda: _("the Netherlands")),
+    "RO": (lambda: _("Romania")),
+    "MD": (lambda: _("Moldova")),
+    "BG": (lambda: _("Bulgaria")),
+}
+
+
+def country_name(code: str) -> str:
+    name = COUNTRY_NAMES.get(code.upper())
+    return name() if name else code.upper()
+
+
+def fmt_number(value: int | Decimal | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+def status_label(status: str) -> str:
+    return {
+        engine.Status.EXCEEDED: _("exceeded"),
+        engine.Status.MET: _("met"),
+        engine.Status.BEHIND: _("behind"),
+        engine.Status.NO_TARGET: _("no target"),
+    }[status]
+
+
+@dataclass
+class IndicatorLine:
+    indicator: Indicator
+    value: engine.IndicatorValue
+    title: str
+    sentence: str
+    baseline: Decimal | None
+    target: Decimal | None
+    percent: Decimal | None
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+
+@dataclass
+class Event:
+    date: dt.date
+    title: str
+    type_label: str
+    locality: str
+    attendance: int
+    groups: list[str]
+
+    def sentence(self) -> str:
+        when = formats.date_format(self.date, "j F Y")
+        if self.groups:
+            return _("%(date)s, %(place)s: %(title)s (%(type)s), with %(groups)s.") % {
+                "date": when,
+                "place": self.locality,
+                "title": self.title,
+                "type": self.type_label,
+                "groups": ", ".join(self.groups),
+            }
+        return _("%(date)s, %(place)s: %(title)s (%(type)s).") % {
+            "date": when,
+            "place": self.locality,
+            "title": self.title,
+            "type": self.type_label,
+        }
+
+
+@dataclass
+class Dated:
+    date: dt.date
+    text: str
+
+
+@dataclass
+class PillarSection:
+    number: int
+    title: str
+    lines: list[IndicatorLine] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    milestones: list[Dated] = field(default_factory=list)
+
+
+@dataclass
+class OfficeLine:
+    title: str
+    value: int | Decimal
+
+
+@dataclass
+class OfficeSection:
+    name: str
+    country: str
+    lines: list[OfficeLine] = field(default_factory=list)
+    milestones: list[Dated] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    programme: Programme
+    start: dt.date
+    end: dt.date
+    language: str
+    title: str
+    period_label: str
+    narrative: str
+    pillars: list[PillarSection]
+    events: list[Event]
+    milestones: list[Dated]
+    stories: list[Dated]
+    offices: list[OfficeSection]
+    lines: list[IndicatorLine]
+
+    @property
+    def exceeded(self) -> list[IndicatorLine]:
+        return [line for line in self.lines if line.status == engine.Status.EXCEEDED]
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    """ "August 2021 – December 2021" in the active language; whole months read better than dates."""
+    whole_months = start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+    fmt = "F Y" if whole_months else "j F Y"
+    first, last = formats.date_format(start, fmt), formats.date_format(end, fmt)
+    return first if first == last else f"{first} – {last}"
+
+
+def render_sentence(template: str, value: engine.IndicatorValue, *, breakdown: bool) -> str:
+    numbers = {key: fmt_number(n) for key, n in value.placeholders().items()}
+    text = template.format_map(numbers)
+    if breakdown and value.unknown and "{unknown}" not in template:
+        text += " " + _("Sex or age is not known for %(count)s of them.") % {"count": numbers["unknown"]}
+    return text
+
+
+def build_report(programme: Programme, start: dt.date, end: dt.date, language: str) -> Report:
+    with translation.override(language):
+        return _build(programme, start, end, language)
+
+
+def _build(programme: Programme, start: dt.date, end: dt.date, language: str) -> Report:
+    indicators = list(
+        Indicator.objects.filter(pillar__programme=programme)
+        .select_related("pillar")
+        .order_by("pillar__number", "order", "code")
+    )
+    targets = engine.targets_for(indicators, start, end)
+    pillars: dict[int, PillarSection] = {
+        p.pk: PillarSection(p.number, p.title(language)) for p in programme.pillars.order_by("number")
+    }
+    lines: list[IndicatorLine] = []
+    for indicator in indicators:
+        value = engine.value(indicator, start, end)
+        target_row = targets.get(indicator.pk)
+        target = target_row.target if target_row else None
+        line = IndicatorLine(
+            indicator=indicator,
+            value=value,
+            title=indicator.title(language),
+            sentence=render_sentence(
+                indicator.sentence(language), value, breakdown=indicator.sex_age_breakdown
+            ),
+            baseline=target_row.baseline if target_row else None,
+            target=target,
+            percent=engine.percent_of_target(value.total, target),
+            status=engine.status(value.total, target, higher_is_better=indicator.higher_is_better),
+        )
+        lines.append(line)
+        pillars[indicator.pillar_id].lines.append(line)
+
+    general_events: list[Event] = []
+    activities = (
+        Activity.objects.filter(
+            programme=programme, date__gte=start, date__lte=end, activity_type__notable=True
+        )
+        .select_related("activity_type")
+        .prefetch_related("participant_groups")
+        .order_by("date", "pk")
+    )
+    for activity in activities:
+        event = Event(
+            date=activity.date,
+            title=activity.title,
+            type_label=activity.activity_type.label(language),
+            locality=activity.locality,
+            attendance=activity.attendance_total,
+            groups=[g.label(language) for g in activity.participant_groups.all()],
+        )
+        section = pillars.get(activity.pillar_id) if activity.pillar_id else None
+        (section.events if section else general_events).append(event)
+
+    organisations = {o.pk: o for o in Organisation.objects.all()}
+    offices = {
+        o.country: OfficeSection(str(o), country_name(o.country))
+        for o in programme.organisations.filter(kind=Organisation.Kind.COUNTRY_OFFICE).order_by("name")
+    }
+    general_milestones: list[Dated] = []
+    for milestone in Milestone.objects.filter(
+        programme=programme, date__gte=start, date__lte=end
+    ).select_related("organisation"):
+        item = Dated(milestone.date, milestone.text(language))
+        if milestone.pillar_id and milestone.pillar_id in pillars:
+            pillars[milestone.pillar_id].milestones.append(item)
+        elif milestone.organisation.country in offices:
+            offices[milestone.organisation.country].milestones.append(item)
+        else:
+            general_milestones.append(item)
+
+    for country, office in offices.items():
+        for line in lines:
+            in_country: Any = sum(
+                (
+                    n
+                    for org_id, n in line.value.by_organisation.items()
+                    if org_id in organisations and organisations[org_id].country == country
+                ),
+                0,
+            )
+            if in_country:
+                office.lines.append(OfficeLine(line.title, in_country))
+
+    stories = [
+        Dated(story.date, story.text(language))
+        for story in Story.objects.filter(
+            programme=programme, date__gte=start, date__lte=end, consent_to_publish=True
+        ).order_by("date", "pk")
+    ]
+    narrative = (
+        PeriodNarrative.objects.filter(programme=programme, start=start, end=end, language=language)
+        .values_list("text", flat=True)
+        .first()
+    ) or ""
+    label = period_label(start, end)
+    return Report(
+        programme=programme,
+        start=start,
+        end=end,
+        language=language,
+        title=_("%(programme)s: results for %(period)s") % {"programme": programme.name, "period": label},
+        period_label=label,
+        narrative=narrative,
+        pillars=list(pillars.values()),
+        events=general_events,
+        milestones=general_milestones,
+        stories=stories,
+        offices=list(offices.values()),
+        lines=lines,
+    )

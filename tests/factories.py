@@ -1,0 +1,104 @@
+"""Small builders for tests: a programme with one pillar and whatever records a test needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from nextsteps.indicators.models import Indicator
+from nextsteps.programmes.models import Organisation, Pillar, Programme
+from nextsteps.records import actions
+from nextsteps.records.models import Case, Household, Person, ServiceType, SiteType
+
+_seq = itertools.count(1)
+
+
+def organisation(name: str | None = None, *, country: str = "RO", kind: str = "partner") -> Organisation:
+    n = next(_seq)
+    name = name or f"Organisation {n}"
+    return Organisation.objects.create(name=name, slug=f"org-{n}", country=country, kind=kind)
+
+
+def programme(*organisations: Organisation, slug: str | None = None) -> Programme:
+    n = next(_seq)
+    prog = Programme.objects.create(
+        name=f"Programme {n}", slug=slug or f"prog-{n}", start_date=dt.date(2021, 1, 1)
+    )
+    prog.organisations.set(organisations)
+    Pillar.objects.create(programme=prog, number=1, title_en="Recovery")
+    return prog
+
+
+def indicator(
+    prog: Programme, source: str, measure: str, filters: dict[str, Any] | None = None, **extra: Any
+) -> Indicator:
+    n = next(_seq)
+    fields: dict[str, Any] = {
+        "pillar": prog.pillars.get(number=1),
+        "code": f"ind-{n}",
+        "title_nl": "t",
+        "title_en": "t",
+        "title_ro": "t",
+        "sentence_nl": "{value}",
+        "sentence_en": "{value}",
+        "sentence_ro": "{value}",
+        "unit": "persons",
+        "source": source,
+        "measure": measure,
+        "filters": filters or {},
+    }
+    fields.update(extra)
+    ind = Indicator(**fields)
+    ind.full_clean()
+    ind.save()
+    return ind
+
+
+def person(org: Organisation, sex: str = "female", born: dt.date | None = None, **extra: Any) -> Person:
+    return actions.create_record(
+        Person, acting_user=None, organisation=org, code=f"P-{next(_seq)}", sex=sex, birth_date=born, **extra
+    )
+
+
+def household(org: Organisation, *members: Person, locality: str = "Bucharest") -> Household:
+    return actions.create_record(
+        Household,
+        acting_user=None,
+        organisation=org,
+        code=f"H-{next(_seq)}",
+        locality=locality,
+        members=members,
+    )
+
+
+def visit(
+    prog: Programme,
+    org: Organisation,
+    date: dt.date,
+    *persons: Person,
+    household: Household | None = None,
+    locality: str = "Bucharest",
+    site: str = "household",
+) -> Any:
+    return actions.record_outreach_round(
+        acting_user=None,
+        programme=prog,
+        organisation=org,
+        date=date,
+        locality=locality,
+        site_type=SiteType.objects.get(code=site),
+        household=household,
+        persons=persons,
+    )
+
+
+def service(
+    prog: Programme, org: Organisation, who: Person, date: dt.date, code: str = "legal_support"
+) -> Any:
+    case = Case.objects.filter(programme=prog, person=who).first() or actions.create_record(
+        Case, acting_user=None, programme=prog, organisation=org, person=who, opened=date
+    )
+    return actions.record_service(
+        acting_user=None, case=case, service_type=ServiceType.objects.get(code=code), date=date
+    )

@@ -1,0 +1,107 @@
+"""`nextsteps report`: formats, files, and a clear one-line error for every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from nextsteps.programmes.models import Programme
+
+ARGS = ["--programme", "next-steps", "--from", "2021-08-01", "--to", "2021-12-31"]
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("report", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_it_prints_markdown_in_the_chosen_language(demo: Programme) -> None:
+    text = run(*ARGS, "--lang", "ro")
+    assert text.startswith("# Next Steps Romania")
+    assert "august 2021 – decembrie 2021" in text
+    assert "Au avut loc 10 activități de prevenire și conștientizare." in text
+
+
+def test_it_gives_machines_every_indicator_in_json(demo: Programme) -> None:
+    data = json.loads(run(*ARGS, "--format", "json"))
+    assert data["programme"] == {"slug": "next-steps", "name": "Next Steps Romania"}
+    assert data["period"]["from"] == "2021-08-01" and data["period"]["to"] == "2021-12-31"
+    by_code = {item["code"]: item for item in data["indicators"]}
+    members = by_code["family-members-supported"]
+    assert members["pillar"] == 1
+    assert members["value"] == 108
+    assert members["cells"]["sex_age"] == {"woman": 23, "girl": 20, "man": 50, "boy": 15}
+    assert members["aggregatable_across_periods"] is False
+    survivors = by_code["survivors-return-legal"]
+    assert (survivors["baseline"], survivors["target"], survivors["value"]) == (0, 10, 13)
+    assert (survivors["percent_of_target"], survivors["status"]) == (130, "exceeded")
+    assert sorted(data["exceeded"]) == ["prevention-reach", "survivors-return-legal", "volunteers-signed-up"]
+
+
+def test_it_writes_html_to_a_file(demo: Programme, tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    run(*ARGS, "--format", "html", "--lang", "nl", "-o", str(target))
+    html = target.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>")
+    assert '<html lang="nl">' in html
+    assert "633" in html
+    assert "http" not in html  # a report page makes no outside requests
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--programme", "nope", "--from", "2021-08-01", "--to", "2021-12-31"],
+            "There is no programme “nope”.",
+        ),
+        (
+            ["--programme", "next-steps", "--from", "2021-02-30", "--to", "2021-12-31"],
+            "--from must be a date",
+        ),
+        (
+            ["--programme", "next-steps", "--from", "2021-12-31", "--to", "2021-08-01"],
+            "starts (2021-12-31) after",
+        ),
+        ([*ARGS, "--lang", "de"], "Unknown language “de”"),
+        ([*ARGS, "--format", "pptx"], "Unknown format “pptx”"),
+    ],
+)
+def test_it_refuses_bad_input_with_a_message(demo: Programme, args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run(*args)
+
+
+def test_bad_input_on_the_command_line_is_one_line_and_no_traceback(tmp_path: Path) -> None:
+    env = {"NEXTSTEPS_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nextsteps.manage",
+            "report",
+            "--programme",
+            "x",
+            "--from",
+            "nope",
+            "--to",
+            "2021-01-01",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "CommandError: --from must be a date written as YYYY-MM-DD, not “nope”."
+    ]
