@@ -73,6 +73,23 @@ class ParticipantGroup(ManagedList):
         verbose_name_plural = _("participant groups")
 
 
+class ExternalId(models.Model):
+    """The recording organisation's own identifier, so that importing the same file twice updates records."""
+
+    external_id = models.CharField(_("external id"), max_length=80, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+def unique_external_id(model_name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["organisation", "external_id"],
+        condition=~models.Q(external_id=""),
+        name=f"unique_{model_name}_external_id",
+    )
+
+
 # People ---------------------------------------------------------------------------------------------
 
 
@@ -100,7 +117,7 @@ def eighteenth_birthday(birth_date: dt.date | None, birth_year: int | None) -> d
         return dt.date(year, 3, 1)
 
 
-class Person(TimeStamped):
+class Person(ExternalId, TimeStamped):
     class SurvivorStatus(models.TextChoices):
         NO = "no", _("not a trafficking survivor")
         PRESUMED = "presumed", _("presumed trafficking survivor")
@@ -125,12 +142,21 @@ class Person(TimeStamped):
 
     class Meta:
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="unique_person_code")]
+        constraints = [
+            unique_external_id("person"),
+            models.UniqueConstraint(fields=["organisation", "code"], name="unique_person_code"),
+        ]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        self.adult_on = eighteenth_birthday(self.birth_date, self.birth_year)
+        super().save(*args, **kwargs)
 
     @property
     def is_survivor(self) -> bool:
@@ -142,14 +168,8 @@ class Person(TimeStamped):
         if self.birth_date and self.birth_date > dt.date.today():
             raise ValidationError({"birth_date": _("The date of birth is in the future.")})
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self.birth_date:
-            self.birth_year = self.birth_date.year
-        self.adult_on = eighteenth_birthday(self.birth_date, self.birth_year)
-        super().save(*args, **kwargs)
 
-
-class Household(TimeStamped):
+class Household(ExternalId, TimeStamped):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="households")
     code = models.CharField(_("code"), max_length=40)
     locality = models.CharField(_("locality"), max_length=100)
@@ -157,7 +177,10 @@ class Household(TimeStamped):
 
     class Meta:
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="unique_household_code")]
+        constraints = [
+            unique_external_id("household"),
+            models.UniqueConstraint(fields=["organisation", "code"], name="unique_household_code"),
+        ]
         verbose_name = _("household")
         verbose_name_plural = _("households")
 
@@ -168,7 +191,7 @@ class Household(TimeStamped):
 # Casework -------------------------------------------------------------------------------------------
 
 
-class Case(TimeStamped):
+class Case(ExternalId, TimeStamped):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
@@ -184,6 +207,7 @@ class Case(TimeStamped):
         ordering = ["-opened", "pk"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        constraints = [unique_external_id("case")]
 
     def __str__(self) -> str:
         return f"{self.person.code} ({self.opened})"
@@ -193,7 +217,7 @@ class Case(TimeStamped):
             raise ValidationError({"closed": _("A case cannot close before it opened.")})
 
 
-class ServiceDelivery(TimeStamped):
+class ServiceDelivery(ExternalId, TimeStamped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, verbose_name=_("service"))
     date = models.DateField(_("date"), db_index=True)
@@ -208,7 +232,7 @@ class ServiceDelivery(TimeStamped):
         return f"{self.service_type} {self.date}"
 
 
-class Outcome(TimeStamped):
+class Outcome(ExternalId, TimeStamped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
     outcome_type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, verbose_name=_("outcome"))
     date = models.DateField(_("date"), db_index=True)
@@ -226,7 +250,7 @@ class Outcome(TimeStamped):
 # Outreach -------------------------------------------------------------------------------------------
 
 
-class OutreachVisit(TimeStamped):
+class OutreachVisit(ExternalId, TimeStamped):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="visits")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="visits")
     date = models.DateField(_("date"), db_index=True)
@@ -248,6 +272,7 @@ class OutreachVisit(TimeStamped):
         ordering = ["-date", "pk"]
         verbose_name = _("outreach visit")
         verbose_name_plural = _("outreach visits")
+        constraints = [unique_external_id("visit")]
 
     def __str__(self) -> str:
         return f"{self.site_type} {self.locality} {self.date}"
@@ -294,7 +319,7 @@ class ExternalOrganisation(TimeStamped):
         return self.name
 
 
-class Activity(TimeStamped):
+class Activity(ExternalId, TimeStamped):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="activities")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="activities")
     activity_type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, verbose_name=_("type"))
@@ -322,6 +347,7 @@ class Activity(TimeStamped):
         ordering = ["-date", "pk"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+        constraints = [unique_external_id("activity")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.date})"
@@ -361,7 +387,7 @@ class Campaign(TimeStamped):
         return self.name
 
 
-class Volunteer(TimeStamped):
+class Volunteer(ExternalId, TimeStamped):
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         INACTIVE = "inactive", _("inactive")
@@ -387,7 +413,10 @@ class Volunteer(TimeStamped):
 
     class Meta:
         ordering = ["-signed_up", "pk"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="unique_volunteer_code")]
+        constraints = [
+            unique_external_id("volunteer"),
+            models.UniqueConstraint(fields=["organisation", "code"], name="unique_volunteer_code"),
+        ]
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
 
@@ -395,7 +424,7 @@ class Volunteer(TimeStamped):
         return self.code
 
 
-class Distribution(TimeStamped):
+class Distribution(ExternalId, TimeStamped):
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="distributions")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="distributions")
     campaign = models.ForeignKey(
@@ -416,6 +445,7 @@ class Distribution(TimeStamped):
         ordering = ["-date", "pk"]
         verbose_name = _("distribution")
         verbose_name_plural = _("distributions")
+        constraints = [unique_external_id("distribution")]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.item} ({self.date})"
@@ -424,7 +454,7 @@ class Distribution(TimeStamped):
 # Partnerships ---------------------------------------------------------------------------------------
 
 
-class PartnerContact(TimeStamped):
+class PartnerContact(ExternalId, TimeStamped):
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         ENDED = "ended", _("ended")
@@ -444,6 +474,7 @@ class PartnerContact(TimeStamped):
         ordering = ["-established", "pk"]
         verbose_name = _("partner contact")
         verbose_name_plural = _("partner contacts")
+        constraints = [unique_external_id("partner_contact")]
 
     def __str__(self) -> str:
         return f"{self.external_organisation} ({self.established})"
