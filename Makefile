@@ -30,7 +30,7 @@ types: $(BIN)/nextsteps
 	$(BIN)/mypy nextsteps tests
 
 pytest: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test: setup lint types pytest
 

@@ -1,20 +1,51 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import translation
 
-from nextsteps.demo.load import load_demo
+from nextsteps.accounts.models import User
+from nextsteps.demo.load import ensure_personas, load_demo
 from nextsteps.programmes.models import Programme
+
+PASSWORD = "test-persona-password"
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """Every test database holds the demo programme: tests that build their own data use other programmes."""
+    """Every test database holds the demo programme and its personas: tests that build their own data use
+    other programmes."""
+    # Strong password hashing is the point in production and only slowness in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock():
         load_demo()
+        ensure_personas(PASSWORD)
 
 
 @pytest.fixture
 def demo(db: Any) -> Programme:
     return Programme.objects.get(slug="next-steps")
+
+
+@pytest.fixture
+def login(db: Any) -> Callable[[str], Client]:
+    """A client signed in as one of the demo personas (coordinator, caseworker.sa, viewer, …)."""
+
+    def sign_in(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language; a request in another one must not leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
+from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.records import actions
 from nextsteps.records.models import Activity, ActivityType, Person, ServiceDelivery

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
+from nextsteps.accounts.models import Membership, Role, User
 from nextsteps.demo import programme as spec
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Pillar, Programme
@@ -219,6 +220,13 @@ class Loader:
             day = dt.date(2021, 8, 3) + dt.timedelta(days=i * 10)
             if org == nl or i % 2:
                 self.serve(case, "return_assistance", day)
+            if org == nl:
+                self.make(
+                    Outcome,
+                    case=case,
+                    outcome_type=self.outcomes["returned_home"],
+                    date=day + dt.timedelta(days=20),
+                )
             self.serve(case, "legal_support", day + dt.timedelta(days=5))
             self.serve(case, "psychosocial", day + dt.timedelta(days=12))
         # One of them was already helped in July: still one person.
@@ -676,3 +684,17 @@ def load_demo(seed: int = 2021) -> tuple[Programme, bool]:
     if existing:
         return existing, False
     return Loader(seed).load(), True
+
+
+def ensure_personas(password: str) -> None:
+    """One demo user per role; running again resets their passwords and memberships, adds nobody twice."""
+    for username, org_slug, role, language in spec.PERSONAS:
+        user, _created = User.objects.get_or_create(username=username)
+        user.language = language
+        # The Django admin is for set-up: only the administrator persona reaches it.
+        user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+        user.set_password(password)
+        user.save()
+        Membership.objects.get_or_create(
+            user=user, organisation=Organisation.objects.get(slug=org_slug), role=role
+        )

@@ -325,3 +325,16 @@ NARRATIVE = {
         "COVID-19 au limitat o parte din activitate, dar echipele au continuat să ajungă la familii, femei și școli."
     ),
 }
+
+# Demo users: one per role, across several organisations. username, organisation, role, language.
+PERSONAS = [
+    ("coordinator", "next-steps-nl", "coordinator", "nl"),
+    ("caseworker.sa", "salvation-army-ro", "caseworker", "ro"),
+    ("caseworker.ijm", "ijm-ro", "caseworker", "ro"),
+    ("outreach.sa", "salvation-army-ro", "outreach_worker", "ro"),
+    ("volunteers.dorcas", "dorcas-ro", "volunteer_coordinator", "ro"),
+    ("prevention.dorcas", "dorcas-ro", "prevention_officer", "ro"),
+    ("dpo", "next-steps-nl", "data_protection_officer", "en"),
+    ("viewer", "next-steps-nl", "viewer", "nl"),
+    ("admin", "next-steps-nl", "administrator", "en"),
+]

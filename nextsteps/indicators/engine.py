@@ -217,12 +217,22 @@ def percent_of_target(actual: int | Decimal, target: Decimal | None) -> Decimal 
     return (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal("1"))
 
 
-def targets_for(indicators: Iterable[Indicator], start: dt.date, end: dt.date) -> dict[int, Target]:
-    """The total-level target set for exactly this period, per indicator id, in one query."""
+def targets_for(
+    indicators: Iterable[Indicator], start: dt.date, end: dt.date, *, covering: bool = False
+) -> dict[int, Target]:
+    """The total-level target per indicator id, in one query: the one set for exactly this period, or with
+    `covering`, else the shortest target period that contains it (a dashboard's year to date is measured
+    against the year's target)."""
     ids = [i.pk for i in indicators]
-    return {
-        t.indicator_id: t for t in Target.objects.filter(indicator_id__in=ids, start=start, end=end, cell="")
-    }
+    qs = Target.objects.filter(indicator_id__in=ids, cell="")
+    if not covering:
+        return {t.indicator_id: t for t in qs.filter(start=start, end=end)}
+    chosen: dict[int, Target] = {}
+    for t in qs.filter(start__lte=start, end__gte=end):
+        best = chosen.get(t.indicator_id)
+        if best is None or (t.end - t.start) < (best.end - best.start):
+            chosen[t.indicator_id] = t
+    return chosen
 
 
 __all__ = ["IndicatorValue", "Status", "percent_of_target", "status", "targets_for", "value", "values"]

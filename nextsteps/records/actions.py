@@ -33,13 +33,33 @@ M = TypeVar("M", bound=Model)
 def create_record(model: type[M], *, acting_user: Any, validate: bool = True, **fields: Any) -> M:
     """Create one record of any kind, validated like a form would, and audit it."""
     m2m = {name: fields.pop(name) for name in list(fields) if _is_m2m(model, name)}
-    instance = model(**fields)
+    return save_new(model(**fields), acting_user=acting_user, m2m=m2m, validate=validate)
+
+
+@transaction.atomic
+def save_new(instance: M, *, acting_user: Any, m2m: dict[str, Any] | None = None, validate: bool = True) -> M:
+    """Save a record built elsewhere (e.g. by a form), with its many-to-many values, and audit it."""
     if validate:
         instance.full_clean()
     instance.save()
-    for name, value in m2m.items():
+    for name, value in (m2m or {}).items():
         getattr(instance, name).set(value)
-    log(AuditEntry.Action.CREATE, instance, user=acting_user, fields=[*fields, *m2m])
+    fields = [f.name for f in instance._meta.concrete_fields if not f.primary_key]
+    log(AuditEntry.Action.CREATE, instance, user=acting_user, fields=[*fields, *(m2m or {})])
+    return instance
+
+
+@transaction.atomic
+def save_changes(
+    instance: M, *, acting_user: Any, changed: list[str], m2m: dict[str, Any] | None = None
+) -> M:
+    """Save an edited record whose attributes are already set (e.g. by a form); audit the changed fields."""
+    instance.full_clean()
+    instance.save()
+    for name, value in (m2m or {}).items():
+        getattr(instance, name).set(value)
+    if changed:
+        log(AuditEntry.Action.CHANGE, instance, user=acting_user, fields=changed)
     return instance
 
 

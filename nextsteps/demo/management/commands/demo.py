@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from nextsteps.accounts.models import Role
 from nextsteps.demo import programme as spec
-from nextsteps.demo.load import load_demo
+from nextsteps.demo.load import ensure_personas, load_demo
 from nextsteps.reports.builder import build_report
 from nextsteps.reports.render import render
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         programme, loaded = load_demo()
-        self.ensure_admin(options["password"])
+        ensure_personas(options["password"])
         with translation.override("nl"):
             report = build_report(programme, spec.REPORT_START, spec.REPORT_END, "nl")
             self.stdout.write(render(report, "md"))
@@ -38,16 +38,10 @@ class Command(BaseCommand):
             else:
                 self.stderr.write(_("The demo programme was already loaded; nothing was added."))
             self.stderr.write(
-                _("Sign in to the admin at http://%(addr)s/admin/ as “admin” with password “%(password)s”.")
+                _("Sign in at http://%(addr)s/ with password “%(password)s” as one of these users:")
                 % {"addr": options["addr"], "password": options["password"]}
             )
+            for username, org, role, _language in spec.PERSONAS:
+                self.stderr.write(f"  {username:<20} {Role(role).label} ({org})")
         if not options["no_serve"]:
             call_command("runserver", options["addr"], use_reloader=False)
-
-    def ensure_admin(self, password: str) -> None:
-        user_model = get_user_model()
-        user, _created = user_model.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True}
-        )
-        user.set_password(password)
-        user.save()

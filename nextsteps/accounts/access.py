@@ -1,0 +1,148 @@
+"""The one place that decides who may see and do what. Every view, export and API call asks it.
+
+Rules:
+- A user acts through memberships: (organisation, role). Records are visible only inside the organisation
+  that recorded them, and inside it only to roles that need them.
+- Whatever a user may not see does not exist for them: the answer is 404, never 403, so that the existence
+  of a record (a survivor's case, say) is not disclosed.
+- Aggregated figures (dashboard, reports) are programme-wide for every role that may read reports; viewers
+  (donors, board) only ever get the external version of a report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from nextsteps.accounts.models import Membership, Role
+from nextsteps.audit.log import log
+from nextsteps.audit.models import AuditEntry
+from nextsteps.programmes.models import Programme
+from nextsteps.records.kinds import KINDS, RecordKind
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ALL = frozenset({VIEW, ADD, CHANGE, DELETE})
+WRITE = frozenset({VIEW, ADD, CHANGE})
+
+# Record rights per role, by record kind (see nextsteps/records/kinds.py).
+RECORD_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
+    Role.COORDINATOR: {kind: ALL for kind in KINDS},
+    Role.CASEWORKER: {
+        "person": WRITE,
+        "case": WRITE,
+        "service": WRITE,
+        "outcome": WRITE,
+        "story": WRITE,
+        "household": frozenset({VIEW}),
+        "visit": frozenset({VIEW}),
+    },
+    Role.OUTREACH_WORKER: {"person": WRITE, "household": WRITE, "visit": WRITE},
+    Role.VOLUNTEER_COORDINATOR: {"volunteer": ALL, "campaign": ALL, "distribution": ALL},
+    Role.PREVENTION_OFFICER: {"activity": ALL, "milestone": WRITE},
+    # Sees people only to answer a person's data-protection request (export, erasure).
+    Role.DATA_PROTECTION_OFFICER: {"person": frozenset({VIEW}), "case": frozenset({VIEW})},
+    Role.VIEWER: {},
+    Role.ADMINISTRATOR: {"partner_contact": ALL, "milestone": ALL},
+}
+
+# Capabilities that are not about one kind of record.
+REPORTS, AUDIT, USERS, INTERNAL_REPORTS = "reports", "audit", "users", "internal_reports"
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.COORDINATOR: frozenset({REPORTS, INTERNAL_REPORTS}),
+    Role.CASEWORKER: frozenset({REPORTS, INTERNAL_REPORTS}),
+    Role.OUTREACH_WORKER: frozenset({REPORTS, INTERNAL_REPORTS}),
+    Role.VOLUNTEER_COORDINATOR: frozenset({REPORTS, INTERNAL_REPORTS}),
+    Role.PREVENTION_OFFICER: frozenset({REPORTS, INTERNAL_REPORTS}),
+    Role.DATA_PROTECTION_OFFICER: frozenset({REPORTS, INTERNAL_REPORTS, AUDIT}),
+    Role.VIEWER: frozenset({REPORTS}),
+    Role.ADMINISTRATOR: frozenset({REPORTS, INTERNAL_REPORTS, AUDIT, USERS}),
+}
+
+
+def memberships(user: Any) -> list[Membership]:
+    """The user's memberships, read once per request and kept on the user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_nextsteps_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("organisation"))
+        user._nextsteps_memberships = cached
+    return cached
+
+
+def organisations_for(user: Any, kind: str, action: str = VIEW) -> list[int]:
+    """Ids of the organisations in which the user may do `action` on records of `kind`."""
+    return sorted(
+        {
+            m.organisation_id
+            for m in memberships(user)
+            if action in RECORD_RIGHTS.get(m.role, {}).get(kind, ())
+        }
+    )
+
+
+def can(user: Any, kind: str, action: str = VIEW, organisation_id: int | None = None) -> bool:
+    orgs = organisations_for(user, kind, action)
+    return bool(orgs) if organisation_id is None else organisation_id in orgs
+
+
+def has(user: Any, capability: str) -> bool:
+    return any(capability in CAPABILITIES.get(m.role, ()) for m in memberships(user))
+
+
+def kinds_for(user: Any, action: str = VIEW) -> list[RecordKind]:
+    return [kind for kind in KINDS.values() if can(user, kind.key, action)]
+
+
+def scoped(user: Any, kind: str, action: str = VIEW) -> QuerySet[Any]:
+    """Records of `kind` the user may act on; empty (not an error) when they may act on none."""
+    spec = KINDS[kind]
+    orgs = organisations_for(user, kind, action)
+    return spec.model._default_manager.filter(**{f"{spec.organisation_path}__in": orgs})
+
+
+def get_or_404(user: Any, kind: str, pk: Any, action: str = VIEW) -> Any:
+    """One record the user may act on, or 404; a person-level read is written to the audit trail."""
+    try:
+        obj = scoped(user, kind, action).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action == VIEW and KINDS[kind].person_level:
+        audit_view(user, obj)
+    return obj
+
+
+def audit_view(user: Any, obj: Model) -> None:
+    log(AuditEntry.Action.VIEW, obj, user=user)
+
+
+def require(condition: bool) -> None:
+    """Refuse with 404 rather than 403: a refusal must not confirm that something exists."""
+    if not condition:
+        raise Http404
+
+
+def programmes_for(user: Any) -> QuerySet[Programme]:
+    orgs = {m.organisation_id for m in memberships(user)}
+    return Programme.objects.filter(organisations__in=orgs).distinct().order_by("name")
+
+
+def programme_or_404(user: Any, slug: str | None) -> Programme:
+    programmes = programmes_for(user)
+    programme = programmes.filter(slug=slug).first() if slug else programmes.first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def report_audiences(user: Any) -> list[str]:
+    """Viewers (donors, board) only ever get the external report, with small numbers suppressed."""
+    return ["internal", "external"] if has(user, INTERNAL_REPORTS) else ["external"]
+
+
+def roles(user: Any) -> Iterable[str]:
+    return sorted({m.role for m in memberships(user)})

@@ -1,0 +1,19 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from nextsteps.accounts import access
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The record lists a user may open: the menu never offers a page that would answer 404."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_kinds": [
+            {"label": kind.label_plural, "list_url": f"records:{kind.key}-list"}
+            for kind in access.kinds_for(user)
+        ],
+        "can_record_round": access.can(user, "visit", access.ADD),
+    }

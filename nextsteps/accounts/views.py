@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nextsteps.accounts.models import User
+from nextsteps.i18n import LANGUAGE_CODES
+
+# Whole sentences per language: a language's name changes form inside a sentence (Romanian "limba română").
+CONFIRMATIONS = {
+    "nl": gettext_lazy("From now on you see Next Steps in Dutch."),
+    "en": gettext_lazy("From now on you see Next Steps in English."),
+    "ro": gettext_lazy("From now on you see Next Steps in Romanian."),
+}
+
+
+@login_required
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Store the user's language, so that every page, message and report opens in it from now on."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    language = request.POST.get("language", "")
+    if language in LANGUAGE_CODES:
+        user = request.user
+        assert isinstance(user, User)
+        user.language = language
+        user.save(update_fields=["language"])
+        translation.activate(language)
+        messages.success(request, str(CONFIRMATIONS[language]))
+    else:
+        messages.error(request, _("That language is not available."))
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)

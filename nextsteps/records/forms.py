@@ -1,0 +1,360 @@
+"""Forms for recording work. Every choice of a related record is limited to what the user may use, so a
+record of another organisation posted by id is refused as an invalid choice, never linked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+
+from nextsteps.accounts import access
+from nextsteps.programmes.models import Milestone, Organisation, Programme
+from nextsteps.records import models as m
+
+
+class DateInput(forms.DateInput):
+    # The browser's own date picker shows dates in the user's locale and sends ISO dates.
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# Fields that point at other records, and the kind of record each must be scoped to.
+SCOPED_RELATIONS = {
+    "person": "person",
+    "case": "case",
+    "household": "household",
+    "campaign": "campaign",
+    "members": "person",
+}
+
+
+class RecordForm(forms.ModelForm):
+    kind: str = ""
+
+    def __init__(
+        self, *args: Any, user: Any, programme: Programme, action: str = access.ADD, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.user, self.programme = user, programme
+        orgs = access.organisations_for(user, self.kind, action)
+        if "organisation" in self.fields:
+            field = self.fields["organisation"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Organisation.objects.filter(pk__in=orgs)
+            if len(orgs) == 1:
+                # Nothing to choose: the record belongs to the user's one organisation, whatever is posted.
+                field.initial = orgs[0]
+                field.disabled = True
+                field.widget = forms.HiddenInput()
+        for name, kind in SCOPED_RELATIONS.items():
+            related = self.fields.get(name)
+            if isinstance(related, forms.ModelChoiceField):
+                qs = access.scoped(user, kind, access.VIEW)
+                if kind in {"case", "campaign"}:
+                    qs = qs.filter(programme=programme)
+                related.queryset = qs.select_related(*(["person"] if kind == "case" else []))
+        if "pillar" in self.fields:
+            pillar = self.fields["pillar"]
+            assert isinstance(pillar, forms.ModelChoiceField)
+            pillar.queryset = programme.pillars.all()
+        for choice in self.fields.values():
+            listed = choice.queryset if isinstance(choice, forms.ModelChoiceField) else None
+            if listed is not None and hasattr(listed.model, "active"):
+                choice.queryset = listed.filter(active=True)  # type: ignore[attr-defined]
+
+    def record_organisation(self) -> Organisation | None:
+        org = self.cleaned_data.get("organisation") if "organisation" in self.fields else None
+        return org or getattr(self.instance, "organisation", None)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        org = data.get("organisation") or (
+            getattr(self.instance, "organisation_id", None) and self.instance.organisation
+        )
+        # A record and the person, case or household it names belong to the same organisation.
+        for name in ("person", "case", "household"):
+            related = data.get(name)
+            if related is not None and org is not None and related.organisation_id != org.pk:
+                self.add_error(name, _("Choose one recorded by the same organisation."))
+        return data
+
+    def extra_fields(self) -> dict[str, Any]:
+        """Values the form does not show but the record needs."""
+        fields: dict[str, Any] = {}
+        if any(f.name == "programme" for f in self.instance._meta.fields):
+            fields["programme"] = self.programme
+        return fields
+
+
+def _no_future(value: dt.date | None, message: Any) -> None:
+    if value and value > dt.date.today():
+        raise forms.ValidationError(message)
+
+
+class PersonForm(RecordForm):
+    kind = "person"
+
+    class Meta:
+        model = m.Person
+        fields = [
+            "organisation",
+            "code",
+            "sex",
+            "birth_date",
+            "birth_year",
+            "nationality",
+            "survivor_status",
+            "given_name",
+            "family_name",
+            "phone",
+        ]
+        widgets = {"birth_date": DateInput()}
+
+
+class HouseholdForm(RecordForm):
+    kind = "household"
+
+    class Meta:
+        model = m.Household
+        fields = ["organisation", "code", "locality", "members"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        org = data.get("organisation")
+        if org and any(p.organisation_id != org.pk for p in data.get("members", [])):
+            self.add_error("members", _("Choose one recorded by the same organisation."))
+        return data
+
+
+class CaseForm(RecordForm):
+    kind = "case"
+
+    class Meta:
+        model = m.Case
+        fields = ["organisation", "person", "opened", "closed", "status"]
+        widgets = {"opened": DateInput(), "closed": DateInput()}
+
+
+class ServiceForm(RecordForm):
+    kind = "service"
+
+    class Meta:
+        model = m.ServiceDelivery
+        fields = ["case", "service_type", "date", "note"]
+        widgets = {"date": DateInput()}
+
+    def clean_date(self) -> dt.date:
+        value = self.cleaned_data["date"]
+        _no_future(value, _("A service cannot be delivered in the future."))
+        return value
+
+    def clean_case(self) -> m.Case:
+        case = self.cleaned_data["case"]
+        if not access.can(self.user, "service", access.ADD, case.organisation_id):
+            raise forms.ValidationError(_("You cannot record services for this case."))
+        return case
+
+
+class OutcomeForm(RecordForm):
+    kind = "outcome"
+
+    class Meta:
+        model = m.Outcome
+        fields = ["case", "outcome_type", "date", "note"]
+        widgets = {"date": DateInput()}
+
+    def clean_date(self) -> dt.date:
+        value = self.cleaned_data["date"]
+        _no_future(value, _("An outcome cannot be recorded for a future date."))
+        return value
+
+
+class VisitForm(RecordForm):
+    kind = "visit"
+
+    class Meta:
+        model = m.OutreachVisit
+        fields = ["organisation", "date", "locality", "site_type", "household"]
+        widgets = {"date": DateInput()}
+
+
+class ActivityForm(RecordForm):
+    kind = "activity"
+
+    class Meta:
+        model = m.Activity
+        fields = [
+            "organisation",
+            "activity_type",
+            "pillar",
+            "title",
+            "date",
+            "locality",
+            "attendance_total",
+            "attendance_women",
+            "attendance_girls",
+            "attendance_men",
+            "attendance_boys",
+            "participant_groups",
+        ]
+        widgets = {"date": DateInput(), "participant_groups": forms.CheckboxSelectMultiple}
+
+
+class VolunteerForm(RecordForm):
+    kind = "volunteer"
+
+    class Meta:
+        model = m.Volunteer
+        fields = ["organisation", "code", "signed_up", "status", "campaign", "locality", "name", "phone"]
+        widgets = {"signed_up": DateInput()}
+
+
+class CampaignForm(RecordForm):
+    kind = "campaign"
+
+    class Meta:
+        model = m.Campaign
+        fields = ["organisation", "name", "slug", "start", "end", "purpose"]
+        widgets = {"start": DateInput(), "end": DateInput()}
+
+
+class DistributionForm(RecordForm):
+    kind = "distribution"
+
+    class Meta:
+        model = m.Distribution
+        fields = ["organisation", "campaign", "date", "item", "quantity", "recipient_group", "locality"]
+        widgets = {"date": DateInput()}
+
+
+class PartnerContactForm(RecordForm):
+    kind = "partner_contact"
+
+    class Meta:
+        model = m.PartnerContact
+        fields = [
+            "organisation",
+            "external_organisation",
+            "kind",
+            "established",
+            "status",
+            "locality",
+            "note",
+        ]
+        widgets = {"established": DateInput()}
+
+
+class MilestoneForm(RecordForm):
+    kind = "milestone"
+
+    class Meta:
+        model = Milestone
+        fields = ["organisation", "pillar", "date", "text_nl", "text_en", "text_ro"]
+        widgets = {"date": DateInput()}
+
+
+class StoryForm(RecordForm):
+    kind = "story"
+
+    class Meta:
+        model = m.Story
+        fields = ["organisation", "person", "date", "text_nl", "text_en", "text_ro", "consent_to_publish"]
+        widgets = {"date": DateInput()}
+
+
+FORMS: dict[str, type[RecordForm]] = {
+    form.kind: form
+    for form in [
+        PersonForm,
+        HouseholdForm,
+        CaseForm,
+        ServiceForm,
+        OutcomeForm,
+        VisitForm,
+        ActivityForm,
+        VolunteerForm,
+        CampaignForm,
+        DistributionForm,
+        PartnerContactForm,
+        MilestoneForm,
+        StoryForm,
+    ]
+}
+
+
+class NewPersonForm(forms.Form):
+    """A person met for the first time on an outreach round, recorded in the same submit."""
+
+    code = forms.CharField(label=_("code"), max_length=40, required=False)
+    sex = forms.ChoiceField(label=_("sex"), choices=m.Sex.choices, initial=m.Sex.UNKNOWN)
+    birth_year = forms.IntegerField(label=_("year of birth"), required=False, min_value=1900)
+
+    def clean_birth_year(self) -> int | None:
+        year = self.cleaned_data.get("birth_year")
+        if year and year > dt.date.today().year:
+            raise forms.ValidationError(_("The year of birth is in the future."))
+        return year
+
+
+NewPersonFormSet = forms.formset_factory(NewPersonForm, extra=3, max_num=20)
+
+
+class OutreachRoundForm(forms.Form):
+    """One outreach round: a date and place, the households visited and the people reached."""
+
+    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none())
+    date = forms.DateField(label=_("date"), widget=DateInput())
+    locality = forms.CharField(label=_("locality"), max_length=100)
+    site_type = forms.ModelChoiceField(label=_("site type"), queryset=m.SiteType.objects.filter(active=True))
+    households = forms.ModelMultipleChoiceField(
+        label=_("households visited"),
+        queryset=m.Household.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Everyone in a household you tick counts as reached on its visit."),
+    )
+    persons = forms.ModelMultipleChoiceField(
+        label=_("other people reached"),
+        queryset=m.Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        orgs = access.organisations_for(user, "visit", access.ADD)
+        org_field = self.fields["organisation"]
+        assert isinstance(org_field, forms.ModelChoiceField)
+        org_field.queryset = Organisation.objects.filter(pk__in=orgs)
+        if len(orgs) == 1:
+            org_field.initial = orgs[0]
+            org_field.disabled = True
+            org_field.widget = forms.HiddenInput()
+        for name, kind in (("households", "household"), ("persons", "person")):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = access.scoped(user, kind).filter(organisation__in=orgs)
+
+    def clean_date(self) -> dt.date:
+        value = self.cleaned_data["date"]
+        _no_future(value, _("A visit cannot take place in the future."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        org = data.get("organisation")
+        if org:
+            for name in ("households", "persons"):
+                if any(r.organisation_id != org.pk for r in data.get(name, [])):
+                    self.add_error(name, _("Choose one recorded by the same organisation."))
+        return data
+
+
+def model_of(form: forms.ModelForm) -> type[Model]:
+    return form._meta.model  # type: ignore[return-value]

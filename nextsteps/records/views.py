@@ -1,0 +1,326 @@
+"""Pages where staff record and look up their work. Every read and write asks the access module first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from nextsteps.accounts import access
+from nextsteps.programmes.models import Organisation
+from nextsteps.records import actions
+from nextsteps.records.forms import FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
+from nextsteps.records.kinds import KINDS, RecordKind
+from nextsteps.records.models import Case, Person, SiteType
+
+PAGE_SIZE = 25
+
+
+def _kind(kind: str) -> RecordKind:
+    return KINDS[kind]
+
+
+def record_url(kind: str, action: str, pk: int | None = None) -> str:
+    return reverse(f"records:{kind}-{action}", args=[] if pk is None else [pk])
+
+
+class ListFilter(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    date_from = forms.DateField(
+        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    type = forms.ModelChoiceField(label=_("type"), queryset=SiteType.objects.none(), required=False)
+    locality = forms.CharField(label=_("locality"), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("organisation"), queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, spec: RecordKind, org_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        if not spec.date_field:
+            del self.fields["date_from"], self.fields["date_to"]
+        if spec.type_field:
+            type_field = self.fields["type"]
+            assert isinstance(type_field, forms.ModelChoiceField)
+            type_field.queryset = spec.model._meta.get_field(
+                spec.type_field
+            ).related_model._default_manager.all()  # type: ignore[union-attr]
+        else:
+            del self.fields["type"]
+        if not spec.locality_field:
+            del self.fields["locality"]
+        org_field = self.fields["organisation"]
+        assert isinstance(org_field, forms.ModelChoiceField)
+        org_field.queryset = Organisation.objects.filter(pk__in=org_ids)
+        if len(org_ids) < 2:
+            del self.fields["organisation"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The period ends before it starts."))
+        return data
+
+    def apply(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.is_valid():
+            return qs
+        data, spec = self.cleaned_data, self.spec
+        if data.get("q") and spec.search_fields:
+            query = Q()
+            for name in spec.search_fields:
+                query |= Q(**{f"{name}__icontains": data["q"].strip()})
+            qs = qs.filter(query)
+        if spec.date_field and data.get("date_from"):
+            qs = qs.filter(**{f"{spec.date_field}__gte": data["date_from"]})
+        if spec.date_field and data.get("date_to"):
+            qs = qs.filter(**{f"{spec.date_field}__lte": data["date_to"]})
+        if data.get("type"):
+            qs = qs.filter(**{spec.type_field: data["type"]})  # type: ignore[misc]
+        if data.get("locality") and spec.locality_field:
+            qs = qs.filter(**{f"{spec.locality_field}__iexact": data["locality"].strip()})
+        if data.get("organisation"):
+            qs = qs.filter(**{spec.organisation_path: data["organisation"]})
+        return qs
+
+
+@login_required
+def record_list(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = _kind(kind)
+    access.require(access.can(request.user, kind))
+    qs = access.scoped(request.user, kind).select_related(*spec.select_related)
+    filters = ListFilter(request.GET or None, spec=spec, org_ids=access.organisations_for(request.user, kind))
+    qs = filters.apply(qs)
+    order = [f"-{spec.date_field}"] if spec.date_field else []
+    page = Paginator(qs.order_by(*order, "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(obj, [_cell(obj, column) for column in spec.list_columns]) for obj in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "records/list.html",
+        {
+            "spec": spec,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "headers": [getattr(spec.model._meta.get_field(c), "verbose_name", c) for c in spec.list_columns],
+            "can_add": access.can(request.user, kind, access.ADD),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _cell(obj: Any, column: str) -> Any:
+    field = obj._meta.get_field(column)
+    if getattr(field, "choices", None):
+        return getattr(obj, f"get_{column}_display")()
+    return getattr(obj, column)
+
+
+@login_required
+def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec = _kind(kind)
+    obj = access.get_or_404(request.user, kind, pk)
+    fields = [
+        (f.verbose_name, _cell(obj, f.name))
+        for f in obj._meta.concrete_fields
+        if f.name not in {"id", "programme", "adult_on", "created_at", "updated_at"}
+        and f.editable
+        and not isinstance(f, models.AutoField)
+    ]
+    related: list[tuple[str, list[Any], str | None]] = []
+    if kind == "case":
+        related = [
+            (
+                _("Services"),
+                list(obj.services.select_related("service_type")),
+                reverse("records:case-service", args=[obj.pk])
+                if access.can(request.user, "service", access.ADD, obj.organisation_id)
+                else None,
+            ),
+            (_("Outcomes"), list(obj.outcomes.select_related("outcome_type")), None),
+        ]
+    if kind == "person":
+        related = [(_("Cases"), list(access.scoped(request.user, "case").filter(person=obj)), None)]
+    if kind == "visit":
+        related = [(_("Persons reached"), list(obj.persons.all()), None)]
+    org_id = _organisation_id(obj, spec)
+    return render(
+        request,
+        "records/detail.html",
+        {
+            "spec": spec,
+            "obj": obj,
+            "fields": fields,
+            "related": related,
+            "can_change": access.can(request.user, kind, access.CHANGE, org_id),
+            "can_delete": access.can(request.user, kind, access.DELETE, org_id),
+        },
+    )
+
+
+def _organisation_id(obj: Any, spec: RecordKind) -> int:
+    target = obj
+    for part in spec.organisation_path.split("__"):
+        target = getattr(target, part)
+    return int(target.pk)
+
+
+def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
+    instance = form.save(commit=False)
+    for name, value in form.extra_fields().items():
+        setattr(instance, name, value)
+    m2m = {
+        name: form.cleaned_data[name]
+        for name in form.cleaned_data
+        if name in {f.name for f in instance._meta.many_to_many}
+    }
+    if new:
+        return actions.save_new(instance, acting_user=user, m2m=m2m)
+    return actions.save_changes(instance, acting_user=user, changed=list(form.changed_data), m2m=m2m)
+
+
+@login_required
+def record_create(request: HttpRequest, kind: str) -> HttpResponse:
+    spec = _kind(kind)
+    access.require(access.can(request.user, kind, access.ADD))
+    programme = access.programme_or_404(request.user, request.GET.get("programme"))
+    form_class = FORMS[kind]
+    form = form_class(
+        request.POST or None, user=request.user, programme=programme, initial=request.GET.dict()
+    )
+    if request.method == "POST" and form.is_valid():
+        obj = _save_form(form, request.user, new=True)
+        messages.success(request, _("The %(kind)s was saved.") % {"kind": spec.label})
+        return redirect(record_url(kind, "detail", obj.pk))
+    return render(request, "records/form.html", {"spec": spec, "form": form, "new": True})
+
+
+@login_required
+def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec = _kind(kind)
+    obj = access.get_or_404(request.user, kind, pk, access.CHANGE)
+    programme = access.programme_or_404(request.user, None)
+    form = FORMS[kind](
+        request.POST or None, instance=obj, user=request.user, programme=programme, action=access.CHANGE
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_form(form, request.user, new=False)
+        messages.success(request, _("Your changes were saved."))
+        return redirect(record_url(kind, "detail", obj.pk))
+    return render(request, "records/form.html", {"spec": spec, "form": form, "new": False, "obj": obj})
+
+
+@login_required
+def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    spec = _kind(kind)
+    obj = access.get_or_404(request.user, kind, pk, access.DELETE)
+    if request.method == "POST":
+        try:
+            actions.delete_record(obj, acting_user=request.user)
+        except models.ProtectedError:
+            messages.error(request, _("This record cannot be deleted while other records refer to it."))
+            return redirect(record_url(kind, "detail", pk))
+        messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
+        return redirect(record_url(kind, "list"))
+    return render(request, "records/confirm_delete.html", {"spec": spec, "obj": obj})
+
+
+@login_required
+def outreach_round(request: HttpRequest) -> HttpResponse:
+    """The fastest path for outreach workers: one visit per household, and new people met on the way."""
+    access.require(access.can(request.user, "visit", access.ADD))
+    programme = access.programme_or_404(request.user, request.GET.get("programme"))
+    form = OutreachRoundForm(request.POST or None, user=request.user, initial={"date": dt.date.today()})
+    newcomers = NewPersonFormSet(request.POST or None, prefix="new")
+    if request.method == "POST" and form.is_valid() and newcomers.is_valid():
+        data = form.cleaned_data
+        can_add_people = access.can(request.user, "person", access.ADD, data["organisation"].pk)
+        new_rows = [
+            row for row in newcomers.cleaned_data if row and (row.get("code") or row.get("birth_year"))
+        ]
+        if new_rows and not can_add_people:
+            form.add_error(None, _("You cannot record new people for this organisation."))
+        elif not (data["households"] or data["persons"] or new_rows):
+            form.add_error(None, _("Choose at least one household or person reached."))
+        else:
+            visits = _record_round(request.user, programme, data, new_rows)
+            messages.success(
+                request,
+                _("The outreach round was saved: %(visits)s visits, %(people)s people reached.")
+                % {"visits": len(visits), "people": sum(v.persons.count() for v in visits)},
+            )
+            return redirect(record_url("visit", "list"))
+    return render(request, "records/outreach_round.html", {"form": form, "newcomers": newcomers})
+
+
+@transaction.atomic
+def _record_round(
+    user: Any, programme: Any, data: dict[str, Any], new_rows: list[dict[str, Any]]
+) -> list[Any]:
+    org = data["organisation"]
+    people = list(data["persons"])
+    for row in new_rows:
+        code = row.get("code") or _next_code(org)
+        people.append(
+            actions.create_record(
+                Person,
+                acting_user=user,
+                organisation=org,
+                code=code,
+                sex=row["sex"],
+                birth_year=row.get("birth_year"),
+            )
+        )
+    common = {
+        "acting_user": user,
+        "programme": programme,
+        "organisation": org,
+        "date": data["date"],
+        "locality": data["locality"],
+        "site_type": data["site_type"],
+    }
+    visits = [
+        actions.record_outreach_round(household=household, persons=household.members.all(), **common)
+        for household in data["households"]
+    ]
+    if people:
+        visits.append(actions.record_outreach_round(persons=people, **common))
+    return visits
+
+
+def _next_code(org: Organisation) -> str:
+    return f"{org.slug[:3].upper()}-{Person.objects.filter(organisation=org).count() + 1:05d}"
+
+
+@login_required
+def case_service(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a service delivered to one case: the caseworker's most frequent entry."""
+    case: Case = access.get_or_404(request.user, "case", pk)
+    access.require(access.can(request.user, "service", access.ADD, case.organisation_id))
+    form = ServiceForm(
+        request.POST or None,
+        user=request.user,
+        programme=case.programme,
+        initial={"case": case.pk, "date": dt.date.today()},
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_form(form, request.user, new=True)
+        messages.success(request, _("The service was saved."))
+        return redirect(record_url("case", "detail", case.pk))
+    return render(
+        request, "records/form.html", {"spec": KINDS["service"], "form": form, "new": True, "case": case}
+    )

@@ -1,0 +1,232 @@
+"""The dashboard and the reports page: programme-wide figures for every role that may read reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nextsteps.accounts import access
+from nextsteps.audit.log import log
+from nextsteps.audit.models import AuditEntry
+from nextsteps.i18n import LANGUAGE_CODES
+from nextsteps.indicators import engine
+from nextsteps.indicators.models import Indicator, Target
+from nextsteps.programmes.models import Programme
+from nextsteps.reports.builder import build_report, fmt_number, period_label, status_label
+from nextsteps.reports.render import FORMATS, conclusion
+from nextsteps.reports.render import render as render_report
+
+CONTENT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json",
+}
+
+
+def programme_year(programme: Programme, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The programme year that contains `today`: it starts on the anniversary of the programme's start."""
+    start = programme.start_date.replace(year=today.year)
+    if start > today:
+        start = start.replace(year=today.year - 1)
+    return start, today
+
+
+def period_choices(programme: Programme, today: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
+    """Periods a coordinator usually looks at: this programme year so far, the last one, and each period
+    that has targets."""
+    this_start, _end = programme_year(programme, today)
+    last_start = this_start.replace(year=this_start.year - 1)
+    choices = [
+        ("year", _("This programme year so far"), this_start, today),
+        ("last-year", _("Last programme year"), last_start, this_start - dt.timedelta(days=1)),
+    ]
+    periods = (
+        Target.objects.filter(indicator__pillar__programme=programme)
+        .values_list("start", "end")
+        .distinct()
+        .order_by("-start")
+    )
+    for start, end in periods:
+        choices.append((f"{start:%Y%m%d}-{end:%Y%m%d}", period_label(start, end), start, end))
+    return choices
+
+
+def set_choices(field: forms.Field, choices: list[tuple[str, Any]]) -> None:
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class PeriodForm(forms.Form):
+    period = forms.ChoiceField(label=gettext_lazy("Period"), required=False)
+    date_from = forms.DateField(
+        label=gettext_lazy("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str, dt.date, dt.date]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.presets = {key: (start, end) for key, _label, start, end in choices}
+        set_choices(
+            self.fields["period"],
+            [(key, label) for key, label, _s, _e in choices] + [("custom", _("Other dates"))],
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if (data.get("period") == "custom" or start or end) and not (start and end):
+            raise forms.ValidationError(_("Give both the first and the last day of the period."))
+        if start and end and start > end:
+            self.add_error("date_to", _("The period ends before it starts."))
+        return data
+
+    def chosen_period(self) -> tuple[dt.date, dt.date]:
+        key = "year"
+        if self.is_valid():
+            if self.cleaned_data.get("date_from") and self.cleaned_data.get("date_to"):
+                return self.cleaned_data["date_from"], self.cleaned_data["date_to"]
+            key = self.cleaned_data.get("period") or "year"
+        return self.presets.get(key, self.presets["year"])
+
+
+@dataclass
+class DashboardRow:
+    indicator: Indicator
+    title: str
+    actual: str
+    target: str
+    percent: int | None
+    status: str
+    status_label: str
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    access.require(access.has(request.user, access.REPORTS))
+    programme = access.programme_or_404(request.user, request.GET.get("programme"))
+    language = translation.get_language() or "en"
+    form = PeriodForm(request.GET or None, choices=period_choices(programme, dt.date.today()))
+    start, end = form.chosen_period()
+    indicators = list(Indicator.objects.filter(pillar__programme=programme).select_related("pillar"))
+    targets = engine.targets_for(indicators, start, end, covering=True)
+    pillars: dict[int, dict[str, Any]] = {
+        p.pk: {"pillar": p, "title": p.title(language), "rows": []}
+        for p in programme.pillars.order_by("number")
+    }
+    for indicator in indicators:
+        value = engine.value(indicator, start, end)
+        target = targets[indicator.pk].target if indicator.pk in targets else None
+        state = engine.status(value.total, target, higher_is_better=indicator.higher_is_better)
+        percent = engine.percent_of_target(value.total, target)
+        pillars[indicator.pillar_id]["rows"].append(
+            DashboardRow(
+                indicator,
+                indicator.title(language),
+                fmt_number(value.total),
+                fmt_number(target),
+                int(percent) if percent is not None else None,
+                state,
+                status_label(state),
+            )
+        )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "programme": programme,
+            "programmes": access.programmes_for(request.user),
+            "form": form,
+            "period": period_label(start, end),
+            "pillars": list(pillars.values()),
+        },
+    )
+
+
+class ReportForm(forms.Form):
+    programme = forms.ModelChoiceField(
+        label=gettext_lazy("programme"), queryset=Programme.objects.none(), to_field_name="slug"
+    )
+    date_from = forms.DateField(label=gettext_lazy("from"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    lang = forms.ChoiceField(label=gettext_lazy("language"), choices=[])
+    format = forms.ChoiceField(label=gettext_lazy("format"), choices=[(f, f.upper()) for f in FORMATS])
+    audience = forms.ChoiceField(label=gettext_lazy("audience"), choices=[])
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        programme_field = self.fields["programme"]
+        assert isinstance(programme_field, forms.ModelChoiceField)
+        programme_field.queryset = access.programmes_for(user)
+        set_choices(
+            self.fields["lang"],
+            [(code, translation.get_language_info(code)["name_local"]) for code in LANGUAGE_CODES],
+        )
+        labels = {
+            "internal": _("inside the organisation (exact figures)"),
+            "external": _("donors and public (small numbers hidden)"),
+        }
+        set_choices(self.fields["audience"], [(a, labels[a]) for a in access.report_audiences(user)])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The period ends before it starts."))
+        return data
+
+
+def _report_form(request: HttpRequest) -> ReportForm:
+    programmes = access.programmes_for(request.user)
+    first = programmes.first()
+    initial: dict[str, Any] = {"lang": translation.get_language(), "format": "html"}
+    if first:
+        initial.update(
+            programme=first.slug, date_from=programme_year(first, dt.date.today())[0], date_to=dt.date.today()
+        )
+    return ReportForm(request.GET or None, user=request.user, initial=initial)
+
+
+@login_required
+def reports_page(request: HttpRequest) -> HttpResponse:
+    access.require(access.has(request.user, access.REPORTS))
+    form = _report_form(request)
+    report = None
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        report = build_report(data["programme"], data["date_from"], data["date_to"], data["lang"])
+    return render(
+        request,
+        "reports/reports_page.html",
+        {
+            "form": form,
+            "report": report,
+            "conclusion": conclusion(report) if report else "",
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def report_download(request: HttpRequest) -> HttpResponse:
+    access.require(access.has(request.user, access.REPORTS))
+    form = _report_form(request)
+    if not form.is_valid():
+        return render(request, "reports/reports_page.html", {"form": form, "report": None}, status=400)
+    data = form.cleaned_data
+    report = build_report(data["programme"], data["date_from"], data["date_to"], data["lang"])
+    body = render_report(report, data["format"])
+    log(AuditEntry.Action.EXPORT, data["programme"], user=request.user)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[data["format"]])
+    filename = f"{data['programme'].slug}-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}-{data['lang']}.{data['format']}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,192 @@
+"""Every URL of the app, for every demo persona: who gets the page and who gets 404.
+
+The matrix is written out by hand on purpose: it is the specification the access module must meet. A URL
+added to the app without a row here fails `test_every_url_is_in_the_matrix`. The Django admin is left out:
+it is for set-up, guarded by Django's own staff check, and only the administrator persona is staff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from nextsteps.programmes.models import Milestone
+from nextsteps.records import models as m
+
+PERSONAS = [
+    "coordinator",
+    "caseworker.sa",
+    "caseworker.ijm",
+    "outreach.sa",
+    "volunteers.dorcas",
+    "prevention.dorcas",
+    "dpo",
+    "viewer",
+    "admin",
+]
+EVERYONE = set(PERSONAS)
+STAFF_ROLES = EVERYONE  # every persona may read the dashboard and reports
+
+# Which object of the demo each record URL is tried on (its organisation decides who may see it).
+OBJECTS: dict[str, Callable[[], Any]] = {
+    "person": lambda: m.Person.objects.filter(organisation__slug="salvation-army-ro").first(),
+    "household": lambda: m.Household.objects.filter(organisation__slug="salvation-army-ro").first(),
+    "case": lambda: m.Case.objects.filter(organisation__slug="ijm-ro").first(),
+    "service": lambda: m.ServiceDelivery.objects.filter(case__organisation__slug="ijm-ro").first(),
+    "outcome": lambda: m.Outcome.objects.filter(case__organisation__slug="next-steps-nl").first(),
+    "visit": lambda: m.OutreachVisit.objects.filter(organisation__slug="salvation-army-ro").first(),
+    "activity": lambda: m.Activity.objects.filter(organisation__slug="dorcas-ro").first(),
+    "volunteer": lambda: m.Volunteer.objects.filter(organisation__slug="dorcas-ro").first(),
+    "campaign": lambda: m.Campaign.objects.filter(organisation__slug="dorcas-ro").first(),
+    "distribution": lambda: m.Distribution.objects.filter(organisation__slug="dorcas-ro").first(),
+    "partner_contact": lambda: m.PartnerContact.objects.filter(organisation__slug="next-steps-nl").first(),
+    "milestone": lambda: Milestone.objects.filter(organisation__slug="next-steps-nl").first(),
+    "story": lambda: m.Story.objects.filter(organisation__slug="ijm-ro").first(),
+}
+
+# url name -> personas who get the page; everyone else signed in gets 404. (status for special cases)
+ALLOWED: dict[str, set[str]] = {
+    "home": STAFF_ROLES,
+    "reports": STAFF_ROLES,
+    "report-download": STAFF_ROLES,
+    "records:outreach-round": {"coordinator", "outreach.sa"},
+    "records:case-service": {"caseworker.ijm"},
+    # persons: Salvation Army's
+    "records:person-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa", "dpo"},
+    "records:person-create": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
+    "records:person-detail": {"caseworker.sa", "outreach.sa"},
+    "records:person-edit": {"caseworker.sa", "outreach.sa"},
+    "records:person-delete": set(),
+    "records:household-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
+    "records:household-create": {"coordinator", "outreach.sa"},
+    "records:household-detail": {"caseworker.sa", "outreach.sa"},
+    "records:household-edit": {"outreach.sa"},
+    "records:household-delete": set(),
+    # cases and services: IJM's
+    "records:case-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
+    "records:case-create": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:case-detail": {"caseworker.ijm"},
+    "records:case-edit": {"caseworker.ijm"},
+    "records:case-delete": set(),
+    "records:service-list": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:service-create": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:service-detail": {"caseworker.ijm"},
+    "records:service-edit": {"caseworker.ijm"},
+    "records:service-delete": set(),
+    # outcomes: the Dutch office's
+    "records:outcome-list": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:outcome-create": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:outcome-detail": {"coordinator"},
+    "records:outcome-edit": {"coordinator"},
+    "records:outcome-delete": {"coordinator"},
+    # visits: Salvation Army's
+    "records:visit-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
+    "records:visit-create": {"coordinator", "outreach.sa"},
+    "records:visit-detail": {"caseworker.sa", "outreach.sa"},
+    "records:visit-edit": {"outreach.sa"},
+    "records:visit-delete": set(),
+    # activities, volunteers, campaigns, distributions: Dorcas'
+    "records:activity-list": {"coordinator", "prevention.dorcas"},
+    "records:activity-create": {"coordinator", "prevention.dorcas"},
+    "records:activity-detail": {"prevention.dorcas"},
+    "records:activity-edit": {"prevention.dorcas"},
+    "records:activity-delete": {"prevention.dorcas"},
+    "records:volunteer-list": {"coordinator", "volunteers.dorcas"},
+    "records:volunteer-create": {"coordinator", "volunteers.dorcas"},
+    "records:volunteer-detail": {"volunteers.dorcas"},
+    "records:volunteer-edit": {"volunteers.dorcas"},
+    "records:volunteer-delete": {"volunteers.dorcas"},
+    "records:campaign-list": {"coordinator", "volunteers.dorcas"},
+    "records:campaign-create": {"coordinator", "volunteers.dorcas"},
+    "records:campaign-detail": {"volunteers.dorcas"},
+    "records:campaign-edit": {"volunteers.dorcas"},
+    "records:campaign-delete": {"volunteers.dorcas"},
+    "records:distribution-list": {"coordinator", "volunteers.dorcas"},
+    "records:distribution-create": {"coordinator", "volunteers.dorcas"},
+    "records:distribution-detail": {"volunteers.dorcas"},
+    "records:distribution-edit": {"volunteers.dorcas"},
+    "records:distribution-delete": {"volunteers.dorcas"},
+    # partner contacts and milestones: the Dutch office's
+    "records:partner_contact-list": {"coordinator", "admin"},
+    "records:partner_contact-create": {"coordinator", "admin"},
+    "records:partner_contact-detail": {"coordinator", "admin"},
+    "records:partner_contact-edit": {"coordinator", "admin"},
+    "records:partner_contact-delete": {"coordinator", "admin"},
+    "records:milestone-list": {"coordinator", "prevention.dorcas", "admin"},
+    "records:milestone-create": {"coordinator", "prevention.dorcas", "admin"},
+    "records:milestone-detail": {"coordinator", "admin"},
+    "records:milestone-edit": {"coordinator", "admin"},
+    "records:milestone-delete": {"coordinator", "admin"},
+    # stories: IJM's
+    "records:story-list": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:story-create": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:story-detail": {"caseworker.ijm"},
+    "records:story-edit": {"caseworker.ijm"},
+    "records:story-delete": set(),
+}
+# Pages with their own answer to every signed-in persona (and to anonymous visitors).
+SPECIAL = {
+    "accounts:login": (200, 200),
+    "accounts:logout": (405, 405),  # signing out is a POST
+    "accounts:language": (405, 302),  # a POST that stores the choice
+    "accounts:password": (200, 302),
+    "accounts:password-done": (200, 302),
+}
+
+
+def url_names(patterns: list[Any] | None = None, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from url_names(entry.url_patterns, inner)
+        elif entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def concrete_url(name: str) -> str:
+    if name == "records:case-service":
+        return reverse(name, args=[OBJECTS["case"]().pk])
+    if name.startswith("records:") and name.rsplit("-", 1)[1] in {"detail", "edit", "delete"}:
+        kind = name.removeprefix("records:").rsplit("-", 1)[0]
+        return reverse(name, args=[OBJECTS[kind]().pk])
+    url = reverse(name)
+    if name == "report-download":
+        url += "?programme=next-steps&date_from=2021-08-01&date_to=2021-12-31&lang=en&format=md&audience=external"
+    return url
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    names = {name for name, _pattern in url_names()}
+    missing = sorted(names - set(ALLOWED) - set(SPECIAL))
+    assert missing == [], f"add these URLs to the access matrix: {missing}"
+    assert sorted(set(ALLOWED) - names) == []
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_each_persona_gets_the_page_or_404(name: str, login: Callable[[str], Client]) -> None:
+    url = concrete_url(name)
+    for persona in PERSONAS:
+        expected = 200 if persona in ALLOWED[name] else 404
+        status = login(persona).get(url).status_code
+        assert status == expected, f"{persona} on {url}: {status}, expected {expected}"
+
+
+@pytest.mark.parametrize("name", sorted(ALLOWED))
+def test_anonymous_visitors_are_sent_to_sign_in(name: str, db: Any) -> None:
+    response = Client().get(concrete_url(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("name", sorted(SPECIAL))
+def test_account_pages_answer_as_expected(name: str, login: Callable[[str], Client]) -> None:
+    signed_in, anonymous = SPECIAL[name]
+    for persona in PERSONAS:
+        assert login(persona).get(reverse(name)).status_code == signed_in, persona
+    assert Client().get(reverse(name)).status_code == anonymous

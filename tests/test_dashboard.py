@@ -1,0 +1,55 @@
+"""The dashboard: each pillar's indicators against target for a chosen period, in the user's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+SEED_PERIOD = {"period": "20210801-20211231"}
+
+
+def test_it_shows_the_seed_periods_figures_against_targets(login: Callable[[str], Client]) -> None:
+    response = login("viewer").get(reverse("home"), SEED_PERIOD)
+    rows = {row.indicator.code: row for p in response.context["pillars"] for row in p["rows"]}
+    assert rows["survivors-return-legal"].actual == "13"
+    assert rows["survivors-return-legal"].status == "exceeded"
+    assert rows["families-visited"].status == "met"
+    html = response.content.decode()
+    assert "<svg" in html and "http" not in html.split("<body", 1)[1].replace("http-equiv", "")
+
+
+def test_it_defaults_to_the_programme_year_so_far(login: Callable[[str], Client]) -> None:
+    response = login("coordinator").get(reverse("home"))
+    assert (
+        response.context["form"].chosen_period()[1].isoformat()
+        == __import__("datetime").date.today().isoformat()
+    )
+
+
+def test_it_speaks_the_users_language(login: Callable[[str], Client]) -> None:
+    assert "Pijler 1" in login("viewer").get(reverse("home")).content.decode()  # viewer chose Dutch
+    assert "Pilonul 1" in login("caseworker.sa").get(reverse("home")).content.decode()
+
+
+def test_its_query_count_does_not_depend_on_the_records(
+    login: Callable[[str], Client], django_assert_max_num_queries: Any
+) -> None:
+    client = login("coordinator")
+    with django_assert_max_num_queries(13 + 12):  # one per indicator, plus a fixed few
+        client.get(reverse("home"), SEED_PERIOD)
+
+
+def test_a_custom_period_ending_before_it_starts_is_explained(login: Callable[[str], Client]) -> None:
+    response = login("coordinator").get(
+        reverse("home"), {"period": "custom", "date_from": "2021-12-01", "date_to": "2021-01-01"}
+    )
+    assert response.status_code == 200
+    assert (
+        response.context["form"].errors["date_to"] == ["De periode eindigt voordat hij begint."]
+        or response.context["form"].errors
+    )

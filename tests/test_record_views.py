@@ -1,0 +1,129 @@
+"""Record pages: lists with filters and pagination in a fixed number of queries, audited detail views,
+the outreach round, edits and deletes through the actions layer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from nextsteps.audit.models import AuditEntry
+from nextsteps.records import models as m
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_visit_list_filters_by_date_and_pages(login: Callable[[str], Client]) -> None:
+    client = login("outreach.sa")
+    response = client.get(reverse("records:visit-list"), {"date_from": "2021-08-01", "date_to": "2021-08-31"})
+    expected = m.OutreachVisit.objects.filter(
+        organisation__slug="salvation-army-ro", date__range=("2021-08-01", "2021-08-31")
+    ).count()
+    assert response.context["page"].paginator.count == expected == 67
+    assert len(response.context["rows"]) == 25
+
+
+def test_lists_cost_the_same_queries_for_any_page(
+    login: Callable[[str], Client], django_assert_max_num_queries: Any
+) -> None:
+    client = login("outreach.sa")
+    with django_assert_max_num_queries(12):
+        client.get(reverse("records:visit-list"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("records:visit-list"), {"page": "3", "q": "Bucharest"})
+
+
+def test_it_hides_persons_of_other_organisations_from_lists(login: Callable[[str], Client]) -> None:
+    response = login("caseworker.ijm").get(reverse("records:person-list"))
+    codes = {obj.code for obj, _cells in response.context["rows"]}
+    assert codes
+    assert all(m.Person.objects.get(code=code, organisation__slug="ijm-ro") for code in codes)
+
+
+def test_viewing_a_person_is_written_to_the_audit_trail(login: Callable[[str], Client]) -> None:
+    person = m.Person.objects.filter(organisation__slug="salvation-army-ro").first()
+    assert person is not None
+    login("outreach.sa").get(reverse("records:person-detail", args=[person.pk]))
+    entry = AuditEntry.objects.filter(action="view", model="records.Person", object_pk=str(person.pk)).first()
+    assert entry is not None and entry.user is not None and entry.user.username == "outreach.sa"
+
+
+def test_an_outreach_round_records_a_visit_per_household_and_new_people(
+    login: Callable[[str], Client],
+) -> None:
+    households = list(m.Household.objects.filter(organisation__slug="salvation-army-ro")[:2])
+    response = login("outreach.sa").post(
+        reverse("records:outreach-round"),
+        {
+            "date": "2021-10-01",
+            "locality": "Bucharest",
+            "site_type": m.SiteType.objects.get(code="household").pk,
+            "households": [h.pk for h in households],
+            "new-TOTAL_FORMS": "2",
+            "new-INITIAL_FORMS": "0",
+            "new-0-code": "SA-NEW-1",
+            "new-0-sex": "female",
+            "new-0-birth_year": "1990",
+            "new-1-code": "",
+            "new-1-sex": "male",
+            "new-1-birth_year": "2012",
+        },
+    )
+    assert response.status_code == 302
+    visits = m.OutreachVisit.objects.filter(date="2021-10-01", organisation__slug="salvation-army-ro")
+    assert {v.household_id for v in visits} == {h.pk for h in households} | {None}
+    newcomers = visits.get(household=None).persons.all()
+    assert sorted(p.sex for p in newcomers) == ["female", "male"]
+    assert m.Person.objects.filter(code="SA-NEW-1", organisation__slug="salvation-army-ro").exists()
+
+
+def test_an_edit_is_audited_by_field_name(login: Callable[[str], Client]) -> None:
+    activity = m.Activity.objects.filter(
+        organisation__slug="dorcas-ro", activity_type__code="school_session"
+    ).first()
+    assert activity is not None
+    response = login("prevention.dorcas").post(
+        reverse("records:activity-edit", args=[activity.pk]),
+        {
+            "activity_type": activity.activity_type_id,
+            "title": "Renamed session",
+            "date": activity.date.isoformat(),
+            "locality": activity.locality,
+            "attendance_total": activity.attendance_total,
+            "attendance_girls": activity.attendance_girls or "",
+            "attendance_boys": activity.attendance_boys or "",
+            "attendance_women": activity.attendance_women or "",
+            "pillar": activity.pillar_id or "",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(
+        action="change", model="records.Activity", object_pk=str(activity.pk)
+    ).get()
+    assert entry.fields == ["title"]
+
+
+def test_a_delete_asks_first_then_removes_and_audits(login: Callable[[str], Client]) -> None:
+    volunteer = m.Volunteer.objects.filter(organisation__slug="dorcas-ro").first()
+    assert volunteer is not None
+    client = login("volunteers.dorcas")
+    url = reverse("records:volunteer-delete", args=[volunteer.pk])
+    assert client.get(url).status_code == 200
+    assert m.Volunteer.objects.filter(pk=volunteer.pk).exists()
+    assert client.post(url).status_code == 302
+    assert not m.Volunteer.objects.filter(pk=volunteer.pk).exists()
+    assert AuditEntry.objects.filter(
+        action="delete", model="records.Volunteer", object_pk=str(volunteer.pk)
+    ).exists()
+
+
+def test_a_volunteer_sign_up_is_one_short_form(login: Callable[[str], Client]) -> None:
+    response = login("volunteers.dorcas").post(
+        reverse("records:volunteer-create"),
+        {"code": "VOL-NEW", "signed_up": "2021-10-02", "status": "active"},
+    )
+    assert response.status_code == 302
+    assert m.Volunteer.objects.get(code="VOL-NEW").organisation.slug == "dorcas-ro"
