@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "nextsteps.records",
     "nextsteps.indicators",
     "nextsteps.reports",
+    "nextsteps.exports",
     "nextsteps.demo",
 ]
 

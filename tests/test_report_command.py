@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -73,11 +74,40 @@ def test_it_writes_html_to_a_file(demo: Programme, tmp_path: Path) -> None:
         ),
         ([*ARGS, "--lang", "de"], "Unknown language “de”"),
         ([*ARGS, "--format", "pptx"], "Unknown format “pptx”"),
+        ([*ARGS, "--format", "docx"], "A docx report is a file: name it with -o FILE"),
+        ([*ARGS, "--format", "pdf", "-o", "/nonexistent-folder/report.pdf"], "Could not write"),
     ],
 )
 def test_it_refuses_bad_input_with_a_message(demo: Programme, args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
         run(*args)
+
+
+def test_a_binary_format_goes_to_standard_output_when_asked_with_a_dash(demo: Programme) -> None:
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding="utf-8")
+    call_command("report", *ARGS, "--format", "xlsx", "-o", "-", stdout=stdout, stderr=StringIO())
+    stdout.flush()
+    assert raw.getvalue().startswith(b"PK")  # a zip: the workbook
+
+
+def test_a_failed_write_keeps_the_previous_file_whole(
+    demo: Programme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    target = tmp_path / "report.md"
+    target.write_text("previous report")
+
+    def disk_full(src: str, dst: str) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("nextsteps.reports.cli.os.replace", disk_full)
+    with pytest.raises(CommandError, match=r"Could not write .*report\.md: No space left on device"):
+        run(*ARGS, "-o", str(target))
+    assert target.read_text() == "previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]  # no temporary file left behind
 
 
 def test_bad_input_on_the_command_line_is_one_line_and_no_traceback(tmp_path: Path) -> None:

@@ -156,7 +156,13 @@ class Loader:
         self.programme = programme
         self.pillars = {
             number: self.make(
-                Pillar, programme=programme, number=number, title_nl=nl, title_en=en, title_ro=ro
+                Pillar,
+                programme=programme,
+                number=number,
+                title_nl=nl,
+                title_en=en,
+                title_ro=ro,
+                iati_result_type=spec.PILLAR_RESULT_TYPES.get(number, Pillar.ResultType.OUTPUT),
             )
             for number, nl, en, ro in spec.PILLARS
         }

@@ -14,7 +14,18 @@ PROGRAMME = {
     "start_date": dt.date(2021, 8, 1),
     "countries": ["RO", "NL"],
     "description": "Dutch–Romanian programme against human trafficking (synthetic demonstration data).",
+    # Fictitious IATI settings: KVK number 00000000 belongs to no one, so the demo can never pass for a real
+    # publisher. 21 is "International NGO"; 15180 is the DAC code for ending violence against women and girls.
+    "iati_identifier": "NL-KVK-00000000-NS-RO",
+    "iati_reporting_org_ref": "NL-KVK-00000000",
+    "iati_reporting_org_type": "21",
+    "iati_reporting_org_name": "Stichting Next Steps Nederland (demonstration, fictitious)",
+    "iati_sector_code": "15180",
+    "iati_sector_vocabulary": "1",
 }
+
+# IATI ResultType of each pillar: the justice system's transformation is an outcome, the rest are outputs.
+PILLAR_RESULT_TYPES = {1: "1", 2: "2", 3: "1"}
 
 REPORT_START = dt.date(2021, 8, 1)
 REPORT_END = dt.date(2021, 12, 31)

@@ -35,6 +35,15 @@ def cell_name(sex: str | None, age: str) -> str:
     return _NAMED.get((sex, age), f"{sex}_{age}")
 
 
+def cell_parts(cell: str) -> tuple[str, str]:
+    """The sex and age group of a cell name, the inverse of cell_name: "girl" is ("female", "child")."""
+    for parts, name in _NAMED.items():
+        if name == cell:
+            return parts
+    sex, _sep, age = cell.partition("_")
+    return sex, age or "unknown"
+
+
 def age_group(adult_on: dt.date | None, on: dt.date) -> str:
     if adult_on is None:
         return "unknown"

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Pillar, Programme
 
@@ -14,6 +15,33 @@ class ProgrammeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["organisations"]
     inlines = [PillarInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "start_date",
+                    "countries",
+                    "organisations",
+                    "description",
+                    "suppression_threshold",
+                ]
+            },
+        ),
+        (
+            _("IATI publication"),
+            {
+                "fields": [
+                    "iati_identifier",
+                    ("iati_reporting_org_ref", "iati_reporting_org_type"),
+                    "iati_reporting_org_name",
+                    ("iati_sector_vocabulary", "iati_sector_code"),
+                ]
+            },
+        ),
+    ]
 
 
 @admin.register(Organisation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,42 @@ class Programme(TimeStamped):
     # Reports that leave the organisation show person counts below this as a phrase, not a number.
     suppression_threshold = models.PositiveSmallIntegerField(_("small-number threshold"), default=5)
 
+    # How the programme is published in IATI (nextsteps export iati). Blank until someone sets them up.
+    iati_identifier = models.CharField(
+        _("IATI activity identifier"),
+        max_length=150,
+        blank=True,
+        help_text=_("The reporting organisation's identifier, a hyphen, and the activity's own code."),
+    )
+    iati_reporting_org_ref = models.CharField(
+        _("IATI reporting organisation identifier"),
+        max_length=100,
+        blank=True,
+        help_text=_("For example NL-KVK- followed by the Chamber of Commerce number."),
+    )
+    iati_reporting_org_type = models.CharField(
+        _("IATI reporting organisation type"),
+        max_length=4,
+        blank=True,
+        help_text=_("A code from the IATI OrganisationType list, e.g. 21 for an international NGO."),
+    )
+    iati_reporting_org_name = models.CharField(
+        _("IATI reporting organisation name"), max_length=200, blank=True
+    )
+    iati_sector_code = models.CharField(
+        _("IATI sector code"),
+        max_length=20,
+        blank=True,
+        help_text=_("For example 15180 (ending violence against women and girls) in the DAC 5-digit list."),
+    )
+    iati_sector_vocabulary = models.CharField(
+        _("IATI sector vocabulary"),
+        max_length=4,
+        blank=True,
+        default="1",
+        help_text=_("A code from the IATI SectorVocabulary list; 1 is the OECD DAC 5-digit list."),
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("programme")
@@ -57,13 +94,37 @@ class Programme(TimeStamped):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        ref, identifier = self.iati_reporting_org_ref.strip(), self.iati_identifier.strip()
+        if ref and identifier and not identifier.startswith(f"{ref}-"):
+            # IATI's rule: an activity identifier starts with its reporting organisation's identifier.
+            raise ValidationError(
+                {
+                    "iati_identifier": _(
+                        "The IATI identifier must start with the reporting organisation's identifier "
+                        "(%(ref)s-)."
+                    )
+                    % {"ref": ref}
+                }
+            )
+
 
 class Pillar(models.Model):
+    class ResultType(models.TextChoices):
+        # Codes of the IATI ResultType codelist: each pillar becomes one IATI result of this type.
+        OUTPUT = "1", _("output")
+        OUTCOME = "2", _("outcome")
+        IMPACT = "3", _("impact")
+        OTHER = "9", _("other")
+
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="pillars")
     number = models.PositiveSmallIntegerField(_("number"))
     title_nl = models.CharField(_("title (Dutch)"), max_length=200, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=200)
     title_ro = models.CharField(_("title (Romanian)"), max_length=200, blank=True)
+    iati_result_type = models.CharField(
+        _("IATI result type"), max_length=1, choices=ResultType.choices, default=ResultType.OUTPUT
+    )
 
     class Meta:
         ordering = ["programme", "number"]

@@ -41,6 +41,36 @@ def fmt_number(value: int | Decimal | None) -> str:
     return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
+def as_number(value: int | Decimal | None) -> int | float | None:
+    """A figure as a plain number for machines and spreadsheets: whole Decimals become ints."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+class Figures:
+    """How figures are shown to readers: every renderer takes its numbers from here, never formats its own.
+
+    This is the one place where an audience changes what is shown. The internal report shows every figure;
+    a report for outsiders will override `withheld` to replace small person counts by a phrase such as
+    "fewer than 5" (programme.suppression_threshold), and every format follows.
+    """
+
+    def withheld(self, value: int | Decimal | None, *, persons: bool) -> str | None:
+        """The phrase shown instead of this figure, or None to show the figure."""
+        return None
+
+    def text(self, value: int | Decimal | None, *, persons: bool = False) -> str:
+        """For prose and tables: the figure in the active language's notation, or the phrase."""
+        return self.withheld(value, persons=persons) or fmt_number(value)
+
+    def cell(self, value: int | Decimal | None, *, persons: bool = False) -> int | float | str | None:
+        """For spreadsheets and JSON: a number, or the phrase when the number is withheld."""
+        return self.withheld(value, persons=persons) or as_number(value)
+
+
 def status_label(status: str) -> str:
     return {
         engine.Status.EXCEEDED: _("exceeded"),
@@ -48,6 +78,52 @@ def status_label(status: str) -> str:
         engine.Status.BEHIND: _("behind"),
         engine.Status.NO_TARGET: _("no target"),
     }[status]
+
+
+def sex_label(sex: str) -> str:
+    return {"female": _("female"), "male": _("male"), "other": _("other sex")}.get(sex, _("sex unknown"))
+
+
+def age_label(age: str) -> str:
+    return {"adult": _("adult"), "child": _("child")}.get(age, _("age unknown"))
+
+
+def cell_label(cell: str) -> str:
+    """A sex × age cell for readers: "girls", or "male, age unknown" outside the four named cells."""
+    named = {"woman": _("women"), "girl": _("girls"), "man": _("men"), "boy": _("boys")}
+    if cell in named:
+        return named[cell]
+    sex, age = engine.cell_parts(cell)
+    return _("%(sex)s, %(age)s") % {"sex": sex_label(sex), "age": age_label(age)}
+
+
+@dataclass
+class Cell:
+    """One disaggregation cell of an indicator's value: a sex × age cell or a locality."""
+
+    dimension: str  # "sex_age" or "locality"
+    key: str  # the cell name ("woman", "unknown_adult") or the locality
+    value: int | Decimal
+    sex: str = ""
+    age: str = ""
+    locality: str = ""
+
+    @property
+    def label(self) -> str:
+        return cell_label(self.key) if self.dimension == "sex_age" else self.locality
+
+    @property
+    def sex_text(self) -> str:
+        return sex_label(self.sex) if self.dimension == "sex_age" else ""
+
+    @property
+    def age_text(self) -> str:
+        return age_label(self.age) if self.dimension == "sex_age" else ""
+
+    @property
+    def persons(self) -> bool | None:
+        """Sex × age cells always count people; a locality cell counts what its indicator counts."""
+        return True if self.dimension == "sex_age" else None
 
 
 @dataclass
@@ -60,10 +136,63 @@ class IndicatorLine:
     target: Decimal | None
     percent: Decimal | None
     status: str
+    figures: Figures = field(default_factory=Figures)
 
     @property
     def status_label(self) -> str:
         return status_label(self.status)
+
+    @property
+    def persons(self) -> bool:
+        return self.indicator.counts_persons
+
+    def display(self, value: int | Decimal | None, *, persons: bool | None = None) -> str:
+        """A figure of this line (total or cell) as readers see it."""
+        return self.figures.text(value, persons=self.persons if persons is None else persons)
+
+    def display_cell(
+        self, value: int | Decimal | None, *, persons: bool | None = None
+    ) -> int | float | str | None:
+        return self.figures.cell(value, persons=self.persons if persons is None else persons)
+
+    # Targets and baselines are plans, not people: they are never withheld.
+    @property
+    def actual_text(self) -> str:
+        return self.display(self.value.total)
+
+    @property
+    def baseline_text(self) -> str:
+        return self.figures.text(self.baseline)
+
+    @property
+    def target_text(self) -> str:
+        return self.figures.text(self.target)
+
+    @property
+    def percent_shown(self) -> Decimal | None:
+        """The percent of target, unless the actual is withheld (the percent would give it away)."""
+        if self.figures.withheld(self.value.total, persons=self.persons) is not None:
+            return None
+        return self.percent
+
+    def cells(self) -> list[Cell]:
+        """Every disaggregation cell: sex × age cells (when the records carry sex and age), then localities."""
+        out = [
+            Cell("sex_age", cell, n, sex=sex, age=age)
+            for cell, n in self.value.sex_age.items()
+            for sex, age in [engine.cell_parts(cell)]
+        ]
+        out += [
+            Cell("locality", place, n, locality=place)
+            for place, n in sorted(self.value.by_locality.items())
+            if place
+        ]
+        return out
+
+    @property
+    def percent_text(self) -> str:
+        percent = self.percent_shown
+        return "–" if percent is None else f"{fmt_number(percent)}%"
 
 
 @dataclass
@@ -112,6 +241,12 @@ class PillarSection:
 class OfficeLine:
     title: str
     value: int | Decimal
+    persons: bool = False
+    figures: Figures = field(default_factory=Figures)
+
+    @property
+    def text(self) -> str:
+        return self.figures.text(self.value, persons=self.persons)
 
 
 @dataclass
@@ -137,6 +272,10 @@ class Report:
     stories: list[Dated]
     offices: list[OfficeSection]
     lines: list[IndicatorLine]
+    figures: Figures = field(default_factory=Figures)
+
+    def display(self, value: int | Decimal | None, *, persons: bool = False) -> str:
+        return self.figures.text(value, persons=persons)
 
     @property
     def exceeded(self) -> list[IndicatorLine]:
@@ -151,20 +290,34 @@ def period_label(start: dt.date, end: dt.date) -> str:
     return first if first == last else f"{first} – {last}"
 
 
-def render_sentence(template: str, value: engine.IndicatorValue, *, breakdown: bool) -> str:
-    numbers = {key: fmt_number(n) for key, n in value.placeholders().items()}
+def render_sentence(
+    template: str,
+    value: engine.IndicatorValue,
+    *,
+    breakdown: bool,
+    figures: Figures | None = None,
+    persons: bool = False,
+) -> str:
+    figures = figures or Figures()
+    # The sex × age placeholders always count people, whatever the indicator's unit.
+    numbers = {
+        key: figures.text(n, persons=persons or key != "value") for key, n in value.placeholders().items()
+    }
     text = template.format_map(numbers)
     if breakdown and value.unknown and "{unknown}" not in template:
         text += " " + _("Sex or age is not known for %(count)s of them.") % {"count": numbers["unknown"]}
     return text
 
 
-def build_report(programme: Programme, start: dt.date, end: dt.date, language: str) -> Report:
+def build_report(
+    programme: Programme, start: dt.date, end: dt.date, language: str, *, figures: Figures | None = None
+) -> Report:
+    """The report of a period; `figures` decides how figures are shown (default: every figure, as is)."""
     with translation.override(language):
-        return _build(programme, start, end, language)
+        return _build(programme, start, end, language, figures or Figures())
 
 
-def _build(programme: Programme, start: dt.date, end: dt.date, language: str) -> Report:
+def _build(programme: Programme, start: dt.date, end: dt.date, language: str, figures: Figures) -> Report:
     indicators = list(
         Indicator.objects.filter(pillar__programme=programme)
         .select_related("pillar")
@@ -184,12 +337,17 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str) ->
             value=value,
             title=indicator.title(language),
             sentence=render_sentence(
-                indicator.sentence(language), value, breakdown=indicator.sex_age_breakdown
+                indicator.sentence(language),
+                value,
+                breakdown=indicator.sex_age_breakdown,
+                figures=figures,
+                persons=indicator.counts_persons,
             ),
             baseline=target_row.baseline if target_row else None,
             target=target,
             percent=engine.percent_of_target(value.total, target),
             status=engine.status(value.total, target, higher_is_better=indicator.higher_is_better),
+            figures=figures,
         )
         lines.append(line)
         pillars[indicator.pillar_id].lines.append(line)
@@ -243,7 +401,7 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str) ->
                 0,
             )
             if in_country:
-                office.lines.append(OfficeLine(line.title, in_country))
+                office.lines.append(OfficeLine(line.title, in_country, line.persons, figures))
 
     stories = [
         Dated(story.date, story.text(language))
@@ -271,4 +429,5 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str) ->
         stories=stories,
         offices=list(offices.values()),
         lines=lines,
+        figures=figures,
     )

@@ -1,16 +1,21 @@
-"""Turn a built Report into Markdown, HTML or JSON. Call inside translation.override(report.language)."""
+"""Turn a built Report into Markdown, HTML or JSON (documents: see documents.py).
+
+Figures come from the report's Figures (line.actual_text, line.display_cell, …), never from formatting here,
+so that an audience-specific report changes every format at once.
+"""
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import formats, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from nextsteps.reports.builder import Event, Report, fmt_number
+from nextsteps.reports.builder import Event, Report, as_number
+from nextsteps.reports.charts import ChartRow, png_bars, svg_bars
 
 FORMATS = ("md", "html", "json")
 
@@ -20,20 +25,58 @@ def render(report: Report, fmt: str) -> str:
         if fmt == "md":
             return to_markdown(report)
         if fmt == "html":
-            return render_to_string(
-                "reports/report.html", {"report": report, "conclusion": conclusion(report)}
-            )
+            return to_html(report)
         if fmt == "json":
             return json.dumps(to_data(report), ensure_ascii=False, indent=2) + "\n"
     raise ValueError(fmt)
 
 
+def to_html(report: Report, *, for_print: bool = False) -> str:
+    """The report page; for_print adds the page rules that the PDF needs (paper size, margins)."""
+    with translation.override(report.language):
+        chart = mark_safe(chart_svg(report, xmlns=False))  # built from escaped text only
+        return render_to_string(
+            "reports/report.html",
+            {"report": report, "conclusion": conclusion(report), "chart": chart, "for_print": for_print},
+        )
+
+
+def chart_title() -> str:
+    return _("Actual against target")
+
+
+def chart_rows(report: Report) -> list[ChartRow]:
+    """Every indicator with a target for the period, figures as the report's readers may see them."""
+    rows = []
+    for line in report.lines:
+        if line.target is None:
+            continue
+        shown = line.display_cell(line.value.total)
+        rows.append(
+            ChartRow(
+                label=line.title,
+                # A withheld figure must not show through the length of its bar either.
+                actual=shown if isinstance(shown, int | float) else 0,
+                target=line.target,
+                actual_text=line.actual_text,
+                target_text=line.target_text,
+            )
+        )
+    return rows
+
+
+def chart_svg(report: Report, *, xmlns: bool = True) -> str:
+    with translation.override(report.language):
+        return svg_bars(chart_rows(report), title=chart_title(), chart_id="report-chart", xmlns=xmlns)
+
+
+def chart_png(report: Report) -> bytes:
+    with translation.override(report.language):
+        return png_bars(chart_rows(report), title=chart_title())
+
+
 def _date(value: Any) -> str:
     return formats.date_format(value, "j F Y")
-
-
-def _percent(value: Decimal | None) -> str:
-    return "–" if value is None else f"{fmt_number(value)}%"
 
 
 def to_markdown(report: Report) -> str:
@@ -60,7 +103,7 @@ def to_markdown(report: Report) -> str:
             f"## {_('%(office)s (%(country)s)') % {'office': office.name, 'country': office.country}}",
             "",
         ]
-        out += [f"- {line.title}: {fmt_number(line.value)}" for line in office.lines]
+        out += [f"- {line.title}: {line.text}" for line in office.lines]
         out += [f"- {_date(m.date)}: {m.text}" for m in office.milestones]
         if not office.lines and not office.milestones:
             out.append(f"- {_('Nothing was recorded for this office in this period.')}")
@@ -76,10 +119,10 @@ def to_markdown(report: Report) -> str:
     for line in report.lines:
         cells = [
             line.title,
-            fmt_number(line.baseline),
-            fmt_number(line.target),
-            fmt_number(line.value.total),
-            _percent(line.percent),
+            line.baseline_text,
+            line.target_text,
+            line.actual_text,
+            line.percent_text,
             line.status_label,
         ]
         out.append("| " + " | ".join(cells) + " |")
@@ -96,14 +139,6 @@ def conclusion(report: Report) -> str:
         "In this period the programme exceeded its targets for %(count)d indicators:",
         len(exceeded),
     ) % {"count": len(exceeded)}
-
-
-def _number(value: int | Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def _event(e: Event) -> dict[str, Any]:
@@ -137,14 +172,16 @@ def to_data(report: Report) -> dict[str, Any]:
                 "unit": line.indicator.unit,
                 "measure": line.indicator.measure,
                 "aggregatable_across_periods": not line.indicator.is_distinct,
-                "value": _number(line.value.total),
+                "value": line.display_cell(line.value.total),
                 "cells": {
-                    "sex_age": line.value.sex_age,
-                    "locality": {k: _number(v) for k, v in sorted(line.value.by_locality.items()) if k},
+                    "sex_age": {k: line.display_cell(v, persons=True) for k, v in line.value.sex_age.items()},
+                    "locality": {
+                        k: line.display_cell(v) for k, v in sorted(line.value.by_locality.items()) if k
+                    },
                 },
-                "baseline": _number(line.baseline),
-                "target": _number(line.target),
-                "percent_of_target": _number(line.percent),
+                "baseline": as_number(line.baseline),
+                "target": as_number(line.target),
+                "percent_of_target": as_number(line.percent_shown),
                 "status": line.status,
             }
             for line in report.lines
@@ -163,7 +200,10 @@ def to_data(report: Report) -> dict[str, Any]:
             {
                 "name": o.name,
                 "country": o.country,
-                "indicators": [{"title": line.title, "value": _number(line.value)} for line in o.lines],
+                "indicators": [
+                    {"title": line.title, "value": line.figures.cell(line.value, persons=line.persons)}
+                    for line in o.lines
+                ],
             }
             for o in report.offices
         ],

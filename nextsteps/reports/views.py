@@ -22,6 +22,7 @@ from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.programmes.models import Programme
 from nextsteps.reports.builder import build_report, fmt_number, period_label, status_label
+from nextsteps.reports.documents import DOCUMENT_FORMATS, render_document
 from nextsteps.reports.render import FORMATS, conclusion
 from nextsteps.reports.render import render as render_report
 
@@ -29,7 +30,11 @@ CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "json": "application/json",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+ALL_FORMATS = (*FORMATS, *DOCUMENT_FORMATS)
 
 
 def programme_year(programme: Programme, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -160,7 +165,7 @@ class ReportForm(forms.Form):
     date_from = forms.DateField(label=gettext_lazy("from"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=gettext_lazy("to"), widget=forms.DateInput(attrs={"type": "date"}))
     lang = forms.ChoiceField(label=gettext_lazy("language"), choices=[])
-    format = forms.ChoiceField(label=gettext_lazy("format"), choices=[(f, f.upper()) for f in FORMATS])
+    format = forms.ChoiceField(label=gettext_lazy("format"), choices=[(f, f.upper()) for f in ALL_FORMATS])
     audience = forms.ChoiceField(label=gettext_lazy("audience"), choices=[])
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -224,9 +229,12 @@ def report_download(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/reports_page.html", {"form": form, "report": None}, status=400)
     data = form.cleaned_data
     report = build_report(data["programme"], data["date_from"], data["date_to"], data["lang"])
-    body = render_report(report, data["format"])
+    fmt = data["format"]
+    body: str | bytes = (
+        render_document(report, fmt) if fmt in DOCUMENT_FORMATS else render_report(report, fmt)
+    )
     log(AuditEntry.Action.EXPORT, data["programme"], user=request.user)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[data["format"]])
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     filename = f"{data['programme'].slug}-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}-{data['lang']}.{data['format']}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -9,5 +9,9 @@ register = template.Library()
 
 @register.filter
 def num(value: int | Decimal | None) -> str:
-    """A figure in the active language's notation; a dash when there is none."""
+    """A figure in the active language's notation; a dash when there is none.
+
+    Not for a report's figures: those come from its Figures (line.actual_text, …), which decide what an
+    audience may see.
+    """
     return fmt_number(value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,70 +11,73 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nextsteps.i18n import LANGUAGE_CODES
-from nextsteps.programmes.models import Programme
 from nextsteps.reports.builder import build_report
+from nextsteps.reports.cli import get_programme, parse_period, write_file
+from nextsteps.reports.documents import DOCUMENT_FORMATS, render_document
 from nextsteps.reports.render import FORMATS, render
 
-
-def parse_date(value: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise CommandError(
-            _("%(option)s must be a date written as YYYY-MM-DD, not “%(value)s”.")
-            % {"option": option, "value": value}
-        ) from None
-
-
-def parse_period(start: str, end: str) -> tuple[dt.date, dt.date]:
-    first, last = parse_date(start, "--from"), parse_date(end, "--to")
-    if first > last:
-        raise CommandError(
-            _("The period starts (%(start)s) after it ends (%(end)s).") % {"start": first, "end": last}
-        )
-    return first, last
-
-
-def get_programme(slug: str) -> Programme:
-    try:
-        return Programme.objects.get(slug=slug)
-    except Programme.DoesNotExist:
-        raise CommandError(_("There is no programme “%(slug)s”.") % {"slug": slug}) from None
+ALL_FORMATS = FORMATS + DOCUMENT_FORMATS
 
 
 class Command(BaseCommand):
-    help = "Compute a programme's results report for a period and print it or write it to a file."
+    help = (
+        "Compute a programme's results report for a period and print it or write it to a file. "
+        "md, html and json print to the terminal unless -o is given; docx (Word), pdf and xlsx (indicator "
+        "workbook) are files and need -o FILE (or -o - to send the bytes to standard output)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--programme", required=True, help="programme slug, e.g. next-steps")
         parser.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
         parser.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (included)")
         parser.add_argument("--lang", default="en", help="nl, en or ro")
-        parser.add_argument("--format", dest="fmt", default="md", help="md, html or json")
-        parser.add_argument("-o", "--output", help="file to write instead of printing")
+        parser.add_argument(
+            "--format", dest="fmt", default="md", help="md, html, json, docx, pdf or xlsx (default md)"
+        )
+        parser.add_argument(
+            "-o", "--output", help="file to write instead of printing; - for standard output (binary formats)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        lang, fmt = options["lang"], options["fmt"]
+        lang, fmt, output = options["lang"], options["fmt"], options["output"]
         if lang not in LANGUAGE_CODES:
             raise CommandError(_("Unknown language “%(lang)s”; choose nl, en or ro.") % {"lang": lang})
-        if fmt not in FORMATS:
+        if fmt not in ALL_FORMATS:
             raise CommandError(
                 _("Unknown format “%(format)s”; choose one of %(formats)s.")
-                % {"format": fmt, "formats": ", ".join(FORMATS)}
+                % {"format": fmt, "formats": ", ".join(ALL_FORMATS)}
+            )
+        if fmt in DOCUMENT_FORMATS and not output:
+            raise CommandError(
+                _("A %(format)s report is a file: name it with -o FILE (or -o - for standard output).")
+                % {"format": fmt}
             )
         start, end = parse_period(options["start"], options["end"])
         programme = get_programme(options["programme"])
         report = build_report(programme, start, end, lang)
-        text = render(report, fmt)
-        if options["output"]:
-            path = Path(options["output"])
-            try:
-                path.write_text(text, encoding="utf-8")
-            except OSError as error:
-                raise CommandError(
-                    _("Could not write %(path)s: %(reason)s") % {"path": path, "reason": error.strerror}
-                ) from None
-            with translation.override(lang):
-                self.stderr.write(_("Report written to %(path)s.") % {"path": path})
+        if fmt in DOCUMENT_FORMATS:
+            content = render_document(report, fmt)
         else:
-            self.stdout.write(text, ending="")
+            text = render(report, fmt)
+            if not output or output == "-":
+                self.stdout.write(text, ending="")
+                return
+            content = text.encode("utf-8")
+        if output == "-":
+            self.write_binary(content)
+            return
+        path = Path(output)
+        write_file(path, content)
+        with translation.override(lang):
+            self.stderr.write(_("Report written to %(path)s.") % {"path": path})
+
+    def write_binary(self, content: bytes) -> None:
+        # call_command passes a text stream (StringIO in tests) unless told otherwise; a real terminal or pipe
+        # has a byte buffer underneath.
+        stream = getattr(self.stdout, "_out", sys.stdout)
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            raise CommandError(_("Standard output cannot take binary data here; use -o FILE instead."))
+        stream.flush()
+        buffer.write(content)
+        buffer.flush()
