@@ -11,10 +11,12 @@ silently match nothing, so those lookups raise an error that points to the keyed
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models import Lookup
 from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext as _
 
@@ -26,6 +28,16 @@ class EmptyOnlyExact(Exact):
         if self.rhs not in ("", None) and not hasattr(self.rhs, "resolve_expression"):
             raise FieldError(_lookup_message(self.lhs.target.name))
         return super().get_prep_lookup()
+
+
+@functools.cache
+def _refused(lookup: type[Lookup[Any]]) -> type[Lookup[Any]]:
+    """The lookup, refusing to be built: tools may still ask which lookups exist without an error."""
+
+    def refuse(self: Lookup[Any], lhs: Any, rhs: Any) -> None:
+        raise FieldError(_lookup_message(getattr(getattr(lhs, "target", None), "name", "?")))
+
+    return type(f"Refused{lookup.__name__}", (lookup,), {"__init__": refuse})
 
 
 def _lookup_message(name: str) -> str:
@@ -62,9 +74,10 @@ class EncryptedMixin:
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name == "exact":
             return EmptyOnlyExact
-        if lookup_name == "isnull":
-            return IsNull
-        raise FieldError(_lookup_message(self.name))
+        found = super().get_lookup(lookup_name)  # type: ignore[misc]
+        if found is None or found is IsNull:
+            return found
+        return _refused(found)
 
     def get_transform(self, lookup_name: str) -> Any:
         return None
