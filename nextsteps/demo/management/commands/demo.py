@@ -22,7 +22,7 @@ DEFAULT_PASSWORD = "next-steps-demo"
 class Command(BaseCommand):
     help = "Load the demo programme with synthetic records, print its Dutch report and serve the app."
     # The system checks refuse to start without encryption keys, and on a fresh machine the demo makes
-    # its own key file first: handle() runs the checks itself once the keys exist.
+    # its own key file first (before anything is encrypted): handle() runs the checks once the keys exist.
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,6 +35,8 @@ class Command(BaseCommand):
         if key_file is not None:
             self.stderr.write(crypto.new_key_file_message(key_file))
         self.check()
+        # So that `nextsteps demo` alone works on an empty data folder; `make demo` has migrated already.
+        call_command("migrate", verbosity=0)
         programme, loaded = load_demo()
         self.ensure_admin(options["password"])
         with translation.override("nl"):
