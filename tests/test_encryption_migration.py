@@ -178,3 +178,15 @@ def _live_pages(path: Path) -> bytes:
         db.execute("VACUUM INTO ?", [str(copy)])
     db.close()
     return copy.read_bytes()
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_encrypt_a_token_of_another_key_a_second_time(demo: Programme) -> None:
+    operation = encryption_migration().operations[-1]
+    person = Person.objects.exclude(given_name="").first()
+    assert person is not None
+    foreign = Fernet(keys.OTHER.encode()).encrypt(b"Ana").decode()
+    write_raw(Person, person.pk, given_name=foreign)
+    with pytest.raises(crypto.UndecryptableValue):
+        operation.code(apps, SimpleNamespace(connection=connection))
+    assert raw(Person, person.pk, "given_name") == (foreign,)

@@ -102,3 +102,8 @@ def test_the_hash_columns_hold_no_name(stefan: Person) -> None:
 def test_normalise_maps_romanian_letters_and_other_accents_to_plain_letters() -> None:
     assert normalise("Ș ș Ş ş Ț ț Ţ ţ Ă ă Â â Î î") == "s s s s t t t t a a a a i i"
     assert normalise("Łukasz O'Brien-Müller") == "lukasz o brien muller"
+
+
+def test_a_text_longer_than_any_name_finds_nobody_without_querying(django_assert_num_queries: Any) -> None:
+    with django_assert_num_queries(0):
+        assert found("ana " * 40) == []

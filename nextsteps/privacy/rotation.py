@@ -115,7 +115,12 @@ def to_current_key(value: str) -> str | None:
 
 
 def encrypt_plain(value: str) -> str | None:
-    return None if crypto.looks_encrypted(value) and crypto.opens(value) else crypto.encrypt(value)
+    if not crypto.looks_encrypted(value):
+        return crypto.encrypt(value)
+    if crypto.opens(value):
+        return None
+    # A token of some other key: encrypting it again would bury it under a second layer for good.
+    raise crypto.UndecryptableValue(crypto.undecryptable_message(""))
 
 
 def decrypt_to_plain(value: str) -> str | None:

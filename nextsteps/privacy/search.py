@@ -19,6 +19,8 @@ from django.db.models import Q, QuerySet
 from nextsteps.privacy import crypto
 
 HASH_FIELDS = ("given_name_hash", "family_name_hash", "full_name_hash")
+# Longer than any name: a search costs one hash and one condition per word.
+MAX_WORDS = 12
 
 # Letters that carry no combining mark to strip but that people type without their stroke all the same.
 _FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -61,7 +63,7 @@ def persons_matching(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
     diacritics. "Ana Maria Popescu" and "Popescu Ana Maria" both find Ana Maria Popescu; "Popescu" finds
     every Popescu. Callers pass a queryset already limited to what the user may see."""
     words = normalise(text).split()
-    if not words:
+    if not words or len(words) > MAX_WORDS:
         return queryset.none()
     whole = " ".join(words)
     condition = (
