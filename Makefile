@@ -18,7 +18,10 @@ setup: $(BIN)/nextsteps messages
 messages: $(BIN)/nextsteps
 	cd nextsteps && ../$(BIN)/nextsteps compilemessages --ignore=.venv -v0
 
+# init-keys first: every command but the key commands refuses to start without encryption keys, and on a
+# fresh clone the demo makes its own key file in the data folder (it never replaces an existing one).
 demo: setup
+	$(BIN)/nextsteps init-keys
 	$(BIN)/nextsteps migrate -v0
 	DEBUG=1 $(BIN)/nextsteps demo
 

@@ -5,6 +5,9 @@ DATABASE_URL        sqlite:///path or postgres://user:pass@host/db (default: SQL
 SECRET_KEY          required when DEBUG is off
 DEBUG               "1" for development
 ALLOWED_HOSTS       comma-separated
+NEXTSTEPS_KEYS      encryption keys, comma-separated, the first one current (see docs/security.md)
+NEXTSTEPS_KEY_FILE  or a file with one key a line (default: the data folder's `keys`, if it exists)
+NEXTSTEPS_SEARCH_KEY  the key of the name-search hashes (or a "search:" line in the key file)
 """
 
 import os
@@ -30,6 +33,11 @@ if not SECRET_KEY:
     # Good enough for a laptop demo and tests; a server sets SECRET_KEY (see README).
     SECRET_KEY = "insecure-development-key-set-SECRET_KEY-on-servers"
 
+# Read here, used lazily by nextsteps/privacy/crypto.py on first encryption; never stored in the database.
+NEXTSTEPS_KEYS = os.environ.get("NEXTSTEPS_KEYS", "")
+NEXTSTEPS_KEY_FILE = os.environ.get("NEXTSTEPS_KEY_FILE", "")
+NEXTSTEPS_SEARCH_KEY = os.environ.get("NEXTSTEPS_SEARCH_KEY", "")
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -48,6 +56,7 @@ INSTALLED_APPS = [
     "nextsteps.reports",
     "nextsteps.exports",
     "nextsteps.demo",
+    "nextsteps.privacy",
 ]
 
 MIDDLEWARE = [

@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nextsteps.settings")
 application = get_wsgi_application()
+
+# Servers do not run Django's system checks: refuse to serve without usable encryption keys all the same.
+from nextsteps.privacy.checks import refuse_to_start_without_keys  # noqa: E402
+
+refuse_to_start_without_keys()

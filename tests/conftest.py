@@ -10,7 +10,22 @@ from django.utils import translation
 
 from nextsteps.accounts.models import User
 from nextsteps.demo.load import ensure_personas, load_demo
+from nextsteps.privacy import crypto
 from nextsteps.programmes.models import Programme
+from tests import keys
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Test keys replace whatever the environment holds, before anything is encrypted.
+
+    Settings read NEXTSTEPS_KEYS at import and the crypto module reads settings on first use, so setting
+    them here (after pytest-django configured Django, before any test runs) is what every test sees.
+    """
+    settings.NEXTSTEPS_KEYS = keys.CURRENT
+    settings.NEXTSTEPS_KEY_FILE = ""
+    settings.NEXTSTEPS_SEARCH_KEY = keys.SEARCH
+    crypto.reset()
+
 
 PASSWORD = "test-persona-password"
 

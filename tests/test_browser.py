@@ -46,6 +46,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DJANGO_SETTINGS_MODULE": "nextsteps.settings",
     }
     manage = [sys.executable, "-m", "nextsteps.manage"]
+    subprocess.run([*manage, "init-keys"], env=env, check=True, capture_output=True)
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
     subprocess.run(
         [*manage, "demo", "--no-serve", "--password", PASSWORD], env=env, check=True, capture_output=True

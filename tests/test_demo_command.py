@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from io import StringIO
+from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from nextsteps.audit.models import AuditEntry
 from nextsteps.programmes.models import Programme
 from nextsteps.records.models import OutreachVisit, Person
+from tests.commandline import nextsteps
 
 
 def test_running_it_again_adds_nothing_and_prints_the_dutch_report(demo: Programme) -> None:
@@ -30,3 +34,26 @@ def test_it_records_through_the_audited_actions(demo: Programme) -> None:
     assert (
         AuditEntry.objects.filter(model="records.Person", action="create").count() >= Person.objects.count()
     )
+
+
+def test_on_an_empty_data_folder_it_makes_its_own_key_file_and_stores_no_name_in_clear(
+    tmp_path: Path,
+) -> None:
+    # No key anywhere and no database: what `nextsteps demo` meets on a freshly cloned machine.
+    step = nextsteps("demo", "--no-serve", data_dir=tmp_path)
+    assert step.returncode == 0, step.stderr
+    assert "13 slachtoffers van mensenhandel" in step.stdout
+    key_file = tmp_path / "keys"
+    assert f"Created the key file {key_file}" in step.stderr
+    assert key_file.stat().st_mode & 0o077 == 0
+    lines = [ln for ln in key_file.read_text().splitlines() if ln and not ln.startswith(("#", "search:"))]
+    fernet = Fernet(lines[0].encode())
+    database = tmp_path / "nextsteps.sqlite3"
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT given_name, family_name, phone FROM records_person").fetchall()
+    db.close()
+    people = [[fernet.decrypt(v.encode()).decode() for v in row] for row in rows]
+    assert len(people) > 100
+    image = database.read_bytes()
+    leaks = [p for p in people if f"{p[0]} {p[1]}".encode() in image or p[2].encode() in image]
+    assert leaks == []

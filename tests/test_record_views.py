@@ -127,3 +127,18 @@ def test_a_volunteer_sign_up_is_one_short_form(login: Callable[[str], Client]) -
     )
     assert response.status_code == 302
     assert m.Volunteer.objects.get(code="VOL-NEW").organisation.slug == "dorcas-ro"
+
+
+def test_persons_are_found_by_name_without_diacritics(login: Callable[[str], Client]) -> None:
+    person = m.Person.objects.filter(organisation__slug="salvation-army-ro").exclude(family_name="").first()
+    assert person is not None
+    plain = person.family_name.replace("ș", "s").replace("ă", "a").replace("â", "a").replace("ț", "t").lower()
+    response = login("outreach.sa").get(reverse("records:person-list"), {"q": plain})
+    codes = {obj.code for obj, _cells in response.context["rows"]}
+    assert person.code in codes
+    assert (
+        response.context["page"].paginator.count
+        == m.Person.objects.filter(
+            organisation__slug="salvation-army-ro", family_name_hash=person.family_name_hash
+        ).count()
+    )

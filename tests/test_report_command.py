@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from nextsteps.programmes.models import Programme
+from tests import keys
 
 ARGS = ["--programme", "next-steps", "--from", "2021-08-01", "--to", "2021-12-31"]
 
@@ -111,7 +112,12 @@ def test_a_failed_write_keeps_the_previous_file_whole(
 
 
 def test_bad_input_on_the_command_line_is_one_line_and_no_traceback(tmp_path: Path) -> None:
-    env = {"NEXTSTEPS_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {
+        "NEXTSTEPS_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "NEXTSTEPS_KEYS": keys.CURRENT,
+        "NEXTSTEPS_SEARCH_KEY": keys.SEARCH,
+    }
     result = subprocess.run(
         [
             sys.executable,

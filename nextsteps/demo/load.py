@@ -99,11 +99,15 @@ FAMILY = [
     "Moldovan",
     "Sârbu",
 ]
+STREETS = ["Strada Teilor", "Strada Morii", "Aleea Castanilor", "Strada Fagului", "Strada Pescărușului"]
 
 
 class Loader:
     def __init__(self, seed: int = 2021) -> None:
         self.rng = random.Random(seed)
+        # Addresses, identity numbers and notes draw from their own generator, so that adding them left
+        # every other random choice (and so every figure of the report) as it was.
+        self.private = random.Random(seed + 1)
         self.counter = 0
 
     # helpers ----------------------------------------------------------------------------------------
@@ -112,7 +116,11 @@ class Loader:
         return actions.create_record(model, acting_user=None, **fields)
 
     def phone(self) -> str:
-        return f"+40 7{self.rng.randint(20, 99)} {self.rng.randint(100, 999)} {self.rng.randint(100, 999)}"
+        return self.phone_from(self.rng)
+
+    @staticmethod
+    def phone_from(rng: random.Random) -> str:
+        return f"+40 7{rng.randint(20, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}"
 
     def person(
         self,
@@ -138,6 +146,10 @@ class Loader:
             given_name=given,
             family_name=self.rng.choice(FAMILY),
             phone=self.phone(),
+            address=f"{self.private.choice(STREETS)} {self.private.randint(1, 120)}, "
+            f"{'Oradea' if org.slug == 'betania' else 'București'}",
+            # Obviously not a real document number.
+            identity_number=f"DEMO-ID-{self.private.randint(100000, 999999)}",
         )
 
     def born_aged(self, age: int, on: dt.date = spec.REPORT_START) -> dt.date:
@@ -205,8 +217,10 @@ class Loader:
     def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:
         return self.make(Case, programme=self.programme, organisation=org, person=person, opened=opened)
 
-    def serve(self, case: Case, code: str, date: dt.date) -> None:
-        actions.record_service(acting_user=None, case=case, service_type=self.services[code], date=date)
+    def serve(self, case: Case, code: str, date: dt.date, note: str = "") -> None:
+        actions.record_service(
+            acting_user=None, case=case, service_type=self.services[code], date=date, note=note
+        )
 
     def casework(self) -> None:
         ijm, nl = self.orgs["ijm-ro"], self.orgs["next-steps-nl"]
@@ -233,7 +247,15 @@ class Loader:
                     outcome_type=self.outcomes["returned_home"],
                     date=day + dt.timedelta(days=20),
                 )
-            self.serve(case, "legal_support", day + dt.timedelta(days=5))
+            who = case.person
+            self.serve(
+                case,
+                "legal_support",
+                day + dt.timedelta(days=5),
+                # Notes name people and carry their numbers: the reason notes are encrypted too.
+                note=f"Went with {who.given_name} {who.family_name} to the prosecutor's office; "
+                f"best reached on {who.phone}.",
+            )
             self.serve(case, "psychosocial", day + dt.timedelta(days=12))
         # One of them was already helped in July: still one person.
         self.serve(survivors[0][1], "legal_support", dt.date(2021, 7, 28))
@@ -256,7 +278,13 @@ class Loader:
         self.make(
             Outcome, case=case, outcome_type=self.outcomes["exited_prostitution"], date=dt.date(2021, 9, 30)
         )
-        self.make(Outcome, case=case, outcome_type=self.outcomes["employed"], date=dt.date(2021, 11, 15))
+        self.make(
+            Outcome,
+            case=case,
+            outcome_type=self.outcomes["employed"],
+            date=dt.date(2021, 11, 15),
+            note=f"{self.sewer.given_name} {self.sewer.family_name} signed a contract with the workshop.",
+        )
         later = self.person(dorcas, "female", born=self.born_aged(27))
         self.make(
             Outcome,
@@ -576,6 +604,8 @@ class Loader:
                 external_organisation=ext,
                 kind="law_enforcement",
                 established=dt.date(2021, 8, 10) + dt.timedelta(days=19 * i),
+                note=f"Contact person: inspector {self.private.choice(GIVEN_M)} "
+                f"{self.private.choice(FAMILY)}, {self.phone_from(self.private)}.",
                 locality=place,
             )
         earlier = self.make(

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import localized
+from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
+from nextsteps.privacy.search import HASH_FIELDS, name_hashes
 from nextsteps.programmes.models import Organisation, Programme, TimeStamped
 
 ADULT_AGE = 18
@@ -135,10 +137,17 @@ class Person(ExternalId, TimeStamped):
     survivor_status = models.CharField(
         _("trafficking survivor"), max_length=12, choices=SurvivorStatus.choices, default=SurvivorStatus.NO
     )
-    # Identifying details: never shown in reports.
-    given_name = models.CharField(_("given name"), max_length=120, blank=True)
-    family_name = models.CharField(_("family name"), max_length=120, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Identifying details: never shown in reports, encrypted in the database.
+    given_name = EncryptedCharField(_("given name"), max_length=120, blank=True)
+    family_name = EncryptedCharField(_("family name"), max_length=120, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
+    address = EncryptedTextField(_("address"), blank=True)
+    identity_number = EncryptedCharField(_("identity document number"), max_length=40, blank=True)
+    # Keyed hashes of the normalised names (see nextsteps/privacy/search.py), set on save: they let staff
+    # find a person by name while the names themselves stay encrypted.
+    given_name_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    family_name_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    full_name_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
 
     class Meta:
         ordering = ["code"]
@@ -156,6 +165,11 @@ class Person(ExternalId, TimeStamped):
         if self.birth_date:
             self.birth_year = self.birth_date.year
         self.adult_on = eighteenth_birthday(self.birth_date, self.birth_year)
+        for name, value in name_hashes(self.given_name, self.family_name).items():
+            setattr(self, name, value)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"given_name", "family_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *HASH_FIELDS}
         super().save(*args, **kwargs)
 
     @property
@@ -221,7 +235,7 @@ class ServiceDelivery(ExternalId, TimeStamped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, verbose_name=_("service"))
     date = models.DateField(_("date"), db_index=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-date", "pk"]
@@ -236,7 +250,7 @@ class Outcome(ExternalId, TimeStamped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
     outcome_type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, verbose_name=_("outcome"))
     date = models.DateField(_("date"), db_index=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-date", "pk"]
@@ -407,9 +421,9 @@ class Volunteer(ExternalId, TimeStamped):
         verbose_name=_("recruited through"),
     )
     locality = models.CharField(_("locality"), max_length=100, blank=True)
-    # Identifying details.
-    name = models.CharField(_("name"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Identifying details, encrypted in the database.
+    name = EncryptedCharField(_("name"), max_length=200, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-signed_up", "pk"]
@@ -468,7 +482,7 @@ class PartnerContact(ExternalId, TimeStamped):
     established = models.DateField(_("established"), db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     locality = models.CharField(_("locality"), max_length=100, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["-established", "pk"]
@@ -487,9 +501,10 @@ class Story(TimeStamped):
         Person, on_delete=models.PROTECT, null=True, blank=True, related_name="stories"
     )
     date = models.DateField(_("date"))
-    text_nl = models.TextField(_("text (Dutch)"), blank=True)
-    text_en = models.TextField(_("text (English)"), blank=True)
-    text_ro = models.TextField(_("text (Romanian)"), blank=True)
+    # A story is about a person and often identifies them: encrypted in the database.
+    text_nl = EncryptedTextField(_("text (Dutch)"), blank=True)
+    text_en = EncryptedTextField(_("text (English)"), blank=True)
+    text_ro = EncryptedTextField(_("text (Romanian)"), blank=True)
     consent_to_publish = models.BooleanField(_("consent to publish"), default=False)
 
     class Meta:
@@ -498,7 +513,8 @@ class Story(TimeStamped):
         verbose_name_plural = _("stories")
 
     def __str__(self) -> str:
-        return f"{self.date}: {self.text()[:60]}"
+        # Not the text: a record's string form ends up in logs and the admin's history, unencrypted.
+        return f"{self.date} ({self.organisation})"
 
     def text(self, lang: str | None = None) -> str:
         return localized(self, "text", lang)

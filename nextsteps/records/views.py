@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from nextsteps.accounts import access
+from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions
 from nextsteps.records.forms import FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
@@ -82,6 +83,9 @@ class ListFilter(forms.Form):
             query = Q()
             for name in spec.search_fields:
                 query |= Q(**{f"{name}__icontains": data["q"].strip()})
+            if spec.key == "person":
+                # Names are encrypted: they are found through keyed hashes of the whole name, never LIKE.
+                query |= Q(pk__in=persons_matching(qs, data["q"]).values("pk"))
             qs = qs.filter(query)
         if spec.date_field and data.get("date_from"):
             qs = qs.filter(**{f"{spec.date_field}__gte": data["date_from"]})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from nextsteps.accounts.models import Role
 from nextsteps.demo import programme as spec
 from nextsteps.demo.load import ensure_personas, load_demo
+from nextsteps.privacy import crypto
 from nextsteps.reports.builder import build_report
 from nextsteps.reports.render import render
 
@@ -20,6 +21,9 @@ DEFAULT_PASSWORD = "next-steps-demo"
 
 class Command(BaseCommand):
     help = "Load the demo programme with synthetic records, print its Dutch report and serve the app."
+    # The system checks refuse to start without encryption keys, and on a fresh machine the demo makes
+    # its own key file first (before anything is encrypted): handle() runs the checks once the keys exist.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="stop after printing the report")
@@ -27,6 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        key_file = crypto.create_key_file_if_missing()
+        if key_file is not None:
+            self.stderr.write(crypto.new_key_file_message(key_file))
+        self.check()
+        # So that `nextsteps demo` alone works on an empty data folder; `make demo` has migrated already.
+        call_command("migrate", verbosity=0)
         programme, loaded = load_demo()
         ensure_personas(options["password"])
         with translation.override("nl"):

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    name = "nextsteps.privacy"
+    verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        # Registers the key checks that every command and the server run before they start.
+        from nextsteps.privacy import checks  # noqa: F401

@@ -1,0 +1,132 @@
+"""Refuse to start without usable keys.
+
+Registered without tags, so that every management command that runs system checks (runserver, migrate,
+the demo, report…) and `nextsteps check` stop with a clear message before touching data. The commands that
+create or rotate keys (init-keys, generate-key, rotate-keys) skip system checks and validate what they need
+themselves. A WSGI server does not run system checks, so wsgi.py calls refuse_to_start_without_keys().
+
+Besides "is there a valid key", the check reads the newest stored token of each encrypted column and the
+newest person's name hashes: that catches the wrong key file (data encrypted with another key) and a changed
+search key (which would make every name search come back empty) at start-up instead of on some later page.
+It reads at most one row per column and skips quietly when the database or a table is not there yet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.utils.translation import gettext as _
+
+from nextsteps.privacy import crypto
+from nextsteps.privacy.fields import encrypted_fields
+from nextsteps.privacy.search import HASH_FIELDS, name_hashes
+
+IDS = {
+    "no_key": "privacy.E001",
+    "invalid_key": "privacy.E002",
+    "unreadable": "privacy.E002",
+    "no_search_key": "privacy.E003",
+    "conflict": "privacy.E004",
+}
+UNDECRYPTABLE = "privacy.E005"
+SEARCH_KEY_CHANGED = "privacy.E006"
+KEY_FILE_OPEN = "privacy.W001"
+
+
+@register()
+def check_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    crypto.reset()
+    try:
+        ring = crypto.keyring()
+    except crypto.KeyConfigError as error:
+        return [Error(error.message, id=IDS[error.code])]
+    messages: list[CheckMessage] = []
+    if ring.file is not None and ring.file.stat().st_mode & 0o077:
+        messages.append(
+            Warning(
+                _("The key file %(path)s can be read by other users of this machine.") % {"path": ring.file},
+                hint=_("Run: chmod 600 %(path)s") % {"path": ring.file},
+                id=KEY_FILE_OPEN,
+            )
+        )
+    # No database yet (before the first migrate) or no access to it (tests without a database): then
+    # nothing stored can disagree with the keys.
+    with contextlib.suppress(DatabaseError, RuntimeError):
+        messages += _stored_data_errors()
+    return messages
+
+
+def _stored_data_errors() -> list[CheckMessage]:
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+        columns: dict[str, set[str]] = {}
+        for model, fields in encrypted_fields():
+            table = model._meta.db_table
+            if table not in tables:
+                continue
+            columns[table] = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+            for field in fields:
+                if field.column not in columns[table]:
+                    continue
+                cursor.execute(
+                    f"SELECT {quote(field.column)} FROM {quote(table)} WHERE {quote(field.column)} LIKE %s "
+                    f"ORDER BY {quote(model._meta.pk.column)} DESC LIMIT 1",
+                    [crypto.TOKEN_PREFIX + "%"],
+                )
+                row = cursor.fetchone()
+                if row and not crypto.opens(row[0]):
+                    return [
+                        Error(
+                            crypto.undecryptable_message(f"{table}.{field.column}"),
+                            id=UNDECRYPTABLE,
+                        )
+                    ]
+        return _search_key_errors(cursor, columns)
+
+
+def _search_key_errors(cursor: Any, columns: dict[str, set[str]]) -> list[CheckMessage]:
+    from django.apps import apps
+
+    person = apps.get_model("records", "Person")
+    table = person._meta.db_table
+    wanted = ["given_name", "family_name", *HASH_FIELDS]
+    if not set(wanted) <= columns.get(table, set()):
+        return []
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    cursor.execute(
+        f"SELECT {', '.join(quote(c) for c in wanted)} FROM {quote(table)} "
+        f"WHERE {quote('given_name_hash')} <> '' OR {quote('family_name_hash')} <> '' "
+        f"ORDER BY {quote(person._meta.pk.column)} DESC LIMIT 1"
+    )
+    row = cursor.fetchone()
+    if not row:
+        return []
+    given, family = (crypto.decrypt(v) if v and crypto.looks_encrypted(v) else v for v in row[:2])
+    if name_hashes(given or "", family or "") == dict(zip(HASH_FIELDS, row[2:], strict=True)):
+        return []
+    return [
+        Error(
+            _(
+                "The search key is not the one that indexed the stored names, so searching persons by name "
+                "would find nobody."
+            ),
+            hint=_(
+                "Restore the previous search key, or run “nextsteps rotate-keys” to index the names again "
+                "with this one."
+            ),
+            id=SEARCH_KEY_CHANGED,
+        )
+    ]
+
+
+def refuse_to_start_without_keys() -> None:
+    """For servers that do not run system checks: raise the check's errors as ImproperlyConfigured."""
+    errors = [m for m in check_keys() if m.is_serious()]
+    if errors:
+        raise ImproperlyConfigured("\n".join(f"{e.id}: {e.msg}" for e in errors))
