@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "nextsteps.accounts",
     "nextsteps.audit",
     "nextsteps.programmes",
@@ -67,7 +70,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "nextsteps.accounts.middleware.UserLanguageMiddleware",
+    "nextsteps.accounts.middleware.TwoFactorMiddleware",
+    "nextsteps.accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -101,13 +107,49 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+
+# Sign-in protection. Roles that see person-level data must use a second factor (TOTP or recovery code).
+NEXTSTEPS_REQUIRE_2FA = env_bool("NEXTSTEPS_REQUIRE_2FA", default=True)
+# Lock an account after this many failed sign-ins within the window, and an address after more.
+NEXTSTEPS_LOCKOUT_ACCOUNT = int(os.environ.get("NEXTSTEPS_LOCKOUT_ACCOUNT", "5"))
+NEXTSTEPS_LOCKOUT_ADDRESS = int(os.environ.get("NEXTSTEPS_LOCKOUT_ADDRESS", "20"))
+NEXTSTEPS_LOCKOUT_MINUTES = int(os.environ.get("NEXTSTEPS_LOCKOUT_MINUTES", "15"))
+OTP_TOTP_ISSUER = "Next Steps"
+
+# A session ends after 30 minutes without a request, and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("NEXTSTEPS_SESSION_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# Served over HTTPS (the default on servers): secure cookies, HSTS and a redirect from plain HTTP.
+HTTPS = env_bool("NEXTSTEPS_HTTPS", default=not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("NEXTSTEPS_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if os.environ.get("NEXTSTEPS_PROXY_SSL_HEADER"):
+    # Behind a TLS-terminating proxy that sets e.g. X-Forwarded-Proto: https.
+    SECURE_PROXY_SSL_HEADER = (os.environ["NEXTSTEPS_PROXY_SSL_HEADER"], "https")
+# Nothing on any page comes from anywhere but this server.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from nextsteps.audit import views as audit_views
 from nextsteps.reports import views as report_views
 
 urlpatterns = [
     path("", report_views.dashboard, name="home"),
     path("reports/", report_views.reports_page, name="reports"),
     path("reports/download/", report_views.report_download, name="report-download"),
+    path("audit/", audit_views.audit_trail, name="audit"),
     path("accounts/", include("nextsteps.accounts.urls")),
     path("", include("nextsteps.records.urls")),
     path("admin/", admin.site.urls),

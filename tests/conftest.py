@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nextsteps.accounts.models import User
 from nextsteps.demo.load import ensure_personas, load_demo
@@ -21,6 +23,8 @@ def pytest_configure(config: pytest.Config) -> None:
     Settings read NEXTSTEPS_KEYS at import and the crypto module reads settings on first use, so setting
     them here (after pytest-django configured Django, before any test runs) is what every test sees.
     """
+    # The test client speaks plain HTTP; the redirect to HTTPS is checked by test_sign_in's deploy check.
+    settings.SECURE_SSL_REDIRECT = False
     settings.NEXTSTEPS_KEYS = keys.CURRENT
     settings.NEXTSTEPS_KEY_FILE = ""
     settings.NEXTSTEPS_SEARCH_KEY = keys.SEARCH
@@ -51,8 +55,16 @@ def login(db: Any) -> Callable[[str], Client]:
     """A client signed in as one of the demo personas (coordinator, caseworker.sa, viewer, …)."""
 
     def sign_in(username: str) -> Client:
+        user = User.objects.get(username=username)
         client = Client()
-        client.force_login(User.objects.get(username=username))
+        client.force_login(user)
+        # As if the persona had also passed the second sign-in step (tests of that step sign in themselves).
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=user, name="test", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
         return client
 
     return sign_in

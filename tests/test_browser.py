@@ -8,6 +8,7 @@ where a missing browser fails the run.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import socket
@@ -44,6 +45,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "NEXTSTEPS_DATA_DIR": str(data),
         "DATABASE_URL": f"sqlite:///{data / 'browser.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "nextsteps.settings",
+        # Plain HTTP on loopback: cookies cannot be marked secure-only here.
+        "NEXTSTEPS_HTTPS": "0",
     }
     manage = [sys.executable, "-m", "nextsteps.manage"]
     subprocess.run([*manage, "init-keys"], env=env, check=True, capture_output=True)
@@ -114,7 +117,18 @@ def sign_in(page: Any, username: str) -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    if "/accounts/2fa/setup/" in page.url:
+        # First sign-in of a role that sees people: link an authenticator (computed here from the shown key).
+        from django_otp.oath import TOTP
+
+        secret = page.locator("code.secret").inner_text()
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        page.fill("input[name=code]", f"{TOTP(key).token():06d}")
+        page.click("main button[type=submit]")
+        assert page.locator("ul.codes li").count() == 10
+        page.click("text=" + page.locator("a.button.primary").inner_text())
     page.wait_for_url("**/")
 
 

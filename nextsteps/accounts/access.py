@@ -94,6 +94,13 @@ def has(user: Any, capability: str) -> bool:
     return any(capability in CAPABILITIES.get(m.role, ()) for m in memberships(user))
 
 
+def capability_organisations(user: Any, capability: str) -> list[int]:
+    """Ids of the organisations in which the user holds a role with this capability (e.g. the audit trail)."""
+    return sorted(
+        {m.organisation_id for m in memberships(user) if capability in CAPABILITIES.get(m.role, ())}
+    )
+
+
 def kinds_for(user: Any, action: str = VIEW) -> list[RecordKind]:
     return [kind for kind in KINDS.values() if can(user, kind.key, action)]
 

@@ -1,6 +1,10 @@
 from collections.abc import Callable
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 
 
@@ -17,4 +21,44 @@ class UserLanguageMiddleware:
             request.LANGUAGE_CODE = user.language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language() or "en")
+        return response
+
+
+class TwoFactorMiddleware:
+    """Roles that see person-level data reach no page before their second factor is verified."""
+
+    # Pages a signed-in user needs before the second factor (and the assets those pages use).
+    OPEN_PREFIXES = ("/accounts/", "/static/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from nextsteps.accounts.security import needs_second_factor
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and needs_second_factor(user)
+            and not user.is_verified()  # type: ignore[union-attr]
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            return redirect(
+                f"{reverse('accounts:2fa-verify')}?{urlencode({'next': request.get_full_path()})}"
+            )
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """The Content-Security-Policy (Django 5.2 has none of its own) and a strict permissions policy."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
+        )
         return response

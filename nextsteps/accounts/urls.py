@@ -1,12 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from nextsteps.accounts import views
+from nextsteps.accounts import twofactor, views
+from nextsteps.accounts.security import SignInForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=SignInForm),
+        name="login",
+    ),
+    path("2fa/setup/", twofactor.setup, name="2fa-setup"),
+    path("2fa/verify/", twofactor.verify, name="2fa-verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",

@@ -1,0 +1,94 @@
+"""Signing in: lockout after repeated failures per account and per address, sessions that expire, headers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from nextsteps.accounts.models import FailedSignIn
+from tests import keys
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "test-persona-password"
+
+
+def attempt(username: str, password: str, address: str = "10.0.0.1") -> object:
+    return Client(REMOTE_ADDR=address).post(
+        reverse("accounts:login"), {"username": username, "password": password}
+    )
+
+
+def test_an_account_is_locked_after_five_failures_even_for_the_right_password() -> None:
+    for _ in range(settings.NEXTSTEPS_LOCKOUT_ACCOUNT):
+        assert attempt("viewer", "wrong-password").status_code == 200  # type: ignore[attr-defined]
+    response = attempt("viewer", PASSWORD)
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert "Too many failed sign-ins" in response.content.decode()  # type: ignore[attr-defined]
+
+
+def test_a_successful_sign_in_clears_the_accounts_failures() -> None:
+    attempt("prevention.dorcas", "wrong-password")
+    assert attempt("prevention.dorcas", PASSWORD).status_code == 302  # type: ignore[attr-defined]
+    assert not FailedSignIn.objects.filter(username="prevention.dorcas").exists()
+
+
+def test_an_address_is_locked_after_many_failures_across_accounts() -> None:
+    for i in range(settings.NEXTSTEPS_LOCKOUT_ADDRESS):
+        attempt(f"guess{i}", "x", address="10.9.9.9")
+    assert "Too many failed sign-ins" in attempt("viewer", PASSWORD, address="10.9.9.9").content.decode()  # type: ignore[attr-defined]
+    assert attempt("viewer", PASSWORD, address="10.9.9.8").status_code == 302  # type: ignore[attr-defined]
+
+
+def test_sessions_end_after_inactivity() -> None:
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_every_page_carries_a_strict_content_security_policy(login: object) -> None:
+    response = Client().get(reverse("accounts:login"))
+    policy = response["Content-Security-Policy"]
+    assert (
+        "default-src 'self'" in policy and "script-src 'self'" in policy and "'unsafe-inline'" not in policy
+    )
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_weak_passwords_are_refused(login: object) -> None:
+    client = login("viewer")  # type: ignore[operator]
+    response = client.post(
+        reverse("accounts:password"),
+        {"old_password": PASSWORD, "new_password1": "password123", "new_password2": "password123"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password2"]
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "nextsteps.example.org",
+        "NEXTSTEPS_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "NEXTSTEPS_KEYS": keys.CURRENT,
+        "NEXTSTEPS_SEARCH_KEY": keys.SEARCH,
+    }
+    env.pop("NEXTSTEPS_HTTPS", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "nextsteps.manage", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
