@@ -5,7 +5,7 @@ What it makes, per 1,000 persons (over the chosen number of years, starting at t
   months, with the members present on each visit recorded as persons reached;
 - about 150 persons reached individually on recurring visits to shelters and streets, in groups;
 - about 100 cases (a person followed by an organisation) with some 10 services each and a few outcomes;
-- 20 volunteer sign-ups, 50 distributions, 5 activities with attendance (half with a sex × age
+- 20 volunteer sign-ups, 50 distributions, 10 activities with attendance (half with a sex × age
   breakdown), a partner contact now and then, and a Christmas campaign per year.
 Sexes, ages (birth date, birth year only, or unknown), organisations and localities are spread so that
 every cell of every breakdown, including the unknown ones, has records.
@@ -502,7 +502,7 @@ class Generator:
     def chunk(self, number: int, first: int, size: int) -> None:
         rng = self.rng(f"chunk:{number}")
         ndays = len(self.days)
-        people: list[tuple[int, int]] = []  # pk, first day seen
+        people: list[tuple[int, int, bool]] = []  # pk, first day seen, whether a case follows
         i = 0
         singles: list[int] = []
         while i < size:
@@ -515,10 +515,10 @@ class Generator:
                 i += 1
         for start in range(0, len(singles), 20):
             self.site_group(rng, singles[start : start + 20], people)
-        for pk, day in people:
-            if rng.random() < 0.10:
+        for pk, day, followed in people:
+            if followed:
                 self.case(rng, pk, day)
-        self.activities(rng, size // 200 + (1 if rng.random() < (size % 200) / 200 else 0))
+        self.activities(rng, size // 100 + (1 if rng.random() < (size % 100) / 100 else 0))
         for _ in range(size // 50):
             self.volunteer(rng)
         for _ in range(size // 20):
@@ -558,12 +558,24 @@ class Generator:
             "",
         )
 
+    @staticmethod
+    def survivor(rng: random.Random, presumed: float) -> tuple[bool, str]:
+        """Whether a case follows the person (one in ten), and their survivor status.
+
+        Most people with a case are identified or presumed trafficking survivors; among the others only a
+        few are presumed ones.
+        """
+        if rng.random() < 0.10:
+            draw = rng.random()
+            return True, "identified" if draw < 0.45 else ("presumed" if draw < 0.8 else "no")
+        return False, "presumed" if rng.random() < presumed else "no"
+
     def span(self, rng: random.Random) -> list[tuple[int, int]]:
         """Months of a series of monthly visits: starts in any month, lasts 3 to 13 months."""
         first = rng.randrange(len(self.months))
         return self.months[first : first + rng.randint(3, 13)]
 
-    def household(self, rng: random.Random, n: int, size: int, people: list[tuple[int, int]]) -> None:
+    def household(self, rng: random.Random, n: int, size: int, people: list[tuple[int, int, bool]]) -> None:
         org = self.outreach_org(rng)
         locality = self.locality[org.pk](rng)
         months = self.span(rng)
@@ -574,10 +586,10 @@ class Generator:
         )
         members = []
         for k in range(size):
-            survivor = "no" if rng.random() < 0.98 else "presumed"
+            followed, survivor = self.survivor(rng, 0.02)
             pk = self.person(rng, n + k, org, day0, survivor)
             members.append(pk)
-            people.append((pk, day0))
+            people.append((pk, day0, followed))
             self.t_member.add(home, pk)
         programme = self.plan.programme.pk
         for day in visit_days:
@@ -596,7 +608,7 @@ class Generator:
                 if rng.random() < 0.92:
                     self.t_reached.add(visit, pk)
 
-    def site_group(self, rng: random.Random, ns: list[int], people: list[tuple[int, int]]) -> None:
+    def site_group(self, rng: random.Random, ns: list[int], people: list[tuple[int, int, bool]]) -> None:
         """People met one by one at a shelter or on the street, visited monthly as a group."""
         org = self.outreach_org(rng)
         locality = self.locality[org.pk](rng)
@@ -605,10 +617,10 @@ class Generator:
         visit_days = [month_first + rng.randrange(length) for month_first, length in months]
         group = []
         for n in ns:
-            survivor = "no" if rng.random() < 0.9 else rng.choice(["presumed", "identified"])
+            followed, survivor = self.survivor(rng, 0.10)
             pk = self.person(rng, n, org, visit_days[0], survivor)
             group.append(pk)
-            people.append((pk, visit_days[0]))
+            people.append((pk, visit_days[0], followed))
         programme = self.plan.programme.pk
         for day in visit_days:
             visit = self.t_visit.add(
