@@ -161,6 +161,9 @@ class PostgresSink(Sink):
 
     def drop_indexes(self, tables: Sequence[str]) -> list[str]:
         with self.connection.cursor() as cursor:
+            # A caller's transaction may hold deferred foreign-key checks, which forbid altering the tables
+            # they concern: run them now. Django's constraints are all deferred by default again afterwards.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(
                 "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype "
                 "FROM pg_constraint c WHERE c.contype IN ('u', 'f') AND c.conrelid = ANY(%s::regclass[]) "
@@ -181,9 +184,13 @@ class PostgresSink(Sink):
             for name, _definition in indexes:
                 cursor.execute(f"DROP INDEX {quote(name)}")
         # Unique constraints ('u') come back before the foreign keys ('f') that may lean on them.
-        return [definition for _name, definition in indexes] + [
-            f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}"
-            for table, name, definition, _kind in constraints
+        return [
+            *(definition for _name, definition in indexes),
+            *(
+                f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}"
+                for table, name, definition, _kind in constraints
+            ),
+            "SET CONSTRAINTS ALL DEFERRED",
         ]
 
     def finish(self, tables: Sequence[str]) -> None:
