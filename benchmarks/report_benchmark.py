@@ -95,18 +95,25 @@ def nextsteps_worker(args: argparse.Namespace) -> dict[str, Any]:
     out["generated_seconds"] = time.perf_counter() - began
     # Fresh statistics, and on PostgreSQL a visibility map for index-only scans: what autovacuum gives a
     # server shortly after a big load.
+    from django.apps import apps
+
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        if connection.vendor == "postgresql":
+            for model in apps.get_app_config("records").get_models(include_auto_created=True):
+                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+        else:
+            cursor.execute("ANALYZE")
     slugs = dict(Organisation.objects.values_list("pk", "slug"))
     out["periods"] = {}
     for label, (first, last) in PERIODS.items():
         start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
         build_report(programme, start, end, "en")  # warm the caches, as a server would be
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             build_report(programme, start, end, "en")
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         with CaptureQueriesContext(connection) as queries:
             report = build_report(programme, start, end, "en")
         tracemalloc.start()
@@ -116,6 +123,7 @@ def nextsteps_worker(args: argparse.Namespace) -> dict[str, Any]:
         out["periods"][label] = {
             "median": statistics.median(times),
             "times": times,
+            "cpu_median": statistics.median(cpu),
             "queries": len(queries.captured_queries),
             "python_peak_mb": peak / 2**20,
             "figures": {
@@ -417,14 +425,16 @@ def duckdb_worker(args: argparse.Namespace) -> dict[str, Any]:
             return [duck.execute(q).fetchall() for q in queries]
 
         run()
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             results = run()
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         out["periods"][label] = {
             "median": statistics.median(times),
             "times": times,
+            "cpu_median": statistics.median(cpu),
             "queries": len(queries),
             "python_peak_mb": None,
             "figures": {
@@ -544,7 +554,12 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, Any]], duck: d
         if result["generated_seconds"] is not None:
             print(f"{name}: generate (or find) the records: {result['generated_seconds']:.1f} s")
     print(f"DuckDB {duckdb_version()} with {duck['threads'][0]} threads, tables loaded from Parquet")
-    header = f"{'period':12} {'engine':12} {'median s':>9} {'queries':>8} {'py peak MB':>10} {'RSS MB':>7} {'x DuckDB':>9}"
+    print(f"load average (1, 5, 15 min) at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print("cpu s: CPU time of the measuring process (for PostgreSQL only the client's share)")
+    header = (
+        f"{'period':12} {'engine':12} {'median s':>9} {'cpu s':>7} {'queries':>8} {'py peak MB':>10} "
+        f"{'RSS MB':>7} {'x DuckDB':>9}"
+    )
     print(header)
     print("-" * len(header))
     for period in PERIODS:
@@ -552,8 +567,9 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, Any]], duck: d
         for name, result in [*results.items(), ("DuckDB", duck)]:
             row = result["periods"][period]
             py_peak = f"{row['python_peak_mb']:.1f}" if row["python_peak_mb"] is not None else "–"
+            cpu = f"{row['cpu_median']:.3f}" if "cpu_median" in row else "–"
             print(
-                f"{period:12} {name:12} {row['median']:9.3f} {row['queries']:8d} {py_peak:>10} "
+                f"{period:12} {name:12} {row['median']:9.3f} {cpu:>7} {row['queries']:8d} {py_peak:>10} "
                 f"{result['peak_rss_mb']:7.0f} {row['median'] / reference:9.1f}"
             )
 

@@ -89,6 +89,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Read the database file through memory mapping: reports scan large indexes, and mapped pages cost no
     # system call each (about a quarter of a report's time at a million persons; see docs/performance.md).
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA mmap_size = 2147418112"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Report queries are costly enough to trigger PostgreSQL's JIT compiler, which then spends more time
+    # compiling (about 0.2 s a query) than it saves on queries of this size (see docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
