@@ -80,6 +80,7 @@ def nextsteps_worker(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from nextsteps.indicators import engine
     from nextsteps.programmes.models import Organisation, Programme
     from nextsteps.reports.builder import build_report
     from nextsteps.scale.generator import already_generated, make_plan
@@ -116,6 +117,16 @@ def nextsteps_worker(args: argparse.Namespace) -> dict[str, Any]:
             cpu.append(time.process_time() - c)
         with CaptureQueriesContext(connection) as queries:
             report = build_report(programme, start, end, "en")
+        # Where the time goes: each indicator's query on its own, once.
+        per_indicator = {}
+        for line in report.lines:
+            t = time.perf_counter()
+            engine.value(line.indicator, start, end)
+            per_indicator[line.indicator.code] = [
+                line.indicator.source,
+                line.indicator.measure,
+                time.perf_counter() - t,
+            ]
         tracemalloc.start()
         build_report(programme, start, end, "en")
         _current, peak = tracemalloc.get_traced_memory()
@@ -125,6 +136,7 @@ def nextsteps_worker(args: argparse.Namespace) -> dict[str, Any]:
             "times": times,
             "cpu_median": statistics.median(cpu),
             "queries": len(queries.captured_queries),
+            "per_indicator": per_indicator,
             "python_peak_mb": peak / 2**20,
             "figures": {
                 line.indicator.code: {
@@ -532,6 +544,7 @@ def main() -> int:
         print(f"Parquet export: {time.perf_counter() - t:.1f} s", file=sys.stderr)
     duck = run_worker("duckdb", args)
     report(args, results, duck)
+    report_per_indicator(results)
     failures = [
         f"{name}, {period}: {problem}"
         for name, result in results.items()
@@ -572,6 +585,22 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, Any]], duck: d
                 f"{period:12} {name:12} {row['median']:9.3f} {cpu:>7} {row['queries']:8d} {py_peak:>10} "
                 f"{result['peak_rss_mb']:7.0f} {row['median'] / reference:9.1f}"
             )
+
+
+def report_per_indicator(results: dict[str, dict[str, Any]]) -> None:
+    print("\nWhere the time goes: each indicator's query alone, seconds")
+    names = list(results)
+    print(
+        f"{'period':12} {'indicator':28} {'records':16} {'measure':20} " + " ".join(f"{n:>10}" for n in names)
+    )
+    for period in PERIODS:
+        first = results[names[0]]["periods"][period].get("per_indicator", {})
+        for code, (source, measure, _seconds) in first.items():
+            cells = " ".join(
+                f"{results[n]['periods'][period].get('per_indicator', {}).get(code, [0, 0, 0])[2]:10.3f}"
+                for n in names
+            )
+            print(f"{period:12} {code:28} {source:16} {measure:20} {cells}")
 
 
 def duckdb_version() -> str:
