@@ -17,15 +17,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='outcome',
-            index=models.Index(fields=['date', 'outcome_type', 'case'], name='outcome_report_idx'),
+            index=models.Index(fields=['date', 'outcome_type', 'case', 'id'], name='outcome_report_idx'),
         ),
         migrations.AddIndex(
             model_name='outreachvisit',
-            index=models.Index(fields=['programme', 'date', 'site_type', 'locality', 'organisation', 'household'], name='visit_report_idx'),
+            index=models.Index(fields=['programme', 'date', 'site_type', 'locality', 'organisation', 'household', 'id'], name='visit_report_idx'),
         ),
         migrations.AddIndex(
             model_name='outreachvisit',
-            index=models.Index(fields=['site_type', 'programme', 'date', 'locality', 'organisation', 'household'], name='visit_site_report_idx'),
+            index=models.Index(fields=['site_type', 'programme', 'date', 'locality', 'organisation', 'household', 'id'], name='visit_site_report_idx'),
         ),
         migrations.AddIndex(
             model_name='person',
@@ -33,10 +33,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='servicedelivery',
-            index=models.Index(fields=['date', 'service_type', 'case'], name='service_report_idx'),
+            index=models.Index(fields=['date', 'service_type', 'case', 'id'], name='service_report_idx'),
         ),
         migrations.AddIndex(
             model_name='servicedelivery',
-            index=models.Index(fields=['service_type', 'date', 'case'], name='service_type_report_idx'),
+            index=models.Index(fields=['service_type', 'date', 'case', 'id'], name='service_type_report_idx'),
         ),
     ]

@@ -46,7 +46,10 @@ class Command(BaseCommand):
         if years > 50:
             raise CommandError(_("At most 50 years of records can be generated."))
         slug = options["programme"]
-        programme = Programme.objects.filter(slug=slug).first()
+        try:
+            programme = Programme.objects.filter(slug=slug).first()
+        except DatabaseError:
+            raise CommandError(_("The database is not set up; run “nextsteps migrate” first.")) from None
         if programme is None and slug == demo_spec.PROGRAMME["slug"]:
             programme, _loaded = load_demo()
         if programme is None:
