@@ -24,10 +24,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['programme', 'date', 'site_type', 'locality', 'organisation', 'household', 'id'], name='visit_report_idx'),
         ),
         migrations.AddIndex(
-            model_name='outreachvisit',
-            index=models.Index(fields=['site_type', 'programme', 'date', 'locality', 'organisation', 'household', 'id'], name='visit_site_report_idx'),
-        ),
-        migrations.AddIndex(
             model_name='person',
             index=models.Index(fields=['id', 'sex', 'adult_on', 'survivor_status'], name='person_report_idx'),
         ),
