@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "nextsteps.exports",
     "nextsteps.demo",
     "nextsteps.privacy",
+    "nextsteps.scale",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,14 @@ if not DATABASE_URL:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{DATA_DIR / 'nextsteps.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Read the database file through memory mapping: reports scan large indexes, and mapped pages cost no
+    # system call each (about a quarter of a report's time at a million persons; see docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA mmap_size = 2147418112"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Report queries are costly enough to trigger PostgreSQL's JIT compiler, which then spends more time
+    # compiling (about 0.2 s a query) than it saves on queries of this size (see docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

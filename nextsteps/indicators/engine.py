@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections
 from django.db.models import Case, CharField, Count, F, IntegerField, Min, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.indicators.sources import SOURCES, Source
+from nextsteps.records.models import Person
 
 STANDARD_CELLS = ("woman", "girl", "man", "boy")
 _NAMED = {
@@ -138,37 +140,52 @@ def _with_standard_cells(cells: Counter[str]) -> dict[str, int]:
 
 
 def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> IndicatorValue:
-    """Distinct persons or households, each placed in a cell by their first counted record in the period."""
+    """Distinct persons or households, each placed in a cell by their first counted record in the period.
+
+    One query does it all in the database, so that only the cells travel back, never a row per person:
+    the counted records are reduced to each key's first date per organisation and locality, a window
+    picks each key's earliest of those (ties fall to the lower organisation id, then locality, so results
+    never flicker), and only then is the person's sex and age looked up, once per person.
+    """
     result = IndicatorValue(indicator)
     persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
     key_path = source.person if persons else source.household
     assert key_path
-    group = _group_fields(source)
-    group["key"] = F(key_path)
-    if persons:
-        group["sex"] = F(f"{source.person}__sex")
-        group["adult_on"] = F(f"{source.person}__adult_on")
-    rows = (
+    # Grouping by the key first sorts fastest: it is nearly unique, so comparisons end at the first column.
+    group = {"key": F(key_path), **_group_fields(source)}
+    firsts = (
         qs.filter(**{f"{key_path}__isnull": False})
         .values(**group)
         .annotate(first=Min(source.date))
         .order_by()
     )
-    first: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        seen = first.get(row["key"])
-        # Ties on the date fall to the lower organisation id, then locality, so results never flicker.
-        if seen is None or (row["first"], row["org"], row["loc"]) < (seen["first"], seen["org"], seen["loc"]):
-            first[row["key"]] = row
+    inner, params = firsts.query.get_compiler(using=qs.db).as_sql()
+    ranked = (
+        'SELECT "key", "org", "loc", "first", ROW_NUMBER() OVER '
+        '(PARTITION BY "key" ORDER BY "first", "org", "loc") AS "place" '
+        f"FROM ({inner}) firsts"
+    )
+    if persons:
+        person_table = Person._meta.db_table
+        sql = (
+            'SELECT placed."org", placed."loc", person."sex", CASE WHEN person."adult_on" IS NULL '
+            "THEN 'unknown' WHEN placed.\"first\" >= person.\"adult_on\" THEN 'adult' ELSE 'child' END, "
+            f'COUNT(*) FROM ({ranked}) placed JOIN "{person_table}" person ON person."id" = placed."key" '
+            'WHERE placed."place" = 1 GROUP BY 1, 2, 3, 4'
+        )
+    else:
+        sql = f'SELECT "org", "loc", \'\', \'\', COUNT(*) FROM ({ranked}) placed WHERE "place" = 1 GROUP BY 1, 2'
     sex_age: Counter[str] = Counter()
     by_org: Counter[int] = Counter()
     by_loc: Counter[str] = Counter()
-    for row in first.values():
-        by_org[row["org"]] += 1
-        by_loc[row["loc"]] += 1
-        if persons:
-            sex_age[cell_name(row["sex"], age_group(row["adult_on"], row["first"]))] += 1
-    result.total = len(first)
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for org, loc, sex, age, n in cursor.fetchall():
+            result.total += n
+            by_org[org] += n
+            by_loc[loc] += n
+            if persons:
+                sex_age[cell_name(sex, age)] += n
     if persons:
         result.sex_age = _with_standard_cells(sex_age)
     result.by_organisation = dict(by_org)

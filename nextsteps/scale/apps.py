@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ScaleConfig(AppConfig):
+    name = "nextsteps.scale"
