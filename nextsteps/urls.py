@@ -9,5 +9,6 @@ urlpatterns = [
     path("reports/download/", report_views.report_download, name="report-download"),
     path("accounts/", include("nextsteps.accounts.urls")),
     path("", include("nextsteps.records.urls")),
+    path("", include("nextsteps.privacy.urls")),
     path("admin/", admin.site.urls),
 ]

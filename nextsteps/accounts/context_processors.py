@@ -16,4 +16,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             for kind in access.kinds_for(user)
         ],
         "can_record_round": access.can(user, "visit", access.ADD),
+        "can_handle_rights": access.has(user, access.PERSON_RIGHTS),
     }
