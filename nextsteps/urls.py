@@ -11,5 +11,6 @@ urlpatterns = [
     path("audit/", audit_views.audit_trail, name="audit"),
     path("accounts/", include("nextsteps.accounts.urls")),
     path("", include("nextsteps.records.urls")),
+    path("", include("nextsteps.privacy.urls")),
     path("admin/", admin.site.urls),
 ]

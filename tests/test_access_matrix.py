@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Milestone
 from nextsteps.records import models as m
 
@@ -46,6 +47,17 @@ OBJECTS: dict[str, Callable[[], Any]] = {
     "partner_contact": lambda: m.PartnerContact.objects.filter(organisation__slug="next-steps-nl").first(),
     "milestone": lambda: Milestone.objects.filter(organisation__slug="next-steps-nl").first(),
     "story": lambda: m.Story.objects.filter(organisation__slug="ijm-ro").first(),
+}
+# The pages of the privacy app, and the object each is tried on.
+PRIVACY_OBJECTS: dict[str, Callable[[], Any]] = {
+    "privacy:consents": OBJECTS["person"],
+    "privacy:consent-add": OBJECTS["person"],
+    "privacy:consent-withdraw": lambda: Consent.objects.filter(organisation__slug="ijm-ro").first(),
+    "privacy:case-share": OBJECTS["case"],
+    # The DPO works for the Dutch office: its own people, and nobody else's.
+    "privacy:rights-person": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
+    "privacy:rights-export": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
+    "privacy:rights-erase": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
 }
 
 # url name -> personas who get the page; everyone else signed in gets 404. (status for special cases)
@@ -128,6 +140,17 @@ ALLOWED: dict[str, set[str]] = {
     "records:story-detail": {"caseworker.ijm"},
     "records:story-edit": {"caseworker.ijm"},
     "records:story-delete": set(),
+    # consents: of the Salvation Army's person (the IJM consent for withdrawal), for who may change the person
+    "privacy:consents": {"caseworker.sa", "outreach.sa"},
+    "privacy:consent-add": {"caseworker.sa", "outreach.sa"},
+    "privacy:consent-withdraw": {"caseworker.ijm"},
+    # sharing IJM's case: for who may change it
+    "privacy:case-share": {"caseworker.ijm"},
+    # a person's data-protection requests: the DPO alone (not even the administrator)
+    "privacy:rights": {"dpo"},
+    "privacy:rights-person": {"dpo"},
+    "privacy:rights-export": {"dpo"},
+    "privacy:rights-erase": {"dpo"},
 }
 # Pages with their own answer to every signed-in persona (and to anonymous visitors).
 SPECIAL = {
@@ -154,6 +177,8 @@ def url_names(patterns: list[Any] | None = None, namespace: str = "") -> Iterato
 
 
 def concrete_url(name: str) -> str:
+    if name in PRIVACY_OBJECTS:
+        return reverse(name, args=[PRIVACY_OBJECTS[name]().pk])
     if name == "records:case-service":
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name.startswith("records:") and name.rsplit("-", 1)[1] in {"detail", "edit", "delete"}:

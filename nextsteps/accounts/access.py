@@ -7,6 +7,10 @@ Rules:
   of a record (a survivor's case, say) is not disclosed.
 - Aggregated figures (dashboard, reports) are programme-wide for every role that may read reports; viewers
   (donors, board) only ever get the external version of a report.
+- A case shared with another organisation (with the person's consent to share with exactly that one) may be
+  read there, with its services, outcomes and person, by the roles that read cases; never changed.
+- A person's data-protection requests (export, erasure) are for the data-protection officer of the person's
+  own organisation only: not administrators, not the officer of an organisation a case was shared with.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from nextsteps.accounts.models import Membership, Role
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
+from nextsteps.privacy.consents import active_shares
 from nextsteps.programmes.models import Programme
 from nextsteps.records.kinds import KINDS, RecordKind
 
@@ -51,13 +56,15 @@ RECORD_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
 
 # Capabilities that are not about one kind of record.
 REPORTS, AUDIT, USERS, INTERNAL_REPORTS = "reports", "audit", "users", "internal_reports"
+# Exporting everything held about a person and erasing it: least privilege, the DPO alone.
+PERSON_RIGHTS = "person_rights"
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COORDINATOR: frozenset({REPORTS, INTERNAL_REPORTS}),
     Role.CASEWORKER: frozenset({REPORTS, INTERNAL_REPORTS}),
     Role.OUTREACH_WORKER: frozenset({REPORTS, INTERNAL_REPORTS}),
     Role.VOLUNTEER_COORDINATOR: frozenset({REPORTS, INTERNAL_REPORTS}),
     Role.PREVENTION_OFFICER: frozenset({REPORTS, INTERNAL_REPORTS}),
-    Role.DATA_PROTECTION_OFFICER: frozenset({REPORTS, INTERNAL_REPORTS, AUDIT}),
+    Role.DATA_PROTECTION_OFFICER: frozenset({REPORTS, INTERNAL_REPORTS, AUDIT, PERSON_RIGHTS}),
     Role.VIEWER: frozenset({REPORTS}),
     Role.ADMINISTRATOR: frozenset({REPORTS, INTERNAL_REPORTS, AUDIT, USERS}),
 }
@@ -105,11 +112,39 @@ def kinds_for(user: Any, action: str = VIEW) -> list[RecordKind]:
     return [kind for kind in KINDS.values() if can(user, kind.key, action)]
 
 
+# Kinds that come along when a case is shared: (field of the record, value of the share it matches).
+SHARED_WITH_CASE = {
+    "case": ("pk", "case_id"),
+    "service": ("case_id", "case_id"),
+    "outcome": ("case_id", "case_id"),
+    "person": ("pk", "case__person_id"),
+}
+
+
 def scoped(user: Any, kind: str, action: str = VIEW) -> QuerySet[Any]:
     """Records of `kind` the user may act on; empty (not an error) when they may act on none."""
     spec = KINDS[kind]
     orgs = organisations_for(user, kind, action)
-    return spec.model._default_manager.filter(**{f"{spec.organisation_path}__in": orgs})
+    condition = Q(**{f"{spec.organisation_path}__in": orgs})
+    if action == VIEW and kind in SHARED_WITH_CASE:
+        receiving = organisations_for(user, "case", VIEW)
+        if receiving:
+            field, value = SHARED_WITH_CASE[kind]
+            condition |= Q(**{f"{field}__in": active_shares(receiving).values(value)})
+    return spec.model._default_manager.filter(condition)
+
+
+def rights_persons(user: Any) -> QuerySet[Any]:
+    """Persons whose data-protection requests the user may handle: those of their own organisations."""
+    orgs = capability_organisations(user, PERSON_RIGHTS)
+    return KINDS["person"].model._default_manager.filter(organisation__in=orgs)
+
+
+def rights_person_or_404(user: Any, pk: Any) -> Any:
+    try:
+        return rights_persons(user).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def get_or_404(user: Any, kind: str, pk: Any, action: str = VIEW) -> Any:

@@ -17,4 +17,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ],
         "can_record_round": access.can(user, "visit", access.ADD),
         "can_audit": access.has(user, access.AUDIT),
+        "can_handle_rights": access.has(user, access.PERSON_RIGHTS),
     }

@@ -16,6 +16,8 @@ from django.db import transaction
 from nextsteps.accounts.models import Membership, Role, User
 from nextsteps.demo import programme as spec
 from nextsteps.indicators.models import Indicator, Target
+from nextsteps.privacy.actions import record_consent
+from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Pillar, Programme
 from nextsteps.records import actions
 from nextsteps.records.models import (
@@ -217,6 +219,9 @@ class Loader:
     def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:
         return self.make(Case, programme=self.programme, organisation=org, person=person, opened=opened)
 
+    def consent(self, person: Person, purpose: str, given_on: dt.date) -> None:
+        record_consent(acting_user=None, person=person, purpose=purpose, given_on=given_on)
+
     def serve(self, case: Case, code: str, date: dt.date, note: str = "") -> None:
         actions.record_service(
             acting_user=None, case=case, service_type=self.services[code], date=date, note=note
@@ -236,6 +241,8 @@ class Loader:
                 survivor="identified" if i % 3 else "presumed",
             )
             survivors.append((org, self.case(org, person, dt.date(2021, 7, 20) + dt.timedelta(days=i * 9))))
+        for _org, case in survivors:
+            self.consent(case.person, Consent.Purpose.SERVICES, case.opened)
         for i, (org, case) in enumerate(survivors):
             day = dt.date(2021, 8, 3) + dt.timedelta(days=i * 10)
             if org == nl or i % 2:
@@ -274,6 +281,9 @@ class Loader:
         dorcas = self.orgs["dorcas-ro"]
         self.sewer = self.person(dorcas, "female", born=self.born_aged(31))
         case = self.case(dorcas, self.sewer, dt.date(2021, 8, 16))
+        self.consent(self.sewer, Consent.Purpose.SERVICES, case.opened)
+        # She agreed to her story being told (see milestones_and_stories): without this it stays unpublished.
+        self.consent(self.sewer, Consent.Purpose.PUBLICATION, dt.date(2021, 11, 20))
         self.serve(case, "vocational_training", dt.date(2021, 9, 6))
         self.make(
             Outcome, case=case, outcome_type=self.outcomes["exited_prostitution"], date=dt.date(2021, 9, 30)

@@ -27,6 +27,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
                     "organisations",
                     "description",
                     "suppression_threshold",
+                    "retention_months_after_closure",
                 ]
             },
         ),

@@ -49,6 +49,16 @@ class Programme(TimeStamped):
     description = models.TextField(_("description"), blank=True)
     # Reports that leave the organisation show person counts below this as a phrase, not a number.
     suppression_threshold = models.PositiveSmallIntegerField(_("small-number threshold"), default=5)
+    # How long identifying data outlives casework. None keeps it until someone erases it on request.
+    retention_months_after_closure = models.PositiveSmallIntegerField(
+        _("months identifying data is kept after the last case closed"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Leave empty to keep it. “nextsteps apply-retention” anonymises each person whose cases all "
+            "closed longer ago than this, and who has no record since."
+        ),
+    )
 
     # How the programme is published in IATI (nextsteps export iati). Blank until someone sets them up.
     iati_identifier = models.CharField(

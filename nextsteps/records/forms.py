@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from nextsteps.accounts import access
 from nextsteps.programmes.models import Milestone, Organisation, Programme
 from nextsteps.records import models as m
+from nextsteps.records.kinds import KINDS
 
 
 class DateInput(forms.DateInput):
@@ -54,7 +55,11 @@ class RecordForm(forms.ModelForm):
         for name, kind in SCOPED_RELATIONS.items():
             related = self.fields.get(name)
             if isinstance(related, forms.ModelChoiceField):
-                qs = access.scoped(user, kind, access.VIEW)
+                # Only records of the organisations this record may belong to: a case shared with the user's
+                # organisation is readable there, but nothing is recorded on it from there.
+                qs = access.scoped(user, kind, access.VIEW).filter(
+                    **{f"{KINDS[kind].organisation_path}__in": orgs}
+                )
                 if kind in {"case", "campaign"}:
                     qs = qs.filter(programme=programme)
                 related.queryset = qs.select_related(*(["person"] if kind == "case" else []))

@@ -538,3 +538,12 @@ class Story(TimeStamped):
 
     def text(self, lang: str | None = None) -> str:
         return localized(self, "text", lang)
+
+    def clean(self) -> None:
+        # Here rather than in a form, so that every way of saving a story (pages, imports, the demo) asks.
+        from nextsteps.privacy.consents import publication_refusal
+
+        if self.consent_to_publish and self.person_id is not None and self.date:
+            refusal = publication_refusal(self.person, self.date)
+            if refusal:
+                raise ValidationError({"consent_to_publish": refusal})

@@ -162,6 +162,20 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind == "visit":
         related = [(_("Persons reached"), list(obj.persons.all()), None)]
     org_id = _organisation_id(obj, spec)
+    links: list[tuple[str, str]] = []
+    if kind == "person" and access.can(request.user, "person", access.CHANGE, org_id):
+        links.append((_("Consents"), reverse("privacy:consents", args=[obj.pk])))
+    if kind == "person" and org_id in access.capability_organisations(request.user, access.PERSON_RIGHTS):
+        links.append((_("Data-protection requests"), reverse("privacy:rights-person", args=[obj.pk])))
+    if kind == "case" and access.can(request.user, "case", access.CHANGE, org_id):
+        # Only the case's own organisation sees with whom it is shared, and shares it further.
+        shares = [
+            _("%(organisation)s, since %(date)s")
+            % {"organisation": share.organisation, "date": share.shared_on}
+            for share in obj.shares.select_related("organisation")
+        ]
+        related.append((_("Shared with"), shares, None))
+        links.append((_("Share with another organisation"), reverse("privacy:case-share", args=[obj.pk])))
     return render(
         request,
         "records/detail.html",
@@ -172,6 +186,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "related": related,
             "can_change": access.can(request.user, kind, access.CHANGE, org_id),
             "can_delete": access.can(request.user, kind, access.DELETE, org_id),
+            "links": links,
         },
     )
 

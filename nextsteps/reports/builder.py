@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator
+from nextsteps.privacy.consents import publishable
 from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Programme
 from nextsteps.records.models import Activity, Story
 
@@ -403,10 +404,11 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
             if in_country:
                 office.lines.append(OfficeLine(line.title, in_country, line.persons, figures))
 
+    # Only stories about no one, or about someone whose consent to publication holds (see privacy/consents.py).
     stories = [
         Dated(story.date, story.text(language))
-        for story in Story.objects.filter(
-            programme=programme, date__gte=start, date__lte=end, consent_to_publish=True
+        for story in publishable(
+            Story.objects.filter(programme=programme, date__gte=start, date__lte=end)
         ).order_by("date", "pk")
     ]
     narrative = (

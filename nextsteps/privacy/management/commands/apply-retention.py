@@ -1,0 +1,79 @@
+"""nextsteps apply-retention: anonymise the people whose programme's retention period has passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from nextsteps.privacy.cli import add_language_argument, language
+from nextsteps.privacy.retention import apply_retention, due_for_erasure
+from nextsteps.programmes.models import Programme
+from nextsteps.reports.cli import get_programme
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise every person whose cases all closed longer ago than their programme's retention period "
+        "(months identifying data is kept after the last case closed) and who has no record since, with the "
+        "same erasure as `nextsteps person erase`: every figure of every report stays the same. "
+        "--dry-run lists who is due, by code only, and changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--programme", help="only people with a case in this programme (slug)")
+        parser.add_argument("--dry-run", action="store_true", help="list who is due; change nothing")
+        add_language_argument(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(language(options["lang"])):
+            self.run(options["programme"], options["dry_run"])
+
+    def run(self, slug: str | None, dry_run: bool) -> None:
+        programme: Programme | None = None
+        if slug:
+            programme = get_programme(slug)
+            if programme.retention_months_after_closure is None:
+                raise CommandError(
+                    _(
+                        "The programme “%(slug)s” sets no retention period, so it keeps identifying data; "
+                        "set one in the admin first."
+                    )
+                    % {"slug": slug}
+                )
+        today = dt.date.today()
+        if dry_run:
+            due = due_for_erasure(today, programme)
+            for item in due:
+                # Codes only: the listing ends up in terminals and logs, names must never.
+                self.stdout.write(
+                    _("%(code)s (%(organisation)s): last case closed %(closed)s, kept %(months)s months")
+                    % {
+                        "code": item.person.code,
+                        "organisation": item.person.organisation.slug,
+                        "closed": item.last_closed.isoformat(),
+                        "months": item.months,
+                    }
+                )
+            self.stdout.write(
+                ngettext(
+                    "Dry run: %(count)d person would be anonymised; nothing was changed.",
+                    "Dry run: %(count)d persons would be anonymised; nothing was changed.",
+                    len(due),
+                )
+                % {"count": len(due)}
+            )
+            return
+        erased = apply_retention(today, programme)
+        self.stdout.write(
+            ngettext(
+                "%(count)d person was anonymised; every figure of every report stays the same.",
+                "%(count)d persons were anonymised; every figure of every report stays the same.",
+                len(erased),
+            )
+            % {"count": len(erased)}
+        )

@@ -1,0 +1,93 @@
+"""`nextsteps apply-retention`: a dry run lists who is due by code only; a run anonymises them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+from django.utils.translation import gettext
+
+from nextsteps.audit.models import AuditEntry
+from nextsteps.privacy.models import Erasure
+from nextsteps.programmes.models import Programme
+from nextsteps.records import actions
+from nextsteps.records import models as m
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("apply-retention", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@pytest.fixture
+def prog() -> Programme:
+    org = factories.organisation()
+    prog = factories.programme(org)
+    prog.retention_months_after_closure = 24
+    prog.save()
+    return prog
+
+
+def closed_long_ago(prog: Programme, **names: str) -> m.Person:
+    who = factories.person(prog.organisations.get(), born=dt.date(1980, 5, 5), **names)
+    actions.create_record(
+        m.Case,
+        acting_user=None,
+        programme=prog,
+        organisation=who.organisation,
+        person=who,
+        opened=dt.date(2000, 1, 1),
+        closed=dt.date(2001, 1, 1),
+        status="closed",
+    )
+    return who
+
+
+def test_a_dry_run_lists_codes_and_never_names_and_changes_nothing(prog: Programme) -> None:
+    who = closed_long_ago(prog, given_name="Mirela", family_name="Vasilescu")
+    out = run("--dry-run")
+    assert who.code in out and "2001-01-01" in out and "24" in out
+    assert "Mirela" not in out and "Vasilescu" not in out
+    assert "1 person would be anonymised" in out
+    who.refresh_from_db()
+    assert who.given_name == "Mirela" and not Erasure.objects.exists()
+
+
+def test_a_run_anonymises_everyone_due_and_audits_each_erasure(prog: Programme) -> None:
+    due = [closed_long_ago(prog, given_name="Mirela") for _i in range(2)]
+    out = run("--programme", prog.slug)
+    assert "2 persons were anonymised" in out
+    for who in due:
+        who.refresh_from_db()
+        assert who.given_name == "" and who.code.startswith("ERASED-")
+        assert Erasure.objects.get(person=who).reason == "retention"
+        entry = AuditEntry.objects.get(model="records.Person", object_pk=str(who.pk), action="change")
+        assert entry.user is None  # the system, not a person, acted
+    assert "0 persons were anonymised" in run()
+
+
+def test_a_programme_without_a_retention_period_is_refused(demo: Programme) -> None:
+    with pytest.raises(CommandError, match="sets no retention period"):
+        run("--programme", "next-steps", "--dry-run")
+
+
+def test_an_unknown_programme_is_one_line_in_the_users_language(demo: Programme) -> None:
+    with translation.override("nl"):
+        expected = gettext("There is no programme “%(slug)s”.") % {"slug": "nope"}
+    assert expected != "There is no programme “nope”."  # translated already: this proves the language
+    with pytest.raises(CommandError) as refused:
+        run("--programme", "nope", "--lang", "nl")
+    assert str(refused.value) == expected
+
+
+def test_an_unknown_language_is_refused(demo: Programme) -> None:
+    with pytest.raises(CommandError, match="Unknown language “de”"):
+        run("--lang", "de")

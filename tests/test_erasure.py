@@ -1,0 +1,210 @@
+"""Erasure anonymises a person for good and leaves every figure of every report exactly as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from nextsteps.audit.models import AuditEntry
+from nextsteps.indicators import engine
+from nextsteps.indicators.models import Indicator
+from nextsteps.privacy.actions import record_consent
+from nextsteps.privacy.erasure import AlreadyErased, erase_person, record_dates
+from nextsteps.privacy.models import Erasure
+from nextsteps.privacy.search import persons_matching
+from nextsteps.programmes.models import Programme
+from nextsteps.records import actions
+from nextsteps.records import models as m
+from nextsteps.reports.builder import build_report
+from nextsteps.reports.render import render
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+START, END = dt.date(2021, 8, 1), dt.date(2021, 12, 31)
+PERIODS = [
+    (START, END),
+    (dt.date(2021, 1, 1), dt.date(2022, 12, 31)),
+    (dt.date(2021, 10, 1), dt.date(2021, 10, 31)),
+]
+
+
+def figures(programme: Programme) -> list[Any]:
+    """Every figure of every indicator, with every cell (also the per-organisation ones no format shows)."""
+    indicators = Indicator.objects.filter(pillar__programme=programme).select_related("pillar")
+    return [
+        (i.code, start, v.total, v.sex_age, v.by_organisation, v.by_locality)
+        for start, end in PERIODS
+        for i in indicators
+        for v in [engine.value(i, start, end)]
+    ]
+
+
+def reports(programme: Programme) -> dict[str, str]:
+    return {lang: render(build_report(programme, START, END, lang), "json") for lang in ("nl", "en")}
+
+
+def demo_person(**lookup: Any) -> m.Person:
+    person = m.Person.objects.filter(**lookup).order_by("pk").first()
+    assert person is not None, lookup
+    return person
+
+
+def test_erasing_people_changes_no_figure_of_the_demo_report(demo: Programme) -> None:
+    chosen = [
+        # The girl who turns 18 during the period, between two visits to her family.
+        demo_person(birth_date=dt.date(2003, 10, 15)),
+        # The young woman who came of age just before it.
+        demo_person(birth_date=dt.date(2003, 7, 20)),
+        # A survivor helped in Romania, and one helped from the Netherlands.
+        demo_person(organisation__slug="ijm-ro", survivor_status="identified", cases__isnull=False),
+        demo_person(organisation__slug="next-steps-nl", survivor_status="presumed"),
+        # Someone reached with their household, a boy, and a man whose age is known by year only.
+        demo_person(organisation__slug="salvation-army-ro", sex="female", birth_date__year__lt=1990),
+        demo_person(organisation__slug="salvation-army-ro", sex="male", birth_date__year__gt=2010),
+        demo_person(birth_year=1970, birth_date__isnull=True),
+        # A man reached in the Oradea shelter.
+        demo_person(organisation__slug="betania", sex="male"),
+    ]
+    before_figures, before_reports = figures(demo), reports(demo)
+    for person in chosen:
+        erase_person(person, acting_user=None)
+    assert figures(demo) == before_figures
+    assert reports(demo) == before_reports
+    for person in chosen:
+        person.refresh_from_db()
+        assert person.code.startswith("ERASED-") and person.given_name == "" and person.phone == ""
+
+
+def test_erasing_the_woman_whose_story_was_published_changes_no_figure_but_withdraws_the_story(
+    demo: Programme,
+) -> None:
+    sewer = m.Story.objects.get(programme=demo, consent_to_publish=True).person
+    assert sewer is not None
+    before = figures(demo)
+    erase_person(sewer, acting_user=None)
+    assert figures(demo) == before
+    assert build_report(demo, START, END, "en").stories == []
+    story = m.Story.objects.get(programme=demo, person=sewer)
+    assert (story.text_nl, story.text_en, story.text_ro, story.consent_to_publish) == ("", "", "", False)
+
+
+def test_the_exact_birth_date_goes_and_the_year_stays_when_that_keeps_every_age_group(
+    demo: Programme,
+) -> None:
+    person = demo_person(organisation__slug="salvation-army-ro", sex="female", birth_date__year__lt=1990)
+    year, adult_on = person.birth_year, person.adult_on
+    erase_person(person, acting_user=None)
+    person.refresh_from_db()
+    assert (person.birth_date, person.birth_year) == (None, year)
+    assert person.adult_on != adult_on  # the day is gone: 1 July of the eighteenth year stands in
+
+
+def test_someone_who_came_of_age_among_their_records_keeps_a_date_taken_from_the_records(
+    demo: Programme,
+) -> None:
+    girl = demo_person(birth_date=dt.date(2003, 10, 15))
+    dates = record_dates(girl)
+    assert any(d < girl.adult_on for d in dates) and any(d >= girl.adult_on for d in dates)  # type: ignore[operator]
+    first_as_adult = min(d for d in dates if d >= girl.adult_on)  # type: ignore[operator]
+    erase_person(girl, acting_user=None)
+    girl.refresh_from_db()
+    assert girl.birth_date != dt.date(2003, 10, 15)
+    assert girl.adult_on == first_as_adult
+
+
+def test_an_unknown_age_stays_unknown() -> None:
+    org = factories.organisation()
+    person = factories.person(org, sex="unknown")
+    erase_person(person, acting_user=None)
+    person.refresh_from_db()
+    assert (person.birth_date, person.birth_year, person.adult_on) == (None, None, None)
+
+
+def test_every_identifying_detail_is_gone_from_the_database() -> None:
+    org = factories.organisation()
+    prog = factories.programme(org)
+    person = factories.person(
+        org,
+        born=dt.date(1990, 4, 3),
+        given_name="Ioana",
+        family_name="Dumitrescu",
+        phone="+40 711 111 111",
+        address="Strada Teilor 3",
+        identity_number="DEMO-ID-1",
+        nationality="MD",
+        external_id="crm-17",
+    )
+    old_code = person.code
+    service = factories.service(prog, org, person, dt.date(2021, 3, 1))
+    actions.update_record(service, acting_user=None, note="Ioana asked to be called on +40 711 111 111.")
+    record_consent(acting_user=None, person=person, purpose="publication", given_on=dt.date(2021, 1, 1))
+    actions.create_record(
+        m.Story,
+        acting_user=None,
+        programme=prog,
+        organisation=org,
+        person=person,
+        date=dt.date(2021, 4, 1),
+        text_en="Ioana's story.",
+        consent_to_publish=True,
+    )
+    erase_person(person, acting_user=None)
+    person.refresh_from_db()
+    assert person.code != old_code and person.code.startswith("ERASED-")
+    assert [
+        getattr(person, f) for f in ("given_name", "family_name", "phone", "address", "identity_number")
+    ] == [""] * 5
+    assert (person.nationality, person.external_id) == ("", "")
+    assert (person.given_name_hash, person.family_name_hash, person.full_name_hash) == ("", "", "")
+    assert not persons_matching(m.Person.objects.all(), "Ioana Dumitrescu").filter(pk=person.pk).exists()
+    assert not m.Person.objects.filter(organisation=org, code=old_code).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT given_name, family_name, phone, address, identity_number FROM records_person WHERE id = %s",
+            [person.pk],
+        )
+        assert cursor.fetchone() == ("", "", "", "", "")
+        cursor.execute("SELECT note FROM records_servicedelivery WHERE id = %s", [service.pk])
+        assert cursor.fetchone() == ("",)
+    # What figures and lawfulness need stays.
+    assert person.sex == "female" and person.cases.count() == 1 and person.consents.count() == 1
+    assert m.ServiceDelivery.objects.filter(pk=service.pk, date=dt.date(2021, 3, 1)).exists()
+
+
+def test_an_erasure_is_recorded_and_audited_without_what_was_erased() -> None:
+    org = factories.organisation()
+    person = factories.person(org, born=dt.date(1990, 4, 3), given_name="Ioana")
+    erasure = erase_person(person, acting_user=None)
+    assert Erasure.objects.get(person=person) == erasure
+    assert (erasure.reason, erasure.organisation, erasure.erased_by) == ("request", org, None)
+    entry = AuditEntry.objects.get(model="records.Person", object_pk=str(person.pk), action="change")
+    assert "given_name" in entry.fields and "Ioana" not in str(entry.fields)
+    assert AuditEntry.objects.filter(
+        model="privacy.Erasure", object_pk=str(erasure.pk), action="create"
+    ).exists()
+
+
+def test_a_person_is_erased_only_once() -> None:
+    person = factories.person(factories.organisation())
+    erase_person(person, acting_user=None)
+    code = m.Person.objects.get(pk=person.pk).code
+    with pytest.raises(AlreadyErased):
+        erase_person(person, acting_user=None)
+    assert m.Person.objects.get(pk=person.pk).code == code
+
+
+def test_a_failure_half_way_leaves_the_person_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    person = factories.person(factories.organisation(), given_name="Ioana")
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("nextsteps.privacy.erasure.actions.create_record", broken)
+    with pytest.raises(RuntimeError):
+        erase_person(person, acting_user=None)
+    person.refresh_from_db()
+    assert person.given_name == "Ioana" and not person.code.startswith("ERASED-")

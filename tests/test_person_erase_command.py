@@ -1,0 +1,100 @@
+"""`nextsteps person erase CODE`: anonymise a person after a confirmation; bad input is one line."""
+
+from __future__ import annotations
+
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import translation
+from django.utils.translation import gettext
+
+from nextsteps.privacy.models import Erasure
+from nextsteps.programmes.models import Programme
+from nextsteps.records import models as m
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("person", "erase", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def person() -> m.Person:
+    return factories.person(factories.organisation(), given_name="Ioana", family_name="Popa")
+
+
+def test_it_erases_with_yes_and_prints_the_new_code(person: m.Person) -> None:
+    out = run(person.code, "--yes")
+    person.refresh_from_db()
+    assert person.code.startswith("ERASED-") and person.code in out
+    assert person.given_name == "" and Erasure.objects.filter(person=person, reason="request").exists()
+    assert "Ioana" not in out
+
+
+def test_without_yes_and_without_a_terminal_nothing_is_erased(person: m.Person) -> None:
+    with pytest.raises(CommandError, match="--yes"):
+        run(person.code)
+    person.refresh_from_db()
+    assert person.given_name == "Ioana" and not Erasure.objects.filter(person=person).exists()
+
+
+def test_at_a_terminal_typing_the_code_confirms(person: m.Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("builtins.input", lambda prompt: person.code)
+    run(person.code)
+    assert Erasure.objects.filter(person=person).exists()
+
+
+def test_at_a_terminal_another_answer_erases_nothing(
+    person: m.Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    with pytest.raises(CommandError, match="did not match"):
+        run(person.code)
+    assert not Erasure.objects.filter(person=person).exists()
+
+
+def test_a_person_is_not_erased_twice(person: m.Person) -> None:
+    run(person.code, "--yes")
+    person.refresh_from_db()
+    with pytest.raises(CommandError, match="was erased already"):
+        run(person.code, "--yes")
+
+
+def test_an_unknown_code_is_one_line_in_the_users_language(demo: Programme) -> None:
+    with translation.override("ro"):
+        expected = gettext("There is no person with the code “%(code)s”.") % {"code": "NOPE-1"}
+    with pytest.raises(CommandError) as refused:
+        run("NOPE-1", "--yes", "--lang", "ro")
+    assert str(refused.value) == expected
+
+
+def test_a_person_of_another_organisation_is_not_found_under_this_one(person: m.Person) -> None:
+    other = factories.organisation()
+    with pytest.raises(CommandError, match="has no person with the code"):
+        run(person.code, "--organisation", other.slug, "--yes")
+    assert not Erasure.objects.filter(person=person).exists()
+
+
+def test_on_the_command_line_bad_input_is_one_line_without_a_traceback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests import keys
+    from tests.commandline import nextsteps
+
+    env = {"NEXTSTEPS_KEYS": keys.CURRENT, "NEXTSTEPS_SEARCH_KEY": keys.SEARCH}
+    assert nextsteps("migrate", "-v0", data_dir=tmp_path, env=env).returncode == 0
+    result = nextsteps("person", "erase", "NOPE-1", "--yes", data_dir=tmp_path, env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "CommandError: There is no person with the code “NOPE-1”."
