@@ -19,7 +19,9 @@ from nextsteps.programmes.models import Programme
 from tests import factories as f
 
 REPO = Path(__file__).resolve().parent.parent
-ARGS = ["--programme", "next-steps", "--from", "2021-08-01", "--to", "2021-12-31"]
+# These tests are about the file's structure and exact figures; tests/test_external_reports.py checks the
+# default, external audience.
+ARGS = ["--programme", "next-steps", "--from", "2021-08-01", "--to", "2021-12-31", "--audience", "internal"]
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -92,7 +94,16 @@ def test_the_export_validates_against_the_iati_schema(demo: Programme, split: bo
 
 @pytest.mark.parametrize("split", [False, True])
 def test_a_period_without_records_validates_and_reports_zeros(demo: Programme, split: bool) -> None:
-    args = ["--programme", "next-steps", "--from", "2030-01-01", "--to", "2030-03-31"]
+    args = [
+        "--programme",
+        "next-steps",
+        "--from",
+        "2030-01-01",
+        "--to",
+        "2030-03-31",
+        "--audience",
+        "internal",
+    ]
     root = export(*args, *(["--split-dimensions"] if split else []))
     values = {a.get("value") for a in root.iter("actual")}
     assert values == {"0"}
@@ -257,6 +268,10 @@ def test_it_writes_the_file_given_with_o(demo: Programme, tmp_path: Path) -> Non
             r"starts \(2021-12-31\) after it ends",
         ),
         (["csv", *ARGS], "Unknown export “csv”; choose one of iati."),
+        (
+            ["iati", *ARGS[:6], "--audience", "public"],
+            "Unknown audience “public”; choose internal or external.",
+        ),
     ],
 )
 def test_it_refuses_bad_input_with_a_one_line_message(demo: Programme, args: list[str], message: str) -> None:

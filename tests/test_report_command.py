@@ -75,6 +75,7 @@ def test_it_writes_html_to_a_file(demo: Programme, tmp_path: Path) -> None:
         ),
         ([*ARGS, "--lang", "de"], "Unknown language “de”"),
         ([*ARGS, "--format", "pptx"], "Unknown format “pptx”"),
+        ([*ARGS, "--audience", "donors"], "Unknown audience “donors”; choose internal or external."),
         ([*ARGS, "--format", "docx"], "A docx report is a file: name it with -o FILE"),
         ([*ARGS, "--format", "pdf", "-o", "/nonexistent-folder/report.pdf"], "Could not write"),
     ],

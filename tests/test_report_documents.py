@@ -217,7 +217,7 @@ def rows(sheet: Any) -> list[tuple[Any, ...]]:
 
 def test_the_workbook_tracks_every_indicator_with_numbers_as_numbers(documents: dict[str, bytes]) -> None:
     book = load_workbook(io.BytesIO(documents["xlsx"]))
-    assert book.sheetnames == ["Indicators", "Disaggregations"]
+    assert book.sheetnames == ["Indicators", "Disaggregations", "About"]
     head, *body = rows(book["Indicators"])
     assert head == (
         "Indicator code",

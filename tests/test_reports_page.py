@@ -28,7 +28,10 @@ def test_it_shows_the_report_in_the_page(login: Callable[[str], Client]) -> None
 
 def test_it_downloads_the_report_and_audits_the_export(login: Callable[[str], Client]) -> None:
     response = login("coordinator").get(reverse("report-download"), {**QUERY, "format": "json"})
-    assert response["Content-Disposition"] == 'attachment; filename="next-steps-20210801-20211231-en.json"'
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="next-steps-20210801-20211231-en-internal.json"'
+    )
     assert b'"survivors-return-legal"' in response.content
     assert AuditEntry.objects.filter(action="export", user__username="coordinator").exists()
 

@@ -5,13 +5,15 @@ baseline and one `period` (the export's) holding target and actual. Disaggregati
 `dimension`s on extra target/actual elements (sex, age, locality), or, with split_dimensions, into
 indicators of their own, one per cell, as the Dutch Ministry of Foreign Affairs asks.
 
-Figures come from the same report builder as every other format, through its Figures, so an
-audience-specific report (small-number suppression) applies here too: a withheld figure loses its value
-attribute and carries the phrase as a comment instead.
+Figures come from the same report builder as every other format, through its Figures. IATI data is public
+by nature, so the export is for the external audience unless asked otherwise: a withheld figure (fewer
+than 5 people, or a cell hidden to protect one) has no value attribute (the schema wants a number there)
+and carries its phrase as a comment in each language instead; the activity says so in a description.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
@@ -23,7 +25,16 @@ from lxml import etree
 
 from nextsteps.indicators.models import Target
 from nextsteps.programmes.models import Pillar, Programme
-from nextsteps.reports.builder import Cell, Figures, IndicatorLine, build_report, cell_label
+from nextsteps.reports.builder import (
+    EXTERNAL,
+    UNKNOWN_CELL,
+    Cell,
+    Figures,
+    IndicatorLine,
+    build_report,
+    cell_label,
+)
+from nextsteps.reports.suppression import SHOWN
 
 IATI_VERSION = "2.03"
 # The activity's default language comes first; narratives in the others carry xml:lang.
@@ -34,7 +45,7 @@ MEASURE_UNIT = "1"  # IndicatorMeasure: unit
 ACTIVITY_STATUS_IMPLEMENTATION = "2"  # ActivityStatus
 ACTIVITY_DATE_ACTUAL_START = "2"  # ActivityDateType
 ROLE_ACCOUNTABLE, ROLE_IMPLEMENTING = "2", "4"  # OrganisationRole
-DESCRIPTION_GENERAL = "1"  # DescriptionType
+DESCRIPTION_GENERAL, DESCRIPTION_OTHER = "1", "4"  # DescriptionType
 INDICATOR_VOCABULARY_OWN = "99"  # IndicatorVocabulary: the reporting organisation's own codes
 
 REQUIRED_SETTINGS = (
@@ -69,10 +80,10 @@ def export_iati(
     *,
     split_dimensions: bool = False,
     now: dt.datetime | None = None,
-    figures: Figures | None = None,
+    audience: str = EXTERNAL,
 ) -> bytes:
     root = build_activities(
-        programme, start, end, split_dimensions=split_dimensions, now=now, figures=figures
+        programme, start, end, split_dimensions=split_dimensions, now=now, audience=audience
     )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
@@ -84,13 +95,13 @@ def build_activities(
     *,
     split_dimensions: bool = False,
     now: dt.datetime | None = None,
-    figures: Figures | None = None,
+    audience: str = EXTERNAL,
 ) -> etree._Element:
     missing = missing_settings(programme)
     if missing:
         raise MissingSettings(missing)
     stamp = (now or timezone.now()).replace(microsecond=0).isoformat()
-    report = build_report(programme, start, end, LANGUAGES[0], figures=figures)
+    report = build_report(programme, start, end, LANGUAGES[0], audience=audience)
     pillars = {p.number: p for p in Pillar.objects.filter(programme=programme)}
     cell_targets: dict[tuple[int, str], Target] = {
         (t.indicator_id, t.cell): t
@@ -114,6 +125,10 @@ def build_activities(
     _narratives(
         etree.SubElement(activity, "description", {"type": DESCRIPTION_GENERAL}),
         {LANGUAGES[0]: programme.description or programme.name},
+    )
+    _narratives(
+        etree.SubElement(activity, "description", {"type": DESCRIPTION_OTHER}),
+        {lang: in_language(report.figures, lang).note() for lang in LANGUAGES},
     )
     accountable = etree.SubElement(
         activity,
@@ -189,7 +204,7 @@ def _indicator(
             target = cell_target(cell)
             if target and target.target is not None:
                 _value(period, "target", target.target, cell=cell)
-    _value(period, "actual", line.display_cell(line.value.total), withheld_text=line.actual_text)
+    _value(period, "actual", line.value.total, figures=line.figures, mark=line.total_mark)
     if not split_dimensions:
         for cell in line.cells():
             _actual(period, line, cell, with_dimensions=True)
@@ -217,10 +232,15 @@ def _actual(period: etree._Element, line: IndicatorLine, cell: Cell, *, with_dim
     _value(
         period,
         "actual",
-        line.display_cell(cell.value, persons=cell.persons),
+        cell.value,
         cell=cell if with_dimensions else None,
-        withheld_text=line.display(cell.value, persons=cell.persons),
+        figures=line.figures,
+        mark=cell.mark,
     )
+
+
+def in_language(figures: Figures, language: str) -> Figures:
+    return dataclasses.replace(figures, language=language)
 
 
 def _indicator_element(
@@ -262,19 +282,24 @@ def _value(
     value: Any,
     *,
     cell: Cell | None = None,
-    withheld_text: str = "",
+    figures: Figures | None = None,
+    mark: str = SHOWN,
 ) -> None:
-    """A target or actual; a withheld figure (text instead of a number) keeps its phrase as the comment."""
-    withheld = isinstance(value, str)
+    """A target or actual; a withheld figure has no value and gives its phrase as the comment instead."""
+    withheld = figures is not None and mark != SHOWN
     element = etree.SubElement(period, tag, {} if withheld or value is None else {"value": _number(value)})
     if cell is not None:
         for name, dimension_value in _dimensions(cell):
             etree.SubElement(element, "dimension", {"name": name, "value": dimension_value})
     if withheld:
-        _narratives(etree.SubElement(element, "comment"), {LANGUAGES[0]: withheld_text or value})
+        assert figures is not None
+        phrases = {lang: in_language(figures, lang).phrase(mark) or "" for lang in LANGUAGES}
+        _narratives(etree.SubElement(element, "comment"), phrases)
 
 
 def _dimensions(cell: Cell) -> list[tuple[str, str]]:
+    if cell.key == UNKNOWN_CELL and cell.dimension == "sex_age":
+        return [("sex or age", "unknown")]
     if cell.dimension == "sex_age":
         return [("sex", cell.sex), ("age", cell.age)]
     return [("locality", cell.locality)]

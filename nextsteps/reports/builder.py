@@ -1,12 +1,14 @@
 """Assemble a programme's period report from indicator values and records, in one language.
 
 The builder returns plain data (dataclasses); renderers turn it into Markdown, HTML or JSON. A whole report
-costs a fixed handful of queries plus one per indicator.
+costs a fixed handful of queries plus one per indicator. A report is built for an audience (internal or
+external): the audience's Figures decide, once, how every figure reads, and every format follows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,6 +21,15 @@ from nextsteps.indicators.models import Indicator
 from nextsteps.privacy.consents import publishable
 from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Programme
 from nextsteps.records.models import Activity, Story
+from nextsteps.reports import suppression
+from nextsteps.reports.suppression import HIDDEN, LARGE, SHOWN, SMALL, UNSEEN
+
+INTERNAL, EXTERNAL = "internal", "external"
+AUDIENCES = (INTERNAL, EXTERNAL)
+# External reports give everyone outside woman, girl, man and boy as one cell: the finer cells are small,
+# and their sum is in the sentences ({unknown}), which would otherwise be one more total to protect.
+UNKNOWN_CELL = "unknown"
+PLACEHOLDER_CELLS = {"women": "woman", "girls": "girl", "men": "man", "boys": "boy", "unknown": UNKNOWN_CELL}
 
 COUNTRY_NAMES = {
     # Country names are few and fixed here; the report needs only the programme's countries.
@@ -51,25 +62,81 @@ def as_number(value: int | Decimal | None) -> int | float | None:
     return value
 
 
+@dataclass(frozen=True)
 class Figures:
     """How figures are shown to readers: every renderer takes its numbers from here, never formats its own.
 
-    This is the one place where an audience changes what is shown. The internal report shows every figure;
-    a report for outsiders will override `withheld` to replace small person counts by a phrase such as
-    "fewer than 5" (programme.suppression_threshold), and every format follows.
+    This is the one place where an audience changes what is shown. The internal audience sees every figure
+    as it is. The external one (donors, the public) sees counts of persons and households below the
+    programme's threshold as "fewer than 5", and breakdowns protected so that no hidden cell can be worked
+    out (the rule: nextsteps/reports/suppression.py). The builder asks for a mark per figure (SHOWN, SMALL,
+    …) once; renderers then ask for the figure's text or spreadsheet value with its mark.
     """
 
-    def withheld(self, value: int | Decimal | None, *, persons: bool) -> str | None:
-        """The phrase shown instead of this figure, or None to show the figure."""
-        return None
+    audience: str = INTERNAL
+    threshold: int = 0
+    # Phrases are in the report's language even where a page around the report speaks another one.
+    language: str | None = None
 
-    def text(self, value: int | Decimal | None, *, persons: bool = False) -> str:
+    @classmethod
+    def for_audience(cls, programme: Programme, audience: str, language: str | None = None) -> Figures:
+        threshold = programme.suppression_threshold if audience == EXTERNAL else 0
+        return cls(audience, threshold, language)
+
+    @property
+    def suppresses(self) -> bool:
+        return self.audience == EXTERNAL and self.threshold > 1
+
+    def note(self) -> str:
+        """The line that tells readers which audience the report is for."""
+        with translation.override(self.language or translation.get_language()):
+            if self.audience == EXTERNAL:
+                return _(
+                    "For donors and the public: numbers of people below %(threshold)s are not shown exactly."
+                ) % {"threshold": self.threshold}
+            return _("For use inside the organisation: exact figures, including small numbers of people.")
+
+    def total_mark(self, value: int | Decimal, *, persons: bool) -> str:
+        return SMALL if self.suppresses and persons and value < self.threshold else SHOWN
+
+    def marks(
+        self,
+        values: Mapping[str, int] | Mapping[str, int | Decimal],
+        *,
+        total: int | Decimal,
+        total_mark: str,
+        persons: bool = True,
+    ) -> dict[str, str]:
+        """Marks of the cells of one breakdown that adds up to `total` (UNSEEN: the part no output shows)."""
+        if not (self.suppresses and persons):
+            return {key: SHOWN for key in values}
+        return suppression.protect(
+            {key: int(n) for key, n in values.items()},
+            threshold=self.threshold,
+            total=int(total),
+            total_shown=total_mark == SHOWN,
+        )
+
+    def phrase(self, mark: str) -> str | None:
+        """What readers see instead of a figure with this mark; None for a figure that is shown."""
+        if mark == SHOWN:
+            return None
+        with translation.override(self.language or translation.get_language()):
+            threshold = fmt_number(self.threshold)
+            if mark == SMALL:
+                return _("fewer than %(threshold)s") % {"threshold": threshold}
+            if mark == LARGE:
+                return _("%(threshold)s or more") % {"threshold": threshold}
+            assert mark == HIDDEN, mark
+            return _("not shown")
+
+    def text(self, value: int | Decimal | None, mark: str = SHOWN) -> str:
         """For prose and tables: the figure in the active language's notation, or the phrase."""
-        return self.withheld(value, persons=persons) or fmt_number(value)
+        return self.phrase(mark) or fmt_number(value)
 
-    def cell(self, value: int | Decimal | None, *, persons: bool = False) -> int | float | str | None:
+    def cell(self, value: int | Decimal | None, mark: str = SHOWN) -> int | float | str | None:
         """For spreadsheets and JSON: a number, or the phrase when the number is withheld."""
-        return self.withheld(value, persons=persons) or as_number(value)
+        return self.phrase(mark) or as_number(value)
 
 
 def status_label(status: str) -> str:
@@ -91,7 +158,13 @@ def age_label(age: str) -> str:
 
 def cell_label(cell: str) -> str:
     """A sex × age cell for readers: "girls", or "male, age unknown" outside the four named cells."""
-    named = {"woman": _("women"), "girl": _("girls"), "man": _("men"), "boy": _("boys")}
+    named = {
+        "woman": _("women"),
+        "girl": _("girls"),
+        "man": _("men"),
+        "boy": _("boys"),
+        UNKNOWN_CELL: _("sex or age unknown"),
+    }
     if cell in named:
         return named[cell]
     sex, age = engine.cell_parts(cell)
@@ -100,14 +173,16 @@ def cell_label(cell: str) -> str:
 
 @dataclass
 class Cell:
-    """One disaggregation cell of an indicator's value: a sex × age cell or a locality."""
+    """One disaggregation cell of an indicator's value: a sex × age cell or a locality, as readers see it."""
 
     dimension: str  # "sex_age" or "locality"
-    key: str  # the cell name ("woman", "unknown_adult") or the locality
+    key: str  # the cell name ("woman", "unknown_adult", or "unknown" in external reports) or the locality
     value: int | Decimal
-    sex: str = ""
+    sex: str = ""  # empty for the external reports' "unknown" cell: sex, age or both are unknown
     age: str = ""
     locality: str = ""
+    mark: str = SHOWN
+    figures: Figures = field(default_factory=Figures)
 
     @property
     def label(self) -> str:
@@ -115,16 +190,20 @@ class Cell:
 
     @property
     def sex_text(self) -> str:
-        return sex_label(self.sex) if self.dimension == "sex_age" else ""
+        return sex_label(self.sex) if self.sex else ""
 
     @property
     def age_text(self) -> str:
-        return age_label(self.age) if self.dimension == "sex_age" else ""
+        return age_label(self.age) if self.age else ""
 
     @property
-    def persons(self) -> bool | None:
-        """Sex × age cells always count people; a locality cell counts what its indicator counts."""
-        return True if self.dimension == "sex_age" else None
+    def text(self) -> str:
+        return self.figures.text(self.value, self.mark)
+
+    @property
+    def shown(self) -> int | float | str | None:
+        """The cell for spreadsheets and JSON: its number, or the phrase."""
+        return self.figures.cell(self.value, self.mark)
 
 
 @dataclass
@@ -138,29 +217,27 @@ class IndicatorLine:
     percent: Decimal | None
     status: str
     figures: Figures = field(default_factory=Figures)
-
-    @property
-    def status_label(self) -> str:
-        return status_label(self.status)
+    total_mark: str = SHOWN
+    breakdown: list[Cell] = field(default_factory=list)
 
     @property
     def persons(self) -> bool:
         return self.indicator.counts_persons
 
-    def display(self, value: int | Decimal | None, *, persons: bool | None = None) -> str:
-        """A figure of this line (total or cell) as readers see it."""
-        return self.figures.text(value, persons=self.persons if persons is None else persons)
+    @property
+    def withheld(self) -> bool:
+        return self.total_mark != SHOWN
 
-    def display_cell(
-        self, value: int | Decimal | None, *, persons: bool | None = None
-    ) -> int | float | str | None:
-        return self.figures.cell(value, persons=self.persons if persons is None else persons)
-
-    # Targets and baselines are plans, not people: they are never withheld.
     @property
     def actual_text(self) -> str:
-        return self.display(self.value.total)
+        return self.figures.text(self.value.total, self.total_mark)
 
+    @property
+    def actual_cell(self) -> int | float | str | None:
+        """The actual for spreadsheets and JSON: a number, or the phrase."""
+        return self.figures.cell(self.value.total, self.total_mark)
+
+    # Targets and baselines are plans, not people: they are never withheld.
     @property
     def baseline_text(self) -> str:
         return self.figures.text(self.baseline)
@@ -169,26 +246,23 @@ class IndicatorLine:
     def target_text(self) -> str:
         return self.figures.text(self.target)
 
+    # The percent and the status of a withheld actual would give it away (3 of a target of 5 is 60%; "met"
+    # is the target itself), so they are withheld with it.
     @property
     def percent_shown(self) -> Decimal | None:
-        """The percent of target, unless the actual is withheld (the percent would give it away)."""
-        if self.figures.withheld(self.value.total, persons=self.persons) is not None:
-            return None
-        return self.percent
+        return None if self.withheld else self.percent
+
+    @property
+    def status_shown(self) -> str | None:
+        return None if self.withheld else self.status
+
+    @property
+    def status_label(self) -> str:
+        return "–" if self.withheld else status_label(self.status)
 
     def cells(self) -> list[Cell]:
         """Every disaggregation cell: sex × age cells (when the records carry sex and age), then localities."""
-        out = [
-            Cell("sex_age", cell, n, sex=sex, age=age)
-            for cell, n in self.value.sex_age.items()
-            for sex, age in [engine.cell_parts(cell)]
-        ]
-        out += [
-            Cell("locality", place, n, locality=place)
-            for place, n in sorted(self.value.by_locality.items())
-            if place
-        ]
-        return out
+        return self.breakdown
 
     @property
     def percent_text(self) -> str:
@@ -242,12 +316,16 @@ class PillarSection:
 class OfficeLine:
     title: str
     value: int | Decimal
-    persons: bool = False
+    mark: str = SHOWN
     figures: Figures = field(default_factory=Figures)
 
     @property
     def text(self) -> str:
-        return self.figures.text(self.value, persons=self.persons)
+        return self.figures.text(self.value, self.mark)
+
+    @property
+    def shown(self) -> int | float | str | None:
+        return self.figures.cell(self.value, self.mark)
 
 
 @dataclass
@@ -274,13 +352,15 @@ class Report:
     offices: list[OfficeSection]
     lines: list[IndicatorLine]
     figures: Figures = field(default_factory=Figures)
+    note: str = ""  # which audience the report is for, in the report's language
 
-    def display(self, value: int | Decimal | None, *, persons: bool = False) -> str:
-        return self.figures.text(value, persons=persons)
+    @property
+    def audience(self) -> str:
+        return self.figures.audience
 
     @property
     def exceeded(self) -> list[IndicatorLine]:
-        return [line for line in self.lines if line.status == engine.Status.EXCEEDED]
+        return [line for line in self.lines if line.status_shown == engine.Status.EXCEEDED]
 
 
 def period_label(start: dt.date, end: dt.date) -> str:
@@ -297,25 +377,58 @@ def render_sentence(
     *,
     breakdown: bool,
     figures: Figures | None = None,
-    persons: bool = False,
+    marks: Mapping[str, str] | None = None,
 ) -> str:
-    figures = figures or Figures()
-    # The sex × age placeholders always count people, whatever the indicator's unit.
-    numbers = {
-        key: figures.text(n, persons=persons or key != "value") for key, n in value.placeholders().items()
-    }
+    """The indicator's sentence; `marks` (by placeholder: value, women, …) say which figures are withheld."""
+    figures, marks = figures or Figures(), marks or {}
+    numbers = {key: figures.text(n, marks.get(key, SHOWN)) for key, n in value.placeholders().items()}
     text = template.format_map(numbers)
-    if breakdown and value.unknown and "{unknown}" not in template:
+    # Said whenever the count is withheld too: leaving it out would tell readers that it is 0.
+    if breakdown and (value.unknown or marks.get("unknown", SHOWN) != SHOWN) and "{unknown}" not in template:
         text += " " + _("Sex or age is not known for %(count)s of them.") % {"count": numbers["unknown"]}
     return text
 
 
 def build_report(
-    programme: Programme, start: dt.date, end: dt.date, language: str, *, figures: Figures | None = None
+    programme: Programme, start: dt.date, end: dt.date, language: str, *, audience: str = INTERNAL
 ) -> Report:
-    """The report of a period; `figures` decides how figures are shown (default: every figure, as is)."""
+    """The report of a period for an audience: internal (every figure) or external (small numbers hidden)."""
     with translation.override(language):
-        return _build(programme, start, end, language, figures or Figures())
+        return _build(programme, start, end, language, Figures.for_audience(programme, audience, language))
+
+
+def sex_age_cells(value: engine.IndicatorValue, figures: Figures) -> dict[str, int]:
+    """The sex × age cells readers get: all of them inside, the four named ones and "unknown" outside."""
+    if not value.sex_age or not figures.suppresses:
+        return value.sex_age
+    return {
+        **{cell: value.sex_age.get(cell, 0) for cell in engine.STANDARD_CELLS},
+        UNKNOWN_CELL: value.unknown,
+    }
+
+
+def line_figures(
+    value: engine.IndicatorValue, figures: Figures, *, persons: bool
+) -> tuple[str, list[Cell], dict[str, str]]:
+    """The total's mark, the cells as readers see them, and the marks of the sentence's placeholders."""
+    total_mark = figures.total_mark(value.total, persons=persons)
+    sex_age = sex_age_cells(value, figures)
+    # Sex × age cells always count people, whatever the indicator's unit.
+    sex_marks = figures.marks(sex_age, total=value.total, total_mark=total_mark)
+    places = figures.marks(value.by_locality, total=value.total, total_mark=total_mark, persons=persons)
+    cells = [
+        Cell("sex_age", key, n, sex=sex, age=age, mark=sex_marks[key], figures=figures)
+        for key, n in sex_age.items()
+        for sex, age in [("", "") if key == UNKNOWN_CELL else engine.cell_parts(key)]
+    ]
+    cells += [
+        Cell("locality", place, n, locality=place, mark=places[place], figures=figures)
+        for place, n in sorted(value.by_locality.items())
+        if place != UNSEEN
+    ]
+    placeholders = {"value": total_mark}
+    placeholders.update({key: sex_marks.get(cell, SHOWN) for key, cell in PLACEHOLDER_CELLS.items()})
+    return total_mark, cells, placeholders
 
 
 def _build(programme: Programme, start: dt.date, end: dt.date, language: str, figures: Figures) -> Report:
@@ -333,6 +446,7 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
         value = engine.value(indicator, start, end)
         target_row = targets.get(indicator.pk)
         target = target_row.target if target_row else None
+        total_mark, cells, placeholder_marks = line_figures(value, figures, persons=indicator.counts_persons)
         line = IndicatorLine(
             indicator=indicator,
             value=value,
@@ -342,13 +456,15 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
                 value,
                 breakdown=indicator.sex_age_breakdown,
                 figures=figures,
-                persons=indicator.counts_persons,
+                marks=placeholder_marks,
             ),
             baseline=target_row.baseline if target_row else None,
             target=target,
             percent=engine.percent_of_target(value.total, target),
             status=engine.status(value.total, target, higher_is_better=indicator.higher_is_better),
             figures=figures,
+            total_mark=total_mark,
+            breakdown=cells,
         )
         lines.append(line)
         pillars[indicator.pillar_id].lines.append(line)
@@ -391,9 +507,11 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
         else:
             general_milestones.append(item)
 
-    for country, office in offices.items():
-        for line in lines:
-            in_country: Any = sum(
+    for line in lines:
+        # The offices' figures are a breakdown of the total too: what falls outside the offices' countries
+        # is the part no output shows.
+        in_country: dict[str, Any] = {
+            country: sum(
                 (
                     n
                     for org_id, n in line.value.by_organisation.items()
@@ -401,8 +519,17 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
                 ),
                 0,
             )
-            if in_country:
-                office.lines.append(OfficeLine(line.title, in_country, line.persons, figures))
+            for country in offices
+        }
+        shown = {country: n for country, n in in_country.items() if n}
+        marks = figures.marks(
+            {**shown, UNSEEN: line.value.total - sum(shown.values())},
+            total=line.value.total,
+            total_mark=line.total_mark,
+            persons=line.persons,
+        )
+        for country, n in shown.items():
+            offices[country].lines.append(OfficeLine(line.title, n, marks[country], figures))
 
     # Only stories about no one, or about someone whose consent to publication holds (see privacy/consents.py).
     stories = [
@@ -432,4 +559,5 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
         offices=list(offices.values()),
         lines=lines,
         figures=figures,
+        note=figures.note(),
     )

@@ -7,10 +7,28 @@ import os
 import tempfile
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from nextsteps.programmes.models import Programme
+from nextsteps.reports.builder import AUDIENCES
+
+
+def add_audience_argument(parser: CommandParser, *, default: str) -> None:
+    parser.add_argument(
+        "--audience",
+        default=default,
+        help=f"internal (exact figures) or external (donors, the public: counts of people below the "
+        f"programme's threshold are withheld); default {default}",
+    )
+
+
+def parse_audience(value: str) -> str:
+    if value not in AUDIENCES:
+        raise CommandError(
+            _("Unknown audience “%(audience)s”; choose internal or external.") % {"audience": value}
+        )
+    return value
 
 
 def parse_date(value: str, option: str) -> dt.date:

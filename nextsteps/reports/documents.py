@@ -1,8 +1,8 @@
 """The report as files people send on: Word (to edit before sending), PDF, and an indicator workbook.
 
 Each takes a built Report and returns bytes. Like the text formats, they take every figure from the
-report's Figures (line.actual_text, line.display_cell, …) so that an audience-specific report changes
-them all at once. None of them fetches anything: the chart is drawn here, fonts come from the system.
+report's Figures (line.actual_text, line.actual_cell, cell.shown, …) so that the external audience's rule
+holds in each of them. None of them fetches anything: the chart is drawn here, fonts come from the system.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def to_docx(report: Report) -> bytes:
                 doc.add_paragraph(item, style="List Bullet")
 
         doc.add_heading(report.title, level=0)
+        doc.add_paragraph(report.note).runs[0].italic = True
         for part in report.narrative.split("\n\n"):
             if part.strip():
                 doc.add_paragraph(part.strip())
@@ -180,6 +181,7 @@ def to_xlsx(report: Report) -> bytes:
         book.properties.title = report.title
         book.properties.language = report.language
         book.properties.creator = report.programme.name
+        book.properties.description = report.note
 
         indicators = book.active
         assert indicators is not None
@@ -205,7 +207,7 @@ def to_xlsx(report: Report) -> bytes:
                     str(Indicator.Unit(line.indicator.unit).label),
                     as_number(line.baseline),
                     as_number(line.target),
-                    line.display_cell(line.value.total),
+                    line.actual_cell,
                     # A fraction formatted as a percentage, so that Excel computes with it.
                     None if line.percent_shown is None else float(line.percent_shown) / 100,
                     line.status_label,
@@ -242,13 +244,18 @@ def to_xlsx(report: Report) -> bytes:
                     cell.sex_text,
                     cell.age_text,
                     cell.locality,
-                    line.display_cell(cell.value, persons=cell.persons),
+                    cell.shown,
                 ]
                 for line in report.lines
                 for cell in line.cells()
             ],
             [26, 8, 48, 20, 22, 14, 14, 16, 10],
         )
+        # Whoever opens the workbook sees which audience it is for, next to the figures it concerns.
+        about = book.create_sheet(_("About")[:31])
+        for text in (report.title, report.period_label, report.note):
+            about.append([text])
+        about.column_dimensions["A"].width = 100
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()

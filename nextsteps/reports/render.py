@@ -1,7 +1,8 @@
 """Turn a built Report into Markdown, HTML or JSON (documents: see documents.py).
 
-Figures come from the report's Figures (line.actual_text, line.display_cell, …), never from formatting here,
-so that an audience-specific report changes every format at once.
+Figures come from the report's Figures (line.actual_text, line.actual_cell, cell.shown, …), never from
+formatting here, so that the external audience's rule (small numbers of people withheld) holds in every
+format at once.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def chart_rows(report: Report) -> list[ChartRow]:
     for line in report.lines:
         if line.target is None:
             continue
-        shown = line.display_cell(line.value.total)
+        shown = line.actual_cell
         rows.append(
             ChartRow(
                 label=line.title,
@@ -80,7 +81,7 @@ def _date(value: Any) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    out: list[str] = [f"# {report.title}", ""]
+    out: list[str] = [f"# {report.title}", "", f"*{report.note}*", ""]
     if report.narrative:
         out += [report.narrative, ""]
     for pillar in report.pillars:
@@ -141,13 +142,15 @@ def conclusion(report: Report) -> str:
     ) % {"count": len(exceeded)}
 
 
-def _event(e: Event) -> dict[str, Any]:
+def _event(report: Report, e: Event) -> dict[str, Any]:
+    figures = report.figures
     return {
         "date": e.date.isoformat(),
         "title": e.title,
         "type": e.type_label,
         "locality": e.locality,
-        "attendance": e.attendance,
+        # Attendance counts people: a meeting of three is withheld like any other small count.
+        "attendance": figures.cell(e.attendance, figures.total_mark(e.attendance, persons=True)),
         "participant_groups": e.groups,
     }
 
@@ -161,6 +164,8 @@ def to_data(report: Report) -> dict[str, Any]:
             "label": report.period_label,
         },
         "language": report.language,
+        "audience": report.audience,
+        "audience_note": report.note,
         "title": report.title,
         "narrative": report.narrative,
         "indicators": [
@@ -172,21 +177,21 @@ def to_data(report: Report) -> dict[str, Any]:
                 "unit": line.indicator.unit,
                 "measure": line.indicator.measure,
                 "aggregatable_across_periods": not line.indicator.is_distinct,
-                "value": line.display_cell(line.value.total),
+                "value": line.actual_cell,
                 "cells": {
-                    "sex_age": {k: line.display_cell(v, persons=True) for k, v in line.value.sex_age.items()},
-                    "locality": {
-                        k: line.display_cell(v) for k, v in sorted(line.value.by_locality.items()) if k
-                    },
+                    dimension: {c.key: c.shown for c in line.cells() if c.dimension == dimension}
+                    for dimension in ("sex_age", "locality")
                 },
                 "baseline": as_number(line.baseline),
                 "target": as_number(line.target),
                 "percent_of_target": as_number(line.percent_shown),
-                "status": line.status,
+                "status": line.status_shown,
             }
             for line in report.lines
         ],
-        "events": [_event(e) for e in [*(e for p in report.pillars for e in p.events), *report.events]],
+        "events": [
+            _event(report, e) for e in [*(e for p in report.pillars for e in p.events), *report.events]
+        ],
         "milestones": [
             {"date": m.date.isoformat(), "text": m.text}
             for m in [
@@ -200,10 +205,7 @@ def to_data(report: Report) -> dict[str, Any]:
             {
                 "name": o.name,
                 "country": o.country,
-                "indicators": [
-                    {"title": line.title, "value": line.figures.cell(line.value, persons=line.persons)}
-                    for line in o.lines
-                ],
+                "indicators": [{"title": line.title, "value": line.shown} for line in o.lines],
             }
             for o in report.offices
         ],

@@ -1,4 +1,8 @@
-"""The dashboard and the reports page: programme-wide figures for every role that may read reports."""
+"""The dashboard and the reports page: programme-wide figures for every role that may read reports.
+
+Viewers (donors, board) only ever see the external audience's figures, on the dashboard too: counts of
+people below the programme's threshold read "fewer than 5" (nextsteps/reports/suppression.py).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,14 @@ from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.programmes.models import Programme
-from nextsteps.reports.builder import build_report, fmt_number, period_label, status_label
+from nextsteps.reports.builder import (
+    EXTERNAL,
+    Figures,
+    build_report,
+    fmt_number,
+    period_label,
+    status_label,
+)
 from nextsteps.reports.documents import DOCUMENT_FORMATS, render_document
 from nextsteps.reports.render import FORMATS, conclusion
 from nextsteps.reports.render import render as render_report
@@ -112,8 +123,9 @@ class DashboardRow:
     actual: str
     target: str
     percent: int | None
-    status: str
+    status: str  # empty when the actual is withheld: the status would give it away
     status_label: str
+    has_target: bool = False
 
 
 @login_required
@@ -123,6 +135,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     language = translation.get_language() or "en"
     form = PeriodForm(request.GET or None, choices=period_choices(programme, dt.date.today()))
     start, end = form.chosen_period()
+    # Staff see exact figures; viewers, who are only ever offered the external audience, see that one.
+    figures = Figures.for_audience(programme, access.report_audiences(request.user)[0], language)
     indicators = list(Indicator.objects.filter(pillar__programme=programme).select_related("pillar"))
     targets = engine.targets_for(indicators, start, end, covering=True)
     pillars: dict[int, dict[str, Any]] = {
@@ -132,17 +146,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for indicator in indicators:
         value = engine.value(indicator, start, end)
         target = targets[indicator.pk].target if indicator.pk in targets else None
-        state = engine.status(value.total, target, higher_is_better=indicator.higher_is_better)
-        percent = engine.percent_of_target(value.total, target)
+        mark = figures.total_mark(value.total, persons=indicator.counts_persons)
+        withheld = figures.phrase(mark) is not None
+        state = (
+            ""
+            if withheld
+            else engine.status(value.total, target, higher_is_better=indicator.higher_is_better)
+        )
+        percent = None if withheld else engine.percent_of_target(value.total, target)
         pillars[indicator.pillar_id]["rows"].append(
             DashboardRow(
                 indicator,
                 indicator.title(language),
-                fmt_number(value.total),
+                figures.text(value.total, mark),
                 fmt_number(target),
                 int(percent) if percent is not None else None,
                 state,
-                status_label(state),
+                status_label(state) if state else "",
+                target is not None,
             )
         )
     return render(
@@ -154,6 +175,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "period": period_label(start, end),
             "pillars": list(pillars.values()),
+            "note": figures.note() if figures.audience == EXTERNAL else "",
         },
     )
 
@@ -193,7 +215,8 @@ class ReportForm(forms.Form):
 def _report_form(request: HttpRequest) -> ReportForm:
     programmes = access.programmes_for(request.user)
     first = programmes.first()
-    initial: dict[str, Any] = {"lang": translation.get_language(), "format": "html"}
+    # External by default: an exact report is something to ask for, not to send by accident.
+    initial: dict[str, Any] = {"lang": translation.get_language(), "format": "html", "audience": EXTERNAL}
     if first:
         initial.update(
             programme=first.slug, date_from=programme_year(first, dt.date.today())[0], date_to=dt.date.today()
@@ -208,7 +231,9 @@ def reports_page(request: HttpRequest) -> HttpResponse:
     report = None
     if request.GET and form.is_valid():
         data = form.cleaned_data
-        report = build_report(data["programme"], data["date_from"], data["date_to"], data["lang"])
+        report = build_report(
+            data["programme"], data["date_from"], data["date_to"], data["lang"], audience=data["audience"]
+        )
     return render(
         request,
         "reports/reports_page.html",
@@ -228,13 +253,17 @@ def report_download(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/reports_page.html", {"form": form, "report": None}, status=400)
     data = form.cleaned_data
-    report = build_report(data["programme"], data["date_from"], data["date_to"], data["lang"])
+    report = build_report(
+        data["programme"], data["date_from"], data["date_to"], data["lang"], audience=data["audience"]
+    )
     fmt = data["format"]
     body: str | bytes = (
         render_document(report, fmt) if fmt in DOCUMENT_FORMATS else render_report(report, fmt)
     )
     log(AuditEntry.Action.EXPORT, data["programme"], user=request.user)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    filename = f"{data['programme'].slug}-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}-{data['lang']}.{data['format']}"
+    # An exact report's file name says so, so that it is not mistaken for the one to send out.
+    suffix = "-internal" if data["audience"] != EXTERNAL else ""
+    filename = f"{data['programme'].slug}-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}-{data['lang']}{suffix}.{data['format']}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -9,7 +9,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from nextsteps.exports.iati import MissingSettings, export_iati
-from nextsteps.reports.cli import get_programme, parse_period, write_file
+from nextsteps.reports.builder import EXTERNAL
+from nextsteps.reports.cli import (
+    add_audience_argument,
+    get_programme,
+    parse_audience,
+    parse_period,
+    write_file,
+)
 
 KINDS = ("iati",)
 
@@ -18,7 +25,8 @@ class Command(BaseCommand):
     help = (
         "Export a programme's results for a period. `export iati` writes an IATI 2.03 activity file: one "
         "result per pillar with each indicator's baseline, target and actual, disaggregations as dimensions "
-        "(or, with --split-dimensions, as indicators of their own). Prints the XML unless -o is given."
+        "(or, with --split-dimensions, as indicators of their own). Prints the XML unless -o is given. IATI files "
+        "are public, so small numbers of people are withheld unless --audience internal is given."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,6 +40,7 @@ class Command(BaseCommand):
             action="store_true",
             help="write each disaggregation cell (sex × age group, locality) as an indicator of its own",
         )
+        add_audience_argument(parser, default=EXTERNAL)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] not in KINDS:
@@ -39,10 +48,13 @@ class Command(BaseCommand):
                 _("Unknown export “%(kind)s”; choose one of %(kinds)s.")
                 % {"kind": options["kind"], "kinds": ", ".join(KINDS)}
             )
+        audience = parse_audience(options["audience"])
         start, end = parse_period(options["start"], options["end"])
         programme = get_programme(options["programme"])
         try:
-            content = export_iati(programme, start, end, split_dimensions=options["split_dimensions"])
+            content = export_iati(
+                programme, start, end, split_dimensions=options["split_dimensions"], audience=audience
+            )
         except MissingSettings as missing:
             raise CommandError(
                 _("The programme “%(slug)s” lacks IATI settings (%(fields)s); set them in the admin.")

@@ -11,8 +11,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nextsteps.i18n import LANGUAGE_CODES
-from nextsteps.reports.builder import build_report
-from nextsteps.reports.cli import get_programme, parse_period, write_file
+from nextsteps.reports.builder import INTERNAL, build_report
+from nextsteps.reports.cli import (
+    add_audience_argument,
+    get_programme,
+    parse_audience,
+    parse_period,
+    write_file,
+)
 from nextsteps.reports.documents import DOCUMENT_FORMATS, render_document
 from nextsteps.reports.render import FORMATS, render
 
@@ -37,9 +43,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "-o", "--output", help="file to write instead of printing; - for standard output (binary formats)"
         )
+        add_audience_argument(parser, default=INTERNAL)
 
     def handle(self, *args: Any, **options: Any) -> None:
         lang, fmt, output = options["lang"], options["fmt"], options["output"]
+        audience = parse_audience(options["audience"])
         if lang not in LANGUAGE_CODES:
             raise CommandError(_("Unknown language “%(lang)s”; choose nl, en or ro.") % {"lang": lang})
         if fmt not in ALL_FORMATS:
@@ -54,7 +62,7 @@ class Command(BaseCommand):
             )
         start, end = parse_period(options["start"], options["end"])
         programme = get_programme(options["programme"])
-        report = build_report(programme, start, end, lang)
+        report = build_report(programme, start, end, lang, audience=audience)
         if fmt in DOCUMENT_FORMATS:
             content = render_document(report, fmt)
         else:
