@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-test-password"
@@ -127,7 +128,8 @@ def sign_in(page: Any, username: str) -> None:
         key = base64.b32decode(secret + "=" * (-len(secret) % 8))
         page.fill("input[name=code]", f"{TOTP(key).token():06d}")
         page.click("main button[type=submit]")
-        assert page.locator("ul.codes li").count() == 10
+        # expect() waits for the answer to the submit; a bare count() can read the old page.
+        expect(page.locator("ul.codes li")).to_have_count(10)
         page.click("text=" + page.locator("a.button.primary").inner_text())
     page.wait_for_url("**/")
 
@@ -157,8 +159,7 @@ def test_switching_to_romanian_and_downloading_the_report(page: Any) -> None:
     page.click("summary")
     page.select_option("#language-select", "ro")
     page.click("#language-select ~ button")
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "ro"
+    expect(page.locator("html")).to_have_attribute("lang", "ro")
     assert "Pilonul 1" in page.content()
     page.goto("/reports/")
     page.fill("input[name=date_from]", "2021-08-01")
