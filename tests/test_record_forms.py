@@ -117,3 +117,49 @@ def test_an_outreach_round_with_a_stranger_by_id_saves_nothing(login: Callable[[
     assert response.status_code == 200
     assert response.context["form"].errors["persons"]
     assert m.OutreachVisit.objects.count() == before
+
+
+def campaign_post(campaign: m.Campaign, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "organisation": campaign.organisation_id,
+        "name": campaign.name,
+        "slug": campaign.slug,
+        "start": campaign.start.isoformat(),
+        "end": campaign.end.isoformat(),
+        "purpose": campaign.purpose,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_campaign_slug_already_used_in_the_programme_is_a_field_error(
+    login: Callable[[str], Client],
+) -> None:
+    campaign = m.Campaign.objects.filter(organisation__slug="dorcas-ro").first()
+    assert campaign is not None
+    before = m.Campaign.objects.count()
+    response = login("volunteers.dorcas").post(
+        reverse("records:campaign-create"), campaign_post(campaign, name="Winter gifts again")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert m.Campaign.objects.count() == before
+    assert 'value="Winter gifts again"' in response.content.decode()
+
+
+def test_editing_a_record_keeps_it_in_its_own_programme(login: Callable[[str], Client]) -> None:
+    from tests import factories
+
+    campaign = m.Campaign.objects.filter(organisation__slug="dorcas-ro").first()
+    assert campaign is not None
+    home = campaign.programme_id
+    # A second programme of the same organisation that sorts first: the user's "default" programme.
+    other = factories.programme(campaign.organisation)
+    other.name = "Aaa first programme"
+    other.save()
+    response = login("volunteers.dorcas").post(
+        reverse("records:campaign-edit", args=[campaign.pk]), campaign_post(campaign, name="Renamed")
+    )
+    assert response.status_code == 302, response.context["form"].errors if response.context else None
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.programme_id) == ("Renamed", home)

@@ -81,11 +81,7 @@ class RecordForm(forms.ModelForm):
         org = data.get("organisation") or (
             getattr(self.instance, "organisation_id", None) and self.instance.organisation
         )
-        # A record and the person, case or household it names belong to the same organisation.
-        for name in ("person", "case", "household"):
-            related = data.get(name)
-            if related is not None and org is not None and related.organisation_id != org.pk:
-                self.add_error(name, _("Choose one recorded by the same organisation."))
+        same_organisation(self, org, "person", "case", "household", "members")
         return data
 
     def extra_fields(self) -> dict[str, Any]:
@@ -94,6 +90,17 @@ class RecordForm(forms.ModelForm):
         if any(f.name == "programme" for f in self.instance._meta.fields):
             fields["programme"] = self.programme
         return fields
+
+
+def same_organisation(form: forms.BaseForm, org: Organisation | None, *names: str) -> None:
+    """A record and the persons, cases or households it names belong to the same organisation."""
+    if org is None:
+        return
+    for name in names:
+        value = form.cleaned_data.get(name)
+        related: list[Any] = [value] if isinstance(value, Model) else list(value or [])
+        if any(r.organisation_id != org.pk for r in related):
+            form.add_error(name, _("Choose one recorded by the same organisation."))
 
 
 def _no_future(value: dt.date | None, message: Any) -> None:
@@ -128,13 +135,6 @@ class HouseholdForm(RecordForm):
         model = m.Household
         fields = ["organisation", "code", "locality", "members"]
         widgets = {"members": forms.CheckboxSelectMultiple}
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        org = data.get("organisation")
-        if org and any(p.organisation_id != org.pk for p in data.get("members", [])):
-            self.add_error("members", _("Choose one recorded by the same organisation."))
-        return data
 
 
 class CaseForm(RecordForm):
@@ -353,11 +353,7 @@ class OutreachRoundForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        org = data.get("organisation")
-        if org:
-            for name in ("households", "persons"):
-                if any(r.organisation_id != org.pk for r in data.get(name, [])):
-                    self.add_error(name, _("Choose one recorded by the same organisation."))
+        same_organisation(self, data.get("organisation"), "households", "persons")
         return data
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
@@ -191,14 +192,21 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
+def _follow(obj: Any, path: str) -> Any:
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
 def _organisation_id(obj: Any, spec: RecordKind) -> int:
-    target = obj
-    for part in spec.organisation_path.split("__"):
-        target = getattr(target, part)
-    return int(target.pk)
+    return int(_follow(obj, spec.organisation_path).pk)
 
 
 def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
+    """Save through the actions layer; a rule only the model checks (a unique slug) becomes a form error.
+
+    Returns None when the model refused the record, with its messages added to the form.
+    """
     instance = form.save(commit=False)
     for name, value in form.extra_fields().items():
         setattr(instance, name, value)
@@ -207,9 +215,21 @@ def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
         for name in form.cleaned_data
         if name in {f.name for f in instance._meta.many_to_many}
     }
-    if new:
-        return actions.save_new(instance, acting_user=user, m2m=m2m)
-    return actions.save_changes(instance, acting_user=user, changed=list(form.changed_data), m2m=m2m)
+    try:
+        if new:
+            return actions.save_new(instance, acting_user=user, m2m=m2m)
+        return actions.save_changes(instance, acting_user=user, changed=list(form.changed_data), m2m=m2m)
+    except ValidationError as error:
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+        return None
+
+
+def _record_programme(user: Any, obj: Any, spec: RecordKind) -> Any:
+    """The programme the record belongs to, so that editing never moves it to the user's first programme."""
+    if spec.programme_path is None:
+        return access.programme_or_404(user, None)
+    return _follow(obj, spec.programme_path)
 
 
 @login_required
@@ -223,8 +243,9 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         obj = _save_form(form, request.user, new=True)
-        messages.success(request, _("The %(kind)s was saved.") % {"kind": spec.label})
-        return redirect(record_url(kind, "detail", obj.pk))
+        if obj is not None:
+            messages.success(request, _("The %(kind)s was saved.") % {"kind": spec.label})
+            return redirect(record_url(kind, "detail", obj.pk))
     return render(request, "records/form.html", {"spec": spec, "form": form, "new": True})
 
 
@@ -232,12 +253,11 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
 def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
     obj = access.get_or_404(request.user, kind, pk, access.CHANGE)
-    programme = access.programme_or_404(request.user, None)
+    programme = _record_programme(request.user, obj, spec)
     form = FORMS[kind](
         request.POST or None, instance=obj, user=request.user, programme=programme, action=access.CHANGE
     )
-    if request.method == "POST" and form.is_valid():
-        _save_form(form, request.user, new=False)
+    if request.method == "POST" and form.is_valid() and _save_form(form, request.user, new=False):
         messages.success(request, _("Your changes were saved."))
         return redirect(record_url(kind, "detail", obj.pk))
     return render(request, "records/form.html", {"spec": spec, "form": form, "new": False, "obj": obj})
