@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # For its bundled Swagger UI files only: with ninja installed as an app its docs page loads them from
+    # our static files instead of a CDN.
+    "ninja",
     "nextsteps.accounts",
     "nextsteps.audit",
     "nextsteps.programmes",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "nextsteps.exports",
     "nextsteps.demo",
     "nextsteps.privacy",
+    "nextsteps.api",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from nextsteps.api.v1 import api
 from nextsteps.reports import views as report_views
 
 urlpatterns = [
@@ -8,6 +9,8 @@ urlpatterns = [
     path("reports/", report_views.reports_page, name="reports"),
     path("reports/download/", report_views.report_download, name="report-download"),
     path("accounts/", include("nextsteps.accounts.urls")),
+    path("accounts/tokens/", include("nextsteps.api.urls")),
+    path("api/v1/", api.urls),
     path("", include("nextsteps.records.urls")),
     path("admin/", admin.site.urls),
 ]
