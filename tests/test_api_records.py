@@ -289,3 +289,14 @@ def test_dates_in_a_body_are_iso_dates_whatever_the_language(api: Api) -> None:
         "/api/v1/records/cases", {"person": person.pk, "opened": "01-09-2021", "status": "open"}
     )
     assert response.status_code == 422 and list(response.json()["errors"]) == ["opened"]
+
+
+def test_a_rule_only_the_model_checks_still_gets_a_422(api: Api) -> None:
+    """A campaign's slug is unique per programme, which its form cannot see: the model's check answers."""
+    campaign = m.Campaign.objects.filter(organisation__slug="dorcas-ro").first()
+    assert campaign is not None
+    before = m.Campaign.objects.count()
+    body = {"name": "Again", "slug": campaign.slug, "start": "2021-09-01", "end": "2021-09-30"}
+    response = api("volunteers.dorcas").post("/api/v1/records/campaigns", body)
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["__all__"]
+    assert m.Campaign.objects.count() == before
