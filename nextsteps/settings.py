@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # For its bundled Swagger UI files only: with ninja installed as an app its docs page loads them from
+    # our static files instead of a CDN.
+    "ninja",
     "nextsteps.accounts",
     "nextsteps.audit",
     "nextsteps.programmes",
@@ -61,6 +64,7 @@ INSTALLED_APPS = [
     "nextsteps.demo",
     "nextsteps.privacy",
     "nextsteps.scale",
+    "nextsteps.api",
 ]
 
 MIDDLEWARE = [

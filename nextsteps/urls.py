@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from nextsteps.api.v1 import api
 from nextsteps.audit import views as audit_views
 from nextsteps.reports import views as report_views
 
@@ -10,6 +11,10 @@ urlpatterns = [
     path("reports/download/", report_views.report_download, name="report-download"),
     path("audit/", audit_views.audit_trail, name="audit"),
     path("accounts/", include("nextsteps.accounts.urls")),
+    # Not under accounts/: pages there are open before a second factor is verified, and a token made
+    # with a password alone would bypass the second factor for good.
+    path("api-tokens/", include("nextsteps.api.urls")),
+    path("api/v1/", api.urls),
     path("", include("nextsteps.records.urls")),
     path("", include("nextsteps.privacy.urls")),
     path("admin/", admin.site.urls),

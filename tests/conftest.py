@@ -16,6 +16,9 @@ from nextsteps.privacy import crypto
 from nextsteps.programmes.models import Programme
 from tests import keys
 
+# The `api` fixture: an API client acting as a demo persona, with a token of its own.
+pytest_plugins = ["tests.apiclient"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Test keys replace whatever the environment holds, before anything is encrypted.

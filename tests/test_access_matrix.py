@@ -162,6 +162,28 @@ SPECIAL = {
     # Every test persona has passed its second step already: set-up sends them on to verification.
     "accounts:2fa-setup": (302, 302),
     "accounts:2fa-verify": (200, 302),
+    "tokens:list": (200, 302),  # everyone signed in manages their own API tokens
+}
+# The JSON API (nextsteps/api) under /api/v1/: a browser session opens none of it, so every persona signed in
+# with a password, like an anonymous visitor, gets 401 (in JSON, never the sign-in or second-factor page).
+# What each persona's token opens is checked operation by operation in tests/test_api_access.py, against
+# this file's rows for the record pages. The documents that describe the API hold no data and are open.
+API_RECORD_OPERATIONS = ("list", "create", "detail", "change", "delete")
+API: dict[str, tuple[int, int]] = {
+    "api:openapi-json": (200, 200),
+    "api:openapi-view": (200, 200),
+    "api:api-root": (404, 404),
+    "api:me": (401, 401),
+    "api:programmes": (401, 401),
+    "api:indicators": (401, 401),
+    "api:report": (401, 401),
+    "api:list-service-types": (401, 401),
+    "api:list-outcome-types": (401, 401),
+    "api:list-activity-types": (401, 401),
+    "api:list-site-types": (401, 401),
+    "api:list-participant-groups": (401, 401),
+    "api:external_organisations": (401, 401),
+    **{f"api:{kind}-{operation}": (401, 401) for kind in OBJECTS for operation in API_RECORD_OPERATIONS},
 }
 
 
@@ -184,6 +206,12 @@ def concrete_url(name: str) -> str:
     if name.startswith("records:") and name.rsplit("-", 1)[1] in {"detail", "edit", "delete"}:
         kind = name.removeprefix("records:").rsplit("-", 1)[0]
         return reverse(name, args=[OBJECTS[kind]().pk])
+    if name.startswith("api:"):
+        kind, _dash, operation = name.removeprefix("api:").rpartition("-")
+        if operation in {"detail", "change", "delete"} and kind in OBJECTS:
+            return reverse(name, kwargs={"record_id": OBJECTS[kind]().pk})
+        if name in {"api:indicators", "api:report"}:
+            return reverse(name, kwargs={"slug": "next-steps"}) + "?date_from=2021-08-01&date_to=2021-12-31"
     url = reverse(name)
     if name == "report-download":
         url += "?programme=next-steps&date_from=2021-08-01&date_to=2021-12-31&lang=en&format=md&audience=external"
@@ -192,9 +220,9 @@ def concrete_url(name: str) -> str:
 
 def test_every_url_is_in_the_matrix() -> None:
     names = {name for name, _pattern in url_names()}
-    missing = sorted(names - set(ALLOWED) - set(SPECIAL))
+    missing = sorted(names - set(ALLOWED) - set(SPECIAL) - set(API))
     assert missing == [], f"add these URLs to the access matrix: {missing}"
-    assert sorted(set(ALLOWED) - names) == []
+    assert sorted((set(ALLOWED) | set(API)) - names) == []
 
 
 @pytest.mark.parametrize("name", sorted(ALLOWED))
@@ -219,3 +247,12 @@ def test_account_pages_answer_as_expected(name: str, login: Callable[[str], Clie
     for persona in PERSONAS:
         assert login(persona).get(reverse(name)).status_code == signed_in, persona
     assert Client().get(reverse(name)).status_code == anonymous
+
+
+@pytest.mark.parametrize("name", sorted(API))
+def test_a_session_opens_no_part_of_the_api(name: str, login: Callable[[str], Client]) -> None:
+    signed_in, anonymous = API[name]
+    url = concrete_url(name)
+    for persona in PERSONAS:
+        assert login(persona).get(url).status_code == signed_in, persona
+    assert Client().get(url).status_code == anonymous

@@ -29,6 +29,10 @@ class TwoFactorMiddleware:
 
     # Pages a signed-in user needs before the second factor (and the assets those pages use).
     OPEN_PREFIXES = ("/accounts/", "/static/")
+    # The JSON API ignores sessions: a call is authenticated by its bearer token alone, and one without a
+    # valid token is answered 401 in JSON, not sent to a page for people. Tokens are made on the API tokens
+    # page, which is not open before the second factor, so a token never bypasses it.
+    TOKEN_PREFIXES = ("/api/",)
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -41,7 +45,7 @@ class TwoFactorMiddleware:
             user is not None
             and needs_second_factor(user)
             and not user.is_verified()  # type: ignore[union-attr]
-            and not request.path.startswith(self.OPEN_PREFIXES)
+            and not request.path.startswith(self.OPEN_PREFIXES + self.TOKEN_PREFIXES)
         ):
             return redirect(
                 f"{reverse('accounts:2fa-verify')}?{urlencode({'next': request.get_full_path()})}"

@@ -1,0 +1,120 @@
+"""Every operation of the JSON API, for every demo persona: who gets an answer and who gets 404.
+
+The API follows the web app's rules, so for records the hand-written web matrix (tests/test_access_matrix.py)
+is the specification here too: whoever may open a record page may call the matching operation, everyone else
+gets 404. The other operations are written out below. An operation added to the API without a row fails
+`test_every_operation_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from nextsteps.api.v1 import api as ninja_api
+from nextsteps.records.kinds import KINDS
+from tests.apiclient import ApiClient
+from tests.test_access_matrix import ALLOWED, EVERYONE, OBJECTS, PERSONAS
+
+# API operation verb -> the web page whose row of the web matrix it follows.
+WEB_PAGE = {"list": "list", "create": "create", "get": "detail", "change": "edit", "delete": "delete"}
+OTHERS: dict[str, set[str]] = {
+    "me": EVERYONE,
+    "list_programmes": EVERYONE,
+    "programme_indicators": EVERYONE,  # every role may read reports; viewers get the external figures
+    "programme_report": EVERYONE,
+    "list_service_types": EVERYONE,
+    "list_outcome_types": EVERYONE,
+    "list_activity_types": EVERYONE,
+    "list_site_types": EVERYONE,
+    "list_participant_groups": EVERYONE,
+    "list_external_organisations": EVERYONE,
+}
+ALLOWED_API: dict[str, set[str]] = {
+    **{
+        f"{verb}_{kind}": ALLOWED[f"records:{kind}-{page}"]
+        for kind in KINDS
+        for verb, page in WEB_PAGE.items()
+    },
+    **OTHERS,
+}
+# What an allowed persona gets: the answer itself, except for a new record sent without any value (422
+# says the operation was open to them, and nothing is saved) and deletes refused because other records
+# still refer to the record (409).
+ALLOWED_STATUS = {"get": {200}, "post": {422}, "patch": {200}, "delete": {204, 409}}
+PERIOD = {"date_from": "2021-08-01", "date_to": "2021-08-31"}
+
+
+def operations() -> dict[str, tuple[str, str]]:
+    """operationId -> (method, path) of every operation in the OpenAPI document."""
+    document = ninja_api.get_openapi_schema()
+    return {
+        operation["operationId"]: (method, path)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    }
+
+
+OPERATIONS = operations()
+
+
+def concrete(operation_id: str) -> tuple[str, str, dict[str, str]]:
+    method, path = OPERATIONS[operation_id]
+    params: dict[str, str] = {}
+    if "{record_id}" in path:
+        kind = operation_id.split("_", 1)[1]
+        path = path.replace("{record_id}", str(OBJECTS[kind]().pk))
+    if "{slug}" in path:
+        path = path.replace("{slug}", "next-steps")
+        params = PERIOD
+    return method, path, params
+
+
+def call(client: ApiClient | Client, method: str, path: str, params: dict[str, str]) -> int:
+    """The status of one call; whatever it writes is rolled back, so that every persona meets the same data."""
+    with transaction.atomic():
+        if method == "get":
+            status = client.get(path, params).status_code
+        elif method == "delete":
+            status = client.delete(path).status_code
+        elif isinstance(client, ApiClient):
+            status = getattr(client, method)(path, {}).status_code
+        else:
+            status = getattr(client, method)(path, "{}", content_type="application/json").status_code
+        transaction.set_rollback(True)
+    return int(status)
+
+
+def test_every_operation_is_in_the_matrix() -> None:
+    missing = sorted(set(OPERATIONS) - set(ALLOWED_API))
+    assert missing == [], f"add these API operations to the matrix: {missing}"
+    assert sorted(set(ALLOWED_API) - set(OPERATIONS)) == []
+
+
+@pytest.mark.parametrize("operation_id", sorted(ALLOWED_API))
+def test_each_persona_gets_an_answer_or_404(operation_id: str, api: Callable[[str], ApiClient]) -> None:
+    method, path, params = concrete(operation_id)
+    for persona in PERSONAS:
+        status = call(api(persona), method, path, params)
+        expected = ALLOWED_STATUS[method] if persona in ALLOWED_API[operation_id] else {404}
+        assert status in expected, (
+            f"{persona}: {method.upper()} {path} answered {status}, expected {expected}"
+        )
+
+
+@pytest.mark.parametrize("operation_id", sorted(ALLOWED_API))
+def test_calls_without_a_token_get_401_even_when_signed_in(
+    operation_id: str, login: Callable[[str], Client]
+) -> None:
+    method, path, params = concrete(operation_id)
+    assert call(Client(), method, path, params) == 401
+    # A browser session is no API credential: a page elsewhere cannot use a signed-in browser on the API.
+    assert call(login("coordinator"), method, path, params) == 401
+
+
+def test_the_matrix_covers_every_kind_of_record(db: Any) -> None:
+    assert {op.split("_", 1)[1] for op in OPERATIONS if op.startswith("get_")} == set(KINDS)
