@@ -255,8 +255,25 @@ def start_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Po
     raise SystemExit("gunicorn did not answer within a minute")
 
 
+def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [server.pid]
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def run_wrk(
-    args: argparse.Namespace, base: str, path: str, sessions: list[str], seconds: int
+    args: argparse.Namespace, base: str, path: str, sessions: list[str], seconds: int, connections: int = 0
 ) -> dict[str, Any]:
     script = WRK_SCRIPT % {"cookies": ", ".join(f'"{s}"' for s in sessions), "path": path}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
@@ -265,8 +282,8 @@ def run_wrk(
         out = subprocess.run(
             [
                 "wrk",
-                f"-c{args.connections}",
-                "-t2",
+                f"-c{connections or args.connections}",
+                f"-t{min(2, connections or args.connections)}",
                 f"-d{seconds}s",
                 "--timeout",
                 "60s",
@@ -345,9 +362,16 @@ def main(argv: list[str] | None = None) -> int:
         results["after_write_ms"]["dashboard, this year so far"] = cold_default * 1000
         for label, path in targets:
             run_wrk(args, base, path, sessions, args.warmup)
-            results["pages"][label] = run_wrk(args, base, path, sessions, args.duration)
-            results["pages"][label]["path"] = path
-            print(f"{label}: {json.dumps(results['pages'][label])}")
+            # One client alone: the time a request takes when nothing queues (a third of the duration).
+            alone = run_wrk(args, base, path, sessions, max(5, args.duration // 3), connections=1)
+            cpu = server_cpu_seconds(server)
+            result = run_wrk(args, base, path, sessions, args.duration)
+            # The server's CPU per request: what the page costs whatever else runs on the machine.
+            result["server_cpu_ms"] = (server_cpu_seconds(server) - cpu) * 1000 / max(result["requests"], 1)
+            result["alone_p50_ms"] = alone["p50_ms"]
+            result["path"] = path
+            results["pages"][label] = result
+            print(f"{label}: {json.dumps(result)}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -366,13 +390,17 @@ def print_table(args: argparse.Namespace, results: dict[str, Any]) -> None:
     for label, ms in results["after_write_ms"].items():
         print(f"  {label}: {ms:,.0f} ms")
     print()
-    print("| page | requests/s | p50 ms | p95 ms | p99 ms | max ms | not 200 | errors | p95 ≤ 200 ms |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print(
+        "| page | requests/s | p50 ms | p95 ms | p99 ms | max ms | not 200 | errors | p95 ≤ 200 ms "
+        "| 1 client p50 ms | server CPU ms/request |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
     for label, r in results["pages"].items():
         verdict = "met" if r["p95_ms"] <= TARGET_P95_MS else f"missed ({r['p95_ms'] / TARGET_P95_MS:.1f}×)"
         print(
             f"| {label} | {r['rps']:,.1f} | {r['p50_ms']:,.0f} | {r['p95_ms']:,.0f} | {r['p99_ms']:,.0f} "
-            f"| {r['max_ms']:,.0f} | {r['not_200']} | {r['socket_errors'] + r['http_errors']} | {verdict} |"
+            f"| {r['max_ms']:,.0f} | {r['not_200']} | {r['socket_errors'] + r['http_errors']} | {verdict} "
+            f"| {r['alone_p50_ms']:,.0f} | {r['server_cpu_ms']:,.1f} |"
         )
 
 

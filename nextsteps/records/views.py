@@ -42,8 +42,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        # COUNT(*) over a subquery with LIMIT: reads at most limit + 1 index entries.
-        return self.queryset[: self.limit + 1].count()
+        # COUNT(*) over a subquery with LIMIT and without the list's order, which would make the database
+        # find and sort every matching row first: reads at most limit + 1 index entries.
+        return self.queryset.order_by()[: self.limit + 1].count()
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
