@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.report_benchmark import PROGRAMME, ROOT, ensure_postgres
+from benchmarks.report_benchmark import (
+    PROGRAMME,
+    ROOT,
+    ensure_postgres,
+    fresh_statistics,
+    size_arguments,
+    size_options,
+)
 
 TARGET_P95_MS = 200
 BIN = Path(sys.executable).parent
@@ -72,14 +79,7 @@ end
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--persons", type=int, default=1_000_000, help="persons to generate (default 1,000,000)"
-    )
-    parser.add_argument("--years", type=int, default=3, help="years of records (default 3)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser = size_arguments(__doc__)
     parser.add_argument("--quick", action="store_true", help="10,000 persons and 10 s per page")
     parser.add_argument("--sqlite", type=Path, help="SQLite file (default data/bench/load-N-Y-S.sqlite3)")
     parser.add_argument(
@@ -130,18 +130,7 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> None:
     subprocess.run([nextsteps, "migrate", "-v0"], env=env, check=True)
     began = time.perf_counter()
     subprocess.run(
-        [
-            nextsteps,
-            "generate",
-            "--programme",
-            PROGRAMME,
-            "--persons",
-            str(args.persons),
-            "--years",
-            str(args.years),
-            "--seed",
-            str(args.seed),
-        ],
+        [nextsteps, "generate", "--programme", PROGRAMME, *size_options(args)],
         env=env,
         check=True,
     )
@@ -153,21 +142,6 @@ def setup_django(env: dict[str, str]) -> None:
     import django
 
     django.setup()
-
-
-def analyze() -> None:
-    """Fresh planner statistics, as after autovacuum (PostgreSQL) or `ANALYZE` once after a load (SQLite)."""
-    from django.apps import apps
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for model in apps.get_app_config("records").get_models(include_auto_created=True):
-                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
-        else:
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-            if cursor.fetchone() is None:
-                cursor.execute("ANALYZE")
 
 
 def sign_in(username: str, clients: int) -> list[str]:
@@ -328,8 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     env = server_env(args, database_url)
     prepare_database(args, env)
     setup_django(env)
-    analyze()
     from django.db import connection
+
+    fresh_statistics(connection)
 
     from nextsteps.audit.log import bump_data_version
     from nextsteps.records.models import OutreachVisit, Person

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -48,23 +49,25 @@ def test_a_record_created_through_the_actions_layer_is_on_the_dashboard_at_once(
     assert actual(client) == "14"
 
 
-def test_a_changed_record_moves_the_figure_at_once(login: Callable[[str], Client], demo: Programme) -> None:
-    client = login("coordinator")
+def a_counted_service(client: Client, demo: Programme) -> Any:
+    """A legal-support service to a new survivor inside the seed period: the figure goes from 13 to 14."""
     service = f.service(
         demo, Organisation.objects.get(slug="salvation-army-ro"), survivor(), dt.date(2021, 10, 1)
     )
     assert actual(client) == "14"
+    return service
+
+
+def test_a_changed_record_moves_the_figure_at_once(login: Callable[[str], Client], demo: Programme) -> None:
+    client = login("coordinator")
+    service = a_counted_service(client, demo)
     actions.update_record(service, acting_user=None, date=dt.date(2022, 3, 1))
     assert actual(client) == "13"
 
 
 def test_a_deleted_record_leaves_the_figure_at_once(login: Callable[[str], Client], demo: Programme) -> None:
     client = login("coordinator")
-    service = f.service(
-        demo, Organisation.objects.get(slug="salvation-army-ro"), survivor(), dt.date(2021, 10, 1)
-    )
-    assert actual(client) == "14"
-    actions.delete_record(service, acting_user=None)
+    actions.delete_record(a_counted_service(client, demo), acting_user=None)
     assert actual(client) == "13"
 
 
