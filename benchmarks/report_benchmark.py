@@ -42,15 +42,38 @@ PERIODS = {
 DEFAULT_PG = "postgres://nextsteps:nextsteps@127.0.0.1:5432/nextsteps_bench"
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def size_arguments(description: str | None) -> argparse.ArgumentParser:
+    """A parser with the size of the generated data (persons, years, seed), shared by the benchmarks."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
         "--persons", type=int, default=1_000_000, help="persons to generate (default 1,000,000)"
     )
     parser.add_argument("--years", type=int, default=3, help="years of records (default 3)")
     parser.add_argument("--seed", type=int, default=1)
+    return parser
+
+
+def size_options(args: argparse.Namespace) -> list[str]:
+    return ["--persons", str(args.persons), "--years", str(args.years), "--seed", str(args.seed)]
+
+
+def fresh_statistics(connection: Any) -> None:
+    """Fresh statistics, and on PostgreSQL a visibility map for index-only scans: what autovacuum gives a
+    server shortly after a big load."""
+    from django.apps import apps
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in apps.get_app_config("records").get_models(include_auto_created=True):
+                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
+        else:
+            cursor.execute("ANALYZE")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = size_arguments(__doc__)
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (median reported)")
     parser.add_argument("--dir", type=Path, default=ROOT / "data" / "bench", help="SQLite file and Parquet")
     parser.add_argument("--postgres", default=DEFAULT_PG, help="PostgreSQL URL; the database is (re)created")
@@ -94,16 +117,7 @@ def nextsteps_worker(args: argparse.Namespace) -> dict[str, Any]:
     programme = Programme.objects.get(slug=PROGRAMME)
     assert already_generated(make_plan(programme, args.persons, args.years, args.seed))
     out["generated_seconds"] = time.perf_counter() - began
-    # Fresh statistics, and on PostgreSQL a visibility map for index-only scans: what autovacuum gives a
-    # server shortly after a big load.
-    from django.apps import apps
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for model in apps.get_app_config("records").get_models(include_auto_created=True):
-                cursor.execute(f'VACUUM ANALYZE "{model._meta.db_table}"')
-        else:
-            cursor.execute("ANALYZE")
+    fresh_statistics(connection)
     slugs = dict(Organisation.objects.values_list("pk", "slug"))
     out["periods"] = {}
     for label, (first, last) in PERIODS.items():
@@ -466,12 +480,7 @@ def run_worker(kind: str, args: argparse.Namespace, database_url: str = "") -> d
         __file__,
         "--worker",
         kind,
-        "--persons",
-        str(args.persons),
-        "--years",
-        str(args.years),
-        "--seed",
-        str(args.seed),
+        *size_options(args),
         "--runs",
         str(args.runs),
         "--dir",

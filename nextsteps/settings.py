@@ -112,6 +112,8 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Read the database file through memory mapping: reports scan large indexes, and mapped pages cost no
     # system call each (about a quarter of a report's time at a million persons; see docs/performance.md).
+    # The file itself uses a write-ahead log: set once by migration audit/0003_sqlite_write_ahead_log, not
+    # on connecting, because a command that refuses to start must not write the file.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA mmap_size = 2147418112"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Report queries are costly enough to trigger PostgreSQL's JIT compiler, which then spends more time

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.records import models as m
 
@@ -24,6 +25,25 @@ def test_the_visit_list_filters_by_date_and_pages(login: Callable[[str], Client]
     ).count()
     assert response.context["page"].paginator.count == expected == 67
     assert len(response.context["rows"]) == 25
+
+
+def test_a_long_list_counts_only_up_to_the_limit_and_says_so(
+    login: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nextsteps.records import views
+
+    monkeypatch.setattr(views, "COUNT_LIMIT", 30)
+    User.objects.filter(username="outreach.sa").update(language="en")  # the message is read in English
+    client = login("outreach.sa")
+    response = client.get(reverse("records:visit-list"))
+    assert m.OutreachVisit.objects.filter(organisation__slug="salvation-army-ro").count() > 30
+    paginator = response.context["page"].paginator
+    assert (paginator.more, paginator.count, paginator.num_pages) == (True, 30, 2)
+    assert "More than 30 records: only the first 30 can be paged through." in response.content.decode()
+    assert len(client.get(reverse("records:visit-list"), {"page": "2"}).context["rows"]) == 5
+    narrow = client.get(reverse("records:visit-list"), {"date_from": "2021-08-01", "date_to": "2021-08-03"})
+    assert not narrow.context["page"].paginator.more
+    assert "More than" not in narrow.content.decode()
 
 
 def test_lists_cost_the_same_queries_for_any_page(

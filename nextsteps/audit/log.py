@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import F, Model
 
-from nextsteps.audit.models import AuditEntry
+from nextsteps.audit.models import AuditEntry, DataVersion
+
+# Entries that record a change of stored data; viewing and exporting change nothing.
+WRITES = {AuditEntry.Action.CREATE, AuditEntry.Action.CHANGE, AuditEntry.Action.DELETE}
+VERSION_ROW = 1
 
 
 def organisation_of(instance: Model) -> Any:
@@ -30,6 +34,9 @@ def log(
     organisation: Any = None,
     fields: Iterable[str] = (),
 ) -> AuditEntry:
+    if action in WRITES:
+        # In the caller's transaction, like the entry: the new number is seen exactly when the write is.
+        bump_data_version()
     return AuditEntry.objects.create(
         action=action,
         model=instance._meta.label,
@@ -38,3 +45,15 @@ def log(
         organisation=organisation if organisation is not None else organisation_of(instance),
         fields=sorted(fields),
     )
+
+
+def bump_data_version() -> None:
+    """Mark that stored data changed, so live caches of figures are recomputed. Writers that bypass the
+    actions layer (set-up edited in the admin, bulk loads) call it in their own transaction."""
+    if not DataVersion.objects.filter(pk=VERSION_ROW).update(number=F("number") + 1):
+        DataVersion.objects.get_or_create(pk=VERSION_ROW, defaults={"number": 1})
+
+
+def data_version() -> int:
+    """The current number; read it before computing what is to be cached under it."""
+    return DataVersion.objects.filter(pk=VERSION_ROW).values_list("number", flat=True).first() or 0

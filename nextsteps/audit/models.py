@@ -32,3 +32,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user or 'system'} {self.action} {self.model}#{self.object_pk}"
+
+
+class DataVersion(models.Model):
+    """A number that grows with every write to the records and the programme's set-up (one row).
+
+    Live caches of figures (the dashboard's, nextsteps/reports/livecache.py) are valid only for the number
+    they were computed at. It is a counter updated inside the writing transaction, not the highest audit
+    entry id: ids come from a sequence in the order rows are inserted, not committed, so on PostgreSQL a
+    reader could see a higher id while a lower one is still uncommitted, and cache figures without it.
+    The row lock of the update orders concurrent writers, which is what makes the number trustworthy.
+    """
+
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.number)

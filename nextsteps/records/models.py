@@ -306,6 +306,8 @@ class OutreachVisit(ExternalId, TimeStamped):
                 fields=["programme", "date", "site_type", "locality", "organisation", "household", "id"],
                 name="visit_report_idx",
             ),
+            # The visits list: an organisation's visits newest first, a page without sorting them all.
+            models.Index(fields=["organisation", "-date", "-id"], name="visit_list_idx"),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.programmes.models import Programme
+from nextsteps.reports import livecache
 from nextsteps.reports.builder import (
     EXTERNAL,
     Figures,
@@ -143,22 +144,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         p.pk: {"pillar": p, "title": p.title(language), "rows": []}
         for p in programme.pillars.order_by("number")
     }
+    totals = livecache.indicator_totals(programme, indicators, start, end)
     for indicator in indicators:
-        value = engine.value(indicator, start, end)
+        total = totals[indicator.pk]
         target = targets[indicator.pk].target if indicator.pk in targets else None
-        mark = figures.total_mark(value.total, persons=indicator.counts_persons)
+        mark = figures.total_mark(total, persons=indicator.counts_persons)
         withheld = figures.phrase(mark) is not None
-        state = (
-            ""
-            if withheld
-            else engine.status(value.total, target, higher_is_better=indicator.higher_is_better)
-        )
-        percent = None if withheld else engine.percent_of_target(value.total, target)
+        state = "" if withheld else engine.status(total, target, higher_is_better=indicator.higher_is_better)
+        percent = None if withheld else engine.percent_of_target(total, target)
         pillars[indicator.pillar_id]["rows"].append(
             DashboardRow(
                 indicator,
                 indicator.title(language),
-                figures.text(value.total, mark),
+                figures.text(total, mark),
                 fmt_number(target),
                 int(percent) if percent is not None else None,
                 state,

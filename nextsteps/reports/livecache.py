@@ -1,0 +1,105 @@
+"""Figures cached for as long as the data they were computed from is unchanged, and not a moment longer.
+
+The dashboard computes each indicator over the programme year so far; at a million persons that is
+seconds. Its totals are stored here under the data version they were computed at
+(nextsteps.audit.log.data_version), which every write moves on inside its own transaction: the actions
+layer through its audit entry, set-up edited in the admin through the signals below, bulk loads by
+calling bump_data_version. A cached row is used only when its version is the current one, so a record
+saved a second ago is in the next dashboard, exactly as without the cache; there is no batch and no
+expiry time. The version is read before the figures are computed, so a row can only be fresher than its
+version, never older.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from nextsteps.audit.log import bump_data_version, data_version
+from nextsteps.indicators import engine
+from nextsteps.indicators.models import Indicator
+from nextsteps.programmes.models import Programme
+from nextsteps.reports.models import CachedFigures
+
+logger = logging.getLogger(__name__)
+
+
+def _encode(total: int | Decimal) -> str:
+    return str(total)
+
+
+def _decode(text: str) -> int | Decimal:
+    return Decimal(text) if "." in text else int(text)
+
+
+def indicator_totals(
+    programme: Programme, indicators: Sequence[Indicator], start: dt.date, end: dt.date
+) -> dict[int, int | Decimal]:
+    """Each indicator's total over start..end (both included), by indicator id: from the cache when it
+    holds them for the current data version (two queries), else computed and stored."""
+    key = f"totals:{programme.pk}:{start.isoformat()}:{end.isoformat()}"
+    version = data_version()
+    cached = CachedFigures.objects.filter(key=key, version=version).values_list("figures", flat=True).first()
+    if cached is not None and all(str(i.pk) in cached for i in indicators):
+        return {i.pk: _decode(cached[str(i.pk)]) for i in indicators}
+    totals = {i.pk: engine.value(i, start, end).total for i in indicators}
+    try:
+        with transaction.atomic():
+            CachedFigures.objects.bulk_create(
+                [
+                    CachedFigures(
+                        key=key, version=version, figures={str(pk): _encode(t) for pk, t in totals.items()}
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["key"],
+                update_fields=["version", "figures", "computed"],
+            )
+            # Rows of older versions can never be used again.
+            CachedFigures.objects.filter(version__lt=version).delete()
+    except DatabaseError:
+        # A cache that cannot be written (e.g. SQLite busy with a writer) costs a recomputation, no more.
+        logger.warning("Could not store the dashboard figures in the cache", exc_info=True)
+    return totals
+
+
+def _setup_models() -> list[type[Any]]:
+    """Set-up that changes what figures mean (counting rules, manual values, managed lists' codes,
+    organisations) and is edited in the admin, outside the actions layer."""
+    from django.apps import apps
+
+    from nextsteps.records import models as records
+
+    return [
+        *apps.get_app_config("indicators").get_models(),
+        *apps.get_app_config("programmes").get_models(),
+        *(m for m in apps.get_app_config("records").get_models() if issubclass(m, records.ManagedList)),
+        records.ExternalOrganisation,
+        records.Campaign,
+    ]
+
+
+def _bump(sender: Any, **kwargs: Any) -> None:
+    bump_data_version()
+
+
+def _bump_on_m2m(sender: Any, action: str, instance: Any, **kwargs: Any) -> None:
+    if action.startswith("post_") and type(instance) in _SETUP:
+        bump_data_version()
+
+
+_SETUP: set[type[Any]] = set()
+
+
+def connect_signals() -> None:
+    _SETUP.update(_setup_models())
+    for model in _SETUP:
+        post_save.connect(_bump, sender=model, dispatch_uid=f"livecache-save-{model._meta.label}")
+        post_delete.connect(_bump, sender=model, dispatch_uid=f"livecache-delete-{model._meta.label}")
+    m2m_changed.connect(_bump_on_m2m, dispatch_uid="livecache-m2m")

@@ -1,0 +1,119 @@
+"""The dashboard's figures are cached only until the next write: never stale, and cheap when unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from nextsteps.audit.log import data_version
+from nextsteps.audit.models import AuditEntry
+from nextsteps.indicators import engine
+from nextsteps.indicators.models import Indicator
+from nextsteps.programmes.models import Organisation, Programme
+from nextsteps.records import actions
+from nextsteps.records.models import Person
+from nextsteps.reports.models import CachedFigures
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+SEED_PERIOD = {"period": "20210801-20211231"}
+CODE = "survivors-return-legal"  # 13 distinct survivors in the seed period
+
+
+def actual(client: Client, params: dict[str, str] = SEED_PERIOD) -> str:
+    response = client.get(reverse("home"), params)
+    assert response.status_code == 200
+    rows = {row.indicator.code: row for p in response.context["pillars"] for row in p["rows"]}
+    return rows[CODE].actual
+
+
+def survivor() -> Person:
+    org = Organisation.objects.get(slug="salvation-army-ro")
+    return f.person(org, survivor_status=Person.SurvivorStatus.IDENTIFIED)
+
+
+def test_a_record_created_through_the_actions_layer_is_on_the_dashboard_at_once(
+    login: Callable[[str], Client], demo: Programme
+) -> None:
+    client = login("coordinator")
+    assert actual(client) == "13"
+    assert CachedFigures.objects.filter(version=data_version()).exists()
+    f.service(demo, Organisation.objects.get(slug="salvation-army-ro"), survivor(), dt.date(2021, 10, 1))
+    assert actual(client) == "14"
+
+
+def a_counted_service(client: Client, demo: Programme) -> Any:
+    """A legal-support service to a new survivor inside the seed period: the figure goes from 13 to 14."""
+    service = f.service(
+        demo, Organisation.objects.get(slug="salvation-army-ro"), survivor(), dt.date(2021, 10, 1)
+    )
+    assert actual(client) == "14"
+    return service
+
+
+def test_a_changed_record_moves_the_figure_at_once(login: Callable[[str], Client], demo: Programme) -> None:
+    client = login("coordinator")
+    service = a_counted_service(client, demo)
+    actions.update_record(service, acting_user=None, date=dt.date(2022, 3, 1))
+    assert actual(client) == "13"
+
+
+def test_a_deleted_record_leaves_the_figure_at_once(login: Callable[[str], Client], demo: Programme) -> None:
+    client = login("coordinator")
+    actions.delete_record(a_counted_service(client, demo), acting_user=None)
+    assert actual(client) == "13"
+
+
+def test_a_counting_rule_changed_in_the_admin_is_applied_at_once(login: Callable[[str], Client]) -> None:
+    client = login("coordinator")
+    assert actual(client) == "13"
+    indicator = Indicator.objects.get(code=CODE, pillar__programme__slug="next-steps")
+    indicator.filters = {**indicator.filters, "type": ["return_assistance"]}
+    indicator.save()  # as the admin does: no actions layer, no audit entry
+    fresh = engine.value(indicator, dt.date(2021, 8, 1), dt.date(2021, 12, 31)).total
+    assert fresh != 13
+    assert actual(client) == str(fresh)
+
+
+def test_viewing_a_record_does_not_throw_the_figures_away(login: Callable[[str], Client]) -> None:
+    client = login("caseworker.sa")
+    person = Person.objects.filter(organisation__slug="salvation-army-ro").first()
+    assert person is not None
+    before, entries = data_version(), AuditEntry.objects.filter(action="view").count()
+    assert client.get(reverse("records:person-detail", args=[person.pk])).status_code == 200
+    assert AuditEntry.objects.filter(action="view").count() == entries + 1
+    assert data_version() == before
+
+
+def test_a_cached_dashboard_issues_a_small_fixed_number_of_queries_and_none_on_records(
+    login: Callable[[str], Client],
+) -> None:
+    client = login("coordinator")
+
+    def queries(params: dict[str, str]) -> list[str]:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("home"), params).status_code == 200
+        return [q["sql"] for q in ctx.captured_queries]
+
+    cold = queries(SEED_PERIOD)
+    hit = queries(SEED_PERIOD)
+    other_hit = (queries({"period": "year"}), queries({"period": "year"}))[1]
+    assert len(hit) == len(other_hit) <= 15
+    assert len(hit) < len(cold)
+    indicator_tables = ("records_servicedelivery", "records_visitperson", "records_outreachvisit")
+    assert not any(table in sql for sql in hit for table in indicator_tables)
+
+
+def test_a_bulk_load_outside_the_actions_layer_moves_the_data_version(demo: Programme) -> None:
+    from django.core.management import call_command
+
+    before = data_version()
+    call_command("generate", programme=demo.slug, persons="20", years="1", seed="3")
+    assert data_version() > before
