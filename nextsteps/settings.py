@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "nextsteps.indicators",
     "nextsteps.reports",
     "nextsteps.demo",
+    "nextsteps.imports",
 ]
 
 MIDDLEWARE = [

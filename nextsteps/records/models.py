@@ -153,10 +153,14 @@ class Person(ExternalId, TimeStamped):
         return self.code
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.set_derived_fields()
+        super().save(*args, **kwargs)
+
+    def set_derived_fields(self) -> None:
+        """What save() derives; bulk writes, which bypass save(), call it themselves."""
         if self.birth_date:
             self.birth_year = self.birth_date.year
         self.adult_on = eighteenth_birthday(self.birth_date, self.birth_year)
-        super().save(*args, **kwargs)
 
     @property
     def is_survivor(self) -> bool:
