@@ -47,6 +47,28 @@ def test_it_imports_the_files_and_prints_what_it_did(tmp_path: Path) -> None:
     assert OutreachVisit.objects.filter(programme=prog).count() == 3
 
 
+def test_two_files_of_the_same_name_in_two_folders_are_told_apart(tmp_path: Path) -> None:
+    org = f.organisation()
+    prog = f.programme(org)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_csv(tmp_path / "a" / "persons.csv", ["external_id", "sex"], [["P-1", "female"]])
+    second = write_csv(tmp_path / "b" / "persons.csv", ["external_id", "sex"], [["P-1", "male"]])
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import",
+            str(first),
+            str(second),
+            "--programme",
+            prog.slug,
+            "--organisation",
+            org.slug,
+            stderr=err,
+        )
+    assert f"{second}, row 2, column “external_id”" in err.getvalue()
+
+
 def test_a_dry_run_checks_everything_and_writes_nothing(tmp_path: Path) -> None:
     org = f.organisation()
     prog = f.programme(org)

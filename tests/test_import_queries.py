@@ -82,3 +82,26 @@ def test_queries_grow_with_batches_not_rows(tmp_path: Path) -> None:
     four_batches = count_queries(other, f.programme(other), files(tmp_path / "four", 160), batch_size=40)
     # Six files, three more batches each: each batch costs at most ten queries, never one per row.
     assert four_batches - one_batch <= 6 * 3 * 10
+
+
+def test_updating_ten_times_the_rows_costs_no_more_queries(
+    tmp_path: Path, django_assert_max_num_queries: Any
+) -> None:
+    def visits(folder: Path, rows: int, locality: str) -> Path:
+        folder.mkdir(exist_ok=True)
+        return write_csv(
+            folder / "outreach_visits.csv",
+            ["external_id", "date", "locality", "site_type"],
+            [[f"V-{i}", "2021-08-03", locality, "street"] for i in range(rows)],
+        )
+
+    small_org, big_org = f.organisation(), f.organisation()
+    small_prog, big_prog = f.programme(small_org), f.programme(big_org)
+    run(small_prog, small_org, visits(tmp_path / "s1", 50, "Iași"))
+    run(big_prog, big_org, visits(tmp_path / "b1", 500, "Iași"))
+    small = count_queries(
+        small_org, small_prog, [visits(tmp_path / "s2", 50, "Cluj-Napoca")], batch_size=1000
+    )
+    with django_assert_max_num_queries(small):
+        result = run(big_prog, big_org, visits(tmp_path / "b2", 500, "Cluj-Napoca"), batch_size=1000)
+    assert result.counts["outreach_visits"].changed == 500

@@ -233,3 +233,11 @@ def file_source(path: Path, type_key: str | None) -> Source:
         return open_table(path, sheet=rtype.key)
 
     return Source(rtype, path.name, opener, weight=max(path.stat().st_size, 1) if path.exists() else 1)
+
+
+def distinct_names(sources: list[Source], paths: list[str]) -> None:
+    """Messages name files by their name; two files of the same name (in two folders) go by their path."""
+    names = [source.name for source in sources]
+    for source, path in zip(sources, paths, strict=True):
+        if names.count(source.name) > 1:
+            source.name = path

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +174,27 @@ class Binding:
     parse: Callable[[Any], Any]
 
 
+@dataclass(frozen=True)
+class _RowPlan:
+    """What the first pass checks on each row of a record type, worked out once per file."""
+
+    type_key: str
+    key_column: str | None
+    references: tuple[tuple[str, str], ...]
+    names: tuple[str, ...]
+    rule: Callable[[Importer, dict[str, Any], set[str]], RuleErrors] | None
+
+    @classmethod
+    def of(cls, rtype: c.RecordType) -> _RowPlan:
+        return cls(
+            rtype.key,
+            rtype.key_column,
+            tuple((col.name, col.references) for col in rtype.columns if col.references),
+            tuple(col.name for col in rtype.columns if col.kind == c.NAMES),
+            ROW_RULES.get(rtype.key),
+        )
+
+
 # The importer -------------------------------------------------------------------------------------
 
 
@@ -217,7 +238,6 @@ class Importer:
         # Record types whose file could not be read: references to them are not checked, to avoid noise.
         self.broken: set[str] = set()
         self.pending_refs: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
-        self.pending_keys: dict[str, list[tuple[str, int, str]]] = defaultdict(list)
         self.pending_cases: list[tuple[str, int, str, str, dt.date]] = []
         self.cases_by_person: dict[str, set[str]] = defaultdict(set)
         # Persons named without a case who have none: a case is opened on their first date.
@@ -298,6 +318,18 @@ class Importer:
         except ValidationError as error:
             self.error(
                 "", None, None, "", _("Nothing was written: %(reason)s"), reason=" ".join(error.messages)
+            )
+            raise ImportFailed(self.result) from None
+        except IntegrityError:
+            # Only possible when someone else wrote the same records between the check and the write.
+            self.error(
+                "",
+                None,
+                None,
+                "",
+                _(
+                    "Nothing was written: the records changed while the files were being imported. Import them again."
+                ),
             )
             raise ImportFailed(self.result) from None
         self.result.written = True
@@ -447,26 +479,29 @@ class Importer:
                 self.broken.add(rtype.key)
                 return
             present = {b.column.name for b in bindings}
+            plan = _RowPlan.of(rtype)
             # Valid rows are kept, already read, in a temporary file for the second pass: a batch at a time,
-            # so memory stays flat, and the file is neither read nor parsed twice.
+            # so memory stays flat, and the file is neither read nor parsed twice. With each batch goes what
+            # the check of its keys found: which rows update which stored records.
             spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by run())
             self._spools.append(spool)
             batch: list[dict[str, Any]] = []
+            keys: list[tuple[str, int, str]] = []
             rows = 0
             for number, values in self._rows(source, table, bindings):
                 rows += 1
-                self._check_row(source, number, values, present)
-                if self.result.error_count:
-                    batch = []
-                    continue
-                batch.append(values)
-                if len(batch) >= self.batch_size:
-                    pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
-                    batch = []
+                key = self._check_row(source, plan, number, values, present)
+                if key:
+                    keys.append((source.name, number, key))
+                if not self.result.error_count:
+                    batch.append(values)
+                if rows % self.batch_size == 0:
+                    self._end_batch(spool, rtype.key, batch, keys)
+                    batch, keys = [], []
                 if rows % 1000 == 0:
                     self._report(source, table, rows)
-            if batch:
-                pickle.dump(batch, spool, pickle.HIGHEST_PROTOCOL)
+            if rows % self.batch_size:
+                self._end_batch(spool, rtype.key, batch, keys)
             # Tables made from other formats (Kobo exports) bring what they could not turn into rows.
             for number, column, value, reason in getattr(table, "problems", ()):
                 self.error(source.name, number, column, value, reason)
@@ -480,44 +515,49 @@ class Importer:
             table.close()
             self._weight_done += source.weight
 
-    def _check_row(self, source: Source, number: int, values: dict[str, Any], present: set[str]) -> None:
-        rtype = source.record_type
+    def _end_batch(
+        self, spool: IO[bytes], type_key: str, batch: list[dict[str, Any]], keys: list[tuple[str, int, str]]
+    ) -> None:
+        known = self._check_keys(type_key, keys) if keys else {}
+        if batch and not self.result.error_count:
+            pickle.dump((batch, known), spool, pickle.HIGHEST_PROTOCOL)
+
+    def _check_row(
+        self, source: Source, plan: _RowPlan, number: int, values: dict[str, Any], present: set[str]
+    ) -> str | None:
+        """Check one row beyond its cells: its key, its references, its record type's rules. Returns the
+        row's key when it is new to this import."""
         name = source.name
-        key_column = rtype.key_column
-        if key_column and values.get(key_column):
-            key = values[key_column]
-            seen = self.seen[rtype.key]
+        new_key = None
+        key = values.get(plan.key_column) if plan.key_column else None
+        if key:
+            seen = self.seen[plan.type_key]
             if key in seen:
                 self.error(
                     name,
                     number,
-                    key_column,
+                    plan.key_column,
                     key,
                     _("this value appears on an earlier row of the import; each row needs its own"),
                 )
             else:
                 seen.add(key)
-                self._queue(self.pending_keys[rtype.key], (name, number, key))
-        for column in rtype.columns:
-            value = values.get(column.name)
-            if (
-                column.references
-                and value
-                and value not in self.seen[column.references]
-                and column.references not in self.broken
-            ):
-                self._queue(self.pending_refs[column.references], (name, number, column.name, value))
-            if column.kind == c.NAMES and value:
-                for org_name in value:
-                    if org_name not in self.seen["external_organisations"]:
-                        self._queue(
-                            self.pending_refs["external_organisations"], (name, number, column.name, org_name)
-                        )
-        self.current = (name, number)
-        check = ROW_RULES.get(rtype.key)
-        if check:
-            for column_name, value, reason, params in check(self, values, present):
-                self.error(name, number, column_name, value, reason, **params)
+                new_key = key
+        for column_name, references in plan.references:
+            value = values.get(column_name)
+            if value and value not in self.seen[references] and references not in self.broken:
+                self._queue(self.pending_refs[references], (name, number, column_name, value))
+        for column_name in plan.names:
+            for org_name in values.get(column_name) or ():
+                if org_name not in self.seen["external_organisations"]:
+                    self._queue(
+                        self.pending_refs["external_organisations"], (name, number, column_name, org_name)
+                    )
+        if plan.rule:
+            self.current = (name, number)
+            for rule_column, value, reason, params in plan.rule(self, values, present):
+                self.error(name, number, rule_column, value, reason, **params)
+        return new_key
 
     def _queue(self, queue: list[Any], item: Any) -> None:
         queue.append(item)
@@ -525,10 +565,6 @@ class Importer:
             self._flush_all()
 
     def _flush_all(self) -> None:
-        for type_key, queue in self.pending_keys.items():
-            if queue:
-                self._check_keys(type_key, queue)
-                queue.clear()
         for type_key, refs in self.pending_refs.items():
             if refs:
                 self._check_refs(type_key, refs)
@@ -557,38 +593,25 @@ class Importer:
                     _("this record belongs to another programme of your organisation"),
                 )
 
-    def _check_keys(self, type_key: str, keys: list[tuple[str, int, str]]) -> None:
-        """Rows that will update records: the records must be this organisation's, in this programme."""
+    def _check_keys(self, type_key: str, keys: list[tuple[str, int, str]]) -> dict[str, int]:
+        """Rows whose key is already stored update that record: it must be this organisation's, in this
+        programme. Returns the primary keys of the records the rows will update."""
         rtype = c.TYPES[type_key]
         lookup = self.lookups[type_key]
+        campaigns = type_key == "campaigns"
+        owner = "organisation_id" if campaigns else lookup.programme
+        fields = [lookup.key, "pk", *([owner] if owner else [])]
+        found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         wanted = {key for _f, _r, key in keys}
-        if type_key == "campaigns":
-            others = dict(
-                records_by_key(Campaign, {"programme": self.programme}, "slug", wanted)
-                .exclude(organisation=self.organisation)
-                .values_list("slug", "organisation__name")
-            )
-            for file, row_number, key in keys:
-                if key in others:
-                    self.error(
-                        file,
-                        row_number,
-                        "slug",
-                        key,
-                        _("this campaign belongs to %(organisation)s; only they can change it"),
-                        organisation=others[key],
-                    )
-            return
-        if lookup.programme is None:
-            return
-        counts: dict[str, list[Any]] = defaultdict(list)
-        for key, programme_id in records_by_key(lookup.model, lookup.scope, lookup.key, wanted).values_list(
-            lookup.key, lookup.programme
-        ):
-            counts[key].append(programme_id)
+        for record in records_by_key(lookup.model, lookup.scope, lookup.key, wanted).values_list(*fields):
+            found[record[0]].append(record)
+        expected = self.organisation.pk if campaigns else self.programme.pk
+        known: dict[str, int] = {}
         for file, row_number, key in keys:
-            programmes = counts.get(key, [])
-            if len(programmes) > 1:
+            matches = found.get(key, [])
+            if not matches:
+                continue
+            if len(matches) > 1:
                 self.error(
                     file,
                     row_number,
@@ -596,7 +619,16 @@ class Importer:
                     key,
                     _("more than one record already has this external id"),
                 )
-            elif programmes and programmes[0] != self.programme.pk:
+            elif owner and matches[0][2] != expected and campaigns:
+                self.error(
+                    file,
+                    row_number,
+                    "slug",
+                    key,
+                    _("this campaign belongs to %(organisation)s; only they can change it"),
+                    organisation=str(Organisation.objects.get(pk=matches[0][2])),
+                )
+            elif owner and matches[0][2] != expected:
                 self.error(
                     file,
                     row_number,
@@ -606,6 +638,9 @@ class Importer:
                         "this external id is already used by a record of another programme of your organisation"
                     ),
                 )
+            else:
+                known[key] = matches[0][1]
+        return known
 
     def _check_cases(self, items: list[tuple[str, int, str, str, dt.date]]) -> None:
         """Rows that name a person instead of a case: the person's one case in this programme is used."""
@@ -641,12 +676,13 @@ class Importer:
         if rtype.key in ("services", "outcomes") and self.new_cases:
             self._open_new_cases()
         rows = 0
+        self._report(source, None, rows, part=0.0)
         while True:
             try:
-                batch = pickle.load(spool)
+                batch, known = pickle.load(spool)
             except EOFError:
                 break
-            counts.add(writer(self, batch, present))
+            counts.add(writer(self, batch, present, known))
             rows += len(batch)
             self._report(source, None, rows, part=rows / max(total, 1))
         self._report(source, None, rows, final=True)
@@ -867,7 +903,8 @@ def _field_map(rtype: c.RecordType) -> list[tuple[str, str, Any]]:
     return found
 
 
-Writer = Callable[[Importer, list[dict[str, Any]], set[str]], actions.BulkResult]
+# A batch of rows, the file's columns and the stored records the first pass found the rows' keys to match.
+Writer = Callable[[Importer, list[dict[str, Any]], set[str], dict[str, int]], actions.BulkResult]
 # Adds what a row needs beyond its plain columns; `context` is what `prepare` found for the batch.
 Extra = Callable[[Importer, Mapping[str, Any], dict[str, Any], set[str], Any], None]
 
@@ -898,7 +935,9 @@ def _records(
 ) -> Writer:
     """A writer for one record type: resolve the batch's references, map rows to fields, upsert."""
 
-    def write(importer: Importer, batch: list[dict[str, Any]], present: set[str]) -> actions.BulkResult:
+    def write(
+        importer: Importer, batch: list[dict[str, Any]], present: set[str], known: dict[str, int]
+    ) -> actions.BulkResult:
         rtype = c.TYPES[type_key]
         refs = {
             column.name: importer.resolve(column.references, [row[column.name] for row in batch])
@@ -922,7 +961,7 @@ def _records(
             rows.append(fields)
         if by_programme:
             options["match"] = {"programme_id": importer.programme.pk}
-        return importer.upsert(rtype.model, rows, create_defaults=defaults, **options)
+        return importer.upsert(rtype.model, rows, create_defaults=defaults, known=known, **options)
 
     return write
 
@@ -1006,7 +1045,9 @@ def _links(
 ) -> Writer:
     """A writer for rows that link a person to a visit or a household: links are added, never removed."""
 
-    def write(importer: Importer, batch: list[dict[str, Any]], present: set[str]) -> actions.BulkResult:
+    def write(
+        importer: Importer, batch: list[dict[str, Any]], present: set[str], known: dict[str, int]
+    ) -> actions.BulkResult:
         owners = importer.resolve(owner_type, [row[owner_column] for row in batch])
         persons = importer.resolve("persons", [row["person"] for row in batch])
         pairs = {(owners[row[owner_column]], persons[row["person"]]) for row in batch}

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models, router, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import F, Lookup, Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -161,10 +161,29 @@ def _prepare(instance: Model) -> None:
         ) from None
 
 
+class AnyOf(Lookup):  # type: ignore[type-arg]
+    """`column IN (values)` with the values as one parameter: a batch of 2,000 keys would otherwise cost
+    Django 2,000 placeholders to prepare and the database 2,000 parameters to parse."""
+
+    lookup_name = "any_of"
+
+    def get_prep_lookup(self) -> Any:
+        return list(self.rhs)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, self.rhs]
+        if connection.vendor == "sqlite":
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.rhs)]
+        placeholders = ", ".join(["%s"] * len(self.rhs)) or "NULL"
+        return f"{lhs} IN ({placeholders})", [*params, *self.rhs]
+
+
 def records_by_key(model: type[M], match: Mapping[str, Any], key: str, values: Iterable[Any]) -> QuerySet[M]:
-    """Records by key values. Excluding empty keys lets the database use the partial unique index on
+    """Records by key values (text). Excluding empty keys lets the database use the partial unique index on
     (organisation, external_id), rather than read every record of the organisation; no ordering is needed."""
-    return model._default_manager.filter(**match, **{f"{key}__in": values}).exclude(**{key: ""}).order_by()
+    return model._default_manager.filter(AnyOf(F(key), list(values)), **match).exclude(**{key: ""}).order_by()
 
 
 @functools.cache
@@ -182,8 +201,6 @@ def _needs_instance(model: type[Model]) -> bool:
 
 def _as_values(model: type[Model], values: dict[str, Any]) -> dict[str, Any]:
     """Run the model's own rules and derivations on one row, returning the values to store."""
-    if not _needs_instance(model):
-        return values
     instance = model(**values)
     _prepare(instance)
     return {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields if not f.primary_key}
@@ -260,6 +277,34 @@ def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
             default = f.get_default()
             raw = [row.get(name, default) for row in rows]
         values.append(raw if prep is _same else [prep(v) for v in raw])
+    _execute_insert(model, connection, columns, values)
+
+
+def insert_columns(model: type[Model], count: int, given: Mapping[str, Sequence[Any]]) -> None:
+    """Like insert_rows, for values already gathered column by column (attribute name → one value per row)."""
+    if not count:
+        return
+    connection = connections[router.db_for_write(model)]
+    now = timezone.now()
+    columns = []
+    values: list[Sequence[Any]] = []
+    for f, prep in _column_preparers(model, connection):
+        columns.append(connection.ops.quote_name(f.column))
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            raw: Sequence[Any] = [now] * count
+        elif f.attname in given:
+            raw = given[f.attname]
+        elif f.has_default() and callable(f.default):
+            raw = [f.get_default() for _ in range(count)]
+        else:
+            raw = [f.get_default()] * count
+        values.append(raw if prep is _same else [prep(v) for v in raw])
+    _execute_insert(model, connection, columns, values)
+
+
+def _execute_insert(
+    model: type[Model], connection: Any, columns: list[str], values: Sequence[Sequence[Any]]
+) -> None:
     params = list(zip(*values, strict=True))
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
@@ -276,31 +321,51 @@ def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", params)
 
 
-def _audit_rows(
-    model: type[Model], entries: Iterable[tuple[str, Any, Iterable[str]]], acting_user: Any, organisation: Any
-) -> list[dict[str, Any]]:
+def update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence[str]) -> None:
+    """Write `fields` of each instance with one UPDATE statement run for all of them. Django's bulk_update
+    builds one CASE per field with a branch per row, which grows with the square of the batch."""
+    if not objs or not fields:
+        return
+    connection = connections[router.db_for_write(model)]
+    preparers = {f.attname: prep for f, prep in _column_preparers(model, connection)}
+    columns: list[Any] = [model._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+    primary_key: Any = model._meta.pk
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(primary_key.column)} = %s"
+    attnames = [f.attname for f in columns]
+    params = [(*(preparers[a](getattr(obj, a)) for a in attnames), obj.pk) for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def insert_audit_entries(
+    model: type[Model], entries: Sequence[tuple[str, Any, Iterable[str]]], acting_user: Any, organisation: Any
+) -> None:
+    """One audit entry per (action, primary key, field names), as `audit.log.log` writes them one at a time:
+    field names only, never values."""
     user = _audit_user(acting_user)
-    user_id = user.pk if user else None
-    organisation_id = organisation.pk if organisation is not None else None
-    label = model._meta.label
+    count = len(entries)
     # The same few lists of field names recur in a batch: sort each once, share the list.
     names: dict[tuple[str, ...], list[str]] = {}
-    rows = []
-    for action, pk, fields in entries:
-        key = tuple(fields)
+    fields_column = []
+    for _action, _pk, fields in entries:
+        key = fields if isinstance(fields, tuple) else tuple(fields)
         if key not in names:
             names[key] = sorted(set(key))
-        rows.append(
-            {
-                "action": action,
-                "model": label,
-                "object_pk": str(pk),
-                "user_id": user_id,
-                "organisation_id": organisation_id,
-                "fields": names[key],
-            }
-        )
-    return rows
+        fields_column.append(names[key])
+    insert_columns(
+        AuditEntry,
+        count,
+        {
+            "action": [action for action, _pk, _fields in entries],
+            "model": [model._meta.label] * count,
+            "object_pk": [str(pk) for _action, pk, _fields in entries],
+            "user_id": [user.pk if user else None] * count,
+            "organisation_id": [organisation.pk if organisation is not None else None] * count,
+            "fields": fields_column,
+        },
+    )
 
 
 @transaction.atomic
@@ -315,6 +380,7 @@ def bulk_upsert_records(
     create_defaults: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
     update: bool = True,
     fixed: Sequence[str] = ("programme_id",),
+    known: Mapping[Any, int] | None = None,
 ) -> BulkResult:
     """Create or update many records of one kind in a constant number of queries, auditing each record
     that was created or changed (one entry each, with field names only, as for single writes).
@@ -324,6 +390,8 @@ def bulk_upsert_records(
     organisation's own records) updates it, changing only the fields the row gives; other rows create
     records, with `create_defaults(row)` filling fields the row leaves out. `update=False` leaves matched
     records alone. A row may not move a record to another value of a `fixed` field (its programme).
+    `known` (key → primary key) spares the lookup by key when the caller has just made it, as the importer
+    does while checking a file; rows whose key it lacks are created.
 
     Values must already have the right types (the importer checks each cell); the model's own rules
     (clean()) are checked here, and a ValidationError leaves nothing of the call behind.
@@ -344,8 +412,14 @@ def bulk_upsert_records(
         raise ValueError(f"duplicate {key} values in one call")
     # What is stored now, as plain values: comparing them needs no model instances.
     existing: dict[Any, dict[str, Any]] = {}
-    if keys:
-        for stored in records_by_key(model, match, key, keys).values("pk", key, *compared):
+    if known is not None:
+        # By primary key alone: the caller found these keys within `match`, and a plan on the primary key
+        # index does not depend on how fresh the database's statistics are.
+        stored_rows = model._default_manager.filter(AnyOf(F("pk"), list(known.values()))).order_by()
+    else:
+        stored_rows = records_by_key(model, match, key, keys)
+    if keys and (known is None or known):
+        for stored in stored_rows.values("pk", key, *compared):
             if stored[key] in existing:
                 raise ValidationError(
                     _("More than one %(model)s has the external id %(key)s.")
@@ -357,18 +431,28 @@ def bulk_upsert_records(
         for name in {n for row in rows for n in row if n in m2m_fields}:
             current_links[name] = _links(m2m_fields[name], [v["pk"] for v in existing.values()])
 
-    to_create: list[tuple[dict[str, Any], dict[str, list[int]], list[str]]] = []
-    to_change: dict[int, tuple[dict[str, Any], list[str]]] = {}
+    to_create: list[tuple[dict[str, Any], dict[str, list[int]], tuple[str, ...]]] = []
+    to_change: dict[int, tuple[Mapping[str, Any], list[str]]] = {}
     audits: list[tuple[str, Any, Iterable[str]]] = []
     link_changes: dict[str, list[tuple[int, list[int]]]] = {}
+    with_links = any(n in m2m_fields for row in rows for n in row)
+    no_links: dict[str, list[int]] = {}
+    # Rows of a batch name the same few sets of fields: each set is turned into audit field names once.
+    audit_names: dict[tuple[str, ...], tuple[str, ...]] = {}
     for row in rows:
-        plain = {n: v for n, v in row.items() if n not in m2m_fields}
-        links = {n: list(v) for n, v in row.items() if n in m2m_fields}
+        if with_links:
+            plain: Mapping[str, Any] = {n: v for n, v in row.items() if n not in m2m_fields}
+            links = {n: list(v) for n, v in row.items() if n in m2m_fields}
+        else:
+            plain, links = row, no_links
         found = existing.get(row[key]) if row.get(key) else None
         if found is None:
             values = dict(create_defaults(row)) if create_defaults else {}
             values.update(plain)
-            to_create.append((values, links, [*values, *links]))
+            names = (*values, *links)
+            if names not in audit_names:
+                audit_names[names] = tuple(sorted({_field_name(model, n) for n in names}))
+            to_create.append((values, links, audit_names[names]))
             continue
         stored = found
         pk = stored["pk"]
@@ -400,10 +484,10 @@ def bulk_upsert_records(
         # Only changed records become instances: their rules are checked on the merged values.
         concrete = [f for f in model._meta.concrete_fields if not f.primary_key and f.name != "created_at"]
         update_fields: set[str] = set()
-        changed_objs = list(model._default_manager.filter(pk__in=to_change))
+        changed_objs = list(model._default_manager.filter(AnyOf(F("pk"), list(to_change))))
         now = timezone.now()
         for obj in changed_objs:
-            plain, names = to_change[obj.pk]
+            plain, changed_names = to_change[obj.pk]
             before = [getattr(obj, f.attname) for f in concrete]
             for name, value in plain.items():
                 setattr(obj, name, value)
@@ -417,13 +501,17 @@ def bulk_upsert_records(
                 (
                     AuditEntry.Action.CHANGE,
                     obj.pk,
-                    [_field_name(model, n) for n in names] + [f.name for f in fields],
+                    [_field_name(model, n) for n in changed_names] + [f.name for f in fields],
                 )
             )
-        model._default_manager.bulk_update(changed_objs, sorted(update_fields))
+        update_rows(model, changed_objs, sorted(update_fields))
 
     if to_create:
-        prepared = [_as_values(model, values) for values, _links, _names in to_create]
+        prepared = (
+            [_as_values(model, values) for values, _links, _names in to_create]
+            if _needs_instance(model)
+            else [values for values, _links, _names in to_create]
+        )
         keyed = [v for v in prepared if v.get(key)]
         unkeyed = [v for v in prepared if not v.get(key)]
         insert_rows(model, keyed)
@@ -439,12 +527,12 @@ def bulk_upsert_records(
                 result.keys[stored_values[key]] = pk
             for name, wanted in links.items():
                 link_changes.setdefault(name, []).append((pk, wanted))
-            audits.append((AuditEntry.Action.CREATE, pk, [_field_name(model, n) for n in names]))
+            audits.append((AuditEntry.Action.CREATE, pk, names))
         result.created = len(to_create)
 
     for name, changes in link_changes.items():
         _set_links(m2m_fields[name], changes)
-    insert_rows(AuditEntry, _audit_rows(model, audits, acting_user, organisation))
+    insert_audit_entries(model, audits, acting_user, organisation)
     return result
 
 
@@ -492,14 +580,11 @@ def bulk_link_records(
     )
     new = sorted(wanted - present)
     insert_rows(through, [{owner: a, target: b} for a, b in new])
-    insert_rows(
-        AuditEntry,
-        _audit_rows(
-            owner_model,
-            [(AuditEntry.Action.CHANGE, pk, [audit_field]) for pk in sorted({a for a, _b in new})],
-            acting_user,
-            organisation,
-        ),
+    insert_audit_entries(
+        owner_model,
+        [(AuditEntry.Action.CHANGE, pk, (audit_field,)) for pk in sorted({a for a, _b in new})],
+        acting_user,
+        organisation,
     )
     return len(new)
 
@@ -522,7 +607,7 @@ def assign_missing_external_ids(
                 model, {scope: organisation} if scope else {}, "external_id", wanted.values()
             ).values_list("external_id", flat=True)
         )
-        objs = list(model._default_manager.filter(pk__in=part))
+        objs = list(model._default_manager.filter(AnyOf(F("pk"), part)))
         now = timezone.now()
         for obj in objs:
             candidate, n = wanted[obj.pk], 1
@@ -532,19 +617,12 @@ def assign_missing_external_ids(
             taken.add(candidate)
             obj.external_id = candidate
             obj.updated_at = now
-        model._default_manager.bulk_update(objs, ["external_id", "updated_at"])
-        AuditEntry.objects.bulk_create(
-            [
-                AuditEntry(
-                    action=AuditEntry.Action.CHANGE,
-                    model=model._meta.label,
-                    object_pk=str(obj.pk),
-                    user=_audit_user(acting_user),
-                    organisation=organisation,
-                    fields=["external_id"],
-                )
-                for obj in objs
-            ]
+        update_rows(model, objs, ["external_id", "updated_at"])
+        insert_audit_entries(
+            model,
+            [(AuditEntry.Action.CHANGE, obj.pk, ("external_id",)) for obj in objs],
+            acting_user,
+            organisation,
         )
         assigned += len(objs)
     return assigned

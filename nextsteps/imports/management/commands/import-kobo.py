@@ -41,11 +41,15 @@ class Command(BaseCommand):
         programme = cli.get_programme(options["programme"])
         organisation = cli.get_organisation(options["organisation"], programme)
         found = []
+        paths = []
         for name in options["files"]:
             try:
-                found += sources(form, Path(name))
+                made = sources(form, Path(name))
             except TableError as error:
                 raise CommandError(str(error)) from None
+            found += made
+            paths += [f"{name} ({source.record_type.key})" for source in made]
+        cli.distinct_names(found, paths)
         bar = cli.progress_bar(options, self.stderr)
         importer = Importer(
             programme=programme,

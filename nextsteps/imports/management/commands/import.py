@@ -35,6 +35,7 @@ class Command(BaseCommand):
         user = cli.get_user(options["user"])
         date_format = cli.date_format(options["date_format"])
         sources = [cli.file_source(Path(name), options["type"]) for name in options["files"]]
+        cli.distinct_names(sources, options["files"])
         bar = cli.progress_bar(options, self.stderr)
         importer = Importer(
             programme=programme,
