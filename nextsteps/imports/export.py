@@ -8,7 +8,6 @@ absent, so importing the files back never clears them.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -219,11 +218,8 @@ _ACTIVITY_LISTS = {
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    # Dates stay dates: a workbook gets date cells, a CSV file their ISO form (str() of a date).
+    return "" if value is None else value
 
 
 def header(type_key: str, include_identifying: bool) -> list[str]:

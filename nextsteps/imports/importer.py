@@ -5,8 +5,10 @@ Two passes over each file, streaming:
 
 1. Validate. Each cell is read by its column's rules; each row by its record type's rules; references to
    other records are checked against the rows of this import and, a batch at a time, against the database.
-   Only what references need is kept: the keys (external ids) seen so far, per record type.
-2. Write, if the first pass found no error: rows are read again and written a batch at a time with
+   Only what references need stays in memory: the keys (external ids) seen so far, per record type. While
+   no error has been found, the rows are kept, already read, in a temporary file, a batch at a time, with
+   the stored records each batch's keys matched.
+2. Write, if the first pass found no error: the batches are read back and written with
    `bulk_upsert_records` / `bulk_link_records`, so the number of queries grows with the number of batches,
    not rows. A failure rolls the whole import back.
 
@@ -33,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps.imports import columns as c
 from nextsteps.imports import vocabularies
+from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
 from nextsteps.imports.values import (
     DateFormat,
@@ -88,8 +91,10 @@ class RowError:
             "column": self.column,
             "value": self.value,
         }
+        if not self.file:
+            return self.message()
         if self.row is None:
-            text = str(_("%(file)s")) % where
+            text = self.file
         elif self.column is None:
             text = str(_("%(file)s, row %(row)s")) % where
         elif self.value:
@@ -233,15 +238,15 @@ class Importer:
         self.today = today or dt.date.today()
         self.vocabularies: dict[str, Vocabulary] = vocabularies.load(programme)
         self.result = ImportResult()
-        # Keys of the rows of this import, per record type (and the names of external organisations).
-        self.seen: dict[str, set[str]] = defaultdict(set)
+        # Keys of the rows of this import, per record type (and the names of external organisations), the
+        # cases of this import by person, and persons who need a case: on disk while the import runs.
+        self.store: KeyStore | None = None
+        self._remembered: list[tuple[str, str]] = []
+        self._case_pairs: list[tuple[str, str]] = []
         # Record types whose file could not be read: references to them are not checked, to avoid noise.
         self.broken: set[str] = set()
         self.pending_refs: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
         self.pending_cases: list[tuple[str, int, str, str, dt.date]] = []
-        self.cases_by_person: dict[str, set[str]] = defaultdict(set)
-        # Persons named without a case who have none: a case is opened on their first date.
-        self.new_cases: dict[str, dt.date] = {}
         self.lookups = self._lookups()
         self.current: tuple[str, int] = ("", 0)
         self._spools: list[IO[bytes]] = []
@@ -289,12 +294,14 @@ class Importer:
         names = [s.name for s in sources]
         if len(set(names)) != len(names):
             raise ValueError("sources need distinct names")
+        self.store = KeyStore()
         try:
             return self._run(sources)
         finally:
             for spool in self._spools:
                 spool.close()
             self._spools.clear()
+            self.store.close()
 
     def _run(self, sources: Sequence[Source]) -> ImportResult:
         ordered = sorted(sources, key=lambda s: c.ORDER[s.record_type.key])
@@ -518,46 +525,64 @@ class Importer:
     def _end_batch(
         self, spool: IO[bytes], type_key: str, batch: list[dict[str, Any]], keys: list[tuple[str, int, str]]
     ) -> None:
-        known = self._check_keys(type_key, keys) if keys else {}
+        assert self.store is not None
+        fresh: list[tuple[str, int, str]] = []
+        in_batch: set[str] = set()
+        earlier = self.store.add(type_key, [key for _f, _r, key in keys])
+        for file, number, key in keys:
+            if key in earlier or key in in_batch:
+                self.error(
+                    file,
+                    number,
+                    c.TYPES[type_key].key_column,
+                    key,
+                    _("this value appears on an earlier row of the import; each row needs its own"),
+                )
+            else:
+                in_batch.add(key)
+                fresh.append((file, number, key))
+        self._flush_remembered()
+        known = self._check_keys(type_key, fresh) if fresh else {}
         if batch and not self.result.error_count:
             pickle.dump((batch, known), spool, pickle.HIGHEST_PROTOCOL)
 
     def _check_row(
         self, source: Source, plan: _RowPlan, number: int, values: dict[str, Any], present: set[str]
     ) -> str | None:
-        """Check one row beyond its cells: its key, its references, its record type's rules. Returns the
-        row's key when it is new to this import."""
+        """Check one row beyond its cells: its references and its record type's rules (its key is checked
+        with its batch). Returns the row's key."""
         name = source.name
-        new_key = None
-        key = values.get(plan.key_column) if plan.key_column else None
-        if key:
-            seen = self.seen[plan.type_key]
-            if key in seen:
-                self.error(
-                    name,
-                    number,
-                    plan.key_column,
-                    key,
-                    _("this value appears on an earlier row of the import; each row needs its own"),
-                )
-            else:
-                seen.add(key)
-                new_key = key
         for column_name, references in plan.references:
             value = values.get(column_name)
-            if value and value not in self.seen[references] and references not in self.broken:
+            if value and references not in self.broken:
                 self._queue(self.pending_refs[references], (name, number, column_name, value))
         for column_name in plan.names:
             for org_name in values.get(column_name) or ():
-                if org_name not in self.seen["external_organisations"]:
-                    self._queue(
-                        self.pending_refs["external_organisations"], (name, number, column_name, org_name)
-                    )
+                self._queue(
+                    self.pending_refs["external_organisations"], (name, number, column_name, org_name)
+                )
         if plan.rule:
             self.current = (name, number)
             for rule_column, value, reason, params in plan.rule(self, values, present):
                 self.error(name, number, rule_column, value, reason, **params)
-        return new_key
+        return values.get(plan.key_column) if plan.key_column else None
+
+    def remember(self, kind: str, key: str) -> None:
+        """Rows of one kind that make keys of another (partner contacts name external organisations)."""
+        self._remembered.append((kind, key))
+
+    def add_case(self, person: str, case: str) -> None:
+        self._case_pairs.append((person, case))
+
+    def _flush_remembered(self) -> None:
+        assert self.store is not None
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for kind, key in self._remembered:
+            by_kind[kind].append(key)
+        for kind, keys in by_kind.items():
+            self.store.add(kind, keys)
+        self.store.add_cases(self._case_pairs)
+        self._remembered, self._case_pairs = [], []
 
     def _queue(self, queue: list[Any], item: Any) -> None:
         queue.append(item)
@@ -574,6 +599,11 @@ class Importer:
             self.pending_cases.clear()
 
     def _check_refs(self, type_key: str, refs: list[tuple[str, int, str, str]]) -> None:
+        assert self.store is not None
+        in_import = self.store.contains(type_key, (value for _f, _r, _c, value in refs))
+        refs = [ref for ref in refs if ref[3] not in in_import]
+        if not refs:
+            return
         lookup = self.lookups[type_key]
         wanted = {value for _f, _r, _c, value in refs}
         fields = [lookup.key] + ([lookup.programme] if lookup.programme else [])
@@ -650,8 +680,11 @@ class Importer:
             "person__external_id", "external_id", "pk"
         ):
             in_database[person].add(external or f"#{pk}")
+        assert self.store is not None
+        in_import = self.store.cases(persons)
+        need: list[tuple[str, dt.date]] = []
         for file, row_number, column, person, date in items:
-            cases = in_database.get(person, set()) | self.cases_by_person.get(person, set())
+            cases = in_database.get(person, set()) | in_import.get(person, set())
             if len(cases) > 1:
                 self.error(
                     file,
@@ -662,8 +695,8 @@ class Importer:
                     count=len(cases),
                 )
             elif not cases:
-                first = self.new_cases.get(person)
-                self.new_cases[person] = date if first is None else min(first, date)
+                need.append((person, date))
+        self.store.need_cases(need)
 
     # pass 2 -------------------------------------------------------------------------------------
 
@@ -673,7 +706,7 @@ class Importer:
         spool.seek(0)
         writer = WRITERS[rtype.key]
         counts = self.result.counts.setdefault(rtype.key, actions.BulkResult())
-        if rtype.key in ("services", "outcomes") and self.new_cases:
+        if rtype.key in ("services", "outcomes"):
             self._open_new_cases()
         rows = 0
         self._report(source, None, rows, part=0.0)
@@ -714,11 +747,9 @@ class Importer:
         ).order_by()
 
     def _open_new_cases(self) -> None:
-        """Open a case for each person named without one, on the first date given for them."""
-        items = sorted(self.new_cases.items())
-        self.new_cases = {}
-        for start in range(0, len(items), self.batch_size):
-            part = items[start : start + self.batch_size]
+        """Open a case for each person named without one, on the first date given for them (once)."""
+        assert self.store is not None
+        for part in self.store.new_cases(self.batch_size):
             persons = self.resolve("persons", [p for p, _d in part])
             rows = [
                 {
@@ -734,6 +765,7 @@ class Importer:
                 Case, rows, acting_user=self.acting_user, organisation=self.organisation
             )
             self.result.new_cases += done.created
+        self.store.clear_new_cases()
 
     def upsert(self, model: type[Model], rows: list[dict[str, Any]], **options: Any) -> actions.BulkResult:
         return actions.bulk_upsert_records(
@@ -821,7 +853,7 @@ def _case_rules(importer: Importer, values: dict[str, Any], present: set[str]) -
     if opened and closed and closed < opened:
         yield "closed", closed.isoformat(), _("a case cannot close before it opened"), {}
     if values.get("person") and values.get("external_id"):
-        importer.cases_by_person[values["person"]].add(values["external_id"])
+        importer.add_case(values["person"], values["external_id"])
 
 
 def _campaign_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
@@ -832,7 +864,7 @@ def _campaign_rules(importer: Importer, values: dict[str, Any], present: set[str
 
 def _partner_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
     if values.get("external_organisation"):
-        importer.seen["external_organisations"].add(values["external_organisation"])
+        importer.remember("external_organisations", values["external_organisation"])
     return iter(())
 
 

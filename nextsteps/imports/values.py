@@ -163,7 +163,12 @@ def _full_year(text: str, declared: DateFormat | None) -> int:
         # Declared two-digit years: the nearest past century, as spreadsheets do (70 → 1970, 21 → 2021).
         year = 2000 + int(text)
         return year if year <= dt.date.today().year + 10 else year - 100
-    raise Invalid(_("the year must have four digits"))
+    raise Invalid(
+        _(
+            "the year must have four digits, unless the column's format is declared (for example "
+            "--date-format DD/MM/YY, or a header such as “date (DD/MM/YY)”)"
+        )
+    )
 
 
 def parse_date(value: Any, declared: DateFormat | None = None) -> dt.date:
@@ -222,8 +227,9 @@ def _numeric_date(a: str, sep: str, b: str, c: str, declared: DateFormat | None)
     if day_first and month_first and day_first != month_first:
         raise Invalid(
             _(
-                "ambiguous: it could be %(day_first)s or %(month_first)s; declare the format of the "
-                "column (for example --date-format DD/MM/YYYY) or write the date as YYYY-MM-DD"
+                "ambiguous: it could be %(day_first)s or %(month_first)s; declare the column's format (for "
+                "example --date-format DD/MM/YYYY, or a header such as “date (DD/MM/YYYY)”) or write the date "
+                "as YYYY-MM-DD"
             ),
             day_first=day_first.isoformat(),
             month_first=month_first.isoformat(),

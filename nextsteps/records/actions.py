@@ -291,9 +291,10 @@ def insert_columns(model: type[Model], count: int, given: Mapping[str, Sequence[
     for f, prep in _column_preparers(model, connection):
         columns.append(connection.ops.quote_name(f.column))
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            raw: Sequence[Any] = [now] * count
-        elif f.attname in given:
-            raw = given[f.attname]
+            values.append([prep(now)] * count)
+            continue
+        if f.attname in given:
+            raw: Sequence[Any] = given[f.attname]
         elif f.has_default() and callable(f.default):
             raw = [f.get_default() for _ in range(count)]
         else:
