@@ -5,9 +5,9 @@ Two passes over each file, streaming:
 
 1. Validate. Each cell is read by its column's rules; each row by its record type's rules; references to
    other records are checked against the rows of this import and, a batch at a time, against the database.
-   Only what references need stays in memory: the keys (external ids) seen so far, per record type. While
-   no error has been found, the rows are kept, already read, in a temporary file, a batch at a time, with
-   the stored records each batch's keys matched.
+   What references need, the keys (external ids) read so far, goes to a scratch SQLite file (keystore.py),
+   so memory stays flat. While no error has been found, the rows are kept, already read, in a temporary
+   file, a batch at a time, with the stored records each batch's keys matched.
 2. Write, if the first pass found no error: the batches are read back and written with
    `bulk_upsert_records` / `bulk_link_records`, so the number of queries grows with the number of batches,
    not rows. A failure rolls the whole import back.

@@ -322,20 +322,29 @@ def _execute_insert(
             cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", params)
 
 
-def update_rows(model: type[Model], objs: Sequence[Model], fields: Sequence[str]) -> None:
-    """Write `fields` of each instance with one UPDATE statement run for all of them. Django's bulk_update
-    builds one CASE per field with a branch per row, which grows with the square of the batch."""
-    if not objs or not fields:
+def update_rows(
+    model: type[Model],
+    rows: Sequence[Mapping[str, Any]],
+    attnames: Sequence[str],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """Write the fields `attnames` of each row's record (`row["pk"]`), and the same `constants` (such as
+    updated_at) to all of them, with one UPDATE statement run for all rows. Django's bulk_update builds one
+    CASE per field with a branch per row: it grows with the square of the batch."""
+    constants = constants or {}
+    if not rows or not (attnames or constants):
         return
     connection = connections[router.db_for_write(model)]
-    preparers = {f.attname: prep for f, prep in _column_preparers(model, connection)}
-    columns: list[Any] = [model._meta.get_field(name) for name in fields]
+    preparers = {f.attname: (f, prep) for f, prep in _column_preparers(model, connection)}
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+    names = [*attnames, *constants]
+    assignments = ", ".join(f"{quote(preparers[a][0].column)} = %s" for a in names)
     primary_key: Any = model._meta.pk
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(primary_key.column)} = %s"
-    attnames = [f.attname for f in columns]
-    params = [(*(preparers[a](getattr(obj, a)) for a in attnames), obj.pk) for obj in objs]
+    fixed = tuple(preparers[a][1](v) for a, v in constants.items())
+    columns = [[preparers[a][1](row[a]) for row in rows] for a in attnames]
+    values = list(zip(*columns, strict=True)) if columns else [()] * len(rows)
+    params = [(*changed, *fixed, row["pk"]) for changed, row in zip(values, rows, strict=True)]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 
@@ -433,7 +442,7 @@ def bulk_upsert_records(
             current_links[name] = _links(m2m_fields[name], [v["pk"] for v in existing.values()])
 
     to_create: list[tuple[dict[str, Any], dict[str, list[int]], tuple[str, ...]]] = []
-    to_change: dict[int, tuple[Mapping[str, Any], list[str]]] = {}
+    to_change: dict[int, tuple[Mapping[str, Any], list[str], dict[str, Any]]] = {}
     audits: list[tuple[str, Any, Iterable[str]]] = []
     link_changes: dict[str, list[tuple[int, list[int]]]] = {}
     with_links = any(n in m2m_fields for row in rows for n in row)
@@ -473,7 +482,7 @@ def bulk_upsert_records(
                 changed_links.append(name)
                 link_changes.setdefault(name, []).append((pk, wanted))
         if changed:
-            to_change[pk] = (plain, changed + changed_links)
+            to_change[pk] = (plain, changed + changed_links, stored)
         elif changed_links:
             audits.append((AuditEntry.Action.CHANGE, pk, changed_links))
         if changed or changed_links:
@@ -482,30 +491,56 @@ def bulk_upsert_records(
             result.unchanged += 1
 
     if to_change:
-        # Only changed records become instances: their rules are checked on the merged values.
-        concrete = [f for f in model._meta.concrete_fields if not f.primary_key and f.name != "created_at"]
-        update_fields: set[str] = set()
-        changed_objs = list(model._default_manager.filter(AnyOf(F("pk"), list(to_change))))
         now = timezone.now()
-        for obj in changed_objs:
-            plain, changed_names = to_change[obj.pk]
-            before = [getattr(obj, f.attname) for f in concrete]
-            for name, value in plain.items():
-                setattr(obj, name, value)
-            _prepare(obj)
-            fields = [f for f, old in zip(concrete, before, strict=True) if getattr(obj, f.attname) != old]
-            if any(f.name == "updated_at" for f in concrete):
-                obj.updated_at = now  # type: ignore[attr-defined]
-                update_fields.add("updated_at")
-            update_fields.update(f.name for f in fields)
-            audits.append(
-                (
-                    AuditEntry.Action.CHANGE,
-                    obj.pk,
-                    [_field_name(model, n) for n in changed_names] + [f.name for f in fields],
+        concrete = [f for f in model._meta.concrete_fields if not f.primary_key and f.name != "created_at"]
+        stamp = {"updated_at": now} if any(f.name == "updated_at" for f in concrete) else {}
+        if _needs_instance(model):
+            # Records with rules or derived fields become instances: the rules run on the merged values.
+            update_fields: set[str] = set()
+            changed_rows = []
+            for obj in model._default_manager.filter(AnyOf(F("pk"), list(to_change))):
+                plain, changed_names, _stored = to_change[obj.pk]
+                before = [getattr(obj, f.attname) for f in concrete]
+                for name, value in plain.items():
+                    setattr(obj, name, value)
+                _prepare(obj)
+                fields = [
+                    f for f, old in zip(concrete, before, strict=True) if getattr(obj, f.attname) != old
+                ]
+                update_fields.update(f.attname for f in fields)
+                changed_rows.append(obj)
+                audits.append(
+                    (
+                        AuditEntry.Action.CHANGE,
+                        obj.pk,
+                        [_field_name(model, n) for n in changed_names] + [f.name for f in fields],
+                    )
                 )
+            attnames = sorted(update_fields - {"updated_at"})
+            update_rows(
+                model,
+                [{"pk": o.pk, **{a: getattr(o, a) for a in attnames}} for o in changed_rows],
+                attnames,
+                stamp,
             )
-        update_rows(model, changed_objs, sorted(update_fields))
+        else:
+            # Without rules to run, a changed row's new values are the row's own: no instances needed.
+            columns = {f.attname for f in concrete} - {"updated_at"}
+            attnames = sorted({n for _p, names, _s in to_change.values() for n in names if n in columns})
+            update_rows(
+                model,
+                [
+                    {"pk": pk, **{a: plain[a] if a in plain else stored[a] for a in attnames}}
+                    for pk, (plain, _names, stored) in to_change.items()
+                ],
+                attnames,
+                stamp,
+            )
+            for pk, (_plain, changed_names, _stored) in to_change.items():
+                key_names = tuple(changed_names)
+                if key_names not in audit_names:
+                    audit_names[key_names] = tuple(sorted({_field_name(model, n) for n in key_names}))
+                audits.append((AuditEntry.Action.CHANGE, pk, audit_names[key_names]))
 
     if to_create:
         prepared = (
@@ -618,7 +653,12 @@ def assign_missing_external_ids(
             taken.add(candidate)
             obj.external_id = candidate
             obj.updated_at = now
-        update_rows(model, objs, ["external_id", "updated_at"])
+        update_rows(
+            model,
+            [{"pk": o.pk, "external_id": o.external_id} for o in objs],
+            ["external_id"],
+            {"updated_at": now},
+        )
         insert_audit_entries(
             model,
             [(AuditEntry.Action.CHANGE, obj.pk, ("external_id",)) for obj in objs],
