@@ -344,9 +344,51 @@ def update_rows(
     fixed = tuple(preparers[a][1](v) for a, v in constants.items())
     columns = [[preparers[a][1](row[a]) for row in rows] for a in attnames]
     values = list(zip(*columns, strict=True)) if columns else [()] * len(rows)
+    if connection.vendor == "postgresql":
+        _update_from_copy(model, connection, rows, attnames, values, constants)
+        return
     params = [(*changed, *fixed, row["pk"]) for changed, row in zip(values, rows, strict=True)]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def _update_from_copy(
+    model: type[Model],
+    connection: Any,
+    rows: Sequence[Mapping[str, Any]],
+    attnames: Sequence[str],
+    values: Sequence[tuple[Any, ...]],
+    constants: Mapping[str, Any],
+) -> None:
+    """PostgreSQL: the new values go by COPY into a temporary table, and one UPDATE joins it; statements run
+    row by row would each cost a round trip and the client's formatting of the query."""
+    quote = connection.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    primary_key: Any = model._meta.pk
+    table = quote(model._meta.db_table)
+    scratch = quote(f"import_update_{model._meta.db_table}")
+    definitions = ", ".join(
+        [f"{quote(primary_key.column)} {primary_key.rel_db_type(connection)}"]
+        + [f"{quote(fields[a].column)} {fields[a].db_type(connection)}" for a in attnames]
+    )
+    assignments = [f"{quote(fields[a].column)} = s.{quote(fields[a].column)}" for a in attnames]
+    assignments += [f"{quote(fields[a].column)} = %s" for a in constants]
+    preparers = {f.attname: prep for f, prep in _column_preparers(model, connection)}
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} ({definitions}) ON COMMIT DROP")
+        copied = ", ".join([quote(primary_key.column)] + [quote(fields[a].column) for a in attnames])
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {scratch} ({copied}) FROM STDIN") as copy,
+        ):
+            for changed, row in zip(values, rows, strict=True):
+                copy.write_row((row["pk"], *changed))
+        cursor.execute(
+            f"UPDATE {table} AS t SET {', '.join(assignments)} "
+            f"FROM {scratch} AS s WHERE t.{quote(primary_key.column)} = s.{quote(primary_key.column)}",
+            [preparers[a](v) for a, v in constants.items()],
+        )
+        cursor.execute(f"DROP TABLE {scratch}")
 
 
 def insert_audit_entries(
