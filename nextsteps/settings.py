@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "nextsteps.demo",
     "nextsteps.privacy",
     "nextsteps.scale",
+    "nextsteps.imports",
 ]
 
 MIDDLEWARE = [
