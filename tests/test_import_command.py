@@ -15,7 +15,7 @@ from nextsteps.imports.importer import Importer, Progress
 from nextsteps.programmes.models import Programme
 from nextsteps.records.models import OutreachVisit, Person
 from tests import factories as f
-from tests.importing import command, write_csv
+from tests.importing import command, importer_of, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +64,8 @@ def test_two_files_of_the_same_name_in_two_folders_are_told_apart(tmp_path: Path
             prog.slug,
             "--organisation",
             org.slug,
+            "--user",
+            importer_of(org).username,
             stderr=err,
         )
     assert f"{second}, row 2, column “external_id”" in err.getvalue()
@@ -118,6 +120,8 @@ def test_the_progress_bar_shows_on_request_and_reaches_the_end(tmp_path: Path) -
         prog.slug,
         "--organisation",
         org.slug,
+        "--user",
+        importer_of(org).username,
         "--progress",
         stdout=StringIO(),
         stderr=err,

@@ -15,7 +15,7 @@ from nextsteps.audit.models import AuditEntry
 from nextsteps.imports.importer import ImportFailed
 from nextsteps.records.models import Case, OutreachVisit, Person
 from tests import factories as f
-from tests.importing import command, run, write_csv
+from tests.importing import command, importer_of, run, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +74,8 @@ def test_the_command_lists_the_errors_in_the_users_language(
             prog.slug,
             "--organisation",
             org.slug,
+            "--user",
+            importer_of(org).username,
             "--lang",
             "nl",
             stderr=err,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -19,6 +19,8 @@ from nextsteps.imports import columns as c
 from nextsteps.imports.importer import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_MAX_ERRORS,
+    Importer,
+    ImportFailed,
     ImportResult,
     Progress,
     Source,
@@ -61,7 +63,12 @@ def add_import_arguments(parser: CommandParser) -> None:
         "--date-format",
         help="order of numeric dates such as 03/04/2021 in every date column: DD/MM/YYYY or MM/DD/YYYY",
     )
-    parser.add_argument("--user", help="username recorded in the audit trail as having imported")
+    parser.add_argument(
+        "--user",
+        required=True,
+        help="username of the person importing: their roles decide what they may write, and the audit "
+        "trail names them",
+    )
     parser.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows written per batch")
     parser.add_argument(
@@ -97,10 +104,34 @@ def get_organisation(slug: str, programme: Programme) -> Organisation:
 def get_user(username: str | None) -> Any:
     if not username:
         return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(_("There is no user “%(user)s”.") % {"user": username})
+    return user
+
+
+def run_import(
+    command: BaseCommand, importer: Importer, sources: list[Source], options: dict[str, Any]
+) -> None:
+    """Run an import for a command: progress on stderr, every error listed, a summary of what was written."""
+    bar = progress_bar(options, command.stderr)
+    importer.progress = bar
     try:
-        return get_user_model().objects.get(username=username)
-    except get_user_model().DoesNotExist:
-        raise CommandError(_("There is no user “%(user)s”.") % {"user": username}) from None
+        result = importer.run(sources)
+    except ImportFailed as failed:
+        if bar:
+            bar.finish()
+        report_errors(failed.result, command.stderr.write, options["errors"])
+        raise CommandError(failure_message(failed.result)) from None
+    if bar:
+        bar.finish()
+    if options["dry_run"]:
+        command.stdout.write(
+            _("All %(rows)s rows are valid; nothing was written (--dry-run).") % {"rows": f"{result.rows:,}"}
+        )
+        return
+    for line in summary(result):
+        command.stdout.write(line)
 
 
 def date_format(text: str | None) -> DateFormat | None:

@@ -34,7 +34,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.imports import columns as c
-from nextsteps.imports import vocabularies
+from nextsteps.imports import rights, vocabularies
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
 from nextsteps.imports.values import (
@@ -487,6 +487,10 @@ class Importer:
                 return
             present = {b.column.name for b in bindings}
             plan = _RowPlan.of(rtype)
+            # The system itself (acting_user None) may write anything; people only what their roles allow.
+            refused = self.acting_user is not None and not rights.may_import(
+                self.acting_user, self.organisation.pk, rtype.key
+            )
             # Valid rows are kept, already read, in a temporary file for the second pass: a batch at a time,
             # so memory stays flat, and the file is neither read nor parsed twice. With each batch goes what
             # the check of its keys found: which rows update which stored records.
@@ -497,6 +501,16 @@ class Importer:
             rows = 0
             for number, values in self._rows(source, table, bindings):
                 rows += 1
+                if refused:
+                    self.error(
+                        source.name,
+                        number,
+                        None,
+                        "",
+                        _("you may not add or change %(records)s of %(organisation)s"),
+                        records=rtype.label,
+                        organisation=str(self.organisation),
+                    )
                 key = self._check_row(source, plan, number, values, present)
                 if key:
                     keys.append((source.name, number, key))

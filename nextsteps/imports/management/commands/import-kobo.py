@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nextsteps.imports import cli
-from nextsteps.imports.importer import Importer, ImportFailed
+from nextsteps.imports.importer import Importer
 from nextsteps.imports.kobo.submissions import MAPPINGS, sources
 from nextsteps.imports.readers import TableError
 
@@ -50,7 +50,6 @@ class Command(BaseCommand):
             found += made
             paths += [f"{name} ({source.record_type.key})" for source in made]
         cli.distinct_names(found, paths)
-        bar = cli.progress_bar(options, self.stderr)
         importer = Importer(
             programme=programme,
             organisation=organisation,
@@ -58,23 +57,6 @@ class Command(BaseCommand):
             date_format=cli.date_format(options["date_format"]),
             batch_size=max(options["batch_size"], 1),
             max_errors=max(options["max_errors"], 1),
-            progress=bar,
             dry_run=options["dry_run"],
         )
-        try:
-            result = importer.run(found)
-        except ImportFailed as failed:
-            if bar:
-                bar.finish()
-            cli.report_errors(failed.result, self.stderr.write, options["errors"])
-            raise CommandError(cli.failure_message(failed.result)) from None
-        if bar:
-            bar.finish()
-        if options["dry_run"]:
-            self.stdout.write(
-                _("All %(rows)s rows are valid; nothing was written (--dry-run).")
-                % {"rows": f"{result.rows:,}"}
-            )
-            return
-        for line in cli.summary(result):
-            self.stdout.write(line)
+        cli.run_import(self, importer, found, options)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from nextsteps.imports import cli
-from nextsteps.imports.importer import Importer, ImportFailed
+from nextsteps.imports.importer import Importer
 
 
 class Command(BaseCommand):
@@ -36,7 +35,6 @@ class Command(BaseCommand):
         date_format = cli.date_format(options["date_format"])
         sources = [cli.file_source(Path(name), options["type"]) for name in options["files"]]
         cli.distinct_names(sources, options["files"])
-        bar = cli.progress_bar(options, self.stderr)
         importer = Importer(
             programme=programme,
             organisation=organisation,
@@ -44,23 +42,6 @@ class Command(BaseCommand):
             date_format=date_format,
             batch_size=max(options["batch_size"], 1),
             max_errors=max(options["max_errors"], 1),
-            progress=bar,
             dry_run=options["dry_run"],
         )
-        try:
-            result = importer.run(sources)
-        except ImportFailed as failed:
-            if bar:
-                bar.finish()
-            cli.report_errors(failed.result, self.stderr.write, options["errors"])
-            raise CommandError(cli.failure_message(failed.result)) from None
-        if bar:
-            bar.finish()
-        if options["dry_run"]:
-            self.stdout.write(
-                _("All %(rows)s rows are valid; nothing was written (--dry-run).")
-                % {"rows": f"{result.rows:,}"}
-            )
-            return
-        for line in cli.summary(result):
-            self.stdout.write(line)
+        cli.run_import(self, importer, sources, options)
