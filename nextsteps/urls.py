@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("nextsteps.accounts.urls")),
     path("", include("nextsteps.records.urls")),
     path("", include("nextsteps.privacy.urls")),
+    path("imports/", include("nextsteps.imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -113,6 +113,27 @@ def locality(required: bool = True, example: str = "Bucharest") -> Column:
 
 PERSON_REF = _("External id of a person of your organisation, from the persons template or already imported.")
 
+
+def case_or_person() -> tuple[Column, Column]:
+    """Services and outcomes name their case, or only the person (whose case in the programme is used)."""
+    return (
+        Column(
+            "case",
+            REFERENCE,
+            _("External id of the case; leave empty when you give the person."),
+            "C-0001",
+            references="cases",
+        ),
+        Column(
+            "person",
+            REFERENCE,
+            _("External id of the person; leave empty when you give the case."),
+            "",
+            references="persons",
+        ),
+    )
+
+
 RECORD_TYPES: tuple[RecordType, ...] = (
     RecordType(
         "persons",
@@ -480,20 +501,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "records.ServiceDelivery",
         (
             external_id("S-000001"),
-            Column(
-                "case",
-                REFERENCE,
-                _("External id of the case; leave empty when you give the person."),
-                "C-0001",
-                references="cases",
-            ),
-            Column(
-                "person",
-                REFERENCE,
-                _("External id of the person; leave empty when you give the case."),
-                "",
-                references="persons",
-            ),
+            *case_or_person(),
             Column(
                 "service_type",
                 CHOICE,
@@ -514,20 +522,7 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "records.Outcome",
         (
             external_id("O-001"),
-            Column(
-                "case",
-                REFERENCE,
-                _("External id of the case; leave empty when you give the person."),
-                "C-0001",
-                references="cases",
-            ),
-            Column(
-                "person",
-                REFERENCE,
-                _("External id of the person; leave empty when you give the case."),
-                "",
-                references="persons",
-            ),
+            *case_or_person(),
             Column(
                 "outcome_type",
                 CHOICE,
