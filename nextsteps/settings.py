@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "nextsteps.privacy",
     "nextsteps.scale",
     "nextsteps.api",
+    "nextsteps.imports",
 ]
 
 MIDDLEWARE = [

@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("nextsteps.records.urls")),
     path("", include("nextsteps.privacy.urls")),
+    path("imports/", include("nextsteps.imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,8 +14,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from nextsteps.accounts.models import User
+from nextsteps.imports.models import ImportJob
 from nextsteps.privacy.models import Consent
-from nextsteps.programmes.models import Milestone
+from nextsteps.programmes.models import Milestone, Organisation
 from nextsteps.records import models as m
 
 PERSONAS = [
@@ -151,6 +153,12 @@ ALLOWED: dict[str, set[str]] = {
     "privacy:rights-person": {"dpo"},
     "privacy:rights-export": {"dpo"},
     "privacy:rights-erase": {"dpo"},
+    # imports: every role that may write some kind of record; the persons template for who writes persons;
+    # a Salvation Army import for who may import into the Salvation Army
+    "imports:index": EVERYONE - {"dpo", "viewer"},
+    "imports:template": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
+    "imports:job": {"caseworker.sa", "outreach.sa"},
+    "imports:job-progress": {"caseworker.sa", "outreach.sa"},
 }
 # Pages with their own answer to every signed-in persona (and to anonymous visitors).
 SPECIAL = {
@@ -198,7 +206,23 @@ def url_names(patterns: list[Any] | None = None, namespace: str = "") -> Iterato
             yield f"{namespace}{entry.name}", entry
 
 
+def import_job() -> ImportJob:
+    organisation = Organisation.objects.get(slug="salvation-army-ro")
+    return ImportJob.objects.create(
+        user=User.objects.get(username="caseworker.sa"),
+        programme=organisation.programmes.get(),
+        organisation=organisation,
+        language="en",
+        files=["persons.csv"],
+        status=ImportJob.Status.DONE,
+    )
+
+
 def concrete_url(name: str) -> str:
+    if name == "imports:template":
+        return reverse(name, args=["persons", "csv"])
+    if name in ("imports:job", "imports:job-progress"):
+        return reverse(name, args=[import_job().pk])
     if name in PRIVACY_OBJECTS:
         return reverse(name, args=[PRIVACY_OBJECTS[name]().pk])
     if name == "records:case-service":

@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from nextsteps.accounts import access
+from nextsteps.imports import rights
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -18,4 +19,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_record_round": access.can(user, "visit", access.ADD),
         "can_audit": access.has(user, access.AUDIT),
         "can_handle_rights": access.has(user, access.PERSON_RIGHTS),
+        "can_import": bool(rights.import_organisations(user)),
     }

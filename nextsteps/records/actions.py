@@ -7,16 +7,21 @@ system itself (the demo loader, a scheduled job), and the audit trail says so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import transaction
-from django.db.models import Model
+from django.db import connections, models, router, transaction
+from django.db.models import F, Lookup, Model, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nextsteps.audit.log import log
+from nextsteps.audit.log import WRITES, bump_data_version, log
 from nextsteps.audit.models import AuditEntry
+from nextsteps.privacy.fields import EncryptedMixin
 from nextsteps.records.models import (
     Case,
     Household,
@@ -132,3 +137,602 @@ def record_service(
     return create_record(
         ServiceDelivery, acting_user=acting_user, case=case, service_type=service_type, date=date, note=note
     )
+
+
+# Bulk writes (imports) -------------------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    # The primary key of every row's record, by the row's key value (external id, slug or name).
+    keys: dict[Any, int] = field(default_factory=dict)
+
+    def add(self, other: BulkResult) -> None:
+        self.created += other.created
+        self.changed += other.changed
+        self.unchanged += other.unchanged
+
+
+def organisation_path(model: type[Model]) -> str | None:
+    """How a record reaches the organisation that recorded it, for models whose external ids it scopes."""
+    names = {f.name for f in model._meta.get_fields()}
+    for path in ("organisation", "case__organisation", "visit__organisation"):
+        if path.split("__")[0] in names:
+            return path
+    return None
+
+
+def _audit_user(acting_user: Any) -> Any:
+    return acting_user if getattr(acting_user, "is_authenticated", False) else None
+
+
+def _prepare(instance: Model) -> None:
+    derive = getattr(instance, "set_derived_fields", None)
+    if derive is not None:
+        derive()
+    try:
+        instance.clean()
+    except ValidationError as error:
+        key = getattr(instance, "external_id", "") or getattr(instance, "slug", "") or instance.pk
+        raise ValidationError(
+            _("%(record)s: %(reason)s") % {"record": key, "reason": " ".join(error.messages)}
+        ) from None
+
+
+class AnyOf(Lookup):  # type: ignore[type-arg]
+    """`column IN (values)` with the values as one parameter: a batch of 2,000 keys would otherwise cost
+    Django 2,000 placeholders to prepare and the database 2,000 parameters to parse."""
+
+    lookup_name = "any_of"
+
+    def get_prep_lookup(self) -> Any:
+        return list(self.rhs)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, self.rhs]
+        if connection.vendor == "sqlite":
+            return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.rhs)]
+        placeholders = ", ".join(["%s"] * len(self.rhs)) or "NULL"
+        return f"{lhs} IN ({placeholders})", [*params, *self.rhs]
+
+
+def records_by_key(model: type[M], match: Mapping[str, Any], key: str, values: Iterable[Any]) -> QuerySet[M]:
+    """Records by key values (text). Excluding empty keys lets the database use the partial unique index on
+    (organisation, external_id), rather than read every record of the organisation; no ordering is needed."""
+    return model._default_manager.filter(AnyOf(F(key), list(values)), **match).exclude(**{key: ""}).order_by()
+
+
+@functools.cache
+def _field_name(model: type[Model], name: str) -> str:
+    try:
+        return model._meta.get_field(name).name
+    except FieldDoesNotExist:
+        return name
+
+
+def _needs_instance(model: type[Model]) -> bool:
+    """Whether rows must become model instances before they are written: to derive fields or run clean()."""
+    return hasattr(model, "set_derived_fields") or model.clean is not Model.clean
+
+
+def _as_values(model: type[Model], values: dict[str, Any]) -> dict[str, Any]:
+    """Run the model's own rules and derivations on one row, returning the values to store."""
+    instance = model(**values)
+    _prepare(instance)
+    return {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields if not f.primary_key}
+
+
+def _column_preparers(model: type[Model], connection: Any) -> list[tuple[Any, Callable[[Any], Any]]]:
+    """For each column, how a Python value becomes a query parameter; decided once per call, not per value.
+
+    Django's bulk_create compiles every value through several layers, which costs far more than the database
+    does; plain values (text, numbers, keys) need no conversion, and the others take the field's own path.
+    """
+    plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+    found: list[tuple[Any, Callable[[Any], Any]]] = []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        if isinstance(f, EncryptedMixin):
+            # Identifying text is stored as the ORM stores it: a fresh token per value (never a shared one).
+            found.append((f, functools.partial(_db_value, f, connection)))
+        elif isinstance(f, plain) or (f.is_relation and isinstance(f.target_field, models.AutoField)):  # type: ignore[attr-defined]
+            found.append((f, _same))
+        elif isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
+            found.append((f, connection.ops.adapt_datefield_value))
+        elif isinstance(f, models.JSONField):
+            found.append((f, _memo_json(f, connection)))
+        else:
+            found.append((f, functools.partial(_db_value, f, connection)))
+    return found
+
+
+def _memo_json(f: Any, connection: Any) -> Callable[[Any], Any]:
+    """JSON as text, which both SQLite and PostgreSQL's COPY take. Audit entries of one batch repeat a few
+    lists of field names, so each list is encoded once."""
+    cache: dict[tuple[Any, ...], str] = {}
+
+    def prep(value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            return json.dumps(value, cls=f.encoder)
+        key = tuple(value)
+        if key not in cache:
+            cache[key] = json.dumps(value, cls=f.encoder)
+        return cache[key]
+
+    return prep
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _db_value(f: Any, connection: Any, value: Any) -> Any:
+    return f.get_db_prep_save(value, connection)
+
+
+def insert_rows(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows (values by attribute name) in one statement per call; missing fields take their defaults
+    and timestamps are set as save() would. Nothing is validated: callers have done that."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    now = timezone.now()
+    columns = []
+    # Column by column: list comprehensions over the rows cost far less than a loop over rows and fields.
+    values: list[list[Any]] = []
+    for f, prep in _column_preparers(model, connection):
+        columns.append(connection.ops.quote_name(f.column))
+        name = f.attname
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            values.append([prep(now)] * len(rows))
+            continue
+        if f.has_default() and callable(f.default):
+            raw = [row[name] if name in row else f.get_default() for row in rows]
+        else:
+            # As for a model instance: the field's default, else "" for text that may not be NULL, else NULL.
+            default = f.get_default()
+            raw = [row.get(name, default) for row in rows]
+        values.append(raw if prep is _same else [prep(v) for v in raw])
+    _execute_insert(model, connection, columns, values)
+
+
+def insert_columns(model: type[Model], count: int, given: Mapping[str, Sequence[Any]]) -> None:
+    """Like insert_rows, for values already gathered column by column (attribute name → one value per row)."""
+    if not count:
+        return
+    connection = connections[router.db_for_write(model)]
+    now = timezone.now()
+    columns = []
+    values: list[Sequence[Any]] = []
+    for f, prep in _column_preparers(model, connection):
+        columns.append(connection.ops.quote_name(f.column))
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            values.append([prep(now)] * count)
+            continue
+        if f.attname in given:
+            raw: Sequence[Any] = given[f.attname]
+        elif f.has_default() and callable(f.default):
+            raw = [f.get_default() for _ in range(count)]
+        else:
+            raw = [f.get_default()] * count
+        values.append(raw if prep is _same else [prep(v) for v in raw])
+    _execute_insert(model, connection, columns, values)
+
+
+def _execute_insert(
+    model: type[Model], connection: Any, columns: list[str], values: Sequence[Sequence[Any]]
+) -> None:
+    params = list(zip(*values, strict=True))
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path: many times faster than row-by-row statements from the client.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
+                for row in params:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", params)
+
+
+def update_rows(
+    model: type[Model],
+    rows: Sequence[Mapping[str, Any]],
+    attnames: Sequence[str],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """Write the fields `attnames` of each row's record (`row["pk"]`), and the same `constants` (such as
+    updated_at) to all of them, with one UPDATE statement run for all rows. Django's bulk_update builds one
+    CASE per field with a branch per row: it grows with the square of the batch."""
+    constants = constants or {}
+    if not rows or not (attnames or constants):
+        return
+    connection = connections[router.db_for_write(model)]
+    preparers = {f.attname: (f, prep) for f, prep in _column_preparers(model, connection)}
+    quote = connection.ops.quote_name
+    names = [*attnames, *constants]
+    assignments = ", ".join(f"{quote(preparers[a][0].column)} = %s" for a in names)
+    primary_key: Any = model._meta.pk
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(primary_key.column)} = %s"
+    fixed = tuple(preparers[a][1](v) for a, v in constants.items())
+    columns = [[preparers[a][1](row[a]) for row in rows] for a in attnames]
+    values = list(zip(*columns, strict=True)) if columns else [()] * len(rows)
+    if connection.vendor == "postgresql":
+        _update_from_copy(model, connection, rows, attnames, values, constants)
+        return
+    params = [(*changed, *fixed, row["pk"]) for changed, row in zip(values, rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _update_from_copy(
+    model: type[Model],
+    connection: Any,
+    rows: Sequence[Mapping[str, Any]],
+    attnames: Sequence[str],
+    values: Sequence[tuple[Any, ...]],
+    constants: Mapping[str, Any],
+) -> None:
+    """PostgreSQL: the new values go by COPY into a temporary table, and one UPDATE joins it; statements run
+    row by row would each cost a round trip and the client's formatting of the query."""
+    quote = connection.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    primary_key: Any = model._meta.pk
+    table = quote(model._meta.db_table)
+    scratch = quote(f"import_update_{model._meta.db_table}")
+    definitions = ", ".join(
+        [f"{quote(primary_key.column)} {primary_key.rel_db_type(connection)}"]
+        + [f"{quote(fields[a].column)} {fields[a].db_type(connection)}" for a in attnames]
+    )
+    assignments = [f"{quote(fields[a].column)} = s.{quote(fields[a].column)}" for a in attnames]
+    assignments += [f"{quote(fields[a].column)} = %s" for a in constants]
+    preparers = {f.attname: prep for f, prep in _column_preparers(model, connection)}
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} ({definitions}) ON COMMIT DROP")
+        copied = ", ".join([quote(primary_key.column)] + [quote(fields[a].column) for a in attnames])
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {scratch} ({copied}) FROM STDIN") as copy,
+        ):
+            for changed, row in zip(values, rows, strict=True):
+                copy.write_row((row["pk"], *changed))
+        cursor.execute(
+            f"UPDATE {table} AS t SET {', '.join(assignments)} "
+            f"FROM {scratch} AS s WHERE t.{quote(primary_key.column)} = s.{quote(primary_key.column)}",
+            [preparers[a](v) for a, v in constants.items()],
+        )
+        cursor.execute(f"DROP TABLE {scratch}")
+
+
+def insert_audit_entries(
+    model: type[Model], entries: Sequence[tuple[str, Any, Iterable[str]]], acting_user: Any, organisation: Any
+) -> None:
+    """One audit entry per (action, primary key, field names), as `audit.log.log` writes them one at a time:
+    field names only, never values."""
+    user = _audit_user(acting_user)
+    count = len(entries)
+    if any(action in WRITES for action, _pk, _fields in entries):
+        # Once per batch, in its transaction: live caches of figures (the dashboard's) are recomputed.
+        bump_data_version()
+    # The same few lists of field names recur in a batch: sort each once, share the list.
+    names: dict[tuple[str, ...], list[str]] = {}
+    fields_column = []
+    for _action, _pk, fields in entries:
+        key = fields if isinstance(fields, tuple) else tuple(fields)
+        if key not in names:
+            names[key] = sorted(set(key))
+        fields_column.append(names[key])
+    insert_columns(
+        AuditEntry,
+        count,
+        {
+            "action": [action for action, _pk, _fields in entries],
+            "model": [model._meta.label] * count,
+            "object_pk": [str(pk) for _action, pk, _fields in entries],
+            "user_id": [user.pk if user else None] * count,
+            "organisation_id": [organisation.pk if organisation is not None else None] * count,
+            "fields": fields_column,
+        },
+    )
+
+
+@transaction.atomic
+def bulk_upsert_records(
+    model: type[M],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    acting_user: Any,
+    organisation: Any,
+    key: str = "external_id",
+    match: Mapping[str, Any] | None = None,
+    create_defaults: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
+    update: bool = True,
+    fixed: Sequence[str] = ("programme_id",),
+    known: Mapping[Any, int] | None = None,
+) -> BulkResult:
+    """Create or update many records of one kind in a constant number of queries, auditing each record
+    that was created or changed (one entry each, with field names only, as for single writes).
+
+    Rows hold field values by attribute name (`person_id`, not `person`) and many-to-many fields as lists of
+    primary keys. A row whose `key` value matches a record selected by `match` (by default: the
+    organisation's own records) updates it, changing only the fields the row gives; other rows create
+    records, with `create_defaults(row)` filling fields the row leaves out. `update=False` leaves matched
+    records alone. A row may not move a record to another value of a `fixed` field (its programme).
+    `known` (key → primary key) spares the lookup by key when the caller has just made it, as the importer
+    does while checking a file; rows whose key it lacks are created.
+
+    Values must already have the right types (the importer checks each cell); the model's own rules
+    (clean()) are checked here, and a ValidationError leaves nothing of the call behind.
+    """
+    rows = list(rows)
+    result = BulkResult()
+    if not rows:
+        return result
+    if match is None:
+        path = organisation_path(model)
+        match = {path: organisation} if path else {}
+    m2m_fields = {f.name: f for f in model._meta.many_to_many}
+    compared = sorted({n for row in rows for n in row if n not in m2m_fields} | set(fixed) - {key})
+    compared = [n for n in compared if any(f.attname == n for f in model._meta.concrete_fields)]
+
+    keys = [row[key] for row in rows if row.get(key)]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"duplicate {key} values in one call")
+    # What is stored now, as plain values: comparing them needs no model instances.
+    existing: dict[Any, dict[str, Any]] = {}
+    if known is not None:
+        # By primary key alone: the caller found these keys within `match`, and a plan on the primary key
+        # index does not depend on how fresh the database's statistics are.
+        stored_rows = model._default_manager.filter(AnyOf(F("pk"), list(known.values()))).order_by()
+    else:
+        stored_rows = records_by_key(model, match, key, keys)
+    if keys and (known is None or known):
+        for stored in stored_rows.values("pk", key, *compared):
+            if stored[key] in existing:
+                raise ValidationError(
+                    _("More than one %(model)s has the external id %(key)s.")
+                    % {"model": model._meta.verbose_name, "key": stored[key]}
+                )
+            existing[stored[key]] = stored
+    current_links: dict[str, dict[int, set[int]]] = {}
+    if existing and update:
+        for name in {n for row in rows for n in row if n in m2m_fields}:
+            current_links[name] = _links(m2m_fields[name], [v["pk"] for v in existing.values()])
+
+    to_create: list[tuple[dict[str, Any], dict[str, list[int]], tuple[str, ...]]] = []
+    to_change: dict[int, tuple[Mapping[str, Any], list[str], dict[str, Any]]] = {}
+    audits: list[tuple[str, Any, Iterable[str]]] = []
+    link_changes: dict[str, list[tuple[int, list[int]]]] = {}
+    with_links = any(n in m2m_fields for row in rows for n in row)
+    no_links: dict[str, list[int]] = {}
+    # Rows of a batch name the same few sets of fields: each set is turned into audit field names once.
+    audit_names: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for row in rows:
+        if with_links:
+            plain: Mapping[str, Any] = {n: v for n, v in row.items() if n not in m2m_fields}
+            links = {n: list(v) for n, v in row.items() if n in m2m_fields}
+        else:
+            plain, links = row, no_links
+        found = existing.get(row[key]) if row.get(key) else None
+        if found is None:
+            values = dict(create_defaults(row)) if create_defaults else {}
+            values.update(plain)
+            names = (*values, *links)
+            if names not in audit_names:
+                audit_names[names] = tuple(sorted({_field_name(model, n) for n in names}))
+            to_create.append((values, links, audit_names[names]))
+            continue
+        stored = found
+        pk = stored["pk"]
+        result.keys[row[key]] = pk
+        if not update:
+            result.unchanged += 1
+            continue
+        for name in fixed:
+            if name in plain and stored.get(name) != plain[name]:
+                raise ValidationError(
+                    _("The record with external id %(key)s belongs to another programme.") % {"key": row[key]}
+                )
+        changed = [n for n, v in plain.items() if n != key and stored.get(n) != v]
+        changed_links = []
+        for name, wanted in links.items():
+            if set(wanted) != current_links[name].get(pk, set()):
+                changed_links.append(name)
+                link_changes.setdefault(name, []).append((pk, wanted))
+        if changed:
+            to_change[pk] = (plain, changed + changed_links, stored)
+        elif changed_links:
+            audits.append((AuditEntry.Action.CHANGE, pk, changed_links))
+        if changed or changed_links:
+            result.changed += 1
+        else:
+            result.unchanged += 1
+
+    if to_change:
+        now = timezone.now()
+        concrete = [f for f in model._meta.concrete_fields if not f.primary_key and f.name != "created_at"]
+        stamp = {"updated_at": now} if any(f.name == "updated_at" for f in concrete) else {}
+        if _needs_instance(model):
+            # Records with rules or derived fields become instances: the rules run on the merged values.
+            update_fields: set[str] = set()
+            changed_rows = []
+            for obj in model._default_manager.filter(AnyOf(F("pk"), list(to_change))):
+                plain, changed_names, _stored = to_change[obj.pk]
+                before = [getattr(obj, f.attname) for f in concrete]
+                for name, value in plain.items():
+                    setattr(obj, name, value)
+                _prepare(obj)
+                fields = [
+                    f for f, old in zip(concrete, before, strict=True) if getattr(obj, f.attname) != old
+                ]
+                update_fields.update(f.attname for f in fields)
+                changed_rows.append(obj)
+                audits.append(
+                    (
+                        AuditEntry.Action.CHANGE,
+                        obj.pk,
+                        [_field_name(model, n) for n in changed_names] + [f.name for f in fields],
+                    )
+                )
+            attnames = sorted(update_fields - {"updated_at"})
+            update_rows(
+                model,
+                [{"pk": o.pk, **{a: getattr(o, a) for a in attnames}} for o in changed_rows],
+                attnames,
+                stamp,
+            )
+        else:
+            # Without rules to run, a changed row's new values are the row's own: no instances needed.
+            columns = {f.attname for f in concrete} - {"updated_at"}
+            attnames = sorted({n for _p, names, _s in to_change.values() for n in names if n in columns})
+            update_rows(
+                model,
+                [
+                    {"pk": pk, **{a: plain[a] if a in plain else stored[a] for a in attnames}}
+                    for pk, (plain, _names, stored) in to_change.items()
+                ],
+                attnames,
+                stamp,
+            )
+            for pk, (_plain, changed_names, _stored) in to_change.items():
+                key_names = tuple(changed_names)
+                if key_names not in audit_names:
+                    audit_names[key_names] = tuple(sorted({_field_name(model, n) for n in key_names}))
+                audits.append((AuditEntry.Action.CHANGE, pk, audit_names[key_names]))
+
+    if to_create:
+        prepared = (
+            [_as_values(model, values) for values, _links, _names in to_create]
+            if _needs_instance(model)
+            else [values for values, _links, _names in to_create]
+        )
+        keyed = [v for v in prepared if v.get(key)]
+        unkeyed = [v for v in prepared if not v.get(key)]
+        insert_rows(model, keyed)
+        new_pks: dict[Any, int] = {}
+        if keyed:
+            new_pks = dict(records_by_key(model, match, key, [v[key] for v in keyed]).values_list(key, "pk"))
+        # Rows without a key cannot be found again by it: Django's bulk_create returns their keys.
+        made = model._default_manager.bulk_create([model(**v) for v in unkeyed]) if unkeyed else []
+        made_iter = iter(made)
+        for (_values, links, names), stored_values in zip(to_create, prepared, strict=True):
+            pk = new_pks[stored_values[key]] if stored_values.get(key) else next(made_iter).pk
+            if stored_values.get(key):
+                result.keys[stored_values[key]] = pk
+            for name, wanted in links.items():
+                link_changes.setdefault(name, []).append((pk, wanted))
+            audits.append((AuditEntry.Action.CREATE, pk, names))
+        result.created = len(to_create)
+
+    for name, changes in link_changes.items():
+        _set_links(m2m_fields[name], changes)
+    insert_audit_entries(model, audits, acting_user, organisation)
+    return result
+
+
+def _through_columns(m2m: Any) -> tuple[type[Model], str, str]:
+    return m2m.remote_field.through, f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+
+
+def _links(m2m: Any, owners: Sequence[int]) -> dict[int, set[int]]:
+    through, owner, target = _through_columns(m2m)
+    found: dict[int, set[int]] = {}
+    for owner_pk, target_pk in (
+        through._default_manager.filter(**{f"{owner}__in": owners}).order_by().values_list(owner, target)
+    ):
+        found.setdefault(owner_pk, set()).add(target_pk)
+    return found
+
+
+def _set_links(m2m: Any, changes: Sequence[tuple[int, Sequence[int]]]) -> None:
+    """Replace the links of each owner with the wanted ones: one delete and one insert for all owners."""
+    through, owner, target = _through_columns(m2m)
+    through._default_manager.filter(**{f"{owner}__in": [pk for pk, _wanted in changes]}).delete()
+    insert_rows(through, [{owner: pk, target: other} for pk, wanted in changes for other in wanted])
+
+
+@transaction.atomic
+def bulk_link_records(
+    through: type[Model],
+    pairs: Iterable[tuple[int, int]],
+    *,
+    owner: str,
+    target: str,
+    owner_model: type[Model],
+    audit_field: str,
+    acting_user: Any,
+    organisation: Any,
+) -> int:
+    """Add the links (visit → person reached, household → member) that do not exist yet, in three queries,
+    with one change entry in the audit trail per owner that gained links. Returns how many were added."""
+    wanted = set(pairs)
+    if not wanted:
+        return 0
+    owners = {owner_pk for owner_pk, _target_pk in wanted}
+    present = set(
+        through._default_manager.filter(**{f"{owner}__in": owners}).order_by().values_list(owner, target)
+    )
+    new = sorted(wanted - present)
+    insert_rows(through, [{owner: a, target: b} for a, b in new])
+    insert_audit_entries(
+        owner_model,
+        [(AuditEntry.Action.CHANGE, pk, (audit_field,)) for pk in sorted({a for a, _b in new})],
+        acting_user,
+        organisation,
+    )
+    return len(new)
+
+
+@transaction.atomic
+def assign_missing_external_ids(
+    queryset: QuerySet[Any], *, acting_user: Any, organisation: Any, prefix: str, chunk: int = 2000
+) -> int:
+    """Give every record of `queryset` that has no external id one (`prefix` + primary key), so that a file
+    exported from these records can be imported again to update them. Audited as a change."""
+    model = queryset.model
+    scope = organisation_path(model)
+    assigned = 0
+    pks = list(queryset.filter(external_id="").order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), chunk):
+        part = pks[start : start + chunk]
+        wanted = {pk: f"{prefix}{pk}" for pk in part}
+        taken = set(
+            records_by_key(
+                model, {scope: organisation} if scope else {}, "external_id", wanted.values()
+            ).values_list("external_id", flat=True)
+        )
+        objs = list(model._default_manager.filter(AnyOf(F("pk"), part)))
+        now = timezone.now()
+        for obj in objs:
+            candidate, n = wanted[obj.pk], 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{wanted[obj.pk]}-{n}"
+            taken.add(candidate)
+            obj.external_id = candidate
+            obj.updated_at = now
+        update_rows(
+            model,
+            [{"pk": o.pk, "external_id": o.external_id} for o in objs],
+            ["external_id"],
+            {"updated_at": now},
+        )
+        insert_audit_entries(
+            model,
+            [(AuditEntry.Action.CHANGE, obj.pk, ("external_id",)) for obj in objs],
+            acting_user,
+            organisation,
+        )
+        assigned += len(objs)
+    return assigned

@@ -166,15 +166,19 @@ class Person(ExternalId, TimeStamped):
         return self.code
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.set_derived_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"given_name", "family_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, *HASH_FIELDS}
+        super().save(*args, **kwargs)
+
+    def set_derived_fields(self) -> None:
+        """What save() derives; bulk writes, which bypass save(), call it themselves."""
         if self.birth_date:
             self.birth_year = self.birth_date.year
         self.adult_on = eighteenth_birthday(self.birth_date, self.birth_year)
         for name, value in name_hashes(self.given_name, self.family_name).items():
             setattr(self, name, value)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"given_name", "family_name"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, *HASH_FIELDS}
-        super().save(*args, **kwargs)
 
     @property
     def is_survivor(self) -> bool:

@@ -1,0 +1,561 @@
+"""The import templates as data: one record type per template, each a list of documented columns.
+
+A column has a name (the header cell), a kind (how a cell is read), whether it is required, the model field
+it fills, the list its values come from, the record type it refers to and an example. Templates, the column
+reference (docs/import-columns.md), the importer and the exporter all read these definitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db.models import Model
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# How a cell is read; the words are also what the column reference calls them.
+ID = "id"
+TEXT = "text"
+INTEGER = "integer"
+YEAR = "year"
+DATE = "date"
+CHOICE = "choice"
+CHOICES = "choices"
+COUNTRY = "country"
+REFERENCE = "reference"
+NAMES = "names"
+
+KIND_LABELS: dict[str, Promise] = {
+    ID: _("identifier"),
+    TEXT: _("text"),
+    INTEGER: _("whole number"),
+    YEAR: _("year (four digits)"),
+    DATE: _("date"),
+    CHOICE: _("one value of a list"),
+    CHOICES: _("values of a list, separated by semicolons"),
+    COUNTRY: _("two-letter country code (ISO 3166-1)"),
+    REFERENCE: _("external id of another record"),
+    NAMES: _("names of external organisations, separated by semicolons"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    description: str | Promise
+    example: str = ""
+    required: bool = False
+    # The model field the column fills; None when the import works it out (references, lists).
+    field: str | None = None
+    vocabulary: str | None = None
+    references: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordType:
+    key: str
+    label: str | Promise
+    description: str | Promise
+    model_label: str
+    columns: tuple[Column, ...]
+    # The column that identifies a row's record within the organisation; None for rows that link two records.
+    key_column: str | None = "external_id"
+
+    @property
+    def model(self) -> type[Model]:
+        return apps.get_model(self.model_label)
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def external_id(example: str) -> Column:
+    return Column(
+        "external_id",
+        ID,
+        _(
+            "Your organisation's own identifier of the record. Importing a row whose external id is already "
+            "known updates that record instead of adding a new one."
+        ),
+        example,
+        required=True,
+        field="external_id",
+    )
+
+
+def locality(required: bool = True, example: str = "Bucharest") -> Column:
+    return Column(
+        "locality",
+        TEXT,
+        _("Town, city or neighbourhood."),
+        example,
+        required=required,
+        field="locality",
+    )
+
+
+PERSON_REF = _("External id of a person of your organisation, from the persons template or already imported.")
+
+
+def case_or_person() -> tuple[Column, Column]:
+    """Services and outcomes name their case, or only the person (whose case in the programme is used)."""
+    return (
+        Column(
+            "case",
+            REFERENCE,
+            _("External id of the case; leave empty when you give the person."),
+            "C-0001",
+            references="cases",
+        ),
+        Column(
+            "person",
+            REFERENCE,
+            _("External id of the person; leave empty when you give the case."),
+            "",
+            references="persons",
+        ),
+    )
+
+
+RECORD_TYPES: tuple[RecordType, ...] = (
+    RecordType(
+        "persons",
+        _("persons"),
+        _(
+            "People your organisation works with. Reports never show names or phone numbers; they count "
+            "people by sex and age."
+        ),
+        "records.Person",
+        (
+            external_id("P-0001"),
+            Column(
+                "code",
+                TEXT,
+                _("Pseudonymous code shown instead of the name; the external id when left empty."),
+                "BUC-0001",
+                field="code",
+            ),
+            Column("sex", CHOICE, _("Sex."), "female", field="sex", vocabulary="sex"),
+            Column("birth_date", DATE, _("Date of birth, when known."), "1990-03-15", field="birth_date"),
+            Column(
+                "birth_year",
+                YEAR,
+                _("Year of birth, when only the year is known."),
+                "1990",
+                field="birth_year",
+                minimum=1900,
+            ),
+            Column("nationality", COUNTRY, _("Nationality."), "RO", field="nationality"),
+            Column(
+                "survivor_status",
+                CHOICE,
+                _("Whether the person is an identified or presumed trafficking survivor."),
+                "identified",
+                field="survivor_status",
+                vocabulary="survivor_status",
+            ),
+            Column("given_name", TEXT, _("Given name (identifying; optional)."), "Ana", field="given_name"),
+            Column(
+                "family_name", TEXT, _("Family name (identifying; optional)."), "Popescu", field="family_name"
+            ),
+            Column(
+                "phone", TEXT, _("Phone number (identifying; optional)."), "+40 700 000 000", field="phone"
+            ),
+        ),
+    ),
+    RecordType(
+        "households",
+        _("households"),
+        _("Households that outreach workers visit. List their members in the household members template."),
+        "records.Household",
+        (
+            external_id("H-001"),
+            Column(
+                "code",
+                TEXT,
+                _("Code shown for the household; the external id when left empty."),
+                "BUC-001",
+                field="code",
+            ),
+            locality(),
+        ),
+    ),
+    RecordType(
+        "household_members",
+        _("household members"),
+        _("One row per person in a household. Importing adds members; it never removes any."),
+        "records.Household",
+        (
+            Column(
+                "household",
+                REFERENCE,
+                _("External id of the household."),
+                "H-001",
+                required=True,
+                references="households",
+            ),
+            Column("person", REFERENCE, PERSON_REF, "P-0001", required=True, references="persons"),
+        ),
+        key_column=None,
+    ),
+    RecordType(
+        "cases",
+        _("cases"),
+        _("A person followed by your organisation in this programme."),
+        "records.Case",
+        (
+            external_id("C-0001"),
+            Column("person", REFERENCE, PERSON_REF, "P-0001", required=True, references="persons"),
+            Column(
+                "opened", DATE, _("Date the case was opened."), "2021-08-03", required=True, field="opened"
+            ),
+            Column("closed", DATE, _("Date the case was closed, if it was."), "", field="closed"),
+            Column(
+                "status",
+                CHOICE,
+                _("Open or closed; when left empty, closed if there is a closing date, otherwise open."),
+                "open",
+                field="status",
+                vocabulary="case_status",
+            ),
+        ),
+    ),
+    RecordType(
+        "campaigns",
+        _("campaigns"),
+        _("Campaigns that recruit volunteers or distribute items. Rows are matched by their slug."),
+        "records.Campaign",
+        (
+            Column(
+                "slug",
+                ID,
+                _(
+                    "Short name of the campaign in this programme (letters, digits, hyphens). Importing a known "
+                    "slug updates that campaign."
+                ),
+                "women-for-women-2021",
+                required=True,
+                field="slug",
+            ),
+            Column("name", TEXT, _("Name of the campaign."), "Women for women", required=True, field="name"),
+            Column("start", DATE, _("First day."), "2021-11-15", required=True, field="start"),
+            Column("end", DATE, _("Last day."), "2021-12-31", required=True, field="end"),
+            Column("purpose", TEXT, _("What the campaign is for."), "Christmas gifts", field="purpose"),
+        ),
+        key_column="slug",
+    ),
+    RecordType(
+        "partner_contacts",
+        _("partner contacts"),
+        _(
+            "Contacts and collaborations with organisations outside the programme: police, NGOs, universities, "
+            "government. An external organisation named for the first time is added."
+        ),
+        "records.PartnerContact",
+        (
+            external_id("PC-001"),
+            Column(
+                "external_organisation",
+                TEXT,
+                _("Name of the external organisation."),
+                "Bihor County Police",
+                required=True,
+            ),
+            Column(
+                "kind",
+                CHOICE,
+                _("Kind of organisation."),
+                "law_enforcement",
+                required=True,
+                field="kind",
+                vocabulary="organisation_kind",
+            ),
+            Column(
+                "established",
+                DATE,
+                _("Date the contact was made."),
+                "2021-08-10",
+                required=True,
+                field="established",
+            ),
+            Column(
+                "status",
+                CHOICE,
+                _("Whether the collaboration is active."),
+                "active",
+                field="status",
+                vocabulary="partner_status",
+            ),
+            locality(required=False, example="Oradea"),
+            Column("note", TEXT, _("Note."), "", field="note"),
+            Column(
+                "country",
+                COUNTRY,
+                _("Country of the external organisation, used when it is added."),
+                "RO",
+            ),
+        ),
+    ),
+    RecordType(
+        "outreach_visits",
+        _("outreach visits"),
+        _("Visits to households, shelters or the street. List the persons reached in the next template."),
+        "records.OutreachVisit",
+        (
+            external_id("V-000001"),
+            Column("date", DATE, _("Date of the visit."), "2021-08-03", required=True, field="date"),
+            locality(),
+            Column(
+                "site_type",
+                CHOICE,
+                _("Where the visit took place."),
+                "household",
+                required=True,
+                field="site_type",
+                vocabulary="site_type",
+            ),
+            Column(
+                "household",
+                REFERENCE,
+                _("External id of the household visited, if it was a household."),
+                "H-001",
+                references="households",
+            ),
+        ),
+    ),
+    RecordType(
+        "visit_persons",
+        _("persons reached"),
+        _("One row per person reached on a visit. Importing adds persons reached; it never removes any."),
+        "records.VisitPerson",
+        (
+            Column(
+                "visit",
+                REFERENCE,
+                _("External id of the outreach visit."),
+                "V-000001",
+                required=True,
+                references="outreach_visits",
+            ),
+            Column("person", REFERENCE, PERSON_REF, "P-0001", required=True, references="persons"),
+        ),
+        key_column=None,
+    ),
+    RecordType(
+        "activities",
+        _("activities"),
+        _(
+            "Prevention sessions, school sessions, conferences, trainings and other events, with their "
+            "attendance. The attendance by sex and age group is optional; what it leaves of the total counts "
+            "as unknown."
+        ),
+        "records.Activity",
+        (
+            external_id("A-001"),
+            Column(
+                "activity_type",
+                CHOICE,
+                _("Type of activity."),
+                "school_session",
+                required=True,
+                field="activity_type",
+                vocabulary="activity_type",
+            ),
+            Column("title", TEXT, _("Title."), "Session at school no. 5", required=True, field="title"),
+            Column("date", DATE, _("Date."), "2021-10-05", required=True, field="date"),
+            locality(),
+            Column(
+                "attendance_total",
+                INTEGER,
+                _("Number of people who attended."),
+                "38",
+                required=True,
+                field="attendance_total",
+                minimum=0,
+            ),
+            Column(
+                "attendance_women",
+                INTEGER,
+                _("Women (18 or older)."),
+                "2",
+                field="attendance_women",
+                minimum=0,
+            ),
+            Column(
+                "attendance_girls", INTEGER, _("Girls (under 18)."), "19", field="attendance_girls", minimum=0
+            ),
+            Column(
+                "attendance_men", INTEGER, _("Men (18 or older)."), "0", field="attendance_men", minimum=0
+            ),
+            Column(
+                "attendance_boys", INTEGER, _("Boys (under 18)."), "17", field="attendance_boys", minimum=0
+            ),
+            Column(
+                "pillar",
+                CHOICE,
+                _("Number of the programme pillar whose section of the report names this activity."),
+                "3",
+                field="pillar",
+                vocabulary="pillar",
+            ),
+            Column(
+                "participant_groups",
+                CHOICES,
+                _("Groups that took part."),
+                "police; students",
+                field="participant_groups",
+                vocabulary="participant_group",
+            ),
+            Column(
+                "participating_organisations",
+                NAMES,
+                _("External organisations that took part, as named in partner contacts."),
+                "Bihor County Police",
+                field="participating_organisations",
+            ),
+        ),
+    ),
+    RecordType(
+        "volunteers",
+        _("volunteers"),
+        _("Volunteers and the date they signed up."),
+        "records.Volunteer",
+        (
+            external_id("VOL-001"),
+            Column(
+                "code",
+                TEXT,
+                _("Code shown for the volunteer; the external id when left empty."),
+                "VOL-001",
+                field="code",
+            ),
+            Column(
+                "signed_up", DATE, _("Date of signing up."), "2021-08-02", required=True, field="signed_up"
+            ),
+            Column("status", CHOICE, _("Status."), "active", field="status", vocabulary="volunteer_status"),
+            Column(
+                "campaign",
+                REFERENCE,
+                _("Slug of the campaign that recruited the volunteer, if any."),
+                "women-for-women-2021",
+                references="campaigns",
+            ),
+            locality(required=False),
+            Column("name", TEXT, _("Name (identifying; optional)."), "Elena Stan", field="name"),
+            Column(
+                "phone", TEXT, _("Phone number (identifying; optional)."), "+40 700 000 001", field="phone"
+            ),
+        ),
+    ),
+    RecordType(
+        "distributions",
+        _("distributions"),
+        _("Items handed out, e.g. gifts of a campaign or food parcels."),
+        "records.Distribution",
+        (
+            external_id("D-001"),
+            Column("date", DATE, _("Date."), "2021-12-11", required=True, field="date"),
+            Column("item", TEXT, _("What was handed out."), "gift", required=True, field="item"),
+            Column("quantity", INTEGER, _("How many."), "70", required=True, field="quantity", minimum=1),
+            Column(
+                "recipient_group",
+                TEXT,
+                _("Who received them."),
+                "women in prostitution",
+                field="recipient_group",
+            ),
+            locality(required=False),
+            Column(
+                "campaign",
+                REFERENCE,
+                _("Slug of the campaign, if any."),
+                "women-for-women-2021",
+                references="campaigns",
+            ),
+        ),
+    ),
+    RecordType(
+        "services",
+        _("services"),
+        _(
+            "Services delivered to a person in a case. Name the case, or only the person: the person's case in "
+            "this programme is used, and one is opened on the first service date if there is none."
+        ),
+        "records.ServiceDelivery",
+        (
+            external_id("S-000001"),
+            *case_or_person(),
+            Column(
+                "service_type",
+                CHOICE,
+                _("Service delivered."),
+                "legal_support",
+                required=True,
+                field="service_type",
+                vocabulary="service_type",
+            ),
+            Column("date", DATE, _("Date; not in the future."), "2021-08-08", required=True, field="date"),
+            Column("note", TEXT, _("Note."), "", field="note"),
+        ),
+    ),
+    RecordType(
+        "outcomes",
+        _("outcomes"),
+        _("Outcomes of a case, e.g. found paid work. Name the case or only the person, as for services."),
+        "records.Outcome",
+        (
+            external_id("O-001"),
+            *case_or_person(),
+            Column(
+                "outcome_type",
+                CHOICE,
+                _("Outcome."),
+                "employed",
+                required=True,
+                field="outcome_type",
+                vocabulary="outcome_type",
+            ),
+            Column("date", DATE, _("Date."), "2021-11-15", required=True, field="date"),
+            Column("note", TEXT, _("Note."), "", field="note"),
+        ),
+    ),
+)
+
+TYPES: dict[str, RecordType] = {t.key: t for t in RECORD_TYPES}
+# Files are validated and written in this order, so that every reference points backwards.
+ORDER = {t.key: i for i, t in enumerate(RECORD_TYPES)}
+
+
+def max_length(record_type: RecordType, column: Column) -> int | None:
+    if column.name == "external_organisation":
+        return 200
+    if column.field is None:
+        return None
+    return getattr(record_type.model._meta.get_field(column.field), "max_length", None)
+
+
+def year_maximum() -> int:
+    return dt.date.today().year
+
+
+def iter_columns() -> Iterator[tuple[RecordType, Column]]:
+    for record_type in RECORD_TYPES:
+        for column in record_type.columns:
+            yield record_type, column

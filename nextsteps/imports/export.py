@@ -1,0 +1,324 @@
+"""Writing an organisation's records of a programme as filled-in import templates, one file per record type.
+
+Exported files import again as they are: into the same database they update the records (the exporter first
+gives an external id to every record without one, so that rows and records stay paired), into another
+database they recreate them. Names and phone numbers are left out unless asked for; their columns are then
+absent, so importing the files back never clears them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from nextsteps.audit.models import AuditEntry
+from nextsteps.imports import columns as c
+from nextsteps.imports import templates, vocabularies
+from nextsteps.programmes.models import Organisation, Programme
+from nextsteps.records import actions
+from nextsteps.records.models import (
+    Activity,
+    Campaign,
+    Case,
+    Distribution,
+    Household,
+    Outcome,
+    OutreachVisit,
+    PartnerContact,
+    Person,
+    ServiceDelivery,
+    VisitPerson,
+    Volunteer,
+)
+
+IDENTIFYING = {"persons": ("given_name", "family_name", "phone"), "volunteers": ("name", "phone")}
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Export:
+    """How one record type is read back out: the records, and the value lookup of each column."""
+
+    queryset: Callable[[Programme, Organisation], QuerySet[Any]]
+    values: dict[str, str]  # column → lookup; columns not listed are written empty
+    id_prefix: str | None = None
+
+
+def _own(model: Any) -> Callable[[Programme, Organisation], QuerySet[Any]]:
+    return lambda programme, organisation: model.objects.filter(
+        programme=programme, organisation=organisation
+    )
+
+
+def _casework(model: Any) -> Callable[[Programme, Organisation], QuerySet[Any]]:
+    return lambda programme, organisation: model.objects.filter(
+        case__programme=programme, case__organisation=organisation
+    )
+
+
+EXPORTS: dict[str, Export] = {
+    "persons": Export(
+        lambda programme, organisation: Person.objects.filter(organisation=organisation),
+        {
+            name: name
+            for name in (
+                "external_id",
+                "code",
+                "sex",
+                "birth_date",
+                "birth_year",
+                "nationality",
+                "survivor_status",
+                "given_name",
+                "family_name",
+                "phone",
+            )
+        },
+        "person-",
+    ),
+    "households": Export(
+        lambda programme, organisation: Household.objects.filter(organisation=organisation),
+        {"external_id": "external_id", "code": "code", "locality": "locality"},
+        "household-",
+    ),
+    "household_members": Export(
+        lambda programme, organisation: Household.members.through.objects.filter(
+            household__organisation=organisation
+        ),
+        {"household": "household__external_id", "person": "person__external_id"},
+    ),
+    "cases": Export(
+        _own(Case),
+        {
+            "external_id": "external_id",
+            "person": "person__external_id",
+            "opened": "opened",
+            "closed": "closed",
+            "status": "status",
+        },
+        "case-",
+    ),
+    "campaigns": Export(
+        _own(Campaign),
+        {"slug": "slug", "name": "name", "start": "start", "end": "end", "purpose": "purpose"},
+    ),
+    "partner_contacts": Export(
+        _own(PartnerContact),
+        {
+            "external_id": "external_id",
+            "external_organisation": "external_organisation__name",
+            "kind": "kind",
+            "established": "established",
+            "status": "status",
+            "locality": "locality",
+            "note": "note",
+            "country": "external_organisation__country",
+        },
+        "partner-contact-",
+    ),
+    "outreach_visits": Export(
+        _own(OutreachVisit),
+        {
+            "external_id": "external_id",
+            "date": "date",
+            "locality": "locality",
+            "site_type": "site_type__code",
+            "household": "household__external_id",
+        },
+        "visit-",
+    ),
+    "visit_persons": Export(
+        lambda programme, organisation: VisitPerson.objects.filter(
+            visit__programme=programme, visit__organisation=organisation
+        ),
+        {"visit": "visit__external_id", "person": "person__external_id"},
+    ),
+    "activities": Export(
+        _own(Activity),
+        {
+            "external_id": "external_id",
+            "activity_type": "activity_type__code",
+            "title": "title",
+            "date": "date",
+            "locality": "locality",
+            "attendance_total": "attendance_total",
+            "attendance_women": "attendance_women",
+            "attendance_girls": "attendance_girls",
+            "attendance_men": "attendance_men",
+            "attendance_boys": "attendance_boys",
+            "pillar": "pillar__number",
+        },
+        "activity-",
+    ),
+    "volunteers": Export(
+        _own(Volunteer),
+        {
+            "external_id": "external_id",
+            "code": "code",
+            "signed_up": "signed_up",
+            "status": "status",
+            "campaign": "campaign__slug",
+            "locality": "locality",
+            "name": "name",
+            "phone": "phone",
+        },
+        "volunteer-",
+    ),
+    "distributions": Export(
+        _own(Distribution),
+        {
+            "external_id": "external_id",
+            "date": "date",
+            "item": "item",
+            "quantity": "quantity",
+            "recipient_group": "recipient_group",
+            "locality": "locality",
+            "campaign": "campaign__slug",
+        },
+        "distribution-",
+    ),
+    "services": Export(
+        _casework(ServiceDelivery),
+        {
+            "external_id": "external_id",
+            "case": "case__external_id",
+            "service_type": "service_type__code",
+            "date": "date",
+            "note": "note",
+        },
+        "service-",
+    ),
+    "outcomes": Export(
+        _casework(Outcome),
+        {
+            "external_id": "external_id",
+            "case": "case__external_id",
+            "outcome_type": "outcome_type__code",
+            "date": "date",
+            "note": "note",
+        },
+        "outcome-",
+    ),
+}
+
+# Activities' lists, gathered a chunk of activities at a time.
+_ACTIVITY_LISTS = {
+    "participant_groups": (Activity.participant_groups.through, "participantgroup__code"),
+    "participating_organisations": (
+        Activity.participating_organisations.through,
+        "externalorganisation__name",
+    ),
+}
+
+
+def _cell(value: Any) -> Any:
+    # Dates stay dates: a workbook gets date cells, a CSV file their ISO form (str() of a date).
+    return "" if value is None else value
+
+
+def header(type_key: str, include_identifying: bool) -> list[str]:
+    hidden = () if include_identifying else IDENTIFYING.get(type_key, ())
+    return [name for name in c.TYPES[type_key].names if name not in hidden]
+
+
+def rows(
+    type_key: str, programme: Programme, organisation: Organisation, names: Sequence[str]
+) -> Iterator[list[Any]]:
+    spec = EXPORTS[type_key]
+    lookups = [spec.values[name] for name in names if name in spec.values]
+    queryset = spec.queryset(programme, organisation).order_by("pk").values_list("pk", *lookups)
+    if type_key != "activities":
+        for _pk, *values in queryset.iterator(chunk_size=CHUNK):
+            found = dict(zip([n for n in names if n in spec.values], values, strict=True))
+            yield [_cell(found.get(name)) for name in names]
+        return
+    chunk: list[tuple[Any, ...]] = []
+    for record in queryset.iterator(chunk_size=CHUNK):
+        chunk.append(record)
+        if len(chunk) >= CHUNK:
+            yield from _activity_rows(chunk, names, spec)
+            chunk = []
+    yield from _activity_rows(chunk, names, spec)
+
+
+def _activity_rows(chunk: list[tuple[Any, ...]], names: Sequence[str], spec: Export) -> Iterator[list[Any]]:
+    pks = [record[0] for record in chunk]
+    lists: dict[str, dict[int, list[str]]] = {}
+    for name, (through, lookup) in _ACTIVITY_LISTS.items():
+        found: dict[int, list[str]] = defaultdict(list)
+        for activity, value in (
+            through._default_manager.filter(activity_id__in=pks)
+            .order_by(lookup)
+            .values_list("activity_id", lookup)
+        ):
+            found[activity].append(value)
+        lists[name] = found
+    plain = [n for n in names if n in spec.values]
+    for pk, *values in chunk:
+        found_values = dict(zip(plain, values, strict=True))
+        for name in _ACTIVITY_LISTS:
+            found_values[name] = "; ".join(lists[name].get(pk, []))
+        yield [_cell(found_values.get(name)) for name in names]
+
+
+@transaction.atomic
+def assign_ids(programme: Programme, organisation: Organisation, acting_user: Any = None) -> int:
+    """Give each exported record without an external id one, through the actions layer (audited)."""
+    assigned = 0
+    for spec in EXPORTS.values():
+        if spec.id_prefix:
+            assigned += actions.assign_missing_external_ids(
+                spec.queryset(programme, organisation),
+                acting_user=acting_user,
+                organisation=organisation,
+                prefix=spec.id_prefix,
+            )
+    return assigned
+
+
+def export_records(
+    programme: Programme,
+    organisation: Organisation,
+    directory: Path,
+    *,
+    fmt: str = "csv",
+    include_identifying: bool = False,
+    acting_user: Any = None,
+    lang: str = "en",
+) -> dict[str, int]:
+    """Write one file per record type that has records; returns the number of rows of each file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    assign_ids(programme, organisation, acting_user)
+    lists = vocabularies.load(programme) if fmt == "xlsx" else None
+    written: dict[str, int] = {}
+    for record_type in c.RECORD_TYPES:
+        names = header(record_type.key, include_identifying)
+        if not EXPORTS[record_type.key].queryset(programme, organisation).exists():
+            continue
+        path = directory / f"{record_type.key}.{fmt}"
+        count = templates.write_file(
+            path,
+            record_type,
+            rows(record_type.key, programme, organisation, names),
+            header=names,
+            fmt=fmt,
+            vocabularies=lists,
+            lang=lang,
+        )
+        written[record_type.key] = count
+        # One entry per file: which columns of which records left the application, and who took them.
+        AuditEntry.objects.create(
+            action=AuditEntry.Action.EXPORT,
+            model=record_type.model._meta.label,
+            object_pk="*",
+            user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+            organisation=organisation,
+            fields=sorted(names),
+        )
+    return written

@@ -1,0 +1,78 @@
+"""The upload form of the import page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from nextsteps.imports import rights
+from nextsteps.programmes.models import Organisation, Programme
+
+SUFFIXES = (".csv", ".xlsx")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field: the templates of one import go together, so rows can refer to each other."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(SUFFIXES)}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        files = (
+            [single(d, initial) for d in data] if isinstance(data, list | tuple) else [single(data, initial)]
+        )
+        for upload in files:
+            if not upload.name.lower().endswith(SUFFIXES):
+                raise forms.ValidationError(
+                    _("%(file)s is neither a CSV nor an XLSX file.") % {"file": upload.name}
+                )
+        return files
+
+
+class UploadForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), help_text=_("Whose records these are.")
+    )
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.none())
+    uploads = MultipleFileField(
+        label=_("Files"),
+        help_text=_("CSV or XLSX files made from the templates; choose several to import them together."),
+    )
+    date_format = forms.ChoiceField(
+        label=_("Numeric dates"),
+        required=False,
+        choices=[
+            ("", _("Only unambiguous dates (e.g. 2021-03-04 or 25/03/2021)")),
+            ("DD/MM/YYYY", _("Day first: 03/04/2021 is 3 April")),
+            ("MM/DD/YYYY", _("Month first: 03/04/2021 is 4 March")),
+        ],
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(pk__in=rights.import_organisations(user)).order_by("name")
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["programme"].queryset = (  # type: ignore[attr-defined]
+            Programme.objects.filter(organisations__in=organisations).distinct().order_by("name")
+        )
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.first()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        organisation, programme = data.get("organisation"), data.get("programme")
+        if organisation and programme and not programme.organisations.filter(pk=organisation.pk).exists():
+            self.add_error(
+                "programme",
+                _("%(organisation)s does not take part in %(programme)s.")
+                % {"organisation": organisation, "programme": programme},
+            )
+        return data

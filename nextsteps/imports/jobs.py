@@ -1,0 +1,187 @@
+"""Imports started from the upload page: the files are kept in the data folder, the import runs in a
+background thread in one transaction, and its progress is kept in a small file that the page polls.
+
+Progress goes to a file rather than the database because the import's transaction holds the database's
+write lock (SQLite) and its rows are invisible to other connections until it commits; a file is read by
+whichever server process answers the poll. The uploaded files are removed when the import ends: they hold
+the same personal data as the records, in clear text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from nextsteps.imports import cli
+from nextsteps.imports.importer import Importer, ImportFailed, ImportResult, Progress
+from nextsteps.imports.models import ImportJob
+from nextsteps.imports.values import DateFormat
+
+logger = logging.getLogger(__name__)
+PROGRESS_FILE = "progress.json"
+# Progress is written at most this often (seconds): often enough for a page polled every second.
+PROGRESS_INTERVAL = 0.5
+
+
+def folder(job: ImportJob) -> Path:
+    return Path(settings.DATA_DIR) / "imports" / str(job.pk)
+
+
+def safe_name(name: str) -> str:
+    """The upload's own file name (it may tell the record type), without any path or odd characters."""
+    base = re.sub(r"[^\w.\-]+", "_", Path(name).name).strip("._") or "upload"
+    return base[:100]
+
+
+def create_job(
+    *,
+    user: Any,
+    programme: Any,
+    organisation: Any,
+    uploads: list[UploadedFile],
+    language: str,
+    date_format: str = "",
+) -> ImportJob:
+    """Store the uploaded files and the job, and start it once the job is committed."""
+    names: list[str] = []
+    for upload in uploads:
+        name = safe_name(upload.name or "")
+        stem, suffix = os.path.splitext(name)
+        n = 1
+        while name in names:
+            n += 1
+            name = f"{stem}-{n}{suffix}"
+        names.append(name)
+    job = ImportJob.objects.create(
+        user=user,
+        programme=programme,
+        organisation=organisation,
+        language=language,
+        date_format=date_format,
+        files=names,
+    )
+    target = folder(job)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, upload in zip(names, uploads, strict=True):
+        with open(target / name, "wb") as stream:
+            for chunk in upload.chunks():
+                stream.write(chunk)
+    if getattr(settings, "IMPORTS_IN_BACKGROUND", True):
+        # The thread has its own connection: it must find the job committed.
+        transaction.on_commit(lambda: start(job.pk))
+    else:
+        run_job(job.pk)
+    return job
+
+
+def start(pk: int) -> None:
+    threading.Thread(target=_in_thread, args=(pk,), name=f"import-{pk}", daemon=True).start()
+
+
+def _in_thread(pk: int) -> None:
+    try:
+        run_job(pk)
+    finally:
+        # The thread's own connection: nothing else will close it.
+        connection.close()
+
+
+class ProgressFile:
+    """The importer's progress callback: rows checked and written so far, written atomically to a file."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.path = folder(job) / PROGRESS_FILE
+        self.done: dict[tuple[str, str], int] = {}
+        self.last = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        self.done[(progress.phase, progress.file)] = progress.rows
+        now = time.monotonic()
+        if now - self.last < PROGRESS_INTERVAL and progress.fraction < 1:
+            return
+        self.last = now
+        state = {
+            "validated": sum(n for (phase, _f), n in self.done.items() if phase == "validate"),
+            "written": sum(n for (phase, _f), n in self.done.items() if phase == "write"),
+            "fraction": progress.fraction,
+            "phase": progress.phase,
+        }
+        partial = self.path.with_suffix(".tmp")
+        partial.write_text(json.dumps(state), encoding="utf-8")
+        partial.replace(self.path)
+
+
+def progress_of(job: ImportJob) -> dict[str, Any]:
+    try:
+        return dict(json.loads((folder(job) / PROGRESS_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {"validated": 0, "written": 0, "fraction": 0.0, "phase": "validate"}
+
+
+def run_job(pk: int) -> None:
+    """Run one job to its end; whatever happens, the job says how it ended and the files are removed."""
+    job = ImportJob.objects.select_related("user", "programme", "organisation").get(pk=pk)
+    with translation.override(job.language):
+        ImportJob.objects.filter(pk=pk).update(status=ImportJob.Status.RUNNING)
+        try:
+            result = _import(job)
+        except ImportFailed as failed:
+            _finish(job, ImportJob.Status.FAILED, failed.result, errors=_error_rows(failed.result))
+        except CommandError as error:
+            _finish(job, ImportJob.Status.FAILED, None, errors=[["", "", "", "", str(error)]])
+        except Exception:
+            logger.exception("import %s failed", pk)
+            message = _("The import stopped on an unexpected problem; nothing was written.")
+            _finish(job, ImportJob.Status.FAILED, None, errors=[["", "", "", "", message]])
+        else:
+            _finish(job, ImportJob.Status.DONE, result, summary=cli.summary(result))
+        finally:
+            shutil.rmtree(folder(job), ignore_errors=True)
+
+
+def _import(job: ImportJob) -> ImportResult:
+    target = folder(job)
+    sources = [cli.file_source(target / name, None) for name in job.files]
+    importer = Importer(
+        programme=job.programme,
+        organisation=job.organisation,
+        acting_user=job.user,
+        date_format=DateFormat.parse(job.date_format) if job.date_format else None,
+        progress=ProgressFile(job),
+    )
+    return importer.run(sources)
+
+
+def _error_rows(result: ImportResult) -> list[list[Any]]:
+    return [[e.file, e.row or "", e.column or "", e.value, e.message()] for e in result.errors]
+
+
+def _finish(
+    job: ImportJob,
+    status: str,
+    result: ImportResult | None,
+    *,
+    errors: list[list[Any]] | None = None,
+    summary: list[str] | None = None,
+) -> None:
+    job.status = status
+    job.finished_at = timezone.now()
+    job.rows = result.rows if result else 0
+    job.error_count = result.error_count if result else len(errors or ())
+    job.errors = json.dumps(errors or [])
+    job.summary = json.dumps(summary or [])
+    job.save(update_fields=["status", "finished_at", "rows", "error_count", "errors", "summary"])

@@ -1,0 +1,77 @@
+"""The lists a column's values come from: model choices (sex, statuses) and managed lists (service types…),
+each value with its code and its Dutch, English and Romanian labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Choices, Model
+from django.utils import translation
+
+from nextsteps.i18n import LANGUAGE_CODES
+from nextsteps.imports.values import Choice, Vocabulary
+from nextsteps.programmes.models import Programme
+from nextsteps.records import models as records
+
+CHOICE_LISTS: dict[str, type[Choices]] = {
+    "sex": records.Sex,
+    "survivor_status": records.Person.SurvivorStatus,
+    "case_status": records.Case.Status,
+    "organisation_kind": records.ExternalOrganisation.Kind,
+    "partner_status": records.PartnerContact.Status,
+    "volunteer_status": records.Volunteer.Status,
+}
+
+MANAGED_LISTS: dict[str, type[Model]] = {
+    "service_type": records.ServiceType,
+    "outcome_type": records.OutcomeType,
+    "activity_type": records.ActivityType,
+    "site_type": records.SiteType,
+    "participant_group": records.ParticipantGroup,
+}
+
+
+def choice_labels(label: Any) -> dict[str, str]:
+    labels = {}
+    for lang in LANGUAGE_CODES:
+        with translation.override(lang):
+            labels[lang] = str(label)
+    return labels
+
+
+def from_choices(name: str, choices: type[Choices]) -> Vocabulary:
+    return Vocabulary(
+        name, [Choice(str(value), choice_labels(label), str(value)) for value, label in choices.choices]
+    )
+
+
+def from_managed_list(name: str, model: type[Model]) -> Vocabulary:
+    return Vocabulary(
+        name,
+        [
+            Choice(code, {"nl": nl, "en": en, "ro": ro}, pk)
+            for pk, code, nl, en, ro in model._default_manager.order_by("order", "code").values_list(
+                "pk", "code", "label_nl", "label_en", "label_ro"
+            )
+        ],
+    )
+
+
+def pillars(programme: Programme | None) -> Vocabulary:
+    if programme is None:
+        return Vocabulary("pillar", [])
+    return Vocabulary(
+        "pillar",
+        [
+            Choice(str(p.number), {lang: getattr(p, f"title_{lang}") for lang in LANGUAGE_CODES}, p.pk)
+            for p in programme.pillars.order_by("number")
+        ],
+    )
+
+
+def load(programme: Programme | None = None) -> dict[str, Vocabulary]:
+    """Every vocabulary, read once per import: a handful of small queries."""
+    found = {name: from_choices(name, choices) for name, choices in CHOICE_LISTS.items()}
+    found.update({name: from_managed_list(name, model) for name, model in MANAGED_LISTS.items()})
+    found["pillar"] = pillars(programme)
+    return found
