@@ -61,3 +61,15 @@ def command(name: str, *args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
     call_command(name, *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def translated(language: str, message: str, **params: Any) -> str:
+    """The message as a user of that language reads it; it must really be translated, or the test proves
+    nothing about the language."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        text = gettext(message)
+    assert text != message, f"not translated into {language}: {message}"
+    return text % params if params else text
