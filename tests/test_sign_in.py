@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from nextsteps.accounts.middleware import SessionRenewalMiddleware
 from nextsteps.accounts.models import FailedSignIn
 from tests import keys
 
@@ -47,9 +52,38 @@ def test_an_address_is_locked_after_many_failures_across_accounts() -> None:
     assert attempt("viewer", PASSWORD, address="10.9.9.8").status_code == 302  # type: ignore[attr-defined]
 
 
-def test_sessions_end_after_inactivity() -> None:
+def stored_expiry(client: Client) -> object:
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_sessions_end_after_thirty_minutes_without_a_request(login: Callable[[str], Client]) -> None:
+    from django.contrib.sessions.models import Session
+
+    client = login("coordinator")
+    assert client.get(reverse("home")).status_code == 200
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_request_renews_the_idle_timeout_at_most_once_a_minute(login: Callable[[str], Client]) -> None:
+    client = login("coordinator")
+    client.get(reverse("home"))
+    renewed = stored_expiry(client)
+    # Within the minute: no write, the expiry stays.
+    client.get(reverse("home"))
+    assert stored_expiry(client) == renewed
+    # A minute after the last renewal, the next request moves the expiry on.
+    session = client.session
+    session[SessionRenewalMiddleware.KEY] = int(time.time()) - SessionRenewalMiddleware.EVERY_SECONDS
+    session.save()
+    before = stored_expiry(client)
+    client.get(reverse("home"))
+    assert stored_expiry(client) > before  # type: ignore[operator]
 
 
 def test_every_page_carries_a_strict_content_security_policy(login: object) -> None:
