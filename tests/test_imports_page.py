@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -196,3 +198,36 @@ def test_a_running_job_is_polled_every_second_and_shows_rows_checked_and_written
     )
     # Another organisation's users do not see the job at all.
     assert login("caseworker.ijm").get(reverse("imports:job-progress", args=[job.pk])).status_code == 404
+
+
+def test_a_job_whose_thread_is_gone_says_it_was_interrupted_and_that_nothing_was_written(
+    login: Callable[[str], Client], demo: Programme
+) -> None:
+    job = ImportJob.objects.create(
+        user=User.objects.get(username="caseworker.sa"),
+        programme=demo,
+        organisation=Organisation.objects.get(slug="salvation-army-ro"),
+        language="ro",
+        files=["persons.csv"],
+        status=ImportJob.Status.RUNNING,
+    )
+    jobs.folder(job).mkdir(parents=True)
+    jobs.ProgressFile(job)(Progress("validate", "persons.csv", 10, 0.1))
+    client = login("caseworker.sa")
+    # Progress a moment ago: still running.
+    assert 'hx-trigger="every 1s"' in client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    # No sign of life for longer than a job can be silent: the server stopped under it.
+    old = time.time() - jobs.STALE_AFTER - 1
+    for path in [jobs.folder(job), *jobs.folder(job).iterdir()]:
+        os.utime(path, (old, old))
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert 'hx-trigger="every 1s"' not in page
+    assert (
+        translated(
+            "ro", "The import was interrupted before it ended (the server stopped); nothing was written."
+        )
+        in page
+    )
+    assert not jobs.folder(job).exists()

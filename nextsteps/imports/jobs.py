@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 PROGRESS_FILE = "progress.json"
 # Progress is written at most this often (seconds): often enough for a page polled every second.
 PROGRESS_INTERVAL = 0.5
+# A job whose files and progress have not moved for this long has lost its thread (the server stopped or
+# restarted). Its one transaction was rolled back with it, so nothing of it was written.
+STALE_AFTER = 15 * 60
 
 
 def folder(job: ImportJob) -> Path:
@@ -130,6 +133,39 @@ def progress_of(job: ImportJob) -> dict[str, Any]:
         return dict(json.loads((folder(job) / PROGRESS_FILE).read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return {"validated": 0, "written": 0, "fraction": 0.0, "phase": "validate"}
+
+
+def last_sign_of_life(job: ImportJob) -> float | None:
+    """When the job's thread last wrote progress (or the files were stored); None when its folder is gone."""
+    target = folder(job)
+    try:
+        return max([target.stat().st_mtime, *(f.stat().st_mtime for f in target.iterdir())])
+    except OSError:
+        return None
+
+
+def end_if_interrupted(job: ImportJob) -> ImportJob:
+    """Say so when an unfinished job's thread is gone, instead of showing it as running for ever."""
+    if job.finished:
+        return job
+    seen = last_sign_of_life(job)
+    if seen is not None and time.time() - seen < STALE_AFTER:
+        return job
+    with translation.override(job.language):
+        message = _("The import was interrupted before it ended (the server stopped); nothing was written.")
+    # Only while still unfinished: the thread may have ended the job (and removed its folder) just now.
+    ended = ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportJob.Status.WAITING, ImportJob.Status.RUNNING]
+    ).update(
+        status=ImportJob.Status.FAILED,
+        finished_at=timezone.now(),
+        error_count=1,
+        errors=json.dumps([["", "", "", "", message]]),
+    )
+    if ended:
+        shutil.rmtree(folder(job), ignore_errors=True)
+    job.refresh_from_db()
+    return job
 
 
 def run_job(pk: int) -> None:

@@ -104,6 +104,7 @@ def _job_or_404(request: HttpRequest, pk: int) -> ImportJob:
 
 
 def _job_context(job: ImportJob) -> dict[str, object]:
+    job = jobs.end_if_interrupted(job)
     return {
         "job": job,
         "progress": None if job.finished else jobs.progress_of(job),
