@@ -173,9 +173,14 @@ def programmes_for(user: Any) -> QuerySet[Programme]:
     return Programme.objects.filter(organisations__in=orgs).distinct().order_by("name")
 
 
-def programme_or_404(user: Any, slug: str | None) -> Programme:
-    programmes = programmes_for(user)
-    programme = programmes.filter(slug=slug).first() if slug else programmes.first()
+def programme_or_404(user: Any, slug: str | None, among: list[Programme] | None = None) -> Programme:
+    """The programme named by slug (or the user's first), or 404. A page that also lists the user's
+    programmes passes them as `among`, so that they are read once."""
+    if among is not None:
+        programme = next((p for p in among if p.slug == slug), None) if slug else next(iter(among), None)
+    else:
+        programmes = programmes_for(user)
+        programme = programmes.filter(slug=slug).first() if slug else programmes.first()
     if programme is None:
         raise Http404
     return programme

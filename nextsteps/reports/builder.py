@@ -269,6 +269,23 @@ class IndicatorLine:
         percent = self.percent_shown
         return "–" if percent is None else f"{fmt_number(percent)}%"
 
+    @property
+    def tracking_row(self) -> list[str]:
+        """The line as the indicator table of the text reports shows it, in the order of tracking_head()."""
+        return [
+            self.title,
+            self.baseline_text,
+            self.target_text,
+            self.actual_text,
+            self.percent_text,
+            self.status_label,
+        ]
+
+
+def tracking_head() -> list[str]:
+    """Column headings of the indicator table in the Markdown and Word reports."""
+    return [_("Indicator"), _("Baseline"), _("Target"), _("Actual"), _("Percent of target"), _("Status")]
+
 
 @dataclass
 class Event:

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from nextsteps.reports.builder import Report, as_number
+from nextsteps.reports.builder import Report, as_number, tracking_head
 from nextsteps.reports.charts import describe
 from nextsteps.reports.render import chart_png, chart_rows, chart_title, conclusion, to_html
 
@@ -103,7 +103,7 @@ def to_docx(report: Report) -> bytes:
         picture._inline.docPr.set("title", chart_title())
         picture._inline.docPr.set("descr", describe(chart_rows(report)))
 
-        head = [_("Indicator"), _("Baseline"), _("Target"), _("Actual"), _("Percent of target"), _("Status")]
+        head = tracking_head()
         table = doc.add_table(rows=1, cols=len(head))
         table.style = "Light Grid Accent 1"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -111,15 +111,7 @@ def to_docx(report: Report) -> bytes:
             cell.text = text
         for line in report.lines:
             cells = table.add_row().cells
-            values = [
-                line.title,
-                line.baseline_text,
-                line.target_text,
-                line.actual_text,
-                line.percent_text,
-                line.status_label,
-            ]
-            for index, (cell, text) in enumerate(zip(cells, values, strict=True)):
+            for index, (cell, text) in enumerate(zip(cells, line.tracking_row, strict=True)):
                 cell.text = text
                 if 1 <= index <= 4:
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT

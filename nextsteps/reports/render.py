@@ -15,7 +15,7 @@ from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from nextsteps.reports.builder import Event, Report, as_number
+from nextsteps.reports.builder import Event, Report, as_number, tracking_head
 from nextsteps.reports.charts import ChartRow, png_bars, svg_bars
 
 FORMATS = ("md", "html", "json")
@@ -115,18 +115,9 @@ def to_markdown(report: Report) -> str:
     if report.exceeded:
         out += [f"- {line.title}" for line in report.exceeded] + [""]
     out += [f"## {_('Indicators against targets')}", ""]
-    head = [_("Indicator"), _("Baseline"), _("Target"), _("Actual"), _("Percent of target"), _("Status")]
+    head = tracking_head()
     out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for line in report.lines:
-        cells = [
-            line.title,
-            line.baseline_text,
-            line.target_text,
-            line.actual_text,
-            line.percent_text,
-            line.status_label,
-        ]
-        out.append("| " + " | ".join(cells) + " |")
+    out += ["| " + " | ".join(line.tracking_row) + " |" for line in report.lines]
     out.append("")
     return "\n".join(out)
 

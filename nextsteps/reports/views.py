@@ -132,7 +132,8 @@ class DashboardRow:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     access.require(access.has(request.user, access.REPORTS))
-    programme = access.programme_or_404(request.user, request.GET.get("programme"))
+    programmes = list(access.programmes_for(request.user))
+    programme = access.programme_or_404(request.user, request.GET.get("programme"), among=programmes)
     language = translation.get_language() or "en"
     form = PeriodForm(request.GET or None, choices=period_choices(programme, dt.date.today()))
     start, end = form.chosen_period()
@@ -169,7 +170,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reports/dashboard.html",
         {
             "programme": programme,
-            "programmes": access.programmes_for(request.user),
+            "programmes": programmes,
             "form": form,
             "period": period_label(start, end),
             "pillars": list(pillars.values()),
