@@ -6,14 +6,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from nextsteps.accounts import access
 from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
+from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 
 
 class AuditFilter(forms.Form):
@@ -55,6 +56,7 @@ class AuditFilter(forms.Form):
         return qs
 
 
+@require_GET
 @login_required
 def audit_trail(request: HttpRequest) -> HttpResponse:
     access.require(access.has(request.user, access.AUDIT))
@@ -63,7 +65,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     entries = filters.apply(
         AuditEntry.objects.filter(organisation__in=org_ids).select_related("user", "organisation")
     )
-    page = Paginator(entries.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries.order_by("-at", "-pk"), 50, COUNT_LIMIT).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     viewers = None

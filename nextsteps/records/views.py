@@ -9,16 +9,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from nextsteps.accounts import access
+from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions
@@ -27,33 +26,6 @@ from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, Person, SiteType
 
 PAGE_SIZE = 25
-# Lists count their records up to this many: an exact count of hundreds of thousands of rows costs more than
-# the page itself (about 80 ms at a million persons, on every request), and nobody pages that far.
-COUNT_LIMIT = 10_000
-
-
-class CappedPaginator(Paginator):
-    """A paginator that counts at most `limit` records; beyond that only the first `limit` can be paged
-    through and the list says so (`more`), asking for filters instead."""
-
-    def __init__(self, object_list: QuerySet[Any], per_page: int, limit: int) -> None:
-        super().__init__(object_list, per_page)
-        self.queryset = object_list
-        self.limit = limit
-
-    @cached_property
-    def counted(self) -> int:
-        # COUNT(*) over a subquery with LIMIT and without the list's order, which would make the database
-        # find and sort every matching row first: reads at most limit + 1 index entries.
-        return self.queryset.order_by()[: self.limit + 1].count()
-
-    @cached_property
-    def count(self) -> int:  # type: ignore[override]
-        return min(self.counted, self.limit)
-
-    @property
-    def more(self) -> bool:
-        return self.counted > self.limit
 
 
 def _kind(kind: str) -> RecordKind:
