@@ -67,7 +67,7 @@ def test_it_filters_by_user_and_by_date(login: Callable[[str], Client]) -> None:
     today = timezone.localdate()
     tomorrow = (today + dt.timedelta(days=1)).isoformat()
     assert client.get(reverse("audit"), {"date_from": tomorrow}).context["page"].paginator.count == 0
-    same_day = client.get(reverse("audit"), {"user": coordinator.pk, "date_from": today.isoformat()})
+    same_day = client.get(reverse("audit"), {"user": str(coordinator.pk), "date_from": today.isoformat()})
     assert same_day.context["page"].paginator.count >= 1
 
 
