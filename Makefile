@@ -14,9 +14,11 @@ $(BIN)/nextsteps: pyproject.toml requirements.lock
 
 setup: $(BIN)/nextsteps messages
 
-# Compiled catalogues are build output (not committed); Django needs GNU gettext's msgfmt for them.
+# Compiled catalogues are build output (not committed). With GNU gettext's msgfmt, Django compiles and checks
+# them; without it (a machine with only Python and make), polib writes the same files.
 messages: $(BIN)/nextsteps
-	cd nextsteps && ../$(BIN)/nextsteps compilemessages --ignore=.venv -v0
+	if command -v msgfmt >/dev/null; then cd nextsteps && ../$(BIN)/nextsteps compilemessages --ignore=.venv -v0; \
+	else $(BIN)/python -m nextsteps.catalogues; fi
 
 # init-keys first: every command but the key commands refuses to start without encryption keys, and on a
 # fresh clone the demo makes its own key file in the data folder (it never replaces an existing one).
