@@ -8,8 +8,10 @@ ALLOWED_HOSTS       comma-separated
 NEXTSTEPS_KEYS      encryption keys, comma-separated, the first one current (see docs/security.md)
 NEXTSTEPS_KEY_FILE  or a file with one key a line (default: the data folder's `keys`, if it exists)
 NEXTSTEPS_SEARCH_KEY  the key of the name-search hashes (or a "search:" line in the key file)
+NEXTSTEPS_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For gives the client address (see below)
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -131,6 +133,19 @@ NEXTSTEPS_REQUIRE_2FA = env_bool("NEXTSTEPS_REQUIRE_2FA", default=True)
 NEXTSTEPS_LOCKOUT_ACCOUNT = int(os.environ.get("NEXTSTEPS_LOCKOUT_ACCOUNT", "5"))
 NEXTSTEPS_LOCKOUT_ADDRESS = int(os.environ.get("NEXTSTEPS_LOCKOUT_ADDRESS", "20"))
 NEXTSTEPS_LOCKOUT_MINUTES = int(os.environ.get("NEXTSTEPS_LOCKOUT_MINUTES", "15"))
+# Addresses or networks of reverse proxies in front of the app (comma-separated, e.g. "127.0.0.1,10.0.0.0/8").
+# Only a request from one of them has its client address taken from X-Forwarded-For (for the per-address
+# lockout); from anywhere else that header is ignored, since anyone can write it.
+NEXTSTEPS_TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("NEXTSTEPS_TRUSTED_PROXIES", "").split(",") if a.strip()
+]
+for _proxy in NEXTSTEPS_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"NEXTSTEPS_TRUSTED_PROXIES: {_proxy!r} is not an address or a network (e.g. 10.0.0.0/8)."
+        ) from None
 OTP_TOTP_ISSUER = "Next Steps"
 
 # A session ends after 30 minutes without a request, and when the browser closes.
