@@ -28,12 +28,14 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG")
+# Public (it is in this file): fine for a laptop demo, tests and commands, never for serving. `check --deploy`
+# errors on it and wsgi.py refuses to serve with it unless DEBUG=1 (nextsteps/privacy/checks.py).
+DEV_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-on-servers"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("NEXTSTEPS_INSECURE_DEV_KEY", default=True):
         raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
-    # Good enough for a laptop demo and tests; a server sets SECRET_KEY (see README).
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-on-servers"
+    SECRET_KEY = DEV_SECRET_KEY
 
 # Read here, used lazily by nextsteps/privacy/crypto.py on first encryption; never stored in the database.
 NEXTSTEPS_KEYS = os.environ.get("NEXTSTEPS_KEYS", "")
