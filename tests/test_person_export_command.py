@@ -93,6 +93,17 @@ def test_it_includes_the_audit_trail_of_the_persons_records_without_staff_names(
     assert "coordinator" not in json.dumps(data["audit"])
 
 
+def test_the_audit_trail_names_the_organisation_that_read_a_shared_case(survivor: m.Person) -> None:
+    from nextsteps.accounts.access import audit_view
+
+    ijm = Organisation.objects.get(slug="ijm-ro")
+    case = survivor.cases.get()
+    CaseShare.objects.create(case=case, organisation=ijm, shared_on="2021-09-01")
+    audit_view(User.objects.get(username="caseworker.ijm"), case)
+    entries = json.loads(run(survivor.code))["audit"]
+    assert entries[-1]["action"] == "viewed" and entries[-1]["organisation"] == "IJM Romania"
+
+
 def test_the_export_is_written_to_the_audit_trail_under_the_officers_name(survivor: m.Person) -> None:
     run(survivor.code, "--user", "dpo")
     entry = AuditEntry.objects.get(model="records.Person", object_pk=str(survivor.pk), action="export")

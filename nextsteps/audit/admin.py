@@ -6,7 +6,7 @@ from nextsteps.audit.models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "user", "organisation", "action", "model", "object_pk"]
+    list_display = ["at", "user", "acting_organisation", "organisation", "action", "model", "object_pk"]
     list_filter = ["action", "model", "organisation"]
     date_hierarchy = "at"
 
