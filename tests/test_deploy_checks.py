@@ -61,6 +61,13 @@ def test_a_server_refuses_to_serve_on_the_public_development_key(tmp_path: Path)
     assert "SECRET_KEY is the public development key" in result.stderr
 
 
+def test_the_development_server_is_exempt(tmp_path: Path) -> None:
+    # `nextsteps runserver` and `nextsteps demo` serve a laptop; check --deploy still reports the key.
+    code = "import django.core.management.commands.runserver, nextsteps.wsgi"
+    result = run(production_env(tmp_path, SECRET_KEY=None), "-c", code)
+    assert result.returncode == 0, result.stderr
+
+
 def test_a_server_with_its_own_key_starts(tmp_path: Path) -> None:
     result = run(production_env(tmp_path), "-c", "import nextsteps.wsgi")
     assert result.returncode == 0, result.stderr

@@ -6,6 +6,7 @@ that the second sign-in step is what stands between a guessed password and survi
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -48,7 +49,14 @@ def check_deploy_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckM
 
 
 def refuse_to_serve_with_the_public_key() -> None:
-    """For WSGI servers, which run no system checks: never serve on the public key unless DEBUG=1."""
+    """For WSGI servers, which run no system checks: never serve on the public key unless DEBUG=1.
+
+    Django's development server (`nextsteps runserver`, and `nextsteps demo`, which serves with it) loads
+    this module too. It is exempt: it serves one machine, and a laptop demo needs no SECRET_KEY. It is
+    recognised by its command module, which a production server (gunicorn, uWSGI, mod_wsgi) never imports.
+    """
+    if "django.core.management.commands.runserver" in sys.modules:
+        return
     if settings.SECRET_KEY == settings.DEV_SECRET_KEY and not settings.DEBUG:
         error = _public_secret_key_error()
         raise ImproperlyConfigured(f"{error.id}: {error.msg} {error.hint}")
