@@ -8,8 +8,10 @@ ALLOWED_HOSTS       comma-separated
 NEXTSTEPS_KEYS      encryption keys, comma-separated, the first one current (see docs/security.md)
 NEXTSTEPS_KEY_FILE  or a file with one key a line (default: the data folder's `keys`, if it exists)
 NEXTSTEPS_SEARCH_KEY  the key of the name-search hashes (or a "search:" line in the key file)
+NEXTSTEPS_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For gives the client address (see below)
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -26,12 +28,14 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG")
+# Public (it is in this file): fine for a laptop demo, tests and commands, never for serving. `check --deploy`
+# errors on it and wsgi.py refuses to serve with it unless DEBUG=1 (nextsteps/privacy/checks.py).
+DEV_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-on-servers"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("NEXTSTEPS_INSECURE_DEV_KEY", default=True):
         raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
-    # Good enough for a laptop demo and tests; a server sets SECRET_KEY (see README).
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-on-servers"
+    SECRET_KEY = DEV_SECRET_KEY
 
 # Read here, used lazily by nextsteps/privacy/crypto.py on first encryption; never stored in the database.
 NEXTSTEPS_KEYS = os.environ.get("NEXTSTEPS_KEYS", "")
@@ -131,6 +135,19 @@ NEXTSTEPS_REQUIRE_2FA = env_bool("NEXTSTEPS_REQUIRE_2FA", default=True)
 NEXTSTEPS_LOCKOUT_ACCOUNT = int(os.environ.get("NEXTSTEPS_LOCKOUT_ACCOUNT", "5"))
 NEXTSTEPS_LOCKOUT_ADDRESS = int(os.environ.get("NEXTSTEPS_LOCKOUT_ADDRESS", "20"))
 NEXTSTEPS_LOCKOUT_MINUTES = int(os.environ.get("NEXTSTEPS_LOCKOUT_MINUTES", "15"))
+# Addresses or networks of reverse proxies in front of the app (comma-separated, e.g. "127.0.0.1,10.0.0.0/8").
+# Only a request from one of them has its client address taken from X-Forwarded-For (for the per-address
+# lockout); from anywhere else that header is ignored, since anyone can write it.
+NEXTSTEPS_TRUSTED_PROXIES = [
+    a.strip() for a in os.environ.get("NEXTSTEPS_TRUSTED_PROXIES", "").split(",") if a.strip()
+]
+for _proxy in NEXTSTEPS_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"NEXTSTEPS_TRUSTED_PROXIES: {_proxy!r} is not an address or a network (e.g. 10.0.0.0/8)."
+        ) from None
 OTP_TOTP_ISSUER = "Next Steps"
 
 # A session ends after 30 minutes without a request, and when the browser closes.

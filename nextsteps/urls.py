@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from nextsteps.accounts.security import AdminSignInForm
 from nextsteps.api.v1 import api
 from nextsteps.audit import views as audit_views
 from nextsteps.reports import views as report_views
+
+# The admin's sign-in page counts failures and locks out like the app's: otherwise it is the way around it.
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", report_views.dashboard, name="home"),

@@ -7,5 +7,7 @@ application = get_wsgi_application()
 
 # Servers do not run Django's system checks: refuse to serve without usable encryption keys all the same.
 from nextsteps.privacy.checks import refuse_to_start_without_keys  # noqa: E402
+from nextsteps.privacy.deploychecks import refuse_to_serve_with_the_public_key  # noqa: E402
 
 refuse_to_start_without_keys()
+refuse_to_serve_with_the_public_key()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from nextsteps.accounts.models import Membership, Role, User
 from nextsteps.audit.models import AuditEntry
@@ -51,10 +51,39 @@ def test_it_says_who_viewed_one_record(login: Callable[[str], Client], ijm_dpo: 
     login("caseworker.ijm").get(reverse("records:person-detail", args=[person.pk]))
     response = login("dpo.ijm").get(reverse("audit"), {"model": "records.Person", "record": str(person.pk)})
     assert [v["user__username"] for v in response.context["viewers"]] == ["caseworker.ijm"]
-    assert "Who viewed this record" in response.content.decode()
+    assert "Who viewed or exported this record" in response.content.decode()
     untouched = _person("ijm-ro").pk + 1
     quiet = login("dpo.ijm").get(reverse("audit"), {"model": "records.Person", "record": str(untouched)})
     assert list(quiet.context["viewers"]) == []
+
+
+def test_who_viewed_this_includes_exports_with_the_last_date_of_each_user(
+    login: Callable[[str], Client], ijm_dpo: User
+) -> None:
+    from nextsteps.audit.log import log
+
+    person = _person("ijm-ro")
+    caseworker = User.objects.get(username="caseworker.ijm")
+    log(AuditEntry.Action.VIEW, person, user=caseworker)
+    log(AuditEntry.Action.EXPORT, person, user=ijm_dpo)
+    log(AuditEntry.Action.VIEW, person, user=caseworker)
+    earlier, exported, latest = AuditEntry.objects.filter(
+        model="records.Person", object_pk=str(person.pk)
+    ).order_by("-pk")[:3][::-1]
+    AuditEntry.objects.filter(pk=earlier.pk).update(at=timezone.now() - dt.timedelta(days=3))
+    AuditEntry.objects.filter(pk=exported.pk).update(at=timezone.now() - dt.timedelta(days=2))
+    AuditEntry.objects.filter(pk=latest.pk).update(at=timezone.now() - dt.timedelta(days=1))
+    response = login("dpo.ijm").get(reverse("audit"), {"model": "records.Person", "record": str(person.pk)})
+    viewers = [(v["user__username"], v["last"]) for v in response.context["viewers"]]
+    assert [name for name, _last in viewers] == ["caseworker.ijm", "dpo.ijm"]
+    latest.refresh_from_db()
+    exported.refresh_from_db()
+    assert [last for _name, last in viewers] == [latest.at, exported.at]
+    page = response.content.decode()
+    assert (
+        f"dpo.ijm, last on {formats.date_format(timezone.localtime(exported.at), 'SHORT_DATETIME_FORMAT')}"
+        in page
+    )
 
 
 def test_it_filters_by_user_and_by_date(login: Callable[[str], Client]) -> None:

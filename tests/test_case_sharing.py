@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext
 
-from nextsteps.accounts.models import User
+from nextsteps.accounts.models import Membership, Role, User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.actions import record_consent, share_case, withdraw_consent
 from nextsteps.privacy.models import CaseShare
@@ -149,6 +149,42 @@ def test_reading_a_shared_case_is_audited(case: m.Case, login: Callable[[str], C
     login("caseworker.sa").get(reverse("records:case-detail", args=[case.pk]))
     entry = AuditEntry.objects.filter(model="records.Case", object_pk=str(case.pk), action="view").first()
     assert entry is not None and entry.user is not None and entry.user.username == "caseworker.sa"
+    # The entry is on the case's organisation's trail and names the organisation that read it.
+    assert entry.organisation == org("ijm-ro")
+    assert entry.acting_organisation == org("salvation-army-ro")
+
+
+def test_a_user_of_several_organisations_is_named_acting_for_the_one_the_case_was_shared_with(
+    case: m.Case, login: Callable[[str], Client]
+) -> None:
+    shared(case)
+    user = User.objects.get(username="caseworker.sa")
+    Membership.objects.create(user=user, organisation=org("dorcas-ro"), role=Role.CASEWORKER)
+    login("caseworker.sa").get(reverse("records:person-detail", args=[case.person_id]))
+    entry = AuditEntry.objects.filter(model="records.Person", object_pk=str(case.person_id)).latest("pk")
+    assert (entry.action, entry.organisation, entry.acting_organisation) == (
+        "view",
+        org("ijm-ro"),
+        org("salvation-army-ro"),
+    )
+
+
+def test_both_organisations_trails_show_who_read_the_shared_case_for_which_organisation(
+    case: m.Case, login: Callable[[str], Client]
+) -> None:
+    shared(case)
+    login("caseworker.sa").get(reverse("records:case-detail", args=[case.pk]))
+    for slug in ("ijm-ro", "salvation-army-ro"):
+        officer = User.objects.create_user(f"dpo.{slug}", password="x", language="en")
+        Membership.objects.create(user=officer, organisation=org(slug), role=Role.DATA_PROTECTION_OFFICER)
+        response = login(officer.username).get(
+            reverse("audit"), {"model": "records.Case", "record": str(case.pk), "action": "view"}
+        )
+        (entry,) = response.context["page"].object_list
+        assert entry.user.username == "caseworker.sa", slug
+        page = response.content.decode()
+        assert '<th scope="col">Acting for</th>' in page
+        assert f"<td>{org('salvation-army-ro')}</td>" in page
 
 
 def test_roles_that_do_not_read_cases_do_not_see_shared_ones(

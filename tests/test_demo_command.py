@@ -6,8 +6,10 @@ import sqlite3
 from io import StringIO
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from nextsteps.audit.models import AuditEntry
 from nextsteps.programmes.models import Programme
@@ -57,3 +59,25 @@ def test_on_an_empty_data_folder_it_makes_its_own_key_file_and_stores_no_name_in
     image = database.read_bytes()
     leaks = [p for p in people if f"{p[0]} {p[1]}".encode() in image or p[2].encode() in image]
     assert leaks == []
+    # The key file lost: the demo refuses instead of writing a new key that opens none of the stored data.
+    key_file.unlink()
+    again = nextsteps("demo", "--no-serve", data_dir=tmp_path)
+    assert again.returncode == 1
+    assert again.stderr.strip().startswith(
+        "CommandError: No encryption key is configured, but the database holds encrypted data already"
+    )
+    assert not key_file.exists()
+
+
+def test_a_password_the_validators_refuse_is_one_line_and_changes_nothing(demo: Programme) -> None:
+    from django.contrib.auth.hashers import check_password
+
+    from nextsteps.accounts.models import User
+
+    before = User.objects.get(username="viewer").password
+    with pytest.raises(CommandError) as refused:
+        call_command("demo", "--no-serve", "--password", "password", stdout=StringIO(), stderr=StringIO())
+    message = str(refused.value)
+    assert message.startswith("The password was refused:") and "too common" in message and "\n" not in message
+    assert User.objects.get(username="viewer").password == before
+    assert not check_password("password", before)

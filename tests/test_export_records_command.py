@@ -115,7 +115,46 @@ def test_records_without_an_external_id_get_one_and_the_audit_trail_says_so(
     assert AuditEntry.objects.filter(
         model="records.Volunteer", object_pk=str(volunteer.pk), action="change", fields=["external_id"]
     ).exists()
-    assert AuditEntry.objects.filter(model="records.Volunteer", action="export", object_pk="*").exists()
+    assert AuditEntry.objects.filter(
+        model="records.Volunteer", action="export", object_pk=str(volunteer.pk)
+    ).exists()
+
+
+def test_each_exported_person_level_record_shows_the_export_in_its_own_trail(
+    demo: Programme, tmp_path: Path
+) -> None:
+    command(
+        "export-records",
+        str(tmp_path),
+        "--programme",
+        "next-steps",
+        "--organisation",
+        "dorcas-ro",
+        "--user",
+        "coordinator",
+        "--include-identifying",
+    )
+    for model, records in (
+        ("records.Person", m.Person.objects.filter(organisation__slug="dorcas-ro")),
+        ("records.Case", m.Case.objects.filter(programme=demo, organisation__slug="dorcas-ro")),
+        (
+            "records.ServiceDelivery",
+            m.ServiceDelivery.objects.filter(case__organisation__slug="dorcas-ro"),
+        ),
+    ):
+        pks = {str(pk) for pk in records.values_list("pk", flat=True)}
+        assert pks
+        exported = AuditEntry.objects.filter(model=model, action="export")
+        assert set(exported.values_list("object_pk", flat=True)) == pks, model
+        assert not exported.filter(object_pk="*").exists()
+    person = m.Person.objects.filter(organisation__slug="dorcas-ro").first()
+    assert person is not None
+    entry = AuditEntry.objects.get(model="records.Person", object_pk=str(person.pk), action="export")
+    assert entry.user is not None and entry.user.username == "coordinator"
+    assert entry.organisation is not None and entry.organisation.slug == "dorcas-ro"
+    assert "given_name" in entry.fields and "phone" in entry.fields
+    # Records that identify nobody are audited once per file.
+    assert AuditEntry.objects.filter(model="records.Activity", action="export", object_pk="*").exists()
 
 
 def test_names_and_phone_numbers_stay_out_unless_asked_for(demo: Programme, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from nextsteps.privacy import crypto
 
@@ -58,3 +59,14 @@ def test_it_leaves_keys_from_the_environment_alone(settings: Any, tmp_path: Path
     settings.DATA_DIR = tmp_path
     assert "nothing was changed" in init_keys()
     assert not (tmp_path / "keys").exists()
+
+
+@pytest.mark.django_db
+def test_it_makes_no_key_over_a_database_that_holds_encrypted_data(no_keys: Any, tmp_path: Path) -> None:
+    # The test database holds the demo, encrypted: its key file is what went missing.
+    with pytest.raises(CommandError) as refused:
+        init_keys()
+    assert str(refused.value).startswith(
+        "No encryption key is configured, but the database holds encrypted data already (records_"
+    )
+    assert not (tmp_path / "data" / "keys").exists()

@@ -11,8 +11,10 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext
 
+from nextsteps.accounts.models import Membership, Role, User
+from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.models import Erasure
-from nextsteps.programmes.models import Programme
+from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import models as m
 from tests import factories
 
@@ -20,9 +22,21 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args: str) -> str:
+    if "--user" not in args:
+        args = (*args, "--user", officer().username)
     out = StringIO()
     call_command("person", "erase", *args, stdout=out, stderr=StringIO())
     return out.getvalue()
+
+
+def officer() -> User:
+    """A data-protection officer of every organisation there is when the command runs."""
+    user, _created = User.objects.get_or_create(username="rights.officer")
+    for organisation in Organisation.objects.all():
+        Membership.objects.get_or_create(
+            user=user, organisation=organisation, role=Role.DATA_PROTECTION_OFFICER
+        )
+    return user
 
 
 class Terminal(io.StringIO):
@@ -41,6 +55,44 @@ def test_it_erases_with_yes_and_prints_the_new_code(person: m.Person) -> None:
     assert person.code.startswith("ERASED-") and person.code in out
     assert person.given_name == "" and Erasure.objects.filter(person=person, reason="request").exists()
     assert "Ioana" not in out
+
+
+def test_the_erasure_names_the_officer_who_answered(person: m.Person) -> None:
+    user = officer()
+    run(person.code, "--yes", "--user", user.username)
+    assert Erasure.objects.get(person=person).erased_by == user
+    entry = AuditEntry.objects.filter(model="records.Person", object_pk=str(person.pk)).latest("pk")
+    assert entry.user == user
+
+
+def test_the_user_answering_the_request_must_be_named(person: m.Person) -> None:
+    with pytest.raises(CommandError, match="--user"):
+        call_command("person", "erase", person.code, "--yes", stdout=StringIO(), stderr=StringIO())
+    assert not Erasure.objects.filter(person=person).exists()
+
+
+def test_an_unknown_user_is_one_line(person: m.Person) -> None:
+    with pytest.raises(CommandError) as refused:
+        run(person.code, "--yes", "--user", "nobody")
+    assert str(refused.value) == "There is no user “nobody”."
+    assert not Erasure.objects.filter(person=person).exists()
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.COORDINATOR, None])
+def test_only_the_data_protection_officer_of_the_persons_organisation_may_erase(
+    person: m.Person, role: str | None
+) -> None:
+    user = User.objects.create(username="someone")
+    # Officer of another organisation, and (but for None) something else in the person's own.
+    Membership.objects.create(
+        user=user, organisation=factories.organisation(), role=Role.DATA_PROTECTION_OFFICER
+    )
+    if role:
+        Membership.objects.create(user=user, organisation=person.organisation, role=role)
+    with pytest.raises(CommandError, match="is not the data-protection officer of"):
+        run(person.code, "--yes", "--user", "someone")
+    person.refresh_from_db()
+    assert person.given_name == "Ioana" and not Erasure.objects.filter(person=person).exists()
 
 
 def test_without_yes_and_without_a_terminal_nothing_is_erased(person: m.Person) -> None:
@@ -95,6 +147,6 @@ def test_on_the_command_line_bad_input_is_one_line_without_a_traceback(tmp_path)
 
     env = {"NEXTSTEPS_KEYS": keys.CURRENT, "NEXTSTEPS_SEARCH_KEY": keys.SEARCH}
     assert nextsteps("migrate", "-v0", data_dir=tmp_path, env=env).returncode == 0
-    result = nextsteps("person", "erase", "NOPE-1", "--yes", data_dir=tmp_path, env=env)
+    result = nextsteps("person", "erase", "NOPE-1", "--yes", "--user", "nobody", data_dir=tmp_path, env=env)
     assert result.returncode == 1
-    assert result.stderr.strip() == "CommandError: There is no person with the code “NOPE-1”."
+    assert result.stderr.strip() == "CommandError: There is no user “nobody”."

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext
 
+from nextsteps.accounts.models import Membership, Role, User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.models import CaseShare
 from nextsteps.programmes.models import Organisation, Programme
@@ -22,9 +23,21 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args: str) -> str:
+    if "--user" not in args:
+        args = (*args, "--user", officer().username)
     out = StringIO()
     call_command("person", "export", *args, stdout=out, stderr=StringIO())
     return out.getvalue()
+
+
+def officer() -> User:
+    """A data-protection officer of every organisation there is when the command runs."""
+    user, _created = User.objects.get_or_create(username="rights.officer")
+    for organisation in Organisation.objects.all():
+        Membership.objects.get_or_create(
+            user=user, organisation=organisation, role=Role.DATA_PROTECTION_OFFICER
+        )
+    return user
 
 
 @pytest.fixture
@@ -80,9 +93,57 @@ def test_it_includes_the_audit_trail_of_the_persons_records_without_staff_names(
     assert "coordinator" not in json.dumps(data["audit"])
 
 
-def test_the_export_is_written_to_the_audit_trail(survivor: m.Person) -> None:
-    run(survivor.code)
-    assert AuditEntry.objects.filter(
+def test_the_audit_trail_names_the_organisation_that_read_a_shared_case(survivor: m.Person) -> None:
+    from nextsteps.accounts.access import audit_view
+
+    ijm = Organisation.objects.get(slug="ijm-ro")
+    case = survivor.cases.get()
+    CaseShare.objects.create(case=case, organisation=ijm, shared_on="2021-09-01")
+    audit_view(User.objects.get(username="caseworker.ijm"), case)
+    entries = json.loads(run(survivor.code))["audit"]
+    assert entries[-1]["action"] == "viewed" and entries[-1]["organisation"] == "IJM Romania"
+
+
+def test_the_export_is_written_to_the_audit_trail_under_the_officers_name(survivor: m.Person) -> None:
+    run(survivor.code, "--user", "dpo")
+    entry = AuditEntry.objects.get(model="records.Person", object_pk=str(survivor.pk), action="export")
+    assert entry.user is not None and entry.user.username == "dpo"
+
+
+def test_the_user_answering_the_request_must_be_named(survivor: m.Person) -> None:
+    with pytest.raises(CommandError, match="--user"):
+        call_command("person", "export", survivor.code, stdout=StringIO(), stderr=StringIO())
+
+
+def test_an_unknown_user_is_one_line(survivor: m.Person) -> None:
+    with pytest.raises(CommandError) as refused:
+        run(survivor.code, "--user", "nobody")
+    assert str(refused.value) == "There is no user “nobody”."
+
+
+@pytest.mark.parametrize("username", ["admin", "coordinator", "caseworker.ijm"])
+def test_only_the_data_protection_officer_of_the_persons_organisation_may_export(
+    survivor: m.Person, username: str
+) -> None:
+    # admin and coordinator work for the survivor's organisation; caseworker.ijm's organisation has the
+    # case shared with it below. None of them is its data-protection officer.
+    CaseShare.objects.create(
+        case=survivor.cases.get(),
+        organisation=Organisation.objects.get(slug="ijm-ro"),
+        shared_on="2021-09-01",
+    )
+    Membership.objects.create(
+        user=User.objects.get(username="caseworker.ijm"),
+        organisation=Organisation.objects.get(slug="ijm-ro"),
+        role=Role.DATA_PROTECTION_OFFICER,
+    )
+    with pytest.raises(CommandError) as refused:
+        run(survivor.code, "--user", username)
+    assert str(refused.value) == (
+        f"{username} is not the data-protection officer of Next Steps NL, so may not answer the requests of "
+        "its persons. Nothing was done."
+    )
+    assert not AuditEntry.objects.filter(
         model="records.Person", object_pk=str(survivor.pk), action="export"
     ).exists()
 
@@ -106,12 +167,13 @@ def test_it_writes_a_readable_page_in_the_chosen_language_to_a_file(
 def test_the_query_count_does_not_grow_with_the_records(
     survivor: m.Person, django_assert_max_num_queries: object
 ) -> None:
-    with django_assert_max_num_queries(16):  # type: ignore[operator]
-        run(survivor.code)
+    user = officer().username
+    with django_assert_max_num_queries(18):  # type: ignore[operator]
+        run(survivor.code, "--user", user)
     member = m.Person.objects.filter(households__organisation__slug="salvation-army-ro").first()
     assert member is not None
-    with django_assert_max_num_queries(16):  # type: ignore[operator]
-        run(member.code)
+    with django_assert_max_num_queries(18):  # type: ignore[operator]
+        run(member.code, "--user", user)
 
 
 def test_an_unknown_code_is_one_line_in_the_users_language(demo: Programme) -> None:

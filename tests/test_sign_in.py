@@ -52,6 +52,54 @@ def test_an_address_is_locked_after_many_failures_across_accounts() -> None:
     assert attempt("viewer", PASSWORD, address="10.9.9.8").status_code == 302  # type: ignore[attr-defined]
 
 
+def test_forwarded_for_is_ignored_from_an_address_that_is_not_a_trusted_proxy(settings: object) -> None:
+    settings.NEXTSTEPS_TRUSTED_PROXIES = ["10.0.0.1"]  # type: ignore[attr-defined]
+    Client(REMOTE_ADDR="10.5.5.5", HTTP_X_FORWARDED_FOR="192.0.2.44").post(
+        reverse("accounts:login"), {"username": "viewer", "password": "wrong"}
+    )
+    assert FailedSignIn.objects.get(username="viewer").address == "10.5.5.5"
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_forwarded_for(settings: object) -> None:
+    settings.NEXTSTEPS_TRUSTED_PROXIES = ["10.0.0.0/8"]  # type: ignore[attr-defined]
+    for i in range(settings.NEXTSTEPS_LOCKOUT_ADDRESS):  # type: ignore[attr-defined]
+        # The client can prepend anything; the proxies' own hops (10.x) are skipped from the right.
+        Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 192.0.2.44, 10.1.1.1").post(
+            reverse("accounts:login"), {"username": f"guess{i}", "password": "x"}
+        )
+    assert set(FailedSignIn.objects.values_list("address", flat=True)) == {"192.0.2.44"}
+    locked = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.44").post(
+        reverse("accounts:login"), {"username": "viewer", "password": PASSWORD}
+    )
+    assert "Too many failed sign-ins" in locked.content.decode()
+    # Another client behind the same proxy is not locked out with it.
+    other = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="192.0.2.45").post(
+        reverse("accounts:login"), {"username": "viewer", "password": PASSWORD}
+    )
+    assert other.status_code == 302
+
+
+def test_an_invalid_trusted_proxy_setting_stops_the_app_with_a_clear_message(tmp_path: Path) -> None:
+    env = {**os.environ, "DEBUG": "1", "NEXTSTEPS_TRUSTED_PROXIES": "10.0.0.1,proxy.local"}
+    env["NEXTSTEPS_DATA_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "nextsteps.manage", "check"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "NEXTSTEPS_TRUSTED_PROXIES: 'proxy.local' is not an address" in result.stderr
+
+
+def test_recording_a_failure_prunes_failures_older_than_the_lockout_window() -> None:
+    old = timezone.now() - dt.timedelta(minutes=settings.NEXTSTEPS_LOCKOUT_MINUTES + 1)
+    stale = FailedSignIn.objects.create(username="someone", address="10.3.3.3")
+    FailedSignIn.objects.filter(pk=stale.pk).update(at=old)
+    recent = FailedSignIn.objects.create(username="someone", address="10.3.3.3")
+    attempt("viewer", "wrong-password")
+    assert not FailedSignIn.objects.filter(pk=stale.pk).exists()
+    assert FailedSignIn.objects.filter(pk=recent.pk).exists()
+    assert FailedSignIn.objects.filter(username="viewer").count() == 1
+
+
 def stored_expiry(client: Client) -> object:
     from django.contrib.sessions.models import Session
 

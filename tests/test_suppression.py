@@ -200,3 +200,21 @@ def test_phrases_are_in_the_reports_language_whatever_the_page_speaks(lang: str)
         assert figures.text(3, SHOWN) == "3"
     assert Figures(EXTERNAL, 5, "en").text(3, SMALL) == "fewer than 5"
     assert Figures(EXTERNAL, 5, "en").text(30, LARGE) == "5 or more"
+
+
+@pytest.mark.parametrize(
+    ("lang", "small", "large", "hidden"),
+    [
+        ("en", "fewer than 5", "5 or more", "not shown"),
+        ("nl", "minder dan 5", "5 of meer", "niet getoond"),
+        ("ro", "mai puțin de 5", "5 sau mai mult", "nu se afișează"),
+    ],
+)
+def test_the_phrases_read_as_written_in_each_language(lang: str, small: str, large: str, hidden: str) -> None:
+    # Literal phrases, not gettext's answer: a missing or emptied translation must fail here.
+    figures = Figures(EXTERNAL, 5, lang)
+    assert (figures.text(3, SMALL), figures.text(30, LARGE), figures.text(3, HIDDEN)) == (
+        small,
+        large,
+        hidden,
+    )

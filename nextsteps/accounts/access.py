@@ -23,7 +23,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from nextsteps.accounts.models import Membership, Role
-from nextsteps.audit.log import log
+from nextsteps.audit.log import log, organisation_of
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.consents import active_shares
 from nextsteps.programmes.models import Programme
@@ -159,7 +159,26 @@ def get_or_404(user: Any, kind: str, pk: Any, action: str = VIEW) -> Any:
 
 
 def audit_view(user: Any, obj: Model) -> None:
-    log(AuditEntry.Action.VIEW, obj, user=user)
+    log(AuditEntry.Action.VIEW, obj, user=user, acting_organisation=_reading_organisation(user, obj))
+
+
+def _reading_organisation(user: Any, obj: Model) -> Any:
+    """For a user of several organisations reading another one's record: the one it was shared with."""
+    record_organisation = organisation_of(obj)
+    own = {m.organisation_id: m.organisation for m in memberships(user)}
+    if len(own) < 2 or record_organisation is None or record_organisation.pk in own:
+        return None  # log() tells these apart from the memberships alone
+    kind = next((k for k in SHARED_WITH_CASE if KINDS[k].model is type(obj)), None)
+    if kind is None:
+        return None
+    field, value = SHARED_WITH_CASE[kind]
+    share = (
+        active_shares(organisations_for(user, "case", VIEW))
+        .filter(**{value: getattr(obj, field)})
+        .order_by("organisation_id")
+        .first()
+    )
+    return own.get(share.organisation_id) if share is not None else None
 
 
 def require(condition: bool) -> None:

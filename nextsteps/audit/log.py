@@ -26,23 +26,45 @@ def organisation_of(instance: Model) -> Any:
     return None
 
 
+def acting_organisation_of(user: Any, record_organisation: Any) -> Any:
+    """The organisation a user acted for, where their memberships tell: the record's own when they work for
+    it, else their only one. A user of several organisations acting on another's record is left open here;
+    callers that know more (reading a shared case, accounts.access.audit_view) say which."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    from nextsteps.accounts.access import memberships
+
+    mine = {m.organisation_id: m.organisation for m in memberships(user)}
+    if record_organisation is not None and record_organisation.pk in mine:
+        return mine[record_organisation.pk]
+    if len(mine) == 1:
+        return next(iter(mine.values()))
+    return None
+
+
 def log(
     action: str,
     instance: Model,
     *,
     user: Any = None,
     organisation: Any = None,
+    acting_organisation: Any = None,
     fields: Iterable[str] = (),
 ) -> AuditEntry:
     if action in WRITES:
         # In the caller's transaction, like the entry: the new number is seen exactly when the write is.
         bump_data_version()
+    if organisation is None:
+        organisation = organisation_of(instance)
+    if acting_organisation is None:
+        acting_organisation = acting_organisation_of(user, organisation)
     return AuditEntry.objects.create(
         action=action,
         model=instance._meta.label,
         object_pk=str(instance.pk),
         user=user if getattr(user, "is_authenticated", False) else None,
-        organisation=organisation if organisation is not None else organisation_of(instance),
+        organisation=organisation,
+        acting_organisation=acting_organisation,
         fields=sorted(fields),
     )
 

@@ -15,8 +15,19 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    # The organisation the record belongs to (whose trail it is part of)…
     organisation = models.ForeignKey(
         "programmes.Organisation", on_delete=models.PROTECT, null=True, blank=True
+    )
+    # …and the one the user acted for: another one when a case shared with it is read there. Empty for the
+    # system, for entries written before it was recorded, and when the user's organisations leave it open.
+    acting_organisation = models.ForeignKey(
+        "programmes.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acting organisation"),
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     model = models.CharField(_("record type"), max_length=80)

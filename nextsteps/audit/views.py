@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -62,20 +63,25 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     access.require(access.has(request.user, access.AUDIT))
     org_ids = access.capability_organisations(request.user, access.AUDIT)
     filters = AuditFilter(request.GET, org_ids=org_ids)
+    # Entries on the reader's organisations' records, and what their own staff did elsewhere (reading a case
+    # shared with them).
     entries = filters.apply(
-        AuditEntry.objects.filter(organisation__in=org_ids).select_related("user", "organisation")
+        AuditEntry.objects.filter(
+            Q(organisation__in=org_ids) | Q(acting_organisation__in=org_ids)
+        ).select_related("user", "organisation", "acting_organisation")
     )
     page = CappedPaginator(entries.order_by("-at", "-pk"), 50, COUNT_LIMIT).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     viewers = None
     if filters.is_valid() and filters.cleaned_data.get("model") and filters.cleaned_data.get("record"):
-        # "Who viewed this": everyone who opened this one record, most recent first.
+        # "Who viewed this": everyone who opened or exported this one record, with the last time each did,
+        # most recent first. An export shows the record as much as a view does, and takes it further.
         viewers = (
-            entries.filter(action=AuditEntry.Action.VIEW)
+            entries.filter(action__in=[AuditEntry.Action.VIEW, AuditEntry.Action.EXPORT])
             .values("user__username")
-            .order_by("user__username")
-            .distinct()
+            .annotate(last=Max("at"))
+            .order_by("-last", "user__username")
         )
     return render(
         request,

@@ -9,7 +9,7 @@ absent, so importing the files back never clears them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -312,13 +312,45 @@ def export_records(
             lang=lang,
         )
         written[record_type.key] = count
-        # One entry per file: which columns of which records left the application, and who took them.
+        _audit_export(record_type.key, programme, organisation, names, acting_user)
+    return written
+
+
+# Files whose rows are the person-level records themselves (not links between them): each exported record
+# gets its own entry, so that a person's, household's or case's trail shows that it left the application.
+PERSON_LEVEL_FILES = {
+    "persons",
+    "households",
+    "cases",
+    "outreach_visits",
+    "volunteers",
+    "services",
+    "outcomes",
+}
+AUDIT_BATCH = 10_000
+
+
+def _audit_export(
+    type_key: str, programme: Programme, organisation: Organisation, names: Sequence[str], acting_user: Any
+) -> None:
+    """Which columns of which records left the application, and who took them."""
+    model = c.TYPES[type_key].model
+    if type_key not in PERSON_LEVEL_FILES:
         AuditEntry.objects.create(
             action=AuditEntry.Action.EXPORT,
-            model=record_type.model._meta.label,
+            model=model._meta.label,
             object_pk="*",
             user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
             organisation=organisation,
             fields=sorted(names),
         )
-    return written
+        return
+    columns = tuple(names)
+    pks = EXPORTS[type_key].queryset(programme, organisation).order_by("pk").values_list("pk", flat=True)
+    batch: list[tuple[str, Any, Iterable[str]]] = []
+    for pk in pks.iterator(chunk_size=AUDIT_BATCH):
+        batch.append((AuditEntry.Action.EXPORT, pk, columns))
+        if len(batch) >= AUDIT_BATCH:
+            actions.insert_audit_entries(model, batch, acting_user, organisation)
+            batch = []
+    actions.insert_audit_entries(model, batch, acting_user, organisation)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from nextsteps.audit.admin import AuditedAdmin
 from nextsteps.indicators.models import Indicator, ManualValue, Target
 
 
@@ -9,7 +10,7 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AuditedAdmin):
     list_display = ["code", "pillar", "source", "measure", "unit"]
     list_filter = ["pillar__programme", "pillar", "source", "measure"]
     list_select_related = ["pillar"]
@@ -17,5 +18,5 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(ManualValue)
-class ManualValueAdmin(admin.ModelAdmin):
+class ManualValueAdmin(AuditedAdmin):
     list_display = ["indicator", "start", "end", "value"]

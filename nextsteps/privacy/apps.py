@@ -8,4 +8,5 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the key checks that every command and the server run before they start.
-        from nextsteps.privacy import checks  # noqa: F401
+        # And the deploy checks (`nextsteps check --deploy`) of settings that must differ on a server.
+        from nextsteps.privacy import checks, deploychecks  # noqa: F401

@@ -125,6 +125,33 @@ def _search_key_errors(cursor: Any, columns: dict[str, set[str]]) -> list[CheckM
     ]
 
 
+def encrypted_data_location() -> str | None:
+    """Where the database holds encrypted values or name hashes ("table.column"), or None when it holds none
+    (or is not there yet). Making a new key is safe only then: a new key opens nothing stored before it."""
+    with contextlib.suppress(DatabaseError, RuntimeError):
+        connection = connections[DEFAULT_DB_ALIAS]
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            tables = set(connection.introspection.table_names(cursor))
+            for model, fields in encrypted_fields():
+                table = model._meta.db_table
+                if table not in tables:
+                    continue
+                present = {c.name for c in connection.introspection.get_table_description(cursor, table)}
+                conditions = [
+                    (field.column, f"{quote(field.column)} LIKE %s", crypto.TOKEN_PREFIX + "%")
+                    for field in fields
+                    if field.column in present
+                ]
+                if model._meta.label == "records.Person":
+                    conditions += [(c, f"{quote(c)} <> %s", "") for c in HASH_FIELDS if c in present]
+                for column, condition, parameter in conditions:
+                    cursor.execute(f"SELECT 1 FROM {quote(table)} WHERE {condition} LIMIT 1", [parameter])
+                    if cursor.fetchone():
+                        return f"{table}.{column}"
+    return None
+
+
 def refuse_to_start_without_keys() -> None:
     """For servers that do not run system checks: raise the check's errors as ImproperlyConfigured."""
     errors = [m for m in check_keys() if m.is_serious()]

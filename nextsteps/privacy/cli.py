@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from nextsteps.accounts import access
 from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.programmes.models import Organisation
 from nextsteps.records.models import Person
@@ -54,3 +56,33 @@ def find_person(code: str, organisation_slug: str | None) -> Person:
             % {"code": code, "organisations": ", ".join(sorted(p.organisation.slug for p in found))}
         )
     return found[0]
+
+
+def add_user_argument(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--user",
+        required=True,
+        metavar="USERNAME",
+        help="who answers the request, recorded in the audit trail: the data-protection officer of the "
+        "person's organisation",
+    )
+
+
+def rights_user(username: str) -> Any:
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(_("There is no user “%(user)s”.") % {"user": username})
+    return user
+
+
+def require_rights(user: Any, person: Person) -> None:
+    """The same rule as the page (nextsteps/accounts/access.py): a person's requests are for the
+    data-protection officer of the person's own organisation, not for an administrator."""
+    if person.organisation_id not in access.capability_organisations(user, access.PERSON_RIGHTS):
+        raise CommandError(
+            _(
+                "%(user)s is not the data-protection officer of %(organisation)s, so may not answer the "
+                "requests of its persons. Nothing was done."
+            )
+            % {"user": user.get_username(), "organisation": person.organisation}
+        )

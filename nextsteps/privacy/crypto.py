@@ -314,6 +314,20 @@ def create_key_file_if_missing() -> Path | None:
     """
     if keys_are_configured():
         return None
+    from nextsteps.privacy.checks import encrypted_data_location
+
+    # A missing key file over a database that holds encrypted data is a lost or misplaced key, not a fresh
+    # start: a new key would read none of it, and would be taken for the right one from then on.
+    where = encrypted_data_location()
+    if where is not None:
+        raise KeyConfigError(
+            _(
+                "No encryption key is configured, but the database holds encrypted data already (%(where)s). "
+                "Restore the key file from your backup or set NEXTSTEPS_KEYS; no new key was made."
+            )
+            % {"where": where},
+            "no_key",
+        )
     path = configured_key_file()
     write_key_file(path, [new_key()], new_key())
     return path

@@ -101,7 +101,11 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
     ):
         if pks:
             about |= Q(model=model._meta.label, object_pk__in=[str(pk) for pk in pks])
-    audit = list(AuditEntry.objects.filter(about).select_related("organisation").order_by("at", "pk"))
+    audit = list(
+        AuditEntry.objects.filter(about)
+        .select_related("organisation", "acting_organisation")
+        .order_by("at", "pk")
+    )
     labels = {
         m._meta.label: str(m._meta.verbose_name)
         for m in (Person, Case, ServiceDelivery, Outcome, Story, Consent, CaseShare, Erasure)
@@ -184,7 +188,9 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
                 "at": _iso(e.at),
                 "action": e.get_action_display(),
                 "record": labels.get(e.model, e.model),
-                "organisation": str(e.organisation) if e.organisation else _("the system"),
+                # Who acted: another organisation when a case was shared with it. Entries that do not say
+                # (older ones, bulk imports) were written by the record's own organisation.
+                "organisation": str(e.acting_organisation or e.organisation or _("the system")),
                 "fields": e.fields,
             }
             for e in audit

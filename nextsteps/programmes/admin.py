@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from nextsteps.audit.admin import AuditedAdmin
 from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Pillar, Programme
 
 
@@ -10,7 +11,7 @@ class PillarInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedAdmin):
     list_display = ["name", "slug", "start_date"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["organisations"]
@@ -46,19 +47,19 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "kind", "country"]
     list_filter = ["kind", "country"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(AuditedAdmin):
     list_display = ["date", "programme", "organisation", "__str__"]
     list_filter = ["programme", "organisation"]
     date_hierarchy = "date"
 
 
 @admin.register(PeriodNarrative)
-class PeriodNarrativeAdmin(admin.ModelAdmin):
+class PeriodNarrativeAdmin(AuditedAdmin):
     list_display = ["programme", "start", "end", "language"]

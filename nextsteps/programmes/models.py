@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import localized
+
+# A threshold of 0 or 1 withholds nothing: suppression would be off without anyone having said so.
+MIN_SUPPRESSION_THRESHOLD = 2
 
 
 class TimeStamped(models.Model):
@@ -47,8 +51,17 @@ class Programme(TimeStamped):
         Organisation, related_name="programmes", verbose_name=_("organisations"), blank=True
     )
     description = models.TextField(_("description"), blank=True)
-    # Reports that leave the organisation show person counts below this as a phrase, not a number.
-    suppression_threshold = models.PositiveSmallIntegerField(_("small-number threshold"), default=5)
+    # Reports that leave the organisation show person counts below this as a phrase, not a number. Below 2
+    # nothing would be withheld, so 2 is the least (and external reports use 2 for a lower stored value).
+    suppression_threshold = models.PositiveSmallIntegerField(
+        _("small-number threshold"),
+        default=5,
+        validators=[MinValueValidator(MIN_SUPPRESSION_THRESHOLD)],
+        help_text=_(
+            "Reports for donors and the public show counts of people below this number as a phrase such as "
+            "“fewer than 5”. At least 2."
+        ),
+    )
     # How long identifying data outlives casework. None keeps it until someone erases it on request.
     retention_months_after_closure = models.PositiveSmallIntegerField(
         _("months identifying data is kept after the last case closed"),

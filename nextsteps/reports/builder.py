@@ -8,6 +8,7 @@ external): the audience's Figures decide, once, how every figure reads, and ever
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,11 +20,18 @@ from django.utils.translation import gettext as _
 from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator
 from nextsteps.privacy.consents import publishable
-from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Programme
+from nextsteps.programmes.models import (
+    MIN_SUPPRESSION_THRESHOLD,
+    Milestone,
+    Organisation,
+    PeriodNarrative,
+    Programme,
+)
 from nextsteps.records.models import Activity, Story
 from nextsteps.reports import suppression
 from nextsteps.reports.suppression import HIDDEN, LARGE, SHOWN, SMALL, UNSEEN
 
+logger = logging.getLogger(__name__)
 INTERNAL, EXTERNAL = "internal", "external"
 AUDIENCES = (INTERNAL, EXTERNAL)
 # External reports give everyone outside woman, girl, man and boy as one cell: the finer cells are small,
@@ -80,7 +88,21 @@ class Figures:
 
     @classmethod
     def for_audience(cls, programme: Programme, audience: str, language: str | None = None) -> Figures:
-        threshold = programme.suppression_threshold if audience == EXTERNAL else 0
+        if audience != EXTERNAL:
+            return cls(audience, 0, language)
+        threshold = programme.suppression_threshold
+        if threshold < MIN_SUPPRESSION_THRESHOLD:
+            # Stored before the field was validated, or written past the forms: a lower value would withhold
+            # nothing. Fail safe and say so; the report's note states the threshold actually used.
+            logger.warning(
+                "Programme %s has a small-number threshold of %s; external reports use %s instead. Set it "
+                "to at least %s in the programme's settings.",
+                programme.slug,
+                threshold,
+                MIN_SUPPRESSION_THRESHOLD,
+                MIN_SUPPRESSION_THRESHOLD,
+            )
+            threshold = MIN_SUPPRESSION_THRESHOLD
         return cls(audience, threshold, language)
 
     @property

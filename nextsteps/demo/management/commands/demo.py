@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -31,7 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        key_file = crypto.create_key_file_if_missing()
+        validate_password(options["password"])
+        try:
+            key_file = crypto.create_key_file_if_missing()
+        except crypto.KeyConfigError as error:
+            raise CommandError(error.message) from None
         if key_file is not None:
             self.stderr.write(crypto.new_key_file_message(key_file))
         self.check()
@@ -55,3 +61,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {username:<20} {Role(role).label} ({org})")
         if not options["no_serve"]:
             call_command("runserver", options["addr"], use_reloader=False)
+
+
+def validate_password(password: str) -> None:
+    """The demo users' password passes the same validators as any other (length, common passwords…)."""
+    try:
+        password_validation.validate_password(password)
+    except ValidationError as error:
+        raise CommandError(
+            _("The password was refused: %(reasons)s Nothing was changed.")
+            % {"reasons": " ".join(error.messages)}
+        ) from None

@@ -26,6 +26,8 @@ class Command(BaseCommand):
                 _("The key file %(path)s cannot be written: %(error)s")
                 % {"path": crypto.configured_key_file(), "error": error}
             ) from error
+        except crypto.KeyConfigError as error:
+            raise CommandError(error.message) from None
         if path is None:
             self.stderr.write(_("Encryption keys are configured already; nothing was changed."))
             return

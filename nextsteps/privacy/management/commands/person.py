@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy import export
-from nextsteps.privacy.cli import add_language_argument, find_person, language
+from nextsteps.privacy.cli import (
+    add_language_argument,
+    add_user_argument,
+    find_person,
+    language,
+    require_rights,
+    rights_user,
+)
 from nextsteps.privacy.erasure import AlreadyErased, erase_person
 from nextsteps.privacy.models import Erasure
 from nextsteps.reports.cli import write_file
@@ -23,7 +30,8 @@ class Command(BaseCommand):
     help = (
         "A person's rights under the GDPR. `person export CODE` writes everything held about the person "
         "(JSON, or HTML with --format html); `person erase CODE` anonymises the person for good, keeping "
-        "every figure of every report the same. Both are written to the audit trail."
+        "every figure of every report the same. Both are written to the audit trail under --user, who must be "
+        "the data-protection officer of the person's organisation, as on the data-protection requests page."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,6 +42,7 @@ class Command(BaseCommand):
             sub.add_argument("code", help="the person's code, e.g. IJM-0003")
             sub.add_argument("--organisation", help="slug of the person's organisation, when codes repeat")
             add_language_argument(sub)
+            add_user_argument(sub)
         exporting.add_argument("--format", dest="fmt", default="json", help="json or html (default json)")
         exporting.add_argument("-o", "--output", help="file to write instead of printing")
         erasing.add_argument("--yes", action="store_true", help="erase without asking to confirm")
@@ -53,14 +62,16 @@ class Command(BaseCommand):
                 _("Unknown format “%(format)s”; choose one of %(formats)s.")
                 % {"format": fmt, "formats": ", ".join(export.FORMATS)}
             )
+        user = rights_user(options["user"])
         person = find_person(options["code"], options["organisation"])
+        require_rights(user, person)
         content = export.render(export.person_data(person, options["lang"]), fmt)
         if options["output"]:
             path = Path(options["output"])
             write_file(path, content.encode("utf-8"))
         else:
             self.stdout.write(content, ending="")
-        log(AuditEntry.Action.EXPORT, person, user=None)
+        log(AuditEntry.Action.EXPORT, person, user=user)
         if options["output"]:
             self.stderr.write(
                 _("Everything held about %(code)s was written to %(path)s.")
@@ -68,7 +79,9 @@ class Command(BaseCommand):
             )
 
     def erase(self, **options: Any) -> None:
+        user = rights_user(options["user"])
         person = find_person(options["code"], options["organisation"])
+        require_rights(user, person)
         erased = Erasure.objects.filter(person=person).first()
         if erased is not None:
             raise CommandError(
@@ -78,7 +91,7 @@ class Command(BaseCommand):
         if not options["yes"]:
             self.confirm(person.code)
         try:
-            erase_person(person, acting_user=None)
+            erase_person(person, acting_user=user)
         except AlreadyErased as error:
             raise CommandError(str(error)) from None
         person.refresh_from_db()
