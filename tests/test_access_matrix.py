@@ -159,6 +159,15 @@ ALLOWED: dict[str, set[str]] = {
     "imports:template": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
     "imports:job": {"caseworker.sa", "outreach.sa"},
     "imports:job-progress": {"caseworker.sa", "outreach.sa"},
+    # the Team page: the administrator alone, for the people of its own organisation (the viewer, say)
+    "team:index": {"admin"},
+    "team:user-add": {"admin"},
+    "team:member": {"admin"},
+    "team:role-add": {"admin"},
+    "team:role-remove": {"admin"},
+    "team:deactivate": {"admin"},
+    "team:reactivate": {"admin"},
+    "team:second-factor-reset": {"admin"},
 }
 # Pages with their own answer to every signed-in persona (and to anonymous visitors).
 SPECIAL = {
@@ -223,6 +232,11 @@ def concrete_url(name: str) -> str:
         return reverse(name, args=["persons", "csv"])
     if name in ("imports:job", "imports:job-progress"):
         return reverse(name, args=[import_job().pk])
+    if name == "team:user-add":
+        return reverse(name, args=["next-steps-nl"])
+    if name.startswith("team:") and name != "team:index":
+        url = reverse(name, args=["next-steps-nl", User.objects.get(username="viewer").pk])
+        return url + "?role=viewer" if name == "team:role-remove" else url
     if name in PRIVACY_OBJECTS:
         return reverse(name, args=[PRIVACY_OBJECTS[name]().pk])
     if name == "records:case-service":

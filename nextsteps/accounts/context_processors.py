@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ],
         "can_record_round": access.can(user, "visit", access.ADD),
         "can_audit": access.has(user, access.AUDIT),
+        "can_manage_team": access.has(user, access.USERS),
         "can_handle_rights": access.has(user, access.PERSON_RIGHTS),
         "can_import": bool(rights.import_organisations(user)),
     }
