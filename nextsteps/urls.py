@@ -19,5 +19,7 @@ urlpatterns = [
     path("", include("nextsteps.records.urls")),
     path("", include("nextsteps.privacy.urls")),
     path("imports/", include("nextsteps.imports.urls")),
+    path("programmes/", include("nextsteps.programmes.urls")),
+    path("programmes/", include("nextsteps.indicators.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ it is for set-up, guarded by Django's own staff check, and only the administrato
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,9 +17,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from nextsteps.accounts.models import User
 from nextsteps.imports.models import ImportJob
+from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.privacy.models import Consent
-from nextsteps.programmes.models import Milestone, Organisation
+from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Programme
 from nextsteps.records import models as m
+from tests import factories
 
 PERSONAS = [
     "coordinator",
@@ -168,6 +171,18 @@ ALLOWED: dict[str, set[str]] = {
     "team:deactivate": {"admin"},
     "team:reactivate": {"admin"},
     "team:second-factor-reset": {"admin"},
+    # planning the demo programme (period introductions, targets, hand-entered figures): its coordinator
+    "programmes:narrative-list": {"coordinator"},
+    "programmes:narrative-create": {"coordinator"},
+    "programmes:narrative-edit": {"coordinator"},
+    "programmes:narrative-delete": {"coordinator"},
+    "indicators:indicator-list": {"coordinator"},
+    "indicators:target-create": {"coordinator"},
+    "indicators:target-edit": {"coordinator"},
+    "indicators:target-delete": {"coordinator"},
+    "indicators:value-create": {"coordinator"},
+    "indicators:value-edit": {"coordinator"},
+    "indicators:value-delete": {"coordinator"},
 }
 # Pages with their own answer to every signed-in persona (and to anonymous visitors).
 SPECIAL = {
@@ -227,7 +242,40 @@ def import_job() -> ImportJob:
     )
 
 
+def manual_value() -> ManualValue:
+    """A hand-entered figure of the demo programme (whose indicators all count records)."""
+    indicator = factories.indicator(Programme.objects.get(slug="next-steps"), "", "manual", unit="items")
+    return ManualValue.objects.create(
+        indicator=indicator, start=dt.date(2022, 1, 1), end=dt.date(2022, 3, 31), value=4
+    )
+
+
+# The object each planning URL is tried on: all of the demo programme.
+PLANNING_OBJECTS: dict[str, Callable[[], Any]] = {
+    "programmes:narrative-edit": lambda: PeriodNarrative.objects.filter(programme__slug="next-steps").first(),
+    "programmes:narrative-delete": lambda: PeriodNarrative.objects.filter(
+        programme__slug="next-steps"
+    ).first(),
+    "indicators:target-create": lambda: Indicator.objects.filter(
+        pillar__programme__slug="next-steps"
+    ).first(),
+    "indicators:target-edit": lambda: Target.objects.filter(
+        indicator__pillar__programme__slug="next-steps"
+    ).first(),
+    "indicators:target-delete": lambda: Target.objects.filter(
+        indicator__pillar__programme__slug="next-steps"
+    ).first(),
+    "indicators:value-create": lambda: manual_value().indicator,
+    "indicators:value-edit": manual_value,
+    "indicators:value-delete": manual_value,
+}
+
+
 def concrete_url(name: str) -> str:
+    if name in PLANNING_OBJECTS:
+        return reverse(name, args=["next-steps", PLANNING_OBJECTS[name]().pk])
+    if name.startswith(("programmes:", "indicators:")):
+        return reverse(name, args=["next-steps"])
     if name == "imports:template":
         return reverse(name, args=["persons", "csv"])
     if name in ("imports:job", "imports:job-progress"):
