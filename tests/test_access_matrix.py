@@ -13,14 +13,18 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+from django.urls.resolvers import RegexPattern
 
-from nextsteps.accounts.models import User
+from nextsteps.accounts.models import Membership, User
+from nextsteps.audit.log import data_version
+from nextsteps.audit.models import AuditEntry
 from nextsteps.imports.models import ImportJob
 from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Programme
 from nextsteps.records import models as m
+from nextsteps.records.kinds import KINDS
 from tests import factories
 
 PERSONAS = [
@@ -226,8 +230,9 @@ def url_names(patterns: list[Any] | None = None, namespace: str = "") -> Iterato
                 continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from url_names(entry.url_patterns, inner)
-        elif entry.name:
-            yield f"{namespace}{entry.name}", entry
+        else:
+            # A URL without a name cannot have a row in the matrix: it is reported as missing, not skipped.
+            yield f"{namespace}{entry.name or f'<unnamed {entry.pattern}>'}", entry
 
 
 def import_job() -> ImportJob:
@@ -342,3 +347,49 @@ def test_a_session_opens_no_part_of_the_api(name: str, login: Callable[[str], Cl
     for persona in PERSONAS:
         assert login(persona).get(url).status_code == signed_in, persona
     assert Client().get(url).status_code == anonymous
+
+
+def test_a_url_without_a_name_is_reported_missing() -> None:
+    patterns = [path("x/", lambda request: None), path("y/", lambda request: None, name="y")]
+    names = [name for name, _pattern in url_names([URLResolver(RegexPattern(r"^a/"), patterns)])]
+    assert names == ["<unnamed x/>", "y"]
+
+
+# Every page that writes: a persona it is denied to gets 404 for a POST as for a GET, and nothing changes.
+WRITES = sorted(
+    name
+    for name in ALLOWED
+    if (
+        name.startswith(("records:", "programmes:", "indicators:", "team:", "privacy:"))
+        and name.rsplit("-", 1)[-1]
+        in {"create", "edit", "delete", "add", "remove", "withdraw", "share", "erase"}
+    )
+    or name
+    in {
+        "records:outreach-round",
+        "records:case-service",
+        "team:deactivate",
+        "team:reactivate",
+        "team:second-factor-reset",
+    }
+)
+
+
+def stored_state() -> tuple[int, ...]:
+    """What a write would change: every write goes through an audited action, which also moves the data
+    version; and the number of rows of each kind of record, user and role."""
+    models = [kind.model for kind in KINDS.values()]
+    extra = [User, Membership, PeriodNarrative, Target, ManualValue, Consent, AuditEntry]
+    return (data_version(), *(model._default_manager.count() for model in [*models, *extra]))
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_a_denied_post_answers_404_and_changes_nothing(name: str, login: Callable[[str], Client]) -> None:
+    url = concrete_url(name)
+    before = stored_state()
+    for persona in PERSONAS:
+        if persona in ALLOWED[name]:
+            continue
+        status = login(persona).post(url, {"role": "viewer"}).status_code
+        assert status == 404, f"{persona} posting to {url}: {status}, expected 404"
+    assert stored_state() == before
