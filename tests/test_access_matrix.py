@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db.models import Model
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls.resolvers import RegexPattern
@@ -350,7 +352,10 @@ def test_a_session_opens_no_part_of_the_api(name: str, login: Callable[[str], Cl
 
 
 def test_a_url_without_a_name_is_reported_missing() -> None:
-    patterns = [path("x/", lambda request: None), path("y/", lambda request: None, name="y")]
+    def view(request: Any) -> HttpResponse:
+        return HttpResponse()
+
+    patterns = [path("x/", view), path("y/", view, name="y")]
     names = [name for name, _pattern in url_names([URLResolver(RegexPattern(r"^a/"), patterns)])]
     assert names == ["<unnamed x/>", "y"]
 
@@ -378,9 +383,9 @@ WRITES = sorted(
 def stored_state() -> tuple[int, ...]:
     """What a write would change: every write goes through an audited action, which also moves the data
     version; and the number of rows of each kind of record, user and role."""
-    models = [kind.model for kind in KINDS.values()]
-    extra = [User, Membership, PeriodNarrative, Target, ManualValue, Consent, AuditEntry]
-    return (data_version(), *(model._default_manager.count() for model in [*models, *extra]))
+    models: list[type[Model]] = [kind.model for kind in KINDS.values()]
+    models += [User, Membership, PeriodNarrative, Target, ManualValue, Consent, AuditEntry]
+    return (data_version(), *(model._default_manager.count() for model in models))
 
 
 @pytest.mark.parametrize("name", WRITES)
