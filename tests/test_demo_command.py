@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from io import StringIO
 from pathlib import Path
@@ -9,10 +10,13 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
+from nextsteps.accounts.models import Role
 from nextsteps.audit.models import AuditEntry
+from nextsteps.demo.management.commands.demo import DEFAULT_PASSWORD
+from nextsteps.demo.programme import PERSONAS
 from nextsteps.programmes.models import Programme
 from nextsteps.records.models import OutreachVisit, Person
-from tests.commandline import nextsteps
+from tests.commandline import ROOT, nextsteps
 
 
 def test_running_it_again_adds_nothing_and_prints_the_dutch_report(demo: Programme) -> None:
@@ -57,3 +61,23 @@ def test_on_an_empty_data_folder_it_makes_its_own_key_file_and_stores_no_name_in
     image = database.read_bytes()
     leaks = [p for p in people if f"{p[0]} {p[1]}".encode() in image or p[2].encode() in image]
     assert leaks == []
+
+
+def test_it_prints_every_persona_with_its_role_and_organisation(demo: Programme) -> None:
+    err = StringIO()
+    call_command("demo", "--no-serve", "--password", "another-demo-password", stdout=StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    for username, organisation, role, _language in PERSONAS:
+        assert any(
+            line.split()[0] == username and str(Role(role).label) in line and f"({organisation})" in line
+            for line in lines
+            if line.startswith("  ")
+        ), username
+    assert "another-demo-password" in err.getvalue()
+
+
+def test_the_readme_documents_the_default_password() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = re.search(r"all with the password `([^`]+)`", readme)
+    assert documented is not None
+    assert documented.group(1) == DEFAULT_PASSWORD
