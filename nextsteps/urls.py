@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/download/", report_views.report_download, name="report-download"),
     path("audit/", audit_views.audit_trail, name="audit"),
     path("accounts/", include("nextsteps.accounts.urls")),
+    path("team/", include("nextsteps.accounts.team_urls")),
     # Not under accounts/: pages there are open before a second factor is verified, and a token made
     # with a password alone would bypass the second factor for good.
     path("api-tokens/", include("nextsteps.api.urls")),
@@ -22,5 +23,7 @@ urlpatterns = [
     path("", include("nextsteps.records.urls")),
     path("", include("nextsteps.privacy.urls")),
     path("imports/", include("nextsteps.imports.urls")),
+    path("programmes/", include("nextsteps.programmes.urls")),
+    path("programmes/", include("nextsteps.indicators.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,18 +7,27 @@ it is for set-up, guarded by Django's own staff check, and only the administrato
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db.models import Model
+from django.http import HttpResponse
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+from django.urls.resolvers import RegexPattern
 
-from nextsteps.accounts.models import User
+from nextsteps.accounts.models import Membership, User
+from nextsteps.audit.log import data_version
+from nextsteps.audit.models import AuditEntry
 from nextsteps.imports.models import ImportJob
+from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.privacy.models import Consent
-from nextsteps.programmes.models import Milestone, Organisation
+from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Programme
 from nextsteps.records import models as m
+from nextsteps.records.kinds import KINDS
+from tests import factories
 
 PERSONAS = [
     "coordinator",
@@ -159,6 +168,27 @@ ALLOWED: dict[str, set[str]] = {
     "imports:template": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
     "imports:job": {"caseworker.sa", "outreach.sa"},
     "imports:job-progress": {"caseworker.sa", "outreach.sa"},
+    # the Team page: the administrator alone, for the people of its own organisation (the viewer, say)
+    "team:index": {"admin"},
+    "team:user-add": {"admin"},
+    "team:member": {"admin"},
+    "team:role-add": {"admin"},
+    "team:role-remove": {"admin"},
+    "team:deactivate": {"admin"},
+    "team:reactivate": {"admin"},
+    "team:second-factor-reset": {"admin"},
+    # planning the demo programme (period introductions, targets, hand-entered figures): its coordinator
+    "programmes:narrative-list": {"coordinator"},
+    "programmes:narrative-create": {"coordinator"},
+    "programmes:narrative-edit": {"coordinator"},
+    "programmes:narrative-delete": {"coordinator"},
+    "indicators:indicator-list": {"coordinator"},
+    "indicators:target-create": {"coordinator"},
+    "indicators:target-edit": {"coordinator"},
+    "indicators:target-delete": {"coordinator"},
+    "indicators:value-create": {"coordinator"},
+    "indicators:value-edit": {"coordinator"},
+    "indicators:value-delete": {"coordinator"},
 }
 # Pages with their own answer to every signed-in persona (and to anonymous visitors).
 SPECIAL = {
@@ -202,8 +232,9 @@ def url_names(patterns: list[Any] | None = None, namespace: str = "") -> Iterato
                 continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from url_names(entry.url_patterns, inner)
-        elif entry.name:
-            yield f"{namespace}{entry.name}", entry
+        else:
+            # A URL without a name cannot have a row in the matrix: it is reported as missing, not skipped.
+            yield f"{namespace}{entry.name or f'<unnamed {entry.pattern}>'}", entry
 
 
 def import_job() -> ImportJob:
@@ -218,11 +249,49 @@ def import_job() -> ImportJob:
     )
 
 
+def manual_value() -> ManualValue:
+    """A hand-entered figure of the demo programme (whose indicators all count records)."""
+    indicator = factories.indicator(Programme.objects.get(slug="next-steps"), "", "manual", unit="items")
+    return ManualValue.objects.create(
+        indicator=indicator, start=dt.date(2022, 1, 1), end=dt.date(2022, 3, 31), value=4
+    )
+
+
+# The object each planning URL is tried on: all of the demo programme.
+PLANNING_OBJECTS: dict[str, Callable[[], Any]] = {
+    "programmes:narrative-edit": lambda: PeriodNarrative.objects.filter(programme__slug="next-steps").first(),
+    "programmes:narrative-delete": lambda: PeriodNarrative.objects.filter(
+        programme__slug="next-steps"
+    ).first(),
+    "indicators:target-create": lambda: Indicator.objects.filter(
+        pillar__programme__slug="next-steps"
+    ).first(),
+    "indicators:target-edit": lambda: Target.objects.filter(
+        indicator__pillar__programme__slug="next-steps"
+    ).first(),
+    "indicators:target-delete": lambda: Target.objects.filter(
+        indicator__pillar__programme__slug="next-steps"
+    ).first(),
+    "indicators:value-create": lambda: manual_value().indicator,
+    "indicators:value-edit": manual_value,
+    "indicators:value-delete": manual_value,
+}
+
+
 def concrete_url(name: str) -> str:
+    if name in PLANNING_OBJECTS:
+        return reverse(name, args=["next-steps", PLANNING_OBJECTS[name]().pk])
+    if name.startswith(("programmes:", "indicators:")):
+        return reverse(name, args=["next-steps"])
     if name == "imports:template":
         return reverse(name, args=["persons", "csv"])
     if name in ("imports:job", "imports:job-progress"):
         return reverse(name, args=[import_job().pk])
+    if name == "team:user-add":
+        return reverse(name, args=["next-steps-nl"])
+    if name.startswith("team:") and name != "team:index":
+        url = reverse(name, args=["next-steps-nl", User.objects.get(username="viewer").pk])
+        return url + "?role=viewer" if name == "team:role-remove" else url
     if name in PRIVACY_OBJECTS:
         return reverse(name, args=[PRIVACY_OBJECTS[name]().pk])
     if name == "records:case-service":
@@ -280,3 +349,52 @@ def test_a_session_opens_no_part_of_the_api(name: str, login: Callable[[str], Cl
     for persona in PERSONAS:
         assert login(persona).get(url).status_code == signed_in, persona
     assert Client().get(url).status_code == anonymous
+
+
+def test_a_url_without_a_name_is_reported_missing() -> None:
+    def view(request: Any) -> HttpResponse:
+        return HttpResponse()
+
+    patterns = [path("x/", view), path("y/", view, name="y")]
+    names = [name for name, _pattern in url_names([URLResolver(RegexPattern(r"^a/"), patterns)])]
+    assert names == ["<unnamed x/>", "y"]
+
+
+# Every page that writes: a persona it is denied to gets 404 for a POST as for a GET, and nothing changes.
+WRITES = sorted(
+    name
+    for name in ALLOWED
+    if (
+        name.startswith(("records:", "programmes:", "indicators:", "team:", "privacy:"))
+        and name.rsplit("-", 1)[-1]
+        in {"create", "edit", "delete", "add", "remove", "withdraw", "share", "erase"}
+    )
+    or name
+    in {
+        "records:outreach-round",
+        "records:case-service",
+        "team:deactivate",
+        "team:reactivate",
+        "team:second-factor-reset",
+    }
+)
+
+
+def stored_state() -> tuple[int, ...]:
+    """What a write would change: every write goes through an audited action, which also moves the data
+    version; and the number of rows of each kind of record, user and role."""
+    models: list[type[Model]] = [kind.model for kind in KINDS.values()]
+    models += [User, Membership, PeriodNarrative, Target, ManualValue, Consent, AuditEntry]
+    return (data_version(), *(model._default_manager.count() for model in models))
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_a_denied_post_answers_404_and_changes_nothing(name: str, login: Callable[[str], Client]) -> None:
+    url = concrete_url(name)
+    before = stored_state()
+    for persona in PERSONAS:
+        if persona in ALLOWED[name]:
+            continue
+        status = login(persona).post(url, {"role": "viewer"}).status_code
+        assert status == 404, f"{persona} posting to {url}: {status}, expected 404"
+    assert stored_state() == before

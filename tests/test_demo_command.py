@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from io import StringIO
 from pathlib import Path
@@ -11,10 +12,13 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from nextsteps.accounts.models import Role
 from nextsteps.audit.models import AuditEntry
+from nextsteps.demo.management.commands.demo import DEFAULT_PASSWORD
+from nextsteps.demo.programme import PERSONAS
 from nextsteps.programmes.models import Programme
 from nextsteps.records.models import OutreachVisit, Person
-from tests.commandline import nextsteps
+from tests.commandline import ROOT, nextsteps
 
 
 def test_running_it_again_adds_nothing_and_prints_the_dutch_report(demo: Programme) -> None:
@@ -81,3 +85,23 @@ def test_a_password_the_validators_refuse_is_one_line_and_changes_nothing(demo: 
     assert message.startswith("The password was refused:") and "too common" in message and "\n" not in message
     assert User.objects.get(username="viewer").password == before
     assert not check_password("password", before)
+
+
+def test_it_prints_every_persona_with_its_role_and_organisation(demo: Programme) -> None:
+    err = StringIO()
+    call_command("demo", "--no-serve", "--password", "another-demo-password", stdout=StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    for username, organisation, role, _language in PERSONAS:
+        assert any(
+            line.split()[0] == username and str(Role(role).label) in line and f"({organisation})" in line
+            for line in lines
+            if line.startswith("  ")
+        ), username
+    assert "another-demo-password" in err.getvalue()
+
+
+def test_the_readme_documents_the_default_password() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = re.search(r"all with the password `([^`]+)`", readme)
+    assert documented is not None
+    assert documented.group(1) == DEFAULT_PASSWORD

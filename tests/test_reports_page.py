@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -47,3 +48,21 @@ def test_a_programme_of_another_organisation_is_not_offered(login: Callable[[str
     response = login("coordinator").get(reverse("reports"), {**QUERY, "programme": "no-such-programme"})
     assert response.context["report"] is None
     assert response.context["form"].errors["programme"]
+
+
+def test_its_default_dates_are_iso_dates_that_a_date_input_shows_in_dutch(
+    login: Callable[[str], Client],
+) -> None:
+    # The coordinator reads Dutch: "01-08-2026" in a type=date input is no value at all for a browser.
+    response = login("coordinator").get(reverse("reports"))
+    html = response.content.decode()
+    start = response.context["form"].initial["date_from"]
+    assert f'type="date" name="date_from" value="{start:%Y-%m-%d}"' in html
+    assert f'type="date" name="date_to" value="{dt.date.today():%Y-%m-%d}"' in html
+    assert f"{start:%d-%m-%Y}" not in html
+
+
+def test_a_report_shown_in_the_page_has_no_second_main_heading(login: Callable[[str], Client]) -> None:
+    html = login("coordinator").get(reverse("reports"), QUERY).content.decode()
+    assert html.count("<h1") == 1
+    assert "<h2>Next Steps" in html

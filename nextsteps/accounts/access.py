@@ -58,8 +58,11 @@ RECORD_RIGHTS: dict[str, dict[str, frozenset[str]]] = {
 REPORTS, AUDIT, USERS, INTERNAL_REPORTS = "reports", "audit", "users", "internal_reports"
 # Exporting everything held about a person and erasing it: least privilege, the DPO alone.
 PERSON_RIGHTS = "person_rights"
+# What a coordinator writes for the programmes of their organisations: the introduction of each reporting
+# period, targets and baselines, and the figures no record can count.
+PLANNING = "planning"
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.COORDINATOR: frozenset({REPORTS, INTERNAL_REPORTS}),
+    Role.COORDINATOR: frozenset({REPORTS, INTERNAL_REPORTS, PLANNING}),
     Role.CASEWORKER: frozenset({REPORTS, INTERNAL_REPORTS}),
     Role.OUTREACH_WORKER: frozenset({REPORTS, INTERNAL_REPORTS}),
     Role.VOLUNTEER_COORDINATOR: frozenset({REPORTS, INTERNAL_REPORTS}),
@@ -203,6 +206,25 @@ def programme_or_404(user: Any, slug: str | None, among: list[Programme] | None 
     if programme is None:
         raise Http404
     return programme
+
+
+def planning_programmes(user: Any) -> QuerySet[Programme]:
+    """Programmes whose narratives, targets and hand-entered figures the user writes."""
+    orgs = capability_organisations(user, PLANNING)
+    return Programme.objects.filter(organisations__in=orgs).distinct().order_by("name")
+
+
+def planning_programme_or_404(user: Any, slug: str) -> Programme:
+    programme = planning_programmes(user).filter(slug=slug).first()
+    require(programme is not None)
+    assert programme is not None
+    return programme
+
+
+def planning_organisation(user: Any, programme: Programme) -> Any:
+    """The organisation through which the user plans this programme, for the audit trail; None if none."""
+    orgs = capability_organisations(user, PLANNING)
+    return programme.organisations.filter(pk__in=orgs).order_by("pk").first()
 
 
 def report_audiences(user: Any) -> list[str]:

@@ -18,6 +18,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ],
         "can_record_round": access.can(user, "visit", access.ADD),
         "can_audit": access.has(user, access.AUDIT),
+        "can_manage_team": access.has(user, access.USERS),
+        # Only coordinators pay the query: the programme whose planning pages the menu opens.
+        "planning_programme": (
+            access.planning_programmes(user).first() if access.has(user, access.PLANNING) else None
+        ),
         "can_handle_rights": access.has(user, access.PERSON_RIGHTS),
         "can_import": bool(rights.import_organisations(user)),
     }

@@ -16,6 +16,7 @@ from nextsteps.accounts import access
 from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
+from nextsteps.widgets import DateInput
 
 
 class AuditFilter(forms.Form):
@@ -25,10 +26,8 @@ class AuditFilter(forms.Form):
     )
     model = forms.CharField(label=_("record type"), required=False)
     record = forms.CharField(label=_("record"), required=False)
-    date_from = forms.DateField(
-        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, org_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -733,14 +733,17 @@ def load_demo(seed: int = 2021) -> tuple[Programme, bool]:
 
 
 def ensure_personas(password: str) -> None:
-    """One demo user per role; running again resets their passwords and memberships, adds nobody twice."""
+    """One demo user per role; running again reactivates them and resets their passwords and memberships,
+    adding nobody twice."""
     for username, org_slug, role, language in spec.PERSONAS:
         user, _created = User.objects.get_or_create(username=username)
         user.language = language
         # The Django admin is for set-up: only the administrator persona reaches it.
         user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+        user.is_active = True
         user.set_password(password)
         user.save()
-        Membership.objects.get_or_create(
-            user=user, organisation=Organisation.objects.get(slug=org_slug), role=role
-        )
+        organisation = Organisation.objects.get(slug=org_slug)
+        # Roles given to a demo user since (on the Team page, say) go: each persona shows exactly its role.
+        Membership.objects.filter(user=user).exclude(organisation=organisation, role=role).delete()
+        Membership.objects.get_or_create(user=user, organisation=organisation, role=role)

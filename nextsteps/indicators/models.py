@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -144,8 +145,21 @@ class Target(models.Model):
         return f"{self.indicator.code} {self.start}–{self.end}: {self.target}"
 
     def clean(self) -> None:
-        if self.end < self.start:
-            raise ValidationError({"end": _("The period ends before it starts.")})
+        errors: dict[str, Any] = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The period ends before it starts.")
+        for name in ("baseline", "target"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors[name] = _("A number of zero or more, please.")
+        if self.indicator_id and self.start and self.end:
+            same = Target.objects.filter(
+                indicator_id=self.indicator_id, start=self.start, end=self.end, cell=self.cell
+            ).exclude(pk=self.pk)
+            if same.exists():
+                errors["start"] = _("This indicator already has a target for this period.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ManualValue(models.Model):
@@ -163,3 +177,25 @@ class ManualValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.start}–{self.end}: {self.value}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The period ends before it starts.")
+        if self.value is not None and self.value < 0:
+            errors["value"] = _("A number of zero or more, please.")
+        if self.indicator_id and self.start and self.end and not errors:
+            # Figures of periods inside a report's period are added up: an overlap would count twice.
+            overlapping = (
+                ManualValue.objects.filter(
+                    indicator_id=self.indicator_id, start__lte=self.end, end__gte=self.start
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if overlapping is not None:
+                errors["start"] = _(
+                    "This indicator already has a figure for %(start)s – %(end)s, which overlaps this period."
+                ) % {"start": overlapping.start.isoformat(), "end": overlapping.end.isoformat()}
+        if errors:
+            raise ValidationError(errors)

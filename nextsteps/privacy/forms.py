@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Organisation
-from nextsteps.records.forms import DateInput
 from nextsteps.records.models import Case, Person
+from nextsteps.widgets import DateInput
 
 
 def partner_organisations(organisation_id: int) -> Any:

@@ -208,3 +208,15 @@ class PeriodNarrative(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.programme} {self.start}–{self.end} ({self.language})"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The period ends before it starts.")})
+        if self.programme_id and self.start and self.end and self.language:
+            same = PeriodNarrative.objects.filter(
+                programme_id=self.programme_id, start=self.start, end=self.end, language=self.language
+            ).exclude(pk=self.pk)
+            if same.exists():
+                raise ValidationError(
+                    {"language": _("This period already has an introduction in this language.")}
+                )

@@ -37,6 +37,7 @@ from nextsteps.reports.builder import (
 from nextsteps.reports.documents import DOCUMENT_FORMATS, render_document
 from nextsteps.reports.render import FORMATS, conclusion
 from nextsteps.reports.render import render as render_report
+from nextsteps.widgets import DateInput
 
 CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
@@ -84,12 +85,8 @@ def set_choices(field: forms.Field, choices: list[tuple[str, Any]]) -> None:
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(label=gettext_lazy("Period"), required=False)
-    date_from = forms.DateField(
-        label=gettext_lazy("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=gettext_lazy("from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, choices: list[tuple[str, str, dt.date, dt.date]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -183,8 +180,8 @@ class ReportForm(forms.Form):
     programme = forms.ModelChoiceField(
         label=gettext_lazy("programme"), queryset=Programme.objects.none(), to_field_name="slug"
     )
-    date_from = forms.DateField(label=gettext_lazy("from"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=gettext_lazy("to"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=gettext_lazy("from"), widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("to"), widget=DateInput())
     lang = forms.ChoiceField(label=gettext_lazy("language"), choices=[])
     format = forms.ChoiceField(label=gettext_lazy("format"), choices=[(f, f.upper()) for f in ALL_FORMATS])
     audience = forms.ChoiceField(label=gettext_lazy("audience"), choices=[])

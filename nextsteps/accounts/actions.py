@@ -1,0 +1,203 @@
+"""Every change to users and their roles goes through these functions: atomic, with the acting user, audited.
+
+The Team page (nextsteps/accounts/team.py) and `nextsteps user` call them. `acting_user` is None only for an
+operator on the server (the command line), who may act in every organisation; an administrator acts only in
+the organisations they administer. Two rules keep an organisation manageable: its last active administrator
+cannot lose the role or be deactivated, and whatever affects a whole account (deactivation, a new second
+factor) needs an administrator of every organisation the account works for.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from nextsteps.accounts import access
+from nextsteps.accounts.models import Membership, Role, User
+from nextsteps.audit.log import log
+from nextsteps.audit.models import AuditEntry
+from nextsteps.programmes.models import Organisation
+
+
+def administered(acting_user: Any) -> set[int] | None:
+    """Ids of the organisations the acting user manages users of; None for the system (every one)."""
+    if acting_user is None:
+        return None
+    return set(access.capability_organisations(acting_user, access.USERS))
+
+
+def _require_administers(acting_user: Any, organisation: Organisation) -> None:
+    orgs = administered(acting_user)
+    if orgs is not None and organisation.pk not in orgs:
+        raise ValidationError(
+            _("You do not administer %(organisation)s.") % {"organisation": organisation.name}
+        )
+
+
+def _require_whole_account(acting_user: Any, user: User) -> None:
+    orgs = administered(acting_user)
+    if orgs is None:
+        return
+    others = Organisation.objects.filter(memberships__user=user).exclude(pk__in=orgs).distinct()
+    if others.exists():
+        raise ValidationError(
+            _(
+                "%(user)s also works for organisations you do not administer (%(organisations)s): ask an "
+                "administrator of each, or remove their roles in your organisation instead."
+            )
+            % {"user": user.username, "organisations": ", ".join(o.name for o in others)}
+        )
+
+
+def _require_another_administrator(user: User, organisations: Iterable[Organisation]) -> None:
+    """Refuse when `user` is the last active administrator of one of these organisations."""
+    for organisation in organisations:
+        others = (
+            Membership.objects.filter(
+                organisation=organisation, role=Role.ADMINISTRATOR, user__is_active=True
+            )
+            .exclude(user=user)
+            .exists()
+        )
+        if not others:
+            raise ValidationError(
+                _(
+                    "%(user)s is the last administrator of %(organisation)s: give another person the "
+                    "administrator role first."
+                )
+                % {"user": user.username, "organisation": organisation.name}
+            )
+
+
+def generate_password() -> str:
+    """A one-time initial password: long and random enough for every password validator."""
+    return secrets.token_urlsafe(12)
+
+
+def _forget_memberships(user: Any) -> None:
+    # access.memberships() keeps them on the user object for the request.
+    if hasattr(user, "_nextsteps_memberships"):
+        del user._nextsteps_memberships
+
+
+@transaction.atomic
+def create_user(
+    *,
+    acting_user: Any,
+    organisation: Organisation,
+    username: str,
+    language: str,
+    roles: Iterable[str],
+    password: str,
+) -> User:
+    """A new account working for `organisation` in the given roles, with an initial password."""
+    _require_administers(acting_user, organisation)
+    roles = sorted(set(roles))
+    if not roles:
+        raise ValidationError({"roles": _("Give the new user at least one role.")})
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("That user name is taken; choose another.")})
+    user = User(username=username, language=language, is_active=True)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    log(
+        AuditEntry.Action.CREATE,
+        user,
+        user=acting_user,
+        organisation=organisation,
+        fields=["username", "language", "password"],
+    )
+    for role in roles:
+        add_role(acting_user=acting_user, user=user, organisation=organisation, role=role)
+    return user
+
+
+@transaction.atomic
+def add_role(*, acting_user: Any, user: User, organisation: Organisation, role: str) -> Membership:
+    _require_administers(acting_user, organisation)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
+    membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    if not created:
+        raise ValidationError(
+            {
+                "role": _("%(user)s is already %(role)s at %(organisation)s.")
+                % {"user": user.username, "role": Role(role).label, "organisation": organisation.name}
+            }
+        )
+    log(
+        AuditEntry.Action.CREATE,
+        membership,
+        user=acting_user,
+        organisation=organisation,
+        fields=["user", "organisation", "role"],
+    )
+    _forget_memberships(user)
+    return membership
+
+
+@transaction.atomic
+def remove_role(*, acting_user: Any, user: User, organisation: Organisation, role: str) -> None:
+    _require_administers(acting_user, organisation)
+    membership = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
+    if membership is None:
+        raise ValidationError(
+            _("%(user)s is not %(role)s at %(organisation)s.")
+            % {
+                "user": user.username,
+                "role": Role(role).label if role in Role.values else role,
+                "organisation": organisation.name,
+            }
+        )
+    if role == Role.ADMINISTRATOR and user.is_active:
+        _require_another_administrator(user, [organisation])
+    log(AuditEntry.Action.DELETE, membership, user=acting_user, organisation=organisation)
+    membership.delete()
+    _forget_memberships(user)
+
+
+@transaction.atomic
+def set_active(*, acting_user: Any, user: User, active: bool) -> None:
+    """Deactivate (no sign-in, sessions end) or reactivate an account; its roles stay as they are."""
+    _require_whole_account(acting_user, user)
+    if user.is_active == active:
+        return
+    if not active:
+        _require_another_administrator(
+            user,
+            Organisation.objects.filter(
+                memberships__user=user, memberships__role=Role.ADMINISTRATOR
+            ).distinct(),
+        )
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    for organisation in Organisation.objects.filter(memberships__user=user).distinct():
+        log(AuditEntry.Action.CHANGE, user, user=acting_user, organisation=organisation, fields=["is_active"])
+
+
+@transaction.atomic
+def reset_second_factor(*, acting_user: Any, user: User) -> None:
+    """Remove the user's authenticators and recovery codes: at the next sign-in they enrol again."""
+    _require_whole_account(acting_user, user)
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    for organisation in Organisation.objects.filter(memberships__user=user).distinct():
+        log(
+            AuditEntry.Action.CHANGE,
+            user,
+            user=acting_user,
+            organisation=organisation,
+            fields=["second_factor"],
+        )
