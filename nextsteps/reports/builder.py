@@ -7,6 +7,7 @@ external): the audience's Figures decide, once, how every figure reads, and ever
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -382,7 +383,8 @@ class Report:
 
 def period_label(start: dt.date, end: dt.date) -> str:
     """ "August 2021 – December 2021" in the active language; whole months read better than dates."""
-    whole_months = start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+    # Asked of the calendar rather than by adding a day, which fails on the last day Python knows.
+    whole_months = start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
     fmt = "F Y" if whole_months else "j F Y"
     first, last = formats.date_format(start, fmt), formats.date_format(end, fmt)
     return first if first == last else f"{first} – {last}"
