@@ -208,6 +208,47 @@ class Cell:
 
 
 @dataclass
+class CellTarget:
+    """A target set for one sex × age cell, against that cell's actual, as a sub-row of the indicator table."""
+
+    cell: Cell
+    baseline: Decimal | None
+    target: Decimal | None
+    percent: Decimal | None
+    status: str
+
+    # As for whole indicators: a withheld actual takes its percent and status with it.
+    @property
+    def withheld(self) -> bool:
+        return self.cell.mark != SHOWN
+
+    @property
+    def percent_shown(self) -> Decimal | None:
+        return None if self.withheld else self.percent
+
+    @property
+    def status_shown(self) -> str | None:
+        return None if self.withheld else self.status
+
+    @property
+    def title(self) -> str:
+        return f"– {self.cell.label}"
+
+    @property
+    def tracking_row(self) -> list[str]:
+        figures = self.cell.figures
+        percent = self.percent_shown
+        return [
+            self.title,
+            figures.text(self.baseline),
+            figures.text(self.target),
+            self.cell.text,
+            "–" if percent is None else f"{fmt_number(percent)}%",
+            "–" if self.withheld else status_label(self.status),
+        ]
+
+
+@dataclass
 class IndicatorLine:
     indicator: Indicator
     value: engine.IndicatorValue
@@ -220,6 +261,7 @@ class IndicatorLine:
     figures: Figures = field(default_factory=Figures)
     total_mark: str = SHOWN
     breakdown: list[Cell] = field(default_factory=list)
+    cell_targets: list[CellTarget] = field(default_factory=list)
 
     @property
     def persons(self) -> bool:
@@ -281,6 +323,11 @@ class IndicatorLine:
             self.percent_text,
             self.status_label,
         ]
+
+    @property
+    def tracking_rows(self) -> list[list[str]]:
+        """The line's row, then one row per breakdown cell that has a target of its own."""
+        return [self.tracking_row, *(cell.tracking_row for cell in self.cell_targets)]
 
 
 def tracking_head() -> list[str]:
@@ -450,6 +497,43 @@ def line_figures(
     return total_mark, cells, placeholders
 
 
+def cell_targets(
+    indicator: Indicator,
+    value: engine.IndicatorValue,
+    cells: list[Cell],
+    targets: Mapping[str, Any],
+    figures: Figures,
+) -> list[CellTarget]:
+    """The indicator's targets per sex × age cell against the cells readers see, in the breakdown's order.
+
+    A target for a cell with nothing in it is measured against 0; in external reports the finer unknown
+    cells are merged into one, so their targets have no actual to stand against and are left out.
+    """
+    if not targets or not value.sex_age:
+        return []
+    shown = {cell.key: cell for cell in cells if cell.dimension == "sex_age"}
+    if not figures.suppresses:
+        for key in targets:
+            if key not in shown:
+                sex, age = engine.cell_parts(key)
+                shown[key] = Cell("sex_age", key, 0, sex=sex, age=age, figures=figures)
+                cells.insert(len(shown) - 1, shown[key])
+    order = {key: position for position, key in enumerate(engine.CELL_NAMES)}
+    return [
+        CellTarget(
+            cell=shown[key],
+            baseline=target.baseline,
+            target=target.target,
+            percent=engine.percent_of_target(shown[key].value, target.target),
+            status=engine.status(
+                shown[key].value, target.target, higher_is_better=indicator.higher_is_better
+            ),
+        )
+        for key, target in sorted(targets.items(), key=lambda item: order[item[0]])
+        if key in shown
+    ]
+
+
 def _build(programme: Programme, start: dt.date, end: dt.date, language: str, figures: Figures) -> Report:
     indicators = list(
         Indicator.objects.filter(pillar__programme=programme)
@@ -457,6 +541,7 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
         .order_by("pillar__number", "order", "code")
     )
     targets = engine.targets_for(indicators, start, end)
+    targets_per_cell = engine.cell_targets_for(indicators, start, end)
     pillars: dict[int, PillarSection] = {
         p.pk: PillarSection(p.number, p.title(language)) for p in programme.pillars.order_by("number")
     }
@@ -484,6 +569,9 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
             figures=figures,
             total_mark=total_mark,
             breakdown=cells,
+            cell_targets=cell_targets(
+                indicator, value, cells, targets_per_cell.get(indicator.pk, {}), figures
+            ),
         )
         lines.append(line)
         pillars[indicator.pillar_id].lines.append(line)

@@ -117,7 +117,7 @@ def to_markdown(report: Report) -> str:
     out += [f"## {_('Indicators against targets')}", ""]
     head = tracking_head()
     out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(line.tracking_row) + " |" for line in report.lines]
+    out += ["| " + " | ".join(row) + " |" for line in report.lines for row in line.tracking_rows]
     out.append("")
     return "\n".join(out)
 
@@ -177,6 +177,17 @@ def to_data(report: Report) -> dict[str, Any]:
                 "target": as_number(line.target),
                 "percent_of_target": as_number(line.percent_shown),
                 "status": line.status_shown,
+                # Targets per sex × age cell, keyed like cells["sex_age"]; only cells that have one.
+                "cell_targets": {
+                    c.cell.key: {
+                        "baseline": as_number(c.baseline),
+                        "target": as_number(c.target),
+                        "value": c.cell.shown,
+                        "percent_of_target": as_number(c.percent_shown),
+                        "status": c.status_shown,
+                    }
+                    for c in line.cell_targets
+                },
             }
             for line in report.lines
         ],
