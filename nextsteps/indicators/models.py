@@ -102,6 +102,9 @@ class Indicator(models.Model):
                                 % {"names": ", ".join(unknown)}
                             )
                         )
+                    errors.setdefault("filters", []).extend(source.filter_problems(self.filters))
+                    if not errors["filters"]:
+                        del errors["filters"]
         for lang in LANGUAGE_CODES:
             template = getattr(self, f"sentence_{lang}")
             try:
