@@ -51,6 +51,50 @@ def test_it_gives_machines_every_indicator_in_json(demo: Programme) -> None:
     assert sorted(data["exceeded"]) == ["prevention-reach", "survivors-return-legal", "volunteers-signed-up"]
 
 
+def test_the_json_report_has_every_section_of_the_text_report(demo: Programme) -> None:
+    data = json.loads(run(*ARGS, "--format", "json"))
+    assert data["pillars"] == [
+        {"number": 1, "title": "Recovery and access to aftercare"},
+        {"number": 2, "title": "Transforming the justice system"},
+        {"number": 3, "title": "Root causes, prevention and reducing vulnerability"},
+    ]
+    by_code = {item["code"]: item for item in data["indicators"]}
+    # Who recorded what, by organisation slug; it adds up to the total.
+    survivors = by_code["survivors-return-legal"]
+    assert set(survivors["cells"]) == {"sex_age", "locality", "organisation"}
+    assert survivors["cells"]["organisation"] == {"ijm-ro": 9, "next-steps-nl": 4}
+    assert by_code["family-members-supported"]["cells"]["organisation"] == {"salvation-army-ro": 108}
+    # Events and milestones say which section they are in: a pillar's number, an office, or neither.
+    conference = next(e for e in data["events"] if e["date"] == "2021-10-18")
+    assert set(conference) == {
+        "pillar",
+        "sentence",
+        "date",
+        "title",
+        "type",
+        "locality",
+        "attendance",
+        "participant_groups",
+    }
+    assert (conference["pillar"], conference["locality"], conference["type"]) == (2, "Oradea", "Conference")
+    assert "Police" in conference["participant_groups"]
+    assert conference["sentence"].startswith("18 October 2021, Oradea:")
+    assert all(set(m) == {"pillar", "office", "date", "text"} for m in data["milestones"])
+    assert [m["office"] for m in data["milestones"] if m["office"]] == ["next-steps-nl"]
+    assert {m["pillar"] for m in data["milestones"]} == {3, None}
+    assert [set(s) for s in data["stories"]] == [{"date", "text"}]
+    assert [(o["name"], o["organisation"], o["country"]) for o in data["offices"]] == [
+        ("Next Steps RO", "next-steps-ro", "Romania"),
+        ("Next Steps NL", "next-steps-nl", "the Netherlands"),
+    ]
+    nl_office = {line["code"]: line["value"] for line in data["offices"][1]["indicators"]}
+    assert nl_office["survivors-return-legal"] == 4
+    assert data["conclusion"] == {
+        "text": "In this period the programme exceeded its targets for 3 indicators:",
+        "exceeded": ["survivors-return-legal", "volunteers-signed-up", "prevention-reach"],
+    }
+
+
 def test_it_writes_html_to_a_file(demo: Programme, tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     run(*ARGS, "--format", "html", "--lang", "nl", "-o", str(target))
