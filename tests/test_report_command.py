@@ -70,7 +70,6 @@ def test_the_json_report_has_every_section_of_the_text_report(demo: Programme) -
         "pillar",
         "sentence",
         "date",
-        "title",
         "type",
         "locality",
         "attendance",

@@ -345,8 +345,14 @@ def tracking_head() -> list[str]:
 
 @dataclass
 class Event:
+    """A notable activity, told entirely from labelled data: its type and participant groups (managed lists,
+    labelled in every language), date and place.
+
+    The activity's free-text title is not part of the report: it is written once, in one language nobody
+    recorded, so a Dutch report would quote an English title (or the reverse).
+    """
+
     date: dt.date
-    title: str
     type_label: str
     locality: str
     attendance: int
@@ -355,17 +361,15 @@ class Event:
     def sentence(self) -> str:
         when = formats.date_format(self.date, "j F Y")
         if self.groups:
-            return _("%(date)s, %(place)s: %(title)s (%(type)s), with %(groups)s.") % {
+            return _("%(date)s, %(place)s: %(type)s with %(groups)s.") % {
                 "date": when,
                 "place": self.locality,
-                "title": self.title,
                 "type": self.type_label,
                 "groups": ", ".join(self.groups),
             }
-        return _("%(date)s, %(place)s: %(title)s (%(type)s).") % {
+        return _("%(date)s, %(place)s: %(type)s.") % {
             "date": when,
             "place": self.locality,
-            "title": self.title,
             "type": self.type_label,
         }
 
@@ -646,7 +650,6 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
     for activity in activities:
         event = Event(
             date=activity.date,
-            title=activity.title,
             type_label=activity.activity_type.label(language),
             locality=activity.locality,
             attendance=activity.attendance_total,

@@ -139,7 +139,6 @@ def _event(report: Report, e: Event, pillar: int | None) -> dict[str, Any]:
         "pillar": pillar,
         "sentence": e.sentence(),
         "date": e.date.isoformat(),
-        "title": e.title,
         "type": e.type_label,
         "locality": e.locality,
         # Attendance counts people: a meeting of three is withheld like any other small count.
