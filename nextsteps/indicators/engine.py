@@ -213,7 +213,12 @@ def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> Indicato
 
 
 def _compute_manual(indicator: Indicator, start: dt.date, end: dt.date) -> IndicatorValue:
-    # Hand-entered figures are taken as additive: every entry whose period lies inside the range counts.
+    """The sum of the hand-entered figures whose whole period lies inside start..end.
+
+    A figure is known only for the period it was entered for and cannot be split: 12 trainings in a year
+    say nothing about March. So a range inside an entry's period, or cutting through it, leaves that entry
+    out (a month of a yearly figure is 0 from it), and a range holding several entries adds them up.
+    """
     total = ManualValue.objects.filter(indicator=indicator, start__gte=start, end__lte=end).aggregate(
         total=Coalesce(Sum("value"), Decimal(0))
     )["total"]
