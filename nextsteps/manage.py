@@ -6,9 +6,16 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nextsteps.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as error:
+        # A setting that is wrong (DATABASE_URL, SECRET_KEY) is the administrator's to fix: one line that
+        # says which and how, not a traceback through Django's start-up.
+        sys.stderr.write(f"ImproperlyConfigured: {error}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

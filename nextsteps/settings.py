@@ -14,6 +14,7 @@ NEXTSTEPS_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For gives the clien
 import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -114,7 +115,27 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if not DATABASE_URL:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{DATA_DIR / 'nextsteps.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# psycopg is the only database driver installed besides SQLite's.
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+
+
+def database_from_url(url: str) -> dict[str, Any]:
+    """The database settings of DATABASE_URL, or one line saying what is wrong (never the URL itself: it
+    may hold a password)."""
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            "DATABASE_URL must look like sqlite:///path/to/file.sqlite3 or "
+            "postgres://user:password@host:5432/name"
+            + (f"; “{scheme}” is not a supported kind of database." if scheme else ".")
+        )
+    try:
+        return dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as error:  # e.g. a port that is not a number
+        raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {str(error).rstrip('.')}.") from None
+
+
+DATABASES = {"default": database_from_url(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Read the database file through memory mapping: reports scan large indexes, and mapped pages cost no
     # system call each (about a quarter of a report's time at a million persons; see docs/performance.md).

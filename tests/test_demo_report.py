@@ -8,6 +8,7 @@ import re
 import pytest
 
 from nextsteps.programmes.models import Programme
+from nextsteps.records.models import Activity
 from nextsteps.reports.builder import build_report
 from nextsteps.reports.render import render
 
@@ -125,3 +126,22 @@ def test_a_period_without_records_reports_zeros(demo: Programme) -> None:
     report = build_report(demo, dt.date(2030, 1, 1), dt.date(2030, 3, 31), "en")
     assert all(line.value.total == 0 for line in report.lines)
     assert all(line.status == "no_target" for line in report.lines)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en", "ro"])
+def test_events_are_told_in_the_reports_language_without_their_one_language_titles(
+    demo: Programme, lang: str
+) -> None:
+    notable = Activity.objects.filter(
+        programme=demo, date__gte=START, date__lte=END, activity_type__notable=True
+    ).select_related("activity_type")
+    titles = {activity.title for activity in notable}
+    assert "Capacity-building conference on human trafficking" in titles  # the demo writes them in English
+    report = build_report(demo, START, END, lang)
+    for fmt in ("md", "html", "json"):
+        text = render(report, fmt)
+        assert not [title for title in titles if title in text], fmt
+    conference = next(a for a in notable if a.date == dt.date(2021, 10, 18))
+    sentence = next(e.sentence() for p in report.pillars for e in p.events if e.date == conference.date)
+    assert conference.activity_type.label(lang) in sentence
+    assert conference.participant_groups.all()[0].label(lang) in sentence

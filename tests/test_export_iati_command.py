@@ -267,6 +267,13 @@ def test_it_writes_the_file_given_with_o(demo: Programme, tmp_path: Path) -> Non
             ["iati", "--programme", "next-steps", "--from", "2021-12-31", "--to", "2021-08-01"],
             r"starts \(2021-12-31\) after it ends",
         ),
+        (["iati", "--programme", "next-steps", "--from", "20210801", "--to", "2021-12-31"], "--from must be"),
+        (["iati", "--programme", "next-steps", "--from", "2021-08-01", "--to", "2021W527"], "--to must be"),
+        (
+            ["iati", "--programme", "next-steps", "--from", "2021-08-01", "--to", "9999-12-31"],
+            "--to must be a date from 1900-01-01 to 2999-12-31",
+        ),
+        (["iati", "--from", "2021-08-01", "--to", "2021-12-31"], "The option --programme is required."),
         (["csv", *ARGS], "Unknown export “csv”; choose one of iati."),
         (
             ["iati", *ARGS[:6], "--audience", "public"],

@@ -2,7 +2,7 @@
 no hidden cell holding people can be worked out from what is shown.
 
 The internal report says which figures are small. Each output is read back into what a reader sees of
-each indicator (its total and its breakdowns: sex × age, localities, country offices; a number or a
+each indicator (its total and its breakdowns: sex × age, localities, organisations, country offices; a number or a
 phrase for each), and two checks run on that: every number shown for people is at least the threshold
 (zeros read as the phrase too), and, by brute force over the few values a hidden figure can take, every
 hidden figure that holds people can take more than one value.
@@ -32,7 +32,7 @@ from lxml import etree
 from openpyxl import load_workbook
 
 from nextsteps.indicators import engine
-from nextsteps.programmes.models import Programme
+from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.reports.builder import EXTERNAL, INTERNAL, Report, build_report, cell_label
 from nextsteps.reports.documents import render_document
 from nextsteps.reports.render import chart_rows, render
@@ -65,14 +65,20 @@ class Seen:
 
 def truth(programme: Programme) -> dict[str, Seen]:
     """The exact figures, from the internal report, in the breakdowns an external report gives: sex × age
-    (the four named cells and everyone else as "unknown"), localities and country offices. The key ""
-    holds what no output shows (records without a locality, organisations without an office)."""
+    (the four named cells and everyone else as "unknown"), localities, organisations and country offices
+    (by organisation slug). The key "" holds what no output shows (records without a locality,
+    organisations without an office)."""
     report = build_report(programme, START, END, "en", audience=INTERNAL)
     codes = {line.title: line.indicator.code for line in report.lines}
+    slugs = dict(Organisation.objects.values_list("pk", "slug"))
     out: dict[str, Seen] = {}
     for line in report.lines:
         value = line.value
-        groups: dict[str, dict[str, Any]] = {"locality": dict(value.by_locality), "offices": {}}
+        groups: dict[str, dict[str, Any]] = {
+            "locality": dict(value.by_locality),
+            "organisation": {slugs[org]: n for org, n in value.by_organisation.items()},
+            "offices": {},
+        }
         if value.sex_age:
             groups["sex_age"] = {c: value.sex_age[c] for c in engine.STANDARD_CELLS} | {
                 "unknown": value.unknown
@@ -80,7 +86,7 @@ def truth(programme: Programme) -> dict[str, Seen]:
         out[line.indicator.code] = Seen(line.persons, value.total, groups)
     for office in report.offices:
         for office_line in office.lines:
-            out[codes[office_line.title]].groups["offices"][office.country] = office_line.value
+            out[codes[office_line.title]].groups["offices"][office.slug] = office_line.value
     for figures in out.values():
         figures.groups["offices"][""] = figures.total - sum(figures.groups["offices"].values())
     return out
@@ -95,10 +101,9 @@ def from_json(data: dict[str, Any]) -> dict[str, Seen]:
         )
         for item in data["indicators"]
     }
-    codes = {item["title"]: item["code"] for item in data["indicators"]}
     for office in data["offices"]:
         for line in office["indicators"]:
-            seen[codes[line["title"]]].groups["offices"][office["country"]] = line["value"]
+            seen[line["code"]].groups["offices"][office["organisation"]] = line["value"]
     return seen
 
 
@@ -273,7 +278,7 @@ def test_the_checks_catch_the_internal_report(demo: Programme) -> None:
     with pytest.raises(AssertionError, match="people are shown"):
         assert_no_small_count_of_people(truth(demo), from_json(data), 5)
     offices = from_json(data)
-    offices["survivors-return-legal"].groups["offices"]["the Netherlands"] = "fewer than 5"
+    offices["survivors-return-legal"].groups["offices"]["next-steps-nl"] = "fewer than 5"
     with pytest.raises(AssertionError, match="can be worked out"):
         assert_nothing_can_be_worked_out(truth(demo), offices, 5)
 

@@ -194,6 +194,7 @@ Figure = int | float | str | None
 class Cells(Schema):
     sex_age: dict[str, Figure]
     locality: dict[str, Figure]
+    organisation: dict[str, Figure] = Field(description="By the slug of the organisation that recorded it.")
 
 
 class IndicatorOut(Schema):

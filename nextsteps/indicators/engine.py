@@ -37,6 +37,25 @@ def cell_name(sex: str | None, age: str) -> str:
     return _NAMED.get((sex, age), f"{sex}_{age}")
 
 
+SEXES = ("female", "male", "other", "unknown")
+AGE_GROUPS = ("adult", "child", "unknown")
+# Every cell a sex × age breakdown can have: the names targets per cell (Target.cell) may use.
+CELL_NAMES = tuple(dict.fromkeys(cell_name(sex, age) for sex in SEXES for age in AGE_GROUPS))
+
+
+def has_sex_age(indicator: Indicator) -> bool:
+    """Whether the indicator's value comes with a sex × age breakdown (see _compute_additive/_distinct)."""
+    source = SOURCES.get(indicator.source)
+    if source is None or indicator.measure in {
+        Indicator.Measure.MANUAL,
+        Indicator.Measure.DISTINCT_HOUSEHOLDS,
+    }:
+        return False
+    return bool(source.person) or (
+        indicator.measure == Indicator.Measure.SUM and bool(source.attendance_cells)
+    )
+
+
 def cell_parts(cell: str) -> tuple[str, str]:
     """The sex and age group of a cell name, the inverse of cell_name: "girl" is ("female", "child")."""
     for parts, name in _NAMED.items():
@@ -194,7 +213,12 @@ def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> Indicato
 
 
 def _compute_manual(indicator: Indicator, start: dt.date, end: dt.date) -> IndicatorValue:
-    # Hand-entered figures are taken as additive: every entry whose period lies inside the range counts.
+    """The sum of the hand-entered figures whose whole period lies inside start..end.
+
+    A figure is known only for the period it was entered for and cannot be split: 12 trainings in a year
+    say nothing about March. So a range inside an entry's period, or cutting through it, leaves that entry
+    out (a month of a yearly figure is 0 from it), and a range holding several entries adds them up.
+    """
     total = ManualValue.objects.filter(indicator=indicator, start__gte=start, end__lte=end).aggregate(
         total=Coalesce(Sum("value"), Decimal(0))
     )["total"]
@@ -261,4 +285,27 @@ def targets_for(
     return chosen
 
 
-__all__ = ["IndicatorValue", "Status", "percent_of_target", "status", "targets_for", "value", "values"]
+def cell_targets_for(
+    indicators: Iterable[Indicator], start: dt.date, end: dt.date
+) -> dict[int, dict[str, Target]]:
+    """Targets per sex × age cell set for exactly this period, by indicator id and cell, in one query."""
+    chosen: dict[int, dict[str, Target]] = {}
+    for t in Target.objects.filter(
+        indicator_id__in=[i.pk for i in indicators], start=start, end=end, cell__in=CELL_NAMES
+    ).order_by("indicator_id", "cell"):
+        chosen.setdefault(t.indicator_id, {})[t.cell] = t
+    return chosen
+
+
+__all__ = [
+    "CELL_NAMES",
+    "IndicatorValue",
+    "Status",
+    "cell_targets_for",
+    "has_sex_age",
+    "percent_of_target",
+    "status",
+    "targets_for",
+    "value",
+    "values",
+]

@@ -103,6 +103,9 @@ class Indicator(models.Model):
                                 % {"names": ", ".join(unknown)}
                             )
                         )
+                    errors.setdefault("filters", []).extend(source.filter_problems(self.filters))
+                    if not errors["filters"]:
+                        del errors["filters"]
         for lang in LANGUAGE_CODES:
             template = getattr(self, f"sentence_{lang}")
             try:
@@ -145,6 +148,9 @@ class Target(models.Model):
         return f"{self.indicator.code} {self.start}–{self.end}: {self.target}"
 
     def clean(self) -> None:
+        # The engine imports this module, so it is imported here, when a target is checked.
+        from nextsteps.indicators import engine
+
         errors: dict[str, Any] = {}
         if self.start and self.end and self.end < self.start:
             errors["end"] = _("The period ends before it starts.")
@@ -158,6 +164,17 @@ class Target(models.Model):
             ).exclude(pk=self.pk)
             if same.exists():
                 errors["start"] = _("This indicator already has a target for this period.")
+        if self.cell:
+            indicator = self.indicator if self.indicator_id or Target.indicator.is_cached(self) else None
+            if self.cell not in engine.CELL_NAMES:
+                errors["cell"] = str(
+                    _("“%(cell)s” is not a cell of the sex and age breakdown; use one of %(cells)s.")
+                    % {"cell": self.cell, "cells": ", ".join(engine.CELL_NAMES)}
+                )
+            elif indicator is not None and not engine.has_sex_age(indicator):
+                errors["cell"] = str(
+                    _("This indicator's records carry no sex or age, so it has no targets per cell.")
+                )
         if errors:
             raise ValidationError(errors)
 

@@ -7,13 +7,16 @@ adding an indicator never needs code; adding a new kind of record needs one entr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 SURVIVOR_STATUSES = ["presumed", "identified"]
@@ -25,6 +28,58 @@ class Filter:
 
     path: str
     boolean: bool = False
+
+    def problems(self, name: str, value: Any, model: type[Model]) -> list[str]:
+        """What is wrong with a rule's value for this filter, as sentences for the person who wrote it."""
+        if self.boolean:
+            if isinstance(value, bool):
+                return []
+            # Not truthiness: "no" is a non-empty string, and would count the survivors.
+            return [
+                gettext("The filter “%(name)s” takes true or false, not %(value)s.")
+                % {"name": name, "value": json.dumps(value, ensure_ascii=False)}
+            ]
+        values = value if isinstance(value, list | tuple) else [value]
+        if not values or not all(isinstance(v, str) and v for v in values):
+            return [
+                gettext("The filter “%(name)s” takes a text or a list of texts, not %(value)s.")
+                % {"name": name, "value": json.dumps(value, ensure_ascii=False)}
+            ]
+        known = self.known_values(model)
+        unknown = [v for v in values if known is not None and v not in known]
+        if unknown:
+            return [
+                gettext("The filter “%(name)s” has no value %(values)s; choose from %(known)s.")
+                % {
+                    "name": name,
+                    "values": ", ".join(f"“{v}”" for v in unknown),
+                    "known": ", ".join(sorted(known or ())) or "–",
+                }
+            ]
+        return []
+
+    def known_values(self, model: type[Model]) -> set[str] | None:
+        """The values the filtered field can hold, or None where it is free text (a locality, an item).
+
+        A field with choices holds one of them; a unique code or slug (a managed list's entry, an
+        organisation) holds one that exists. Anything else matches whatever staff typed, so any value may
+        match. A value outside these would silently count nothing.
+        """
+        field: Any = None
+        for part in self.path.split("__"):
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return None
+            if field.related_model is not None:
+                model = field.related_model
+        if not isinstance(field, Field):
+            return None
+        if field.choices:
+            return {str(key) for key, _label in field.flatchoices}
+        if field.unique and not field.primary_key:
+            return {str(v) for v in model._default_manager.values_list(field.name, flat=True)}
+        return None
 
     def q(self, value: Any) -> Q:
         if self.boolean:
@@ -63,6 +118,15 @@ class Source:
         if self.quantity:
             allowed.append("sum")
         return allowed
+
+    def filter_problems(self, filters: Mapping[str, Any]) -> list[str]:
+        """What is wrong with the values of a rule's known filters (unknown names are the caller's)."""
+        return [
+            problem
+            for name, value in sorted(filters.items())
+            if name in self.filters
+            for problem in self.filters[name].problems(name, value, self.model)
+        ]
 
     def queryset(self, programme_id: int, start: Any, end: Any, filters: Mapping[str, Any]) -> QuerySet[Any]:
         qs = self.model._default_manager.filter(

@@ -7,8 +7,10 @@ external): the audience's Figures decide, once, how every figure reads, and ever
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -197,18 +199,23 @@ def cell_label(cell: str) -> str:
 class Cell:
     """One disaggregation cell of an indicator's value: a sex × age cell or a locality, as readers see it."""
 
-    dimension: str  # "sex_age" or "locality"
-    key: str  # the cell name ("woman", "unknown_adult", or "unknown" in external reports) or the locality
+    dimension: str  # "sex_age", "locality" or "organisation"
+    # The cell name ("woman", "unknown_adult", or "unknown" in external reports), the locality, or the
+    # organisation's slug.
+    key: str
     value: int | Decimal
     sex: str = ""  # empty for the external reports' "unknown" cell: sex, age or both are unknown
     age: str = ""
     locality: str = ""
+    organisation: str = ""  # the organisation's name, for organisation cells
     mark: str = SHOWN
     figures: Figures = field(default_factory=Figures)
 
     @property
     def label(self) -> str:
-        return cell_label(self.key) if self.dimension == "sex_age" else self.locality
+        if self.dimension == "sex_age":
+            return cell_label(self.key)
+        return self.organisation if self.dimension == "organisation" else self.locality
 
     @property
     def sex_text(self) -> str:
@@ -229,6 +236,47 @@ class Cell:
 
 
 @dataclass
+class CellTarget:
+    """A target set for one sex × age cell, against that cell's actual, as a sub-row of the indicator table."""
+
+    cell: Cell
+    baseline: Decimal | None
+    target: Decimal | None
+    percent: Decimal | None
+    status: str
+
+    # As for whole indicators: a withheld actual takes its percent and status with it.
+    @property
+    def withheld(self) -> bool:
+        return self.cell.mark != SHOWN
+
+    @property
+    def percent_shown(self) -> Decimal | None:
+        return None if self.withheld else self.percent
+
+    @property
+    def status_shown(self) -> str | None:
+        return None if self.withheld else self.status
+
+    @property
+    def title(self) -> str:
+        return f"– {self.cell.label}"
+
+    @property
+    def tracking_row(self) -> list[str]:
+        figures = self.cell.figures
+        percent = self.percent_shown
+        return [
+            self.title,
+            figures.text(self.baseline),
+            figures.text(self.target),
+            self.cell.text,
+            "–" if percent is None else f"{fmt_number(percent)}%",
+            "–" if self.withheld else status_label(self.status),
+        ]
+
+
+@dataclass
 class IndicatorLine:
     indicator: Indicator
     value: engine.IndicatorValue
@@ -241,6 +289,9 @@ class IndicatorLine:
     figures: Figures = field(default_factory=Figures)
     total_mark: str = SHOWN
     breakdown: list[Cell] = field(default_factory=list)
+    cell_targets: list[CellTarget] = field(default_factory=list)
+    # Which organisations recorded what: kept apart from cells(), which are the breakdowns donors ask for.
+    by_organisation: list[Cell] = field(default_factory=list)
 
     @property
     def persons(self) -> bool:
@@ -303,6 +354,11 @@ class IndicatorLine:
             self.status_label,
         ]
 
+    @property
+    def tracking_rows(self) -> list[list[str]]:
+        """The line's row, then one row per breakdown cell that has a target of its own."""
+        return [self.tracking_row, *(cell.tracking_row for cell in self.cell_targets)]
+
 
 def tracking_head() -> list[str]:
     """Column headings of the indicator table in the Markdown and Word reports."""
@@ -311,8 +367,14 @@ def tracking_head() -> list[str]:
 
 @dataclass
 class Event:
+    """A notable activity, told entirely from labelled data: its type and participant groups (managed lists,
+    labelled in every language), date and place.
+
+    The activity's free-text title is not part of the report: it is written once, in one language nobody
+    recorded, so a Dutch report would quote an English title (or the reverse).
+    """
+
     date: dt.date
-    title: str
     type_label: str
     locality: str
     attendance: int
@@ -321,17 +383,15 @@ class Event:
     def sentence(self) -> str:
         when = formats.date_format(self.date, "j F Y")
         if self.groups:
-            return _("%(date)s, %(place)s: %(title)s (%(type)s), with %(groups)s.") % {
+            return _("%(date)s, %(place)s: %(type)s with %(groups)s.") % {
                 "date": when,
                 "place": self.locality,
-                "title": self.title,
                 "type": self.type_label,
                 "groups": ", ".join(self.groups),
             }
-        return _("%(date)s, %(place)s: %(title)s (%(type)s).") % {
+        return _("%(date)s, %(place)s: %(type)s.") % {
             "date": when,
             "place": self.locality,
-            "title": self.title,
             "type": self.type_label,
         }
 
@@ -357,6 +417,7 @@ class OfficeLine:
     value: int | Decimal
     mark: str = SHOWN
     figures: Figures = field(default_factory=Figures)
+    code: str = ""  # the indicator's
 
     @property
     def text(self) -> str:
@@ -371,6 +432,7 @@ class OfficeLine:
 class OfficeSection:
     name: str
     country: str
+    slug: str = ""  # the office's organisation
     lines: list[OfficeLine] = field(default_factory=list)
     milestones: list[Dated] = field(default_factory=list)
 
@@ -404,7 +466,8 @@ class Report:
 
 def period_label(start: dt.date, end: dt.date) -> str:
     """ "August 2021 – December 2021" in the active language; whole months read better than dates."""
-    whole_months = start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+    # Asked of the calendar rather than by adding a day, which fails on the last day Python knows.
+    whole_months = start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
     fmt = "F Y" if whole_months else "j F Y"
     first, last = formats.date_format(start, fmt), formats.date_format(end, fmt)
     return first if first == last else f"{first} – {last}"
@@ -470,6 +533,87 @@ def line_figures(
     return total_mark, cells, placeholders
 
 
+def organisation_cells(
+    value: engine.IndicatorValue,
+    organisations: Mapping[int, Organisation],
+    figures: Figures,
+    *,
+    total_mark: str,
+    persons: bool,
+) -> list[Cell]:
+    """The value by the organisation that recorded it, by slug, protected like any other breakdown."""
+    by_slug: dict[str, Any] = {}
+    for org_id, n in value.by_organisation.items():
+        slug = organisations[org_id].slug if org_id in organisations else UNSEEN
+        by_slug[slug] = by_slug.get(slug, 0) + n
+    marks = figures.marks(by_slug, total=value.total, total_mark=total_mark, persons=persons)
+    names = {o.slug: str(o) for o in organisations.values()}
+    return [
+        Cell("organisation", slug, n, organisation=names[slug], mark=marks[slug], figures=figures)
+        for slug, n in sorted(by_slug.items())
+        if slug != UNSEEN
+    ]
+
+
+def cell_targets(
+    indicator: Indicator,
+    value: engine.IndicatorValue,
+    cells: list[Cell],
+    targets: Mapping[str, Any],
+    figures: Figures,
+) -> list[CellTarget]:
+    """The indicator's targets per sex × age cell against the cells readers see, in the breakdown's order.
+
+    A target for a cell with nothing in it is measured against 0; in external reports the finer unknown
+    cells are merged into one, so their targets have no actual to stand against and are left out.
+    """
+    if not targets or not value.sex_age:
+        return []
+    shown = {cell.key: cell for cell in cells if cell.dimension == "sex_age"}
+    if not figures.suppresses:
+        for key in targets:
+            if key not in shown:
+                sex, age = engine.cell_parts(key)
+                shown[key] = Cell("sex_age", key, 0, sex=sex, age=age, figures=figures)
+                cells.insert(len(shown) - 1, shown[key])
+    order = {key: position for position, key in enumerate(engine.CELL_NAMES)}
+    return [
+        CellTarget(
+            cell=shown[key],
+            baseline=target.baseline,
+            target=target.target,
+            percent=engine.percent_of_target(shown[key].value, target.target),
+            status=engine.status(
+                shown[key].value, target.target, higher_is_better=indicator.higher_is_better
+            ),
+        )
+        for key, target in sorted(targets.items(), key=lambda item: order[item[0]])
+        if key in shown
+    ]
+
+
+def office_sections(
+    programme: Programme, organisations: Mapping[int, Organisation]
+) -> tuple[dict[int, int], dict[int, OfficeSection]]:
+    """The programme's country offices, one section each, by organisation id, and the office each
+    organisation's records and milestones belong to (by organisation id).
+
+    An office's own records are its own. A partner's belong to the office of its country when that country
+    has one; where it has several, nothing says which of them the partner works with, so they belong to
+    none (they still count in every total).
+    """
+    office_orgs = list(programme.organisations.filter(kind=Organisation.Kind.COUNTRY_OFFICE).order_by("name"))
+    offices = {o.pk: OfficeSection(str(o), country_name(o.country), slug=o.slug) for o in office_orgs}
+    per_country = Counter(o.country for o in office_orgs)
+    sole = {o.country: o.pk for o in office_orgs if per_country[o.country] == 1}
+    office_of = {
+        o.pk: office
+        for o in organisations.values()
+        if (office := o.pk if o.pk in offices else sole.get(o.country)) is not None
+    }
+    return office_of, offices
+
+
 def _build(programme: Programme, start: dt.date, end: dt.date, language: str, figures: Figures) -> Report:
     indicators = list(
         Indicator.objects.filter(pillar__programme=programme)
@@ -477,6 +621,8 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
         .order_by("pillar__number", "order", "code")
     )
     targets = engine.targets_for(indicators, start, end)
+    targets_per_cell = engine.cell_targets_for(indicators, start, end)
+    organisations = {o.pk: o for o in Organisation.objects.all()}
     pillars: dict[int, PillarSection] = {
         p.pk: PillarSection(p.number, p.title(language)) for p in programme.pillars.order_by("number")
     }
@@ -504,6 +650,12 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
             figures=figures,
             total_mark=total_mark,
             breakdown=cells,
+            cell_targets=cell_targets(
+                indicator, value, cells, targets_per_cell.get(indicator.pk, {}), figures
+            ),
+            by_organisation=organisation_cells(
+                value, organisations, figures, total_mark=total_mark, persons=indicator.counts_persons
+            ),
         )
         lines.append(line)
         pillars[indicator.pillar_id].lines.append(line)
@@ -520,7 +672,6 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
     for activity in activities:
         event = Event(
             date=activity.date,
-            title=activity.title,
             type_label=activity.activity_type.label(language),
             locality=activity.locality,
             attendance=activity.attendance_total,
@@ -529,46 +680,41 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
         section = pillars.get(activity.pillar_id) if activity.pillar_id else None
         (section.events if section else general_events).append(event)
 
-    organisations = {o.pk: o for o in Organisation.objects.all()}
-    offices = {
-        o.country: OfficeSection(str(o), country_name(o.country))
-        for o in programme.organisations.filter(kind=Organisation.Kind.COUNTRY_OFFICE).order_by("name")
-    }
+    office_of, offices = office_sections(programme, organisations)
     general_milestones: list[Dated] = []
-    for milestone in Milestone.objects.filter(
-        programme=programme, date__gte=start, date__lte=end
-    ).select_related("organisation"):
+    for milestone in Milestone.objects.filter(programme=programme, date__gte=start, date__lte=end):
         item = Dated(milestone.date, milestone.text(language))
+        office = office_of.get(milestone.organisation_id)
         if milestone.pillar_id and milestone.pillar_id in pillars:
             pillars[milestone.pillar_id].milestones.append(item)
-        elif milestone.organisation.country in offices:
-            offices[milestone.organisation.country].milestones.append(item)
+        elif office is not None:
+            offices[office].milestones.append(item)
         else:
             general_milestones.append(item)
 
     for line in lines:
-        # The offices' figures are a breakdown of the total too: what falls outside the offices' countries
-        # is the part no output shows.
-        in_country: dict[str, Any] = {
-            country: sum(
-                (
-                    n
-                    for org_id, n in line.value.by_organisation.items()
-                    if org_id in organisations and organisations[org_id].country == country
-                ),
-                0,
+        # The offices' figures are a breakdown of the total too: what belongs to no office is the part no
+        # output shows.
+        in_office: dict[int, Any] = {
+            office: sum(
+                (n for org_id, n in line.value.by_organisation.items() if office_of.get(org_id) == office), 0
             )
-            for country in offices
+            for office in offices
         }
-        shown = {country: n for country, n in in_country.items() if n}
+        shown = {office: n for office, n in in_office.items() if n}
         marks = figures.marks(
-            {**shown, UNSEEN: line.value.total - sum(shown.values())},
+            {
+                **{str(office): n for office, n in shown.items()},
+                UNSEEN: line.value.total - sum(shown.values()),
+            },
             total=line.value.total,
             total_mark=line.total_mark,
             persons=line.persons,
         )
-        for country, n in shown.items():
-            offices[country].lines.append(OfficeLine(line.title, n, marks[country], figures))
+        for office, n in shown.items():
+            offices[office].lines.append(
+                OfficeLine(line.title, n, marks[str(office)], figures, code=line.indicator.code)
+            )
 
     # Only stories about no one, or about someone whose consent to publication holds (see privacy/consents.py).
     stories = [

@@ -109,9 +109,9 @@ def to_docx(report: Report) -> bytes:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, text in zip(table.rows[0].cells, head, strict=True):
             cell.text = text
-        for line in report.lines:
+        for row in (row for line in report.lines for row in line.tracking_rows):
             cells = table.add_row().cells
-            for index, (cell, text) in enumerate(zip(cells, line.tracking_row, strict=True)):
+            for index, (cell, text) in enumerate(zip(cells, row, strict=True)):
                 cell.text = text
                 if 1 <= index <= 4:
                     cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -15,7 +15,7 @@ from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from nextsteps.reports.builder import Event, Report, as_number, tracking_head
+from nextsteps.reports.builder import Dated, Event, Report, as_number, tracking_head
 from nextsteps.reports.charts import ChartRow, png_bars, svg_bars
 
 FORMATS = ("md", "html", "json")
@@ -117,7 +117,7 @@ def to_markdown(report: Report) -> str:
     out += [f"## {_('Indicators against targets')}", ""]
     head = tracking_head()
     out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(line.tracking_row) + " |" for line in report.lines]
+    out += ["| " + " | ".join(row) + " |" for line in report.lines for row in line.tracking_rows]
     out.append("")
     return "\n".join(out)
 
@@ -133,11 +133,12 @@ def conclusion(report: Report) -> str:
     ) % {"count": len(exceeded)}
 
 
-def _event(report: Report, e: Event) -> dict[str, Any]:
+def _event(report: Report, e: Event, pillar: int | None) -> dict[str, Any]:
     figures = report.figures
     return {
+        "pillar": pillar,
+        "sentence": e.sentence(),
         "date": e.date.isoformat(),
-        "title": e.title,
         "type": e.type_label,
         "locality": e.locality,
         # Attendance counts people: a meeting of three is withheld like any other small count.
@@ -170,35 +171,61 @@ def to_data(report: Report) -> dict[str, Any]:
                 "aggregatable_across_periods": not line.indicator.is_distinct,
                 "value": line.actual_cell,
                 "cells": {
-                    dimension: {c.key: c.shown for c in line.cells() if c.dimension == dimension}
-                    for dimension in ("sex_age", "locality")
+                    **{
+                        dimension: {c.key: c.shown for c in line.cells() if c.dimension == dimension}
+                        for dimension in ("sex_age", "locality")
+                    },
+                    "organisation": {c.key: c.shown for c in line.by_organisation},
                 },
                 "baseline": as_number(line.baseline),
                 "target": as_number(line.target),
                 "percent_of_target": as_number(line.percent_shown),
                 "status": line.status_shown,
+                # Targets per sex × age cell, keyed like cells["sex_age"]; only cells that have one.
+                "cell_targets": {
+                    c.cell.key: {
+                        "baseline": as_number(c.baseline),
+                        "target": as_number(c.target),
+                        "value": c.cell.shown,
+                        "percent_of_target": as_number(c.percent_shown),
+                        "status": c.status_shown,
+                    }
+                    for c in line.cell_targets
+                },
             }
             for line in report.lines
         ],
+        "pillars": [{"number": p.number, "title": p.title} for p in report.pillars],
+        # Events and milestones name their section: a pillar's number, an office's organisation, or null
+        # for the report's general sections.
         "events": [
-            _event(report, e) for e in [*(e for p in report.pillars for e in p.events), *report.events]
+            *(_event(report, e, p.number) for p in report.pillars for e in p.events),
+            *(_event(report, e, None) for e in report.events),
         ],
         "milestones": [
-            {"date": m.date.isoformat(), "text": m.text}
-            for m in [
-                *(m for p in report.pillars for m in p.milestones),
-                *report.milestones,
-                *(m for o in report.offices for m in o.milestones),
-            ]
+            *(_milestone(m, pillar=p.number) for p in report.pillars for m in p.milestones),
+            *(_milestone(m) for m in report.milestones),
+            *(_milestone(m, office=o.slug) for o in report.offices for m in o.milestones),
         ],
         "stories": [{"date": s.date.isoformat(), "text": s.text} for s in report.stories],
         "offices": [
             {
                 "name": o.name,
+                "organisation": o.slug,
                 "country": o.country,
-                "indicators": [{"title": line.title, "value": line.shown} for line in o.lines],
+                "indicators": [
+                    {"code": line.code, "title": line.title, "value": line.shown} for line in o.lines
+                ],
             }
             for o in report.offices
         ],
+        "conclusion": {
+            "text": conclusion(report),
+            "exceeded": [line.indicator.code for line in report.exceeded],
+        },
         "exceeded": [line.indicator.code for line in report.exceeded],
     }
+
+
+def _milestone(m: Dated, *, pillar: int | None = None, office: str | None = None) -> dict[str, Any]:
+    return {"pillar": pillar, "office": office, "date": m.date.isoformat(), "text": m.text}

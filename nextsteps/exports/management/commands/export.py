@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from nextsteps.exports.iati import MissingSettings, export_iati
 from nextsteps.reports.builder import EXTERNAL
 from nextsteps.reports.cli import (
+    PeriodCommand,
     add_audience_argument,
     get_programme,
     parse_audience,
@@ -21,7 +22,7 @@ from nextsteps.reports.cli import (
 KINDS = ("iati",)
 
 
-class Command(BaseCommand):
+class Command(PeriodCommand):
     help = (
         "Export a programme's results for a period. `export iati` writes an IATI 2.03 activity file: one "
         "result per pillar with each indicator's baseline, target and actual, disaggregations as dimensions "

@@ -6,13 +6,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.reports.builder import INTERNAL, build_report
 from nextsteps.reports.cli import (
+    PeriodCommand,
     add_audience_argument,
     get_programme,
     parse_audience,
@@ -25,7 +26,7 @@ from nextsteps.reports.render import FORMATS, render
 ALL_FORMATS = FORMATS + DOCUMENT_FORMATS
 
 
-class Command(BaseCommand):
+class Command(PeriodCommand):
     help = (
         "Compute a programme's results report for a period and print it or write it to a file. "
         "md, html and json print to the terminal unless -o is given; docx (Word), pdf and xlsx (indicator "
@@ -46,10 +47,16 @@ class Command(BaseCommand):
         add_audience_argument(parser, default=INTERNAL)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        lang, fmt, output = options["lang"], options["fmt"], options["output"]
-        audience = parse_audience(options["audience"])
+        lang = options["lang"]
         if lang not in LANGUAGE_CODES:
             raise CommandError(_("Unknown language “%(lang)s”; choose nl, en or ro.") % {"lang": lang})
+        # Everything the command says, errors included, is in the language asked for.
+        with translation.override(lang):
+            self.report(**options)
+
+    def report(self, **options: Any) -> None:
+        lang, fmt, output = options["lang"], options["fmt"], options["output"]
+        audience = parse_audience(options["audience"])
         if fmt not in ALL_FORMATS:
             raise CommandError(
                 _("Unknown format “%(format)s”; choose one of %(formats)s.")
@@ -76,8 +83,7 @@ class Command(BaseCommand):
             return
         path = Path(output)
         write_file(path, content)
-        with translation.override(lang):
-            self.stderr.write(_("Report written to %(path)s.") % {"path": path})
+        self.stderr.write(_("Report written to %(path)s.") % {"path": path})
 
     def write_binary(self, content: bytes) -> None:
         # call_command passes a text stream (StringIO in tests) unless told otherwise; a real terminal or pipe
