@@ -168,3 +168,24 @@ def test_a_bulk_write_moves_the_data_version_once_and_an_unchanged_one_does_not(
     assert data_version() == before + 1
     actions.bulk_upsert_records(OutreachVisit, rows, acting_user=None, organisation=org)
     assert data_version() == before + 1
+
+
+def test_bulk_entries_name_the_organisation_the_member_acted_for() -> None:
+    from nextsteps.accounts.models import Membership, Role
+
+    org, elsewhere = f.organisation(), f.organisation()
+    prog = f.programme(org)
+    member = User.objects.create_user("member.importer")
+    Membership.objects.create(user=member, organisation=org, role=Role.OUTREACH_WORKER)
+    actions.bulk_upsert_records(
+        OutreachVisit, [visit_row("V-1", prog.pk, org.pk)], acting_user=member, organisation=org
+    )
+    first = OutreachVisit.objects.get(organisation=org, external_id="V-1")
+    entry = AuditEntry.objects.get(model="records.OutreachVisit", action="create", object_pk=str(first.pk))
+    assert entry.acting_organisation_id == org.pk != elsewhere.pk
+    actions.bulk_upsert_records(
+        OutreachVisit, [visit_row("V-2", prog.pk, org.pk)], acting_user=None, organisation=org
+    )
+    second = OutreachVisit.objects.get(organisation=org, external_id="V-2")
+    system = AuditEntry.objects.get(model="records.OutreachVisit", action="create", object_pk=str(second.pk))
+    assert system.acting_organisation_id is None

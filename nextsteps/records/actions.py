@@ -19,7 +19,7 @@ from django.db.models import F, Lookup, Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nextsteps.audit.log import WRITES, bump_data_version, log
+from nextsteps.audit.log import WRITES, acting_organisation_of, bump_data_version, log
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.fields import EncryptedMixin
 from nextsteps.records.models import (
@@ -422,6 +422,7 @@ def insert_audit_entries(
     field names only, never values."""
     user = _audit_user(acting_user)
     count = len(entries)
+    acting = acting_organisation_of(user, organisation)
     if any(action in WRITES for action, _pk, _fields in entries):
         # Once per batch, in its transaction: live caches of figures (the dashboard's) are recomputed.
         bump_data_version()
@@ -442,6 +443,7 @@ def insert_audit_entries(
             "object_pk": [str(pk) for _action, pk, _fields in entries],
             "user_id": [user.pk if user else None] * count,
             "organisation_id": [organisation.pk if organisation is not None else None] * count,
+            "acting_organisation_id": [acting.pk if acting is not None else None] * count,
             "fields": fields_column,
         },
     )
