@@ -307,7 +307,47 @@ class NewPersonForm(forms.Form):
         return year
 
 
-NewPersonFormSet = forms.formset_factory(NewPersonForm, extra=3, max_num=20)
+class BaseNewPersonFormSet(forms.BaseFormSet):
+    """The new people of one round. Their codes must be new to the organisation and differ from each other:
+    the view sets `organisation` (from the round's own form) before validating."""
+
+    organisation: Organisation | None = None
+
+    def clean(self) -> None:
+        super().clean()
+        typed: dict[str, list[forms.Form]] = {}
+        for form in self.forms:
+            code = (form.cleaned_data.get("code") or "").strip() if form.is_valid() else ""
+            if code:
+                typed.setdefault(code, []).append(form)
+        if not typed:
+            return
+        taken: set[str] = set()
+        if self.organisation is not None:
+            taken = set(
+                m.Person.objects.filter(organisation=self.organisation, code__in=typed).values_list(
+                    "code", flat=True
+                )
+            )
+        for code, forms_ in typed.items():
+            if code in taken:
+                for form in forms_:
+                    form.add_error(
+                        "code", _("This organisation already uses the code %(code)s.") % {"code": code}
+                    )
+            elif len(forms_) > 1:
+                for form in forms_[1:]:
+                    form.add_error(
+                        "code", _("The code %(code)s is given twice in this round.") % {"code": code}
+                    )
+
+    def typed_codes(self) -> set[str]:
+        return {(f.cleaned_data.get("code") or "").strip() for f in self.forms if f.is_valid()} - {""}
+
+
+NewPersonFormSet: type[BaseNewPersonFormSet] = forms.formset_factory(  # type: ignore[assignment]
+    NewPersonForm, formset=BaseNewPersonFormSet, extra=3, max_num=20
+)
 
 
 class OutreachRoundForm(forms.Form):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -279,6 +282,10 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "records/confirm_delete.html", {"spec": spec, "obj": obj})
 
 
+# How often a round is tried again when a code it generated was taken by someone saving at the same time.
+ROUND_ATTEMPTS = 3
+
+
 @login_required
 def outreach_round(request: HttpRequest) -> HttpResponse:
     """The fastest path for outreach workers: one visit per household, and new people met on the way."""
@@ -286,35 +293,57 @@ def outreach_round(request: HttpRequest) -> HttpResponse:
     programme = access.programme_or_404(request.user, request.GET.get("programme"))
     form = OutreachRoundForm(request.POST or None, user=request.user, initial={"date": dt.date.today()})
     newcomers = NewPersonFormSet(request.POST or None, prefix="new")
-    if request.method == "POST" and form.is_valid() and newcomers.is_valid():
-        data = form.cleaned_data
-        can_add_people = access.can(request.user, "person", access.ADD, data["organisation"].pk)
-        new_rows = [
-            row for row in newcomers.cleaned_data if row and (row.get("code") or row.get("birth_year"))
-        ]
-        if new_rows and not can_add_people:
-            form.add_error(None, _("You cannot record new people for this organisation."))
-        elif not (data["households"] or data["persons"] or new_rows):
-            form.add_error(None, _("Choose at least one household or person reached."))
-        else:
-            visits = _record_round(request.user, programme, data, new_rows)
-            messages.success(
-                request,
-                _("The outreach round was saved: %(visits)s visits, %(people)s people reached.")
-                % {"visits": len(visits), "people": sum(v.persons.count() for v in visits)},
-            )
-            return redirect(record_url("visit", "list"))
+    if request.method == "POST":
+        # Both are validated, so that every mistake is shown at once; the codes are checked against the
+        # organisation the round is for.
+        round_valid = form.is_valid()
+        newcomers.organisation = form.cleaned_data.get("organisation") if round_valid else None
+        if round_valid and newcomers.is_valid():
+            visits = _save_round(request.user, programme, form, newcomers)
+            if visits is not None:
+                messages.success(
+                    request,
+                    _("The outreach round was saved: %(visits)s visits, %(people)s people reached.")
+                    % {"visits": len(visits), "people": sum(v.persons.count() for v in visits)},
+                )
+                return redirect(record_url("visit", "list"))
     return render(request, "records/outreach_round.html", {"form": form, "newcomers": newcomers})
+
+
+def _save_round(user: Any, programme: Any, form: OutreachRoundForm, newcomers: Any) -> list[Any] | None:
+    """Save the round, or add to the forms why not (then nothing is saved) and return None."""
+    data = form.cleaned_data
+    can_add_people = access.can(user, "person", access.ADD, data["organisation"].pk)
+    new_rows = [row for row in newcomers.cleaned_data if row and (row.get("code") or row.get("birth_year"))]
+    if new_rows and not can_add_people:
+        form.add_error(None, _("You cannot record new people for this organisation."))
+        return None
+    if not (data["households"] or data["persons"] or new_rows):
+        form.add_error(None, _("Choose at least one household or person reached."))
+        return None
+    for _attempt in range(ROUND_ATTEMPTS):
+        try:
+            return _record_round(user, programme, data, new_rows, reserved=newcomers.typed_codes())
+        except (IntegrityError, ValidationError):
+            # Someone saved a person with one of these codes since the form was checked: a typed code
+            # is the user's to change, a generated one is simply generated again.
+            newcomers.full_clean()
+            if not newcomers.is_valid():
+                return None
+    form.add_error(
+        None, _("Others were saving people at the same time. Nothing was saved: please save again.")
+    )
+    return None
 
 
 @transaction.atomic
 def _record_round(
-    user: Any, programme: Any, data: dict[str, Any], new_rows: list[dict[str, Any]]
+    user: Any, programme: Any, data: dict[str, Any], new_rows: list[dict[str, Any]], reserved: set[str]
 ) -> list[Any]:
     org = data["organisation"]
     people = list(data["persons"])
     for row in new_rows:
-        code = row.get("code") or _next_code(org)
+        code = (row.get("code") or "").strip() or _next_code(org, reserved)
         people.append(
             actions.create_record(
                 Person,
@@ -342,8 +371,22 @@ def _record_round(
     return visits
 
 
-def _next_code(org: Organisation) -> str:
-    return f"{org.slug[:3].upper()}-{Person.objects.filter(organisation=org).count() + 1:05d}"
+def _next_code(org: Organisation, reserved: Collection[str] = ()) -> str:
+    """The code after the highest numbered one of the organisation (`SAL-00042`), never one it already
+    uses or one typed elsewhere in the same round: counting persons would reuse a code after a delete."""
+    prefix = f"{org.slug[:3].upper()}-"
+    persons = Person.objects.filter(organisation=org)
+    highest = (
+        persons.filter(code__startswith=prefix, code__regex=rf"^{re.escape(prefix)}[0-9]+$")
+        .order_by(Length("code").desc(), "-code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    number = int(highest[len(prefix) :]) + 1 if highest else 1
+    # Codes with odd zero padding can sort above higher numbers: step over any that are taken.
+    while f"{prefix}{number:05d}" in reserved or persons.filter(code=f"{prefix}{number:05d}").exists():
+        number += 1
+    return f"{prefix}{number:05d}"
 
 
 @login_required
@@ -357,8 +400,7 @@ def case_service(request: HttpRequest, pk: int) -> HttpResponse:
         programme=case.programme,
         initial={"case": case.pk, "date": dt.date.today()},
     )
-    if request.method == "POST" and form.is_valid():
-        _save_form(form, request.user, new=True)
+    if request.method == "POST" and form.is_valid() and _save_form(form, request.user, new=True) is not None:
         messages.success(request, _("The service was saved."))
         return redirect(record_url("case", "detail", case.pk))
     return render(
