@@ -4,10 +4,12 @@ campaigns, partner contacts and stories. Every record names the organisation tha
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, router
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import localized
@@ -75,7 +77,30 @@ class ParticipantGroup(ManagedList):
         verbose_name_plural = _("participant groups")
 
 
-class ExternalId(models.Model):
+class ConstraintErrorsOnFields:
+    """Django reports a unique constraint over several fields as an error of the whole form, in a sentence
+    it builds from field names. Ours have whole-sentence messages, and belong next to the constraint's last
+    field (the code, beside the organisation it is unique in)."""
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        for model_class, constraints in self.get_constraints():  # type: ignore[attr-defined]
+            for constraint in constraints:
+                try:
+                    constraint.validate(
+                        model_class,
+                        self,
+                        exclude=exclude,
+                        using=router.db_for_write(model_class, instance=self),
+                    )
+                except ValidationError as error:
+                    fields = getattr(constraint, "fields", ())
+                    errors.setdefault(fields[-1] if fields else NON_FIELD_ERRORS, []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExternalId(ConstraintErrorsOnFields, models.Model):
     """The recording organisation's own identifier, so that importing the same file twice updates records."""
 
     external_id = models.CharField(_("external id"), max_length=80, blank=True, db_index=True)
@@ -89,6 +114,13 @@ def unique_external_id(model_name: str) -> models.UniqueConstraint:
         fields=["organisation", "external_id"],
         condition=~models.Q(external_id=""),
         name=f"unique_{model_name}_external_id",
+        violation_error_message=_("Another record of this organisation already has this external id."),
+    )
+
+
+def unique_code(model_name: str, message: Any) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["organisation", "code"], name=f"unique_{model_name}_code", violation_error_message=message
     )
 
 
@@ -125,7 +157,9 @@ class Person(ExternalId, TimeStamped):
         PRESUMED = "presumed", _("presumed trafficking survivor")
         IDENTIFIED = "identified", _("identified trafficking survivor")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="persons")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="persons", verbose_name=_("organisation")
+    )
     # Pseudonymous code: what reports and most pages show instead of a name.
     code = models.CharField(_("code"), max_length=40)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -153,7 +187,7 @@ class Person(ExternalId, TimeStamped):
         ordering = ["code"]
         constraints = [
             unique_external_id("person"),
-            models.UniqueConstraint(fields=["organisation", "code"], name="unique_person_code"),
+            unique_code("person", _("Another person of this organisation already has this code.")),
         ]
         # What every person-level figure needs from a person, readable without touching the wide row.
         indexes = [
@@ -192,7 +226,9 @@ class Person(ExternalId, TimeStamped):
 
 
 class Household(ExternalId, TimeStamped):
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="households")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation")
+    )
     code = models.CharField(_("code"), max_length=40)
     locality = models.CharField(_("locality"), max_length=100)
     members = models.ManyToManyField(Person, related_name="households", blank=True, verbose_name=_("members"))
@@ -201,7 +237,7 @@ class Household(ExternalId, TimeStamped):
         ordering = ["code"]
         constraints = [
             unique_external_id("household"),
-            models.UniqueConstraint(fields=["organisation", "code"], name="unique_household_code"),
+            unique_code("household", _("Another household of this organisation already has this code.")),
         ]
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -218,9 +254,15 @@ class Case(ExternalId, TimeStamped):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cases")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="cases", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
+    )
     opened = models.DateField(_("opened"))
     closed = models.DateField(_("closed"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -241,7 +283,7 @@ class Case(ExternalId, TimeStamped):
 
 
 class ServiceDelivery(ExternalId, TimeStamped):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services", verbose_name=_("case"))
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, verbose_name=_("service"))
     date = models.DateField(_("date"), db_index=True)
     note = EncryptedTextField(_("note"), blank=True)
@@ -262,7 +304,7 @@ class ServiceDelivery(ExternalId, TimeStamped):
 
 
 class Outcome(ExternalId, TimeStamped):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("case"))
     outcome_type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, verbose_name=_("outcome"))
     date = models.DateField(_("date"), db_index=True)
     note = EncryptedTextField(_("note"), blank=True)
@@ -281,8 +323,12 @@ class Outcome(ExternalId, TimeStamped):
 
 
 class OutreachVisit(ExternalId, TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="visits")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="visits")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="visits", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="visits", verbose_name=_("organisation")
+    )
     date = models.DateField(_("date"), db_index=True)
     locality = models.CharField(_("locality"), max_length=100)
     site_type = models.ForeignKey(SiteType, on_delete=models.PROTECT, verbose_name=_("site type"))
@@ -318,14 +364,24 @@ class OutreachVisit(ExternalId, TimeStamped):
         return f"{self.site_type} {self.locality} {self.date}"
 
 
-class VisitPerson(models.Model):
+class VisitPerson(ConstraintErrorsOnFields, models.Model):
     """One person reached on one visit: the row that person-level outreach indicators count."""
 
-    visit = models.ForeignKey(OutreachVisit, on_delete=models.CASCADE, related_name="reached")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reached_on")
+    visit = models.ForeignKey(
+        OutreachVisit, on_delete=models.CASCADE, related_name="reached", verbose_name=_("visit")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="reached_on", verbose_name=_("person")
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["visit", "person"], name="unique_visit_person")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "person"],
+                name="unique_visit_person",
+                violation_error_message=_("This person is already counted on this visit."),
+            )
+        ]
         verbose_name = _("person reached")
         verbose_name_plural = _("persons reached")
 
@@ -346,7 +402,12 @@ class ExternalOrganisation(TimeStamped):
         GOVERNMENT = "government", _("government")
         OTHER = "other", _("other")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        unique=True,
+        error_messages={"unique": _("An external organisation with this name already exists.")},
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = models.CharField(_("country"), max_length=2, blank=True)
 
@@ -360,8 +421,12 @@ class ExternalOrganisation(TimeStamped):
 
 
 class Activity(ExternalId, TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="activities")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="activities")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="activities", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="activities", verbose_name=_("organisation")
+    )
     activity_type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, verbose_name=_("type"))
     # Which pillar's section of the report names this activity, when its type is a notable one.
     pillar = models.ForeignKey(
@@ -408,9 +473,13 @@ class Activity(ExternalId, TimeStamped):
 # Volunteers and campaigns ----------------------------------------------------------------------------
 
 
-class Campaign(TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="campaigns")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="campaigns")
+class Campaign(ConstraintErrorsOnFields, TimeStamped):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("organisation")
+    )
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"))
     start = models.DateField(_("from"))
@@ -419,7 +488,13 @@ class Campaign(TimeStamped):
 
     class Meta:
         ordering = ["-start"]
-        constraints = [models.UniqueConstraint(fields=["programme", "slug"], name="unique_campaign_slug")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "slug"],
+                name="unique_campaign_slug",
+                violation_error_message=_("Another campaign of this programme already has this slug."),
+            )
+        ]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
 
@@ -433,8 +508,12 @@ class Volunteer(ExternalId, TimeStamped):
         INACTIVE = "inactive", _("inactive")
         LEFT = "left", _("left")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="volunteers")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="volunteers")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("organisation")
+    )
     code = models.CharField(_("code"), max_length=40)
     signed_up = models.DateField(_("signed up"), db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -455,7 +534,7 @@ class Volunteer(ExternalId, TimeStamped):
         ordering = ["-signed_up", "pk"]
         constraints = [
             unique_external_id("volunteer"),
-            models.UniqueConstraint(fields=["organisation", "code"], name="unique_volunteer_code"),
+            unique_code("volunteer", _("Another volunteer of this organisation already has this code.")),
         ]
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
@@ -465,8 +544,12 @@ class Volunteer(ExternalId, TimeStamped):
 
 
 class Distribution(ExternalId, TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="distributions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="distributions")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="distributions", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="distributions", verbose_name=_("organisation")
+    )
     campaign = models.ForeignKey(
         Campaign,
         on_delete=models.PROTECT,
@@ -499,8 +582,15 @@ class PartnerContact(ExternalId, TimeStamped):
         ACTIVE = "active", _("active")
         ENDED = "ended", _("ended")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="partner_contacts")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partner_contacts")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="partner_contacts", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="partner_contacts",
+        verbose_name=_("organisation"),
+    )
     external_organisation = models.ForeignKey(
         ExternalOrganisation, on_delete=models.PROTECT, verbose_name=_("external organisation")
     )
@@ -521,10 +611,19 @@ class PartnerContact(ExternalId, TimeStamped):
 
 
 class Story(TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="stories")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="stories")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="stories", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="stories", verbose_name=_("organisation")
+    )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="stories"
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stories",
+        verbose_name=_("person"),
     )
     date = models.DateField(_("date"))
     # A story is about a person and often identifies them: encrypted in the database.

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nextsteps.accounts import access
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
@@ -40,15 +41,19 @@ def record_url(kind: str, action: str, pk: int | None = None) -> str:
 
 
 class ListFilter(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False)
     date_from = forms.DateField(
-        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    type = forms.ModelChoiceField(label=_("type"), queryset=SiteType.objects.none(), required=False)
-    locality = forms.CharField(label=_("locality"), required=False)
+    date_to = forms.DateField(
+        label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    type = forms.ModelChoiceField(
+        label=gettext_lazy("type"), queryset=SiteType.objects.none(), required=False
+    )
+    locality = forms.CharField(label=gettext_lazy("locality"), required=False)
     organisation = forms.ModelChoiceField(
-        label=_("organisation"), queryset=Organisation.objects.none(), required=False
+        label=gettext_lazy("organisation"), queryset=Organisation.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, spec: RecordKind, org_ids: list[int], **kwargs: Any) -> None:
