@@ -10,7 +10,7 @@ from django.utils import translation
 
 from nextsteps.accounts.models import User
 from nextsteps.programmes.models import Organisation, Programme
-from nextsteps.records.forms import FORMS
+from nextsteps.records.forms import PAGE_FORMS
 from nextsteps.records.kinds import KINDS
 from nextsteps.records.views import ListFilter
 
@@ -26,7 +26,7 @@ def form_labels(lang: str) -> dict[str, str]:
     orgs = list(Organisation.objects.values_list("pk", flat=True)[:2])
     labels: dict[str, str] = {}
     with translation.override(lang):
-        for kind, form_class in FORMS.items():
+        for kind, form_class in PAGE_FORMS.items():
             form: Any = form_class(user=user, programme=programme)
             labels.update({f"{kind} form: {name}": str(f.label) for name, f in form.fields.items()})
         for kind, spec in KINDS.items():

@@ -25,7 +25,7 @@ from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions
-from nextsteps.records.forms import FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
+from nextsteps.records.forms import PAGE_FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, Person, SiteType
 
@@ -225,9 +225,14 @@ def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
         if name in {f.name for f in instance._meta.many_to_many}
     }
     try:
-        if new:
-            return actions.save_new(instance, acting_user=user, m2m=m2m)
-        return actions.save_changes(instance, acting_user=user, changed=list(form.changed_data), m2m=m2m)
+        with transaction.atomic():
+            form.before_save(instance, user)
+            if new:
+                return actions.save_new(instance, acting_user=user, m2m=m2m)
+            # Only the record's own fields: a form field that helps fill one (a new name) is not one.
+            own = {f.name for f in instance._meta.get_fields()}
+            changed = [name for name in form.changed_data if name in own]
+            return actions.save_changes(instance, acting_user=user, changed=changed, m2m=m2m)
     except ValidationError as error:
         for field, messages_ in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages_)
@@ -246,7 +251,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     access.require(access.can(request.user, kind, access.ADD))
     programme = access.programme_or_404(request.user, request.GET.get("programme"))
-    form_class = FORMS[kind]
+    form_class = PAGE_FORMS[kind]
     form = form_class(
         request.POST or None, user=request.user, programme=programme, initial=request.GET.dict()
     )
@@ -263,7 +268,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
     obj = access.get_or_404(request.user, kind, pk, access.CHANGE)
     programme = _record_programme(request.user, obj, spec)
-    form = FORMS[kind](
+    form = PAGE_FORMS[kind](
         request.POST or None, instance=obj, user=request.user, programme=programme, action=access.CHANGE
     )
     if request.method == "POST" and form.is_valid() and _save_form(form, request.user, new=False):
