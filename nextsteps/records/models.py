@@ -18,6 +18,8 @@ from nextsteps.privacy.search import HASH_FIELDS, name_hashes
 from nextsteps.programmes.models import Organisation, Programme, TimeStamped
 
 ADULT_AGE = 18
+# Years of birth before this are typing errors, not people.
+EARLIEST_BIRTH_YEAR = 1900
 
 
 # Managed lists ------------------------------------------------------------------------------------
@@ -223,6 +225,22 @@ class Person(ExternalId, TimeStamped):
             raise ValidationError({"birth_year": _("The year of birth does not match the date of birth.")})
         if self.birth_date and self.birth_date > dt.date.today():
             raise ValidationError({"birth_date": _("The date of birth is in the future.")})
+        if self.birth_date and self.birth_date.year < EARLIEST_BIRTH_YEAR:
+            raise ValidationError(
+                {
+                    "birth_date": _("The date of birth cannot be before %(year)s.")
+                    % {"year": EARLIEST_BIRTH_YEAR}
+                }
+            )
+        if self.birth_year is not None and self.birth_year > dt.date.today().year:
+            raise ValidationError({"birth_year": _("The year of birth is in the future.")})
+        if self.birth_year is not None and self.birth_year < EARLIEST_BIRTH_YEAR:
+            raise ValidationError(
+                {
+                    "birth_year": _("The year of birth cannot be before %(year)s.")
+                    % {"year": EARLIEST_BIRTH_YEAR}
+                }
+            )
 
 
 class Household(ExternalId, TimeStamped):
@@ -278,8 +296,15 @@ class Case(ExternalId, TimeStamped):
         return f"{self.person.code} ({self.opened})"
 
     def clean(self) -> None:
-        if self.closed and self.closed < self.opened:
-            raise ValidationError({"closed": _("A case cannot close before it opened.")})
+        errors: dict[str, Any] = {}
+        if self.opened and self.opened > dt.date.today():
+            errors["opened"] = _("A case cannot open in the future.")
+        if self.closed and self.closed > dt.date.today():
+            errors["closed"] = _("A case cannot close in the future.")
+        elif self.closed and self.opened and self.closed < self.opened:
+            errors["closed"] = _("A case cannot close before it opened.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ServiceDelivery(ExternalId, TimeStamped):
@@ -317,6 +342,10 @@ class Outcome(ExternalId, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.outcome_type} {self.date}"
+
+    def clean(self) -> None:
+        if self.date and self.date > dt.date.today():
+            raise ValidationError({"date": _("An outcome cannot be recorded for a future date.")})
 
 
 # Outreach -------------------------------------------------------------------------------------------
@@ -501,6 +530,10 @@ class Campaign(ConstraintErrorsOnFields, TimeStamped):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("A campaign cannot end before it starts.")})
+
 
 class Volunteer(ExternalId, TimeStamped):
     class Status(models.TextChoices):
@@ -541,6 +574,10 @@ class Volunteer(ExternalId, TimeStamped):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        if self.signed_up and self.signed_up > dt.date.today():
+            raise ValidationError({"signed_up": _("A volunteer cannot sign up in the future.")})
 
 
 class Distribution(ExternalId, TimeStamped):
