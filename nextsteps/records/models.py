@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, router
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import localized
@@ -20,6 +21,11 @@ from nextsteps.programmes.models import Organisation, Programme, TimeStamped
 ADULT_AGE = 18
 # Years of birth before this are typing errors, not people.
 EARLIEST_BIRTH_YEAR = 1900
+
+
+def day(value: dt.date | None) -> str:
+    """A date as the reader's language writes it: record names appear in headings, lists and questions."""
+    return formats.date_format(value) if value else ""
 
 
 # Managed lists ------------------------------------------------------------------------------------
@@ -293,7 +299,7 @@ class Case(ExternalId, TimeStamped):
         indexes = [models.Index(fields=["id", "programme", "organisation", "person"], name="case_report_idx")]
 
     def __str__(self) -> str:
-        return f"{self.person.code} ({self.opened})"
+        return f"{self.person.code} ({day(self.opened)})"
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
@@ -325,7 +331,7 @@ class ServiceDelivery(ExternalId, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service_type} {self.date}"
+        return f"{self.service_type} {day(self.date)}"
 
 
 class Outcome(ExternalId, TimeStamped):
@@ -341,7 +347,7 @@ class Outcome(ExternalId, TimeStamped):
         indexes = [models.Index(fields=["date", "outcome_type", "case", "id"], name="outcome_report_idx")]
 
     def __str__(self) -> str:
-        return f"{self.outcome_type} {self.date}"
+        return f"{self.outcome_type} {day(self.date)}"
 
     def clean(self) -> None:
         if self.date and self.date > dt.date.today():
@@ -390,7 +396,7 @@ class OutreachVisit(ExternalId, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site_type} {self.locality} {self.date}"
+        return f"{self.site_type} {self.locality} {day(self.date)}"
 
 
 class VisitPerson(ConstraintErrorsOnFields, models.Model):
@@ -484,7 +490,7 @@ class Activity(ExternalId, TimeStamped):
         constraints = [unique_external_id("activity")]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.date})"
+        return f"{self.title} ({day(self.date)})"
 
     def clean(self) -> None:
         cells = [
@@ -608,7 +614,7 @@ class Distribution(ExternalId, TimeStamped):
         constraints = [unique_external_id("distribution")]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.item} ({self.date})"
+        return f"{self.quantity} × {self.item} ({day(self.date)})"
 
 
 # Partnerships ---------------------------------------------------------------------------------------
@@ -644,7 +650,7 @@ class PartnerContact(ExternalId, TimeStamped):
         constraints = [unique_external_id("partner_contact")]
 
     def __str__(self) -> str:
-        return f"{self.external_organisation} ({self.established})"
+        return f"{self.external_organisation} ({day(self.established)})"
 
 
 class Story(TimeStamped):
@@ -676,7 +682,7 @@ class Story(TimeStamped):
 
     def __str__(self) -> str:
         # Not the text: a record's string form ends up in logs and the admin's history, unencrypted.
-        return f"{self.date} ({self.organisation})"
+        return f"{day(self.date)} ({self.organisation})"
 
     def text(self, lang: str | None = None) -> str:
         return localized(self, "text", lang)

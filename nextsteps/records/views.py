@@ -141,7 +141,11 @@ def _cell(obj: Any, column: str) -> Any:
     field = obj._meta.get_field(column)
     if getattr(field, "choices", None):
         return getattr(obj, f"get_{column}_display")()
-    return getattr(obj, column)
+    value = getattr(obj, column)
+    if column.endswith("_year") and value is not None:
+        # A year is a name, not a quantity: 1975, never "1.975" or "1,975".
+        return str(value)
+    return value
 
 
 @login_required
