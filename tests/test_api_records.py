@@ -298,5 +298,5 @@ def test_a_rule_only_the_model_checks_still_gets_a_422(api: Api) -> None:
     before = m.Campaign.objects.count()
     body = {"name": "Again", "slug": campaign.slug, "start": "2021-09-01", "end": "2021-09-30"}
     response = api("volunteers.dorcas").post("/api/v1/records/campaigns", body)
-    assert response.status_code == 422 and list(response.json()["errors"]) == ["__all__"]
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["slug"]
     assert m.Campaign.objects.count() == before

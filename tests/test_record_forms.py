@@ -163,3 +163,19 @@ def test_editing_a_record_keeps_it_in_its_own_programme(login: Callable[[str], C
     assert response.status_code == 302, response.context["form"].errors if response.context else None
     campaign.refresh_from_db()
     assert (campaign.name, campaign.programme_id) == ("Renamed", home)
+
+
+def test_a_person_code_already_used_by_the_organisation_is_a_sentence_next_to_the_code(
+    login: Callable[[str], Client],
+) -> None:
+    taken = m.Person.objects.filter(organisation__slug="salvation-army-ro").first()
+    assert taken is not None
+    before = m.Person.objects.count()
+    response = login("outreach.sa").post(
+        reverse("records:person-create"), {"code": taken.code, "sex": "female"}
+    )
+    with translation.override("ro"):
+        expected = gettext("Another person of this organisation already has this code.")
+    assert errors(response, "code") == [expected]
+    assert not response.context["form"].non_field_errors()
+    assert m.Person.objects.count() == before

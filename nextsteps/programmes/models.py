@@ -165,9 +165,15 @@ class Pillar(models.Model):
 class Milestone(TimeStamped):
     """Something that happened once and belongs in the report, e.g. a school programme that started."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="milestones")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="milestones")
-    pillar = models.ForeignKey(Pillar, on_delete=models.SET_NULL, null=True, blank=True)
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("organisation")
+    )
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("pillar")
+    )
     date = models.DateField(_("date"))
     text_nl = models.TextField(_("text (Dutch)"), blank=True)
     text_en = models.TextField(_("text (English)"), blank=True)

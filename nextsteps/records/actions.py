@@ -24,6 +24,7 @@ from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.fields import EncryptedMixin
 from nextsteps.records.models import (
     Case,
+    ExternalOrganisation,
     Household,
     OutreachVisit,
     Person,
@@ -126,6 +127,28 @@ def record_outreach_round(
     if people:
         log(AuditEntry.Action.CHANGE, visit, user=acting_user, fields=["persons"])
     return visit
+
+
+@transaction.atomic
+def external_organisation_named(
+    name: str, *, kind: str, acting_user: Any, organisation: Any
+) -> ExternalOrganisation:
+    """The external organisation of this name (whatever its case), created if it is new. Its creation is
+    audited under the organisation that recorded the contact with it."""
+    existing = ExternalOrganisation.objects.filter(name__iexact=name.strip()).first()
+    if existing is not None:
+        return existing
+    created = ExternalOrganisation(name=name.strip(), kind=kind)
+    created.full_clean()
+    created.save()
+    log(
+        AuditEntry.Action.CREATE,
+        created,
+        user=acting_user,
+        organisation=organisation,
+        fields=["name", "kind"],
+    )
+    return created
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps.accounts import access
 from nextsteps.programmes.models import Milestone, Organisation, Programme
+from nextsteps.records import actions
 from nextsteps.records import models as m
 from nextsteps.records.kinds import KINDS
 
@@ -31,6 +32,7 @@ SCOPED_RELATIONS = {
     "household": "household",
     "campaign": "campaign",
     "members": "person",
+    "persons": "person",
 }
 
 
@@ -81,8 +83,11 @@ class RecordForm(forms.ModelForm):
         org = data.get("organisation") or (
             getattr(self.instance, "organisation_id", None) and self.instance.organisation
         )
-        same_organisation(self, org, "person", "case", "household", "members")
+        same_organisation(self, org, "person", "case", "household", "members", "persons")
         return data
+
+    def before_save(self, instance: Any, acting_user: Any) -> None:
+        """Records the form creates on the way (in the same transaction as the record itself)."""
 
     def extra_fields(self) -> dict[str, Any]:
         """Values the form does not show but the record needs."""
@@ -185,7 +190,7 @@ class VisitForm(RecordForm):
 
     class Meta:
         model = m.OutreachVisit
-        fields = ["organisation", "date", "locality", "site_type", "household"]
+        fields = ["organisation", "date", "locality", "site_type", "household", "persons"]
         widgets = {"date": DateInput()}
 
 
@@ -207,8 +212,13 @@ class ActivityForm(RecordForm):
             "attendance_men",
             "attendance_boys",
             "participant_groups",
+            "participating_organisations",
         ]
-        widgets = {"date": DateInput(), "participant_groups": forms.CheckboxSelectMultiple}
+        widgets = {
+            "date": DateInput(),
+            "participant_groups": forms.CheckboxSelectMultiple,
+            "participating_organisations": forms.CheckboxSelectMultiple,
+        }
 
 
 class VolunteerForm(RecordForm):
@@ -255,6 +265,49 @@ class PartnerContactForm(RecordForm):
         widgets = {"established": DateInput()}
 
 
+class PartnerContactPageForm(PartnerContactForm):
+    """The page's form also takes the name of a new external organisation: those are shared by the whole
+    programme, and whoever records a contact with a new one names it here instead of asking an
+    administrator to add it first. (The API's form keeps to the record's own fields.)"""
+
+    new_external_organisation = forms.CharField(
+        label=_("or a new external organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("Type its name when it is not in the list yet."),
+    )
+    field_order = ["organisation", "external_organisation", "new_external_organisation"]
+
+    def __init__(
+        self, *args: Any, user: Any, programme: Programme, action: str = access.ADD, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, user=user, programme=programme, action=action, **kwargs)
+        self.fields["external_organisation"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        chosen, typed = (
+            data.get("external_organisation"),
+            (data.get("new_external_organisation") or "").strip(),
+        )
+        if chosen and typed:
+            self.add_error(
+                "new_external_organisation", _("Choose an external organisation or type a new one, not both.")
+            )
+        elif not chosen and not typed:
+            self.add_error(
+                "external_organisation", _("Choose an external organisation, or type the name of a new one.")
+            )
+        return data
+
+    def before_save(self, instance: Any, acting_user: Any) -> None:
+        typed = (self.cleaned_data.get("new_external_organisation") or "").strip()
+        if typed:
+            instance.external_organisation = actions.external_organisation_named(
+                typed, kind=instance.kind, acting_user=acting_user, organisation=self.record_organisation()
+            )
+
+
 class MilestoneForm(RecordForm):
     kind = "milestone"
 
@@ -293,6 +346,10 @@ FORMS: dict[str, type[RecordForm]] = {
 }
 
 
+# What the pages use: the same forms, and on some a helper field the API has no use for.
+PAGE_FORMS: dict[str, type[RecordForm]] = {**FORMS, "partner_contact": PartnerContactPageForm}
+
+
 class NewPersonForm(forms.Form):
     """A person met for the first time on an outreach round, recorded in the same submit."""
 
@@ -307,7 +364,47 @@ class NewPersonForm(forms.Form):
         return year
 
 
-NewPersonFormSet = forms.formset_factory(NewPersonForm, extra=3, max_num=20)
+class BaseNewPersonFormSet(forms.BaseFormSet):
+    """The new people of one round. Their codes must be new to the organisation and differ from each other:
+    the view sets `organisation` (from the round's own form) before validating."""
+
+    organisation: Organisation | None = None
+
+    def clean(self) -> None:
+        super().clean()
+        typed: dict[str, list[forms.Form]] = {}
+        for form in self.forms:
+            code = (form.cleaned_data.get("code") or "").strip() if form.is_valid() else ""
+            if code:
+                typed.setdefault(code, []).append(form)
+        if not typed:
+            return
+        taken: set[str] = set()
+        if self.organisation is not None:
+            taken = set(
+                m.Person.objects.filter(organisation=self.organisation, code__in=typed).values_list(
+                    "code", flat=True
+                )
+            )
+        for code, forms_ in typed.items():
+            if code in taken:
+                for form in forms_:
+                    form.add_error(
+                        "code", _("This organisation already uses the code %(code)s.") % {"code": code}
+                    )
+            elif len(forms_) > 1:
+                for form in forms_[1:]:
+                    form.add_error(
+                        "code", _("The code %(code)s is given twice in this round.") % {"code": code}
+                    )
+
+    def typed_codes(self) -> set[str]:
+        return {(f.cleaned_data.get("code") or "").strip() for f in self.forms if f.is_valid()} - {""}
+
+
+NewPersonFormSet: type[BaseNewPersonFormSet] = forms.formset_factory(  # type: ignore[assignment]
+    NewPersonForm, formset=BaseNewPersonFormSet, extra=3, max_num=20
+)
 
 
 class OutreachRoundForm(forms.Form):

@@ -4,10 +4,13 @@ campaigns, partner contacts and stories. Every record names the organisation tha
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, router
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import localized
@@ -16,6 +19,13 @@ from nextsteps.privacy.search import HASH_FIELDS, name_hashes
 from nextsteps.programmes.models import Organisation, Programme, TimeStamped
 
 ADULT_AGE = 18
+# Years of birth before this are typing errors, not people.
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def day(value: dt.date | None) -> str:
+    """A date as the reader's language writes it: record names appear in headings, lists and questions."""
+    return formats.date_format(value) if value else ""
 
 
 # Managed lists ------------------------------------------------------------------------------------
@@ -75,7 +85,30 @@ class ParticipantGroup(ManagedList):
         verbose_name_plural = _("participant groups")
 
 
-class ExternalId(models.Model):
+class ConstraintErrorsOnFields:
+    """Django reports a unique constraint over several fields as an error of the whole form, in a sentence
+    it builds from field names. Ours have whole-sentence messages, and belong next to the constraint's last
+    field (the code, beside the organisation it is unique in)."""
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+        for model_class, constraints in self.get_constraints():  # type: ignore[attr-defined]
+            for constraint in constraints:
+                try:
+                    constraint.validate(
+                        model_class,
+                        self,
+                        exclude=exclude,
+                        using=router.db_for_write(model_class, instance=self),
+                    )
+                except ValidationError as error:
+                    fields = getattr(constraint, "fields", ())
+                    errors.setdefault(fields[-1] if fields else NON_FIELD_ERRORS, []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExternalId(ConstraintErrorsOnFields, models.Model):
     """The recording organisation's own identifier, so that importing the same file twice updates records."""
 
     external_id = models.CharField(_("external id"), max_length=80, blank=True, db_index=True)
@@ -89,6 +122,13 @@ def unique_external_id(model_name: str) -> models.UniqueConstraint:
         fields=["organisation", "external_id"],
         condition=~models.Q(external_id=""),
         name=f"unique_{model_name}_external_id",
+        violation_error_message=_("Another record of this organisation already has this external id."),
+    )
+
+
+def unique_code(model_name: str, message: Any) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["organisation", "code"], name=f"unique_{model_name}_code", violation_error_message=message
     )
 
 
@@ -125,7 +165,9 @@ class Person(ExternalId, TimeStamped):
         PRESUMED = "presumed", _("presumed trafficking survivor")
         IDENTIFIED = "identified", _("identified trafficking survivor")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="persons")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="persons", verbose_name=_("organisation")
+    )
     # Pseudonymous code: what reports and most pages show instead of a name.
     code = models.CharField(_("code"), max_length=40)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -153,7 +195,7 @@ class Person(ExternalId, TimeStamped):
         ordering = ["code"]
         constraints = [
             unique_external_id("person"),
-            models.UniqueConstraint(fields=["organisation", "code"], name="unique_person_code"),
+            unique_code("person", _("Another person of this organisation already has this code.")),
         ]
         # What every person-level figure needs from a person, readable without touching the wide row.
         indexes = [
@@ -189,10 +231,28 @@ class Person(ExternalId, TimeStamped):
             raise ValidationError({"birth_year": _("The year of birth does not match the date of birth.")})
         if self.birth_date and self.birth_date > dt.date.today():
             raise ValidationError({"birth_date": _("The date of birth is in the future.")})
+        if self.birth_date and self.birth_date.year < EARLIEST_BIRTH_YEAR:
+            raise ValidationError(
+                {
+                    "birth_date": _("The date of birth cannot be before %(year)s.")
+                    % {"year": EARLIEST_BIRTH_YEAR}
+                }
+            )
+        if self.birth_year is not None and self.birth_year > dt.date.today().year:
+            raise ValidationError({"birth_year": _("The year of birth is in the future.")})
+        if self.birth_year is not None and self.birth_year < EARLIEST_BIRTH_YEAR:
+            raise ValidationError(
+                {
+                    "birth_year": _("The year of birth cannot be before %(year)s.")
+                    % {"year": EARLIEST_BIRTH_YEAR}
+                }
+            )
 
 
 class Household(ExternalId, TimeStamped):
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="households")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation")
+    )
     code = models.CharField(_("code"), max_length=40)
     locality = models.CharField(_("locality"), max_length=100)
     members = models.ManyToManyField(Person, related_name="households", blank=True, verbose_name=_("members"))
@@ -201,7 +261,7 @@ class Household(ExternalId, TimeStamped):
         ordering = ["code"]
         constraints = [
             unique_external_id("household"),
-            models.UniqueConstraint(fields=["organisation", "code"], name="unique_household_code"),
+            unique_code("household", _("Another household of this organisation already has this code.")),
         ]
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -218,9 +278,15 @@ class Case(ExternalId, TimeStamped):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="cases")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="cases", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
+    )
     opened = models.DateField(_("opened"))
     closed = models.DateField(_("closed"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -233,15 +299,22 @@ class Case(ExternalId, TimeStamped):
         indexes = [models.Index(fields=["id", "programme", "organisation", "person"], name="case_report_idx")]
 
     def __str__(self) -> str:
-        return f"{self.person.code} ({self.opened})"
+        return f"{self.person.code} ({day(self.opened)})"
 
     def clean(self) -> None:
-        if self.closed and self.closed < self.opened:
-            raise ValidationError({"closed": _("A case cannot close before it opened.")})
+        errors: dict[str, Any] = {}
+        if self.opened and self.opened > dt.date.today():
+            errors["opened"] = _("A case cannot open in the future.")
+        if self.closed and self.closed > dt.date.today():
+            errors["closed"] = _("A case cannot close in the future.")
+        elif self.closed and self.opened and self.closed < self.opened:
+            errors["closed"] = _("A case cannot close before it opened.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ServiceDelivery(ExternalId, TimeStamped):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services", verbose_name=_("case"))
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, verbose_name=_("service"))
     date = models.DateField(_("date"), db_index=True)
     note = EncryptedTextField(_("note"), blank=True)
@@ -258,11 +331,11 @@ class ServiceDelivery(ExternalId, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service_type} {self.date}"
+        return f"{self.service_type} {day(self.date)}"
 
 
 class Outcome(ExternalId, TimeStamped):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("case"))
     outcome_type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, verbose_name=_("outcome"))
     date = models.DateField(_("date"), db_index=True)
     note = EncryptedTextField(_("note"), blank=True)
@@ -274,15 +347,23 @@ class Outcome(ExternalId, TimeStamped):
         indexes = [models.Index(fields=["date", "outcome_type", "case", "id"], name="outcome_report_idx")]
 
     def __str__(self) -> str:
-        return f"{self.outcome_type} {self.date}"
+        return f"{self.outcome_type} {day(self.date)}"
+
+    def clean(self) -> None:
+        if self.date and self.date > dt.date.today():
+            raise ValidationError({"date": _("An outcome cannot be recorded for a future date.")})
 
 
 # Outreach -------------------------------------------------------------------------------------------
 
 
 class OutreachVisit(ExternalId, TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="visits")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="visits")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="visits", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="visits", verbose_name=_("organisation")
+    )
     date = models.DateField(_("date"), db_index=True)
     locality = models.CharField(_("locality"), max_length=100)
     site_type = models.ForeignKey(SiteType, on_delete=models.PROTECT, verbose_name=_("site type"))
@@ -315,17 +396,27 @@ class OutreachVisit(ExternalId, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site_type} {self.locality} {self.date}"
+        return f"{self.site_type} {self.locality} {day(self.date)}"
 
 
-class VisitPerson(models.Model):
+class VisitPerson(ConstraintErrorsOnFields, models.Model):
     """One person reached on one visit: the row that person-level outreach indicators count."""
 
-    visit = models.ForeignKey(OutreachVisit, on_delete=models.CASCADE, related_name="reached")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reached_on")
+    visit = models.ForeignKey(
+        OutreachVisit, on_delete=models.CASCADE, related_name="reached", verbose_name=_("visit")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="reached_on", verbose_name=_("person")
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["visit", "person"], name="unique_visit_person")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "person"],
+                name="unique_visit_person",
+                violation_error_message=_("This person is already counted on this visit."),
+            )
+        ]
         verbose_name = _("person reached")
         verbose_name_plural = _("persons reached")
 
@@ -346,7 +437,12 @@ class ExternalOrganisation(TimeStamped):
         GOVERNMENT = "government", _("government")
         OTHER = "other", _("other")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        unique=True,
+        error_messages={"unique": _("An external organisation with this name already exists.")},
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = models.CharField(_("country"), max_length=2, blank=True)
 
@@ -360,8 +456,12 @@ class ExternalOrganisation(TimeStamped):
 
 
 class Activity(ExternalId, TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="activities")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="activities")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="activities", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="activities", verbose_name=_("organisation")
+    )
     activity_type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, verbose_name=_("type"))
     # Which pillar's section of the report names this activity, when its type is a notable one.
     pillar = models.ForeignKey(
@@ -390,7 +490,7 @@ class Activity(ExternalId, TimeStamped):
         constraints = [unique_external_id("activity")]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.date})"
+        return f"{self.title} ({day(self.date)})"
 
     def clean(self) -> None:
         cells = [
@@ -408,9 +508,13 @@ class Activity(ExternalId, TimeStamped):
 # Volunteers and campaigns ----------------------------------------------------------------------------
 
 
-class Campaign(TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="campaigns")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="campaigns")
+class Campaign(ConstraintErrorsOnFields, TimeStamped):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("organisation")
+    )
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"))
     start = models.DateField(_("from"))
@@ -419,12 +523,22 @@ class Campaign(TimeStamped):
 
     class Meta:
         ordering = ["-start"]
-        constraints = [models.UniqueConstraint(fields=["programme", "slug"], name="unique_campaign_slug")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "slug"],
+                name="unique_campaign_slug",
+                violation_error_message=_("Another campaign of this programme already has this slug."),
+            )
+        ]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("A campaign cannot end before it starts.")})
 
 
 class Volunteer(ExternalId, TimeStamped):
@@ -433,8 +547,12 @@ class Volunteer(ExternalId, TimeStamped):
         INACTIVE = "inactive", _("inactive")
         LEFT = "left", _("left")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="volunteers")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="volunteers")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("organisation")
+    )
     code = models.CharField(_("code"), max_length=40)
     signed_up = models.DateField(_("signed up"), db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -455,7 +573,7 @@ class Volunteer(ExternalId, TimeStamped):
         ordering = ["-signed_up", "pk"]
         constraints = [
             unique_external_id("volunteer"),
-            models.UniqueConstraint(fields=["organisation", "code"], name="unique_volunteer_code"),
+            unique_code("volunteer", _("Another volunteer of this organisation already has this code.")),
         ]
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
@@ -463,10 +581,18 @@ class Volunteer(ExternalId, TimeStamped):
     def __str__(self) -> str:
         return self.code
 
+    def clean(self) -> None:
+        if self.signed_up and self.signed_up > dt.date.today():
+            raise ValidationError({"signed_up": _("A volunteer cannot sign up in the future.")})
+
 
 class Distribution(ExternalId, TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="distributions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="distributions")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="distributions", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="distributions", verbose_name=_("organisation")
+    )
     campaign = models.ForeignKey(
         Campaign,
         on_delete=models.PROTECT,
@@ -488,7 +614,7 @@ class Distribution(ExternalId, TimeStamped):
         constraints = [unique_external_id("distribution")]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.item} ({self.date})"
+        return f"{self.quantity} × {self.item} ({day(self.date)})"
 
 
 # Partnerships ---------------------------------------------------------------------------------------
@@ -499,8 +625,15 @@ class PartnerContact(ExternalId, TimeStamped):
         ACTIVE = "active", _("active")
         ENDED = "ended", _("ended")
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="partner_contacts")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partner_contacts")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="partner_contacts", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="partner_contacts",
+        verbose_name=_("organisation"),
+    )
     external_organisation = models.ForeignKey(
         ExternalOrganisation, on_delete=models.PROTECT, verbose_name=_("external organisation")
     )
@@ -517,14 +650,23 @@ class PartnerContact(ExternalId, TimeStamped):
         constraints = [unique_external_id("partner_contact")]
 
     def __str__(self) -> str:
-        return f"{self.external_organisation} ({self.established})"
+        return f"{self.external_organisation} ({day(self.established)})"
 
 
 class Story(TimeStamped):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="stories")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="stories")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="stories", verbose_name=_("programme")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="stories", verbose_name=_("organisation")
+    )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="stories"
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stories",
+        verbose_name=_("person"),
     )
     date = models.DateField(_("date"))
     # A story is about a person and often identifies them: encrypted in the database.
@@ -540,7 +682,7 @@ class Story(TimeStamped):
 
     def __str__(self) -> str:
         # Not the text: a record's string form ends up in logs and the admin's history, unencrypted.
-        return f"{self.date} ({self.organisation})"
+        return f"{day(self.date)} ({self.organisation})"
 
     def text(self, lang: str | None = None) -> str:
         return localized(self, "text", lang)

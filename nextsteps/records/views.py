@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nextsteps.accounts import access
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions
-from nextsteps.records.forms import FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
+from nextsteps.records.forms import PAGE_FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, Person, SiteType
 
@@ -37,15 +41,19 @@ def record_url(kind: str, action: str, pk: int | None = None) -> str:
 
 
 class ListFilter(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False)
     date_from = forms.DateField(
-        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    type = forms.ModelChoiceField(label=_("type"), queryset=SiteType.objects.none(), required=False)
-    locality = forms.CharField(label=_("locality"), required=False)
+    date_to = forms.DateField(
+        label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    type = forms.ModelChoiceField(
+        label=gettext_lazy("type"), queryset=SiteType.objects.none(), required=False
+    )
+    locality = forms.CharField(label=gettext_lazy("locality"), required=False)
     organisation = forms.ModelChoiceField(
-        label=_("organisation"), queryset=Organisation.objects.none(), required=False
+        label=gettext_lazy("organisation"), queryset=Organisation.objects.none(), required=False
     )
 
     def __init__(self, *args: Any, spec: RecordKind, org_ids: list[int], **kwargs: Any) -> None:
@@ -133,7 +141,11 @@ def _cell(obj: Any, column: str) -> Any:
     field = obj._meta.get_field(column)
     if getattr(field, "choices", None):
         return getattr(obj, f"get_{column}_display")()
-    return getattr(obj, column)
+    value = getattr(obj, column)
+    if column.endswith("_year") and value is not None:
+        # A year is a name, not a quantity: 1975, never "1.975" or "1,975".
+        return str(value)
+    return value
 
 
 @login_required
@@ -217,9 +229,14 @@ def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
         if name in {f.name for f in instance._meta.many_to_many}
     }
     try:
-        if new:
-            return actions.save_new(instance, acting_user=user, m2m=m2m)
-        return actions.save_changes(instance, acting_user=user, changed=list(form.changed_data), m2m=m2m)
+        with transaction.atomic():
+            form.before_save(instance, user)
+            if new:
+                return actions.save_new(instance, acting_user=user, m2m=m2m)
+            # Only the record's own fields: a form field that helps fill one (a new name) is not one.
+            own = {f.name for f in instance._meta.get_fields()}
+            changed = [name for name in form.changed_data if name in own]
+            return actions.save_changes(instance, acting_user=user, changed=changed, m2m=m2m)
     except ValidationError as error:
         for field, messages_ in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages_)
@@ -238,7 +255,7 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     access.require(access.can(request.user, kind, access.ADD))
     programme = access.programme_or_404(request.user, request.GET.get("programme"))
-    form_class = FORMS[kind]
+    form_class = PAGE_FORMS[kind]
     form = form_class(
         request.POST or None, user=request.user, programme=programme, initial=request.GET.dict()
     )
@@ -255,7 +272,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
     obj = access.get_or_404(request.user, kind, pk, access.CHANGE)
     programme = _record_programme(request.user, obj, spec)
-    form = FORMS[kind](
+    form = PAGE_FORMS[kind](
         request.POST or None, instance=obj, user=request.user, programme=programme, action=access.CHANGE
     )
     if request.method == "POST" and form.is_valid() and _save_form(form, request.user, new=False):
@@ -279,6 +296,10 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "records/confirm_delete.html", {"spec": spec, "obj": obj})
 
 
+# How often a round is tried again when a code it generated was taken by someone saving at the same time.
+ROUND_ATTEMPTS = 3
+
+
 @login_required
 def outreach_round(request: HttpRequest) -> HttpResponse:
     """The fastest path for outreach workers: one visit per household, and new people met on the way."""
@@ -286,35 +307,57 @@ def outreach_round(request: HttpRequest) -> HttpResponse:
     programme = access.programme_or_404(request.user, request.GET.get("programme"))
     form = OutreachRoundForm(request.POST or None, user=request.user, initial={"date": dt.date.today()})
     newcomers = NewPersonFormSet(request.POST or None, prefix="new")
-    if request.method == "POST" and form.is_valid() and newcomers.is_valid():
-        data = form.cleaned_data
-        can_add_people = access.can(request.user, "person", access.ADD, data["organisation"].pk)
-        new_rows = [
-            row for row in newcomers.cleaned_data if row and (row.get("code") or row.get("birth_year"))
-        ]
-        if new_rows and not can_add_people:
-            form.add_error(None, _("You cannot record new people for this organisation."))
-        elif not (data["households"] or data["persons"] or new_rows):
-            form.add_error(None, _("Choose at least one household or person reached."))
-        else:
-            visits = _record_round(request.user, programme, data, new_rows)
-            messages.success(
-                request,
-                _("The outreach round was saved: %(visits)s visits, %(people)s people reached.")
-                % {"visits": len(visits), "people": sum(v.persons.count() for v in visits)},
-            )
-            return redirect(record_url("visit", "list"))
+    if request.method == "POST":
+        # Both are validated, so that every mistake is shown at once; the codes are checked against the
+        # organisation the round is for.
+        round_valid = form.is_valid()
+        newcomers.organisation = form.cleaned_data.get("organisation") if round_valid else None
+        if round_valid and newcomers.is_valid():
+            visits = _save_round(request.user, programme, form, newcomers)
+            if visits is not None:
+                messages.success(
+                    request,
+                    _("The outreach round was saved: %(visits)s visits, %(people)s people reached.")
+                    % {"visits": len(visits), "people": sum(v.persons.count() for v in visits)},
+                )
+                return redirect(record_url("visit", "list"))
     return render(request, "records/outreach_round.html", {"form": form, "newcomers": newcomers})
+
+
+def _save_round(user: Any, programme: Any, form: OutreachRoundForm, newcomers: Any) -> list[Any] | None:
+    """Save the round, or add to the forms why not (then nothing is saved) and return None."""
+    data = form.cleaned_data
+    can_add_people = access.can(user, "person", access.ADD, data["organisation"].pk)
+    new_rows = [row for row in newcomers.cleaned_data if row and (row.get("code") or row.get("birth_year"))]
+    if new_rows and not can_add_people:
+        form.add_error(None, _("You cannot record new people for this organisation."))
+        return None
+    if not (data["households"] or data["persons"] or new_rows):
+        form.add_error(None, _("Choose at least one household or person reached."))
+        return None
+    for _attempt in range(ROUND_ATTEMPTS):
+        try:
+            return _record_round(user, programme, data, new_rows, reserved=newcomers.typed_codes())
+        except (IntegrityError, ValidationError):
+            # Someone saved a person with one of these codes since the form was checked: a typed code
+            # is the user's to change, a generated one is simply generated again.
+            newcomers.full_clean()
+            if not newcomers.is_valid():
+                return None
+    form.add_error(
+        None, _("Others were saving people at the same time. Nothing was saved: please save again.")
+    )
+    return None
 
 
 @transaction.atomic
 def _record_round(
-    user: Any, programme: Any, data: dict[str, Any], new_rows: list[dict[str, Any]]
+    user: Any, programme: Any, data: dict[str, Any], new_rows: list[dict[str, Any]], reserved: set[str]
 ) -> list[Any]:
     org = data["organisation"]
     people = list(data["persons"])
     for row in new_rows:
-        code = row.get("code") or _next_code(org)
+        code = (row.get("code") or "").strip() or _next_code(org, reserved)
         people.append(
             actions.create_record(
                 Person,
@@ -342,8 +385,22 @@ def _record_round(
     return visits
 
 
-def _next_code(org: Organisation) -> str:
-    return f"{org.slug[:3].upper()}-{Person.objects.filter(organisation=org).count() + 1:05d}"
+def _next_code(org: Organisation, reserved: Collection[str] = ()) -> str:
+    """The code after the highest numbered one of the organisation (`SAL-00042`), never one it already
+    uses or one typed elsewhere in the same round: counting persons would reuse a code after a delete."""
+    prefix = f"{org.slug[:3].upper()}-"
+    persons = Person.objects.filter(organisation=org)
+    highest = (
+        persons.filter(code__startswith=prefix, code__regex=rf"^{re.escape(prefix)}[0-9]+$")
+        .order_by(Length("code").desc(), "-code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    number = int(highest[len(prefix) :]) + 1 if highest else 1
+    # Codes with odd zero padding can sort above higher numbers: step over any that are taken.
+    while f"{prefix}{number:05d}" in reserved or persons.filter(code=f"{prefix}{number:05d}").exists():
+        number += 1
+    return f"{prefix}{number:05d}"
 
 
 @login_required
@@ -357,8 +414,7 @@ def case_service(request: HttpRequest, pk: int) -> HttpResponse:
         programme=case.programme,
         initial={"case": case.pk, "date": dt.date.today()},
     )
-    if request.method == "POST" and form.is_valid():
-        _save_form(form, request.user, new=True)
+    if request.method == "POST" and form.is_valid() and _save_form(form, request.user, new=True) is not None:
         messages.success(request, _("The service was saved."))
         return redirect(record_url("case", "detail", case.pk))
     return render(
