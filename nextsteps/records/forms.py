@@ -15,15 +15,7 @@ from nextsteps.programmes.models import Milestone, Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records import models as m
 from nextsteps.records.kinds import KINDS
-
-
-class DateInput(forms.DateInput):
-    # The browser's own date picker shows dates in the user's locale and sends ISO dates.
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
+from nextsteps.widgets import DateInput
 
 # Fields that point at other records, and the kind of record each must be scoped to.
 SCOPED_RELATIONS = {

@@ -28,6 +28,7 @@ from nextsteps.records import actions
 from nextsteps.records.forms import PAGE_FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, Person, SiteType
+from nextsteps.widgets import DateInput
 
 PAGE_SIZE = 25
 
@@ -42,12 +43,8 @@ def record_url(kind: str, action: str, pk: int | None = None) -> str:
 
 class ListFilter(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False)
-    date_from = forms.DateField(
-        label=gettext_lazy("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=gettext_lazy("from"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=DateInput())
     type = forms.ModelChoiceField(
         label=gettext_lazy("type"), queryset=SiteType.objects.none(), required=False
     )
