@@ -71,6 +71,20 @@ def test_viewing_a_person_is_written_to_the_audit_trail(login: Callable[[str], C
     assert entry is not None and entry.user is not None and entry.user.username == "outreach.sa"
 
 
+@pytest.mark.parametrize(("kind", "model"), [("person", m.Person), ("case", m.Case)])
+def test_opening_the_edit_page_of_a_person_or_case_is_written_to_the_audit_trail(
+    login: Callable[[str], Client], kind: str, model: Any
+) -> None:
+    obj = model.objects.filter(organisation__slug="ijm-ro").order_by("pk").first()
+    assert obj is not None
+    label = model._meta.label
+    assert not AuditEntry.objects.filter(action="view", model=label, object_pk=str(obj.pk)).exists()
+    response = login("caseworker.ijm").get(reverse(f"records:{kind}-edit", args=[obj.pk]))
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(action="view", model=label, object_pk=str(obj.pk))
+    assert entry.user is not None and entry.user.username == "caseworker.ijm"
+
+
 def test_an_outreach_round_records_a_visit_per_household_and_new_people(
     login: Callable[[str], Client],
 ) -> None:

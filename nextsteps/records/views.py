@@ -268,6 +268,9 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
 def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
     obj = access.get_or_404(request.user, kind, pk, access.CHANGE)
+    if request.method == "GET" and spec.person_level:
+        # The edit form shows the same identifying details as the detail page, so opening it is a view.
+        access.audit_view(request.user, obj)
     programme = _record_programme(request.user, obj, spec)
     form = PAGE_FORMS[kind](
         request.POST or None, instance=obj, user=request.user, programme=programme, action=access.CHANGE
