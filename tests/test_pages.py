@@ -38,3 +38,21 @@ def test_a_missing_page_says_so_in_the_users_language(login: Callable[[str], Cli
     assert response.status_code == 404
     assert response.templates[0].name == "404.html"
     assert '<html lang="ro">' in response.content.decode()
+
+
+def test_every_description_a_field_points_at_is_on_the_page(login: Callable[[str], Client]) -> None:
+    """Screen readers read a field's help text and errors through aria-describedby: the ids must exist."""
+    client = login("coordinator")
+    pages = [
+        client.get(reverse("records:partner_contact-create")),
+        client.post(reverse("records:partner_contact-create"), {"established": "not a date"}),
+        client.get(reverse("records:outreach-round")),
+    ]
+    described = 0
+    for response in pages:
+        html = response.content.decode()
+        ids = set(re.findall(r'\bid="([^"]+)"', html))
+        for value in re.findall(r'aria-describedby="([^"]+)"', html):
+            described += 1
+            assert set(value.split()) <= ids, value
+    assert described >= 3

@@ -176,3 +176,42 @@ def test_persons_are_found_by_name_without_diacritics(login: Callable[[str], Cli
             organisation__slug="salvation-army-ro", family_name_hash=person.family_name_hash
         ).count()
     )
+
+
+def test_a_case_with_services_is_not_deleted_and_the_question_says_why(
+    login: Callable[[str], Client],
+) -> None:
+    case = m.Case.objects.filter(organisation__slug="next-steps-nl", services__isnull=False).first()
+    assert case is not None
+    services = case.services.count()
+    client = login("coordinator")
+    url = reverse("records:case-delete", args=[case.pk])
+    question = client.get(url)
+    assert question.context["blocked"] and b'class="danger"' not in question.content
+    assert client.post(url).status_code == 302
+    assert m.Case.objects.filter(pk=case.pk).exists()
+    assert m.ServiceDelivery.objects.filter(case=case).count() == services
+    assert not AuditEntry.objects.filter(
+        action="delete", model="records.Case", object_pk=str(case.pk)
+    ).exists()
+
+
+def test_a_case_without_services_or_outcomes_is_deleted(login: Callable[[str], Client]) -> None:
+    from nextsteps.records import actions
+
+    person = m.Person.objects.filter(organisation__slug="next-steps-nl").first()
+    other = m.Case.objects.filter(organisation__slug="next-steps-nl").first()
+    assert person is not None and other is not None
+    case = actions.create_record(
+        m.Case,
+        acting_user=None,
+        programme=other.programme,
+        organisation=person.organisation,
+        person=person,
+        opened="2021-09-01",
+    )
+    client = login("coordinator")
+    url = reverse("records:case-delete", args=[case.pk])
+    assert not client.get(url).context["blocked"]
+    assert client.post(url).status_code == 302
+    assert not m.Case.objects.filter(pk=case.pk).exists()

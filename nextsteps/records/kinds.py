@@ -27,6 +27,8 @@ class RecordKind:
     person_level: bool = False
     date_field: str | None = "date"
     type_field: str | None = None
+    # A field with fixed choices (not a managed list) that the list filters by, as "kind".
+    choice_field: str | None = None
     locality_field: str | None = None
     search_fields: tuple[str, ...] = ()
     list_columns: tuple[str, ...] = ()
@@ -173,6 +175,7 @@ KINDS: dict[str, RecordKind] = {
             _("partner contact"),
             _("partner contacts"),
             date_field="established",
+            choice_field="kind",
             locality_field="locality",
             search_fields=("external_organisation__name",),
             list_columns=("established", "external_organisation", "kind", "status"),

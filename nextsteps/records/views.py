@@ -66,6 +66,14 @@ class ListFilter(forms.Form):
             ).related_model._default_manager.all()  # type: ignore[union-attr]
         else:
             del self.fields["type"]
+        if spec.choice_field:
+            choice = spec.model._meta.get_field(spec.choice_field)
+            self.fields["kind"] = forms.ChoiceField(
+                label=getattr(choice, "verbose_name", spec.choice_field),
+                choices=[("", "---------"), *(getattr(choice, "choices", None) or [])],
+                required=False,
+            )
+            self.order_fields(["q", "date_from", "date_to", "type", "kind"])
         if not spec.locality_field:
             del self.fields["locality"]
         org_field = self.fields["organisation"]
@@ -99,6 +107,8 @@ class ListFilter(forms.Form):
             qs = qs.filter(**{f"{spec.date_field}__lte": data["date_to"]})
         if data.get("type"):
             qs = qs.filter(**{spec.type_field: data["type"]})  # type: ignore[misc]
+        if data.get("kind") and spec.choice_field:
+            qs = qs.filter(**{spec.choice_field: data["kind"]})
         if data.get("locality") and spec.locality_field:
             qs = qs.filter(**{f"{spec.locality_field}__iexact": data["locality"].strip()})
         if data.get("organisation"):
@@ -281,19 +291,32 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "records/form.html", {"spec": spec, "form": form, "new": False, "obj": obj})
 
 
+# Records that would take others with them: like a person with cases (whose link protects them), a case
+# is deleted only once its services and outcomes are, so that a click never erases a survivor's history.
+DEPENDENTS = {"case": ("services", "outcomes")}
+
+
+def _has_dependents(kind: str, obj: Any) -> bool:
+    return any(getattr(obj, name).exists() for name in DEPENDENTS.get(kind, ()))
+
+
 @login_required
 def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
     obj = access.get_or_404(request.user, kind, pk, access.DELETE)
+    blocked = _has_dependents(kind, obj)
     if request.method == "POST":
-        try:
-            actions.delete_record(obj, acting_user=request.user)
-        except models.ProtectedError:
-            messages.error(request, _("This record cannot be deleted while other records refer to it."))
-            return redirect(record_url(kind, "detail", pk))
-        messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
-        return redirect(record_url(kind, "list"))
-    return render(request, "records/confirm_delete.html", {"spec": spec, "obj": obj})
+        if not blocked:
+            try:
+                actions.delete_record(obj, acting_user=request.user)
+            except models.ProtectedError:
+                pass
+            else:
+                messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
+                return redirect(record_url(kind, "list"))
+        messages.error(request, _("This record cannot be deleted while other records refer to it."))
+        return redirect(record_url(kind, "detail", pk))
+    return render(request, "records/confirm_delete.html", {"spec": spec, "obj": obj, "blocked": blocked})
 
 
 # How often a round is tried again when a code it generated was taken by someone saving at the same time.
