@@ -136,3 +136,27 @@ def test_a_round_that_keeps_clashing_says_so_and_saves_nothing(
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert saved_counts() == before
+
+
+def test_a_round_refused_by_another_rule_says_that_rule_once(
+    login: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from nextsteps.records import actions
+
+    calls: list[int] = []
+
+    def refuse(**kwargs: Any) -> Any:
+        calls.append(1)
+        raise ValidationError({"locality": "Refused by a rule of the visit."})
+
+    monkeypatch.setattr(actions, "record_outreach_round", refuse)
+    before = saved_counts()
+    response = login("outreach.sa").post(
+        reverse("records:outreach-round"), round_post({"code": "SA-RULE", "sex": "male"})
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["Refused by a rule of the visit."]
+    assert len(calls) == 1
+    assert saved_counts() == before

@@ -361,11 +361,17 @@ def _save_round(user: Any, programme: Any, form: OutreachRoundForm, newcomers: A
     for _attempt in range(ROUND_ATTEMPTS):
         try:
             return _record_round(user, programme, data, new_rows, reserved=newcomers.typed_codes())
-        except (IntegrityError, ValidationError):
+        except (IntegrityError, ValidationError) as error:
             # Someone saved a person with one of these codes since the form was checked: a typed code
             # is the user's to change, a generated one is simply generated again.
             newcomers.full_clean()
             if not newcomers.is_valid():
+                return None
+            if isinstance(error, ValidationError) and set(getattr(error, "error_dict", {"": None})) != {
+                "code"
+            }:
+                # Not a code taken meanwhile: a rule of the records themselves, said as it is.
+                form.add_error(None, error.messages)
                 return None
     form.add_error(
         None, _("Others were saving people at the same time. Nothing was saved: please save again.")
