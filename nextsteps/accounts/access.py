@@ -16,7 +16,7 @@ Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
@@ -184,10 +184,21 @@ def _reading_organisation(user: Any, obj: Model) -> Any:
     return own.get(share.organisation_id) if share is not None else None
 
 
+M = TypeVar("M", bound=Model)
+
+
 def require(condition: bool) -> None:
     """Refuse with 404 rather than 403: a refusal must not confirm that something exists."""
     if not condition:
         raise Http404
+
+
+def first_or_404(queryset: QuerySet[M]) -> M:
+    """The first record of an already scoped queryset, or 404 (never 403) when it holds none."""
+    obj = queryset.first()
+    require(obj is not None)
+    assert obj is not None
+    return obj
 
 
 def programmes_for(user: Any) -> QuerySet[Programme]:

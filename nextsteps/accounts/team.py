@@ -29,17 +29,11 @@ def _organisations(request: HttpRequest) -> Any:
 
 
 def _organisation_or_404(request: HttpRequest, slug: str) -> Organisation:
-    organisation = _organisations(request).filter(slug=slug).first()
-    access.require(organisation is not None)
-    assert organisation is not None
-    return organisation
+    return access.first_or_404(_organisations(request).filter(slug=slug))
 
 
 def _member_or_404(organisation: Organisation, pk: int) -> User:
-    user = User.objects.filter(pk=pk, memberships__organisation=organisation).distinct().first()
-    access.require(user is not None)
-    assert user is not None
-    return user
+    return access.first_or_404(User.objects.filter(pk=pk, memberships__organisation=organisation).distinct())
 
 
 def _add_errors(form: Any, error: ValidationError) -> None:

@@ -27,32 +27,23 @@ def _indicator_or_404(programme: Programme, pk: int, *, manual: bool = False) ->
     indicators = Indicator.objects.filter(pillar__programme=programme, pk=pk).select_related("pillar")
     if manual:
         indicators = indicators.filter(measure=Indicator.Measure.MANUAL)
-    indicator = indicators.first()
-    access.require(indicator is not None)
-    assert indicator is not None
-    return indicator
+    return access.first_or_404(indicators)
 
 
 def _target_or_404(programme: Programme, pk: int) -> Target:
-    target = (
-        Target.objects.filter(indicator__pillar__programme=programme, pk=pk)
-        .select_related("indicator__pillar__programme")
-        .first()
+    return access.first_or_404(
+        Target.objects.filter(indicator__pillar__programme=programme, pk=pk).select_related(
+            "indicator__pillar__programme"
+        )
     )
-    access.require(target is not None)
-    assert target is not None
-    return target
 
 
 def _value_or_404(programme: Programme, pk: int) -> ManualValue:
-    value = (
-        ManualValue.objects.filter(indicator__pillar__programme=programme, pk=pk)
-        .select_related("indicator__pillar__programme")
-        .first()
+    return access.first_or_404(
+        ManualValue.objects.filter(indicator__pillar__programme=programme, pk=pk).select_related(
+            "indicator__pillar__programme"
+        )
     )
-    access.require(value is not None)
-    assert value is not None
-    return value
 
 
 @login_required

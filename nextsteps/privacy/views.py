@@ -88,13 +88,11 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     changeable = access.scoped(request.user, "person", access.CHANGE)
-    consent = (
-        Consent.objects.filter(pk=pk, person__in=changeable, withdrawn_on__isnull=True)
-        .select_related("person", "shared_with")
-        .first()
+    consent = access.first_or_404(
+        Consent.objects.filter(pk=pk, person__in=changeable, withdrawn_on__isnull=True).select_related(
+            "person", "shared_with"
+        )
     )
-    access.require(consent is not None)
-    assert consent is not None
     form = WithdrawForm(request.POST or None, consent=consent)
     if request.method == "POST" and form.is_valid():
         try:

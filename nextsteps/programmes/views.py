@@ -64,10 +64,7 @@ def delete_page(
 
 
 def _narrative_or_404(programme: Programme, pk: int) -> PeriodNarrative:
-    narrative = PeriodNarrative.objects.filter(programme=programme, pk=pk).first()
-    access.require(narrative is not None)
-    assert narrative is not None
-    return narrative
+    return access.first_or_404(PeriodNarrative.objects.filter(programme=programme, pk=pk))
 
 
 @login_required
