@@ -141,7 +141,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # system call each (about a quarter of a report's time at a million persons; see docs/performance.md).
     # The file itself uses a write-ahead log: set once by migration audit/0003_sqlite_write_ahead_log, not
     # on connecting, because a command that refuses to start must not write the file.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA mmap_size = 2147418112"
+    #
+    # Concurrency: every transaction takes the write lock when it begins (IMMEDIATE) and waits up to
+    # NEXTSTEPS_SQLITE_TIMEOUT seconds for it. With SQLite's default (DEFERRED) a transaction that read first
+    # and then writes fails at once with "database is locked" when another writer got in between, whatever
+    # the timeout: concurrent saves answered 500.
+    #
+    # secure_delete: deleted rows (an erased person's) are overwritten with zeros in the file instead of
+    # lingering in free pages. journal_size_limit: the write-ahead log is truncated back to 64 MB after a
+    # checkpoint, so one large export or import cannot leave gigabytes (of old row bytes) behind.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["init_command"] = (
+        "PRAGMA mmap_size = 2147418112; PRAGMA secure_delete = ON; PRAGMA journal_size_limit = 67108864"
+    )
+    options["transaction_mode"] = "IMMEDIATE"
+    options["timeout"] = float(os.environ.get("NEXTSTEPS_SQLITE_TIMEOUT", "20"))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Report queries are costly enough to trigger PostgreSQL's JIT compiler, which then spends more time
     # compiling (about 0.2 s a query) than it saves on queries of this size (see docs/performance.md).
