@@ -8,6 +8,8 @@ from nextsteps.reports import views as report_views
 
 # The admin's sign-in page counts failures and locks out like the app's: otherwise it is the way around it.
 admin.site.login_form = AdminSignInForm
+# A write that could not get the database in time answers 503 (try again), not 500: see nextsteps/busy.py.
+handler500 = "nextsteps.busy.server_error"
 
 urlpatterns = [
     path("", report_views.dashboard, name="home"),

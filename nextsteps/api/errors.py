@@ -9,12 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+from nextsteps import busy
 
 
 class Error(Schema):
@@ -96,3 +99,12 @@ def install(api: NinjaAPI) -> None:
         # Raised by ninja itself, e.g. for a body it cannot read; its text is English, so ours replaces it.
         message = _("The request could not be read.") if exc.status_code < 500 else str(exc)
         return respond(request, exc.status_code, {"message": message})
+
+    @api.exception_handler(OperationalError)
+    def database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        # ninja answers its operations' exceptions itself, before the web app's BusyMiddleware could.
+        if not busy.is_busy(exc):
+            raise exc
+        response = respond(request, 503, {"message": busy.message()})
+        response["Retry-After"] = str(busy.RETRY_AFTER)
+        return response

@@ -122,6 +122,9 @@ def run_import(
         if bar:
             bar.finish()
         report_errors(failed.result, command.stderr.write, options["errors"])
+        # The write pass stopped part-way (see importer.py): what its committed batches wrote stays.
+        for line in summary(failed.result) if failed.result.written_rows else ():
+            command.stdout.write(line)
         raise CommandError(failure_message(failed.result)) from None
     if bar:
         bar.finish()
@@ -210,6 +213,11 @@ def report_errors(result: ImportResult, write: Callable[[str], None], errors_fil
 
 
 def failure_message(result: ImportResult) -> str:
+    if result.written_rows:
+        return _(
+            "The import stopped after writing %(written)s of %(rows)s rows; import the same files again to "
+            "complete it."
+        ) % {"written": f"{result.written_rows:,}", "rows": f"{result.rows:,}"}
     return ngettext(
         "The import found %(count)s error; nothing was written.",
         "The import found %(count)s errors; nothing was written.",

@@ -1,5 +1,5 @@
 """Importing template files: every row is checked before anything is written, then everything is written in
-one transaction, in batches, through the actions layer.
+batches, each in its own short transaction, through the actions layer.
 
 Two passes over each file, streaming:
 
@@ -10,7 +10,14 @@ Two passes over each file, streaming:
    file, a batch at a time, with the stored records each batch's keys matched.
 2. Write, if the first pass found no error: the batches are read back and written with
    `bulk_upsert_records` / `bulk_link_records`, so the number of queries grows with the number of batches,
-   not rows. A failure rolls the whole import back.
+   not rows. Each batch is one transaction: SQLite has one writer at a time, and an import that held the
+   write lock from its first batch to its last would keep every other save waiting (and failing) for
+   minutes. A failure rolls back its own batch; the batches before it stay, and the result says how many
+   rows they held. Importing the same files again completes the import: rows are matched by external id,
+   so the rows already written are found and left unchanged, not added twice.
+
+The first pass runs outside any transaction: with SQLite's IMMEDIATE transactions (settings.py) a
+transaction takes the write lock when it begins, even one that only reads.
 
 Files are handled in the order of `columns.RECORD_TYPES`, so a row only ever refers to records that are
 already in the database or were written earlier in the same import.
@@ -22,17 +29,19 @@ import datetime as dt
 import pickle
 import re
 import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from nextsteps import busy
 from nextsteps.imports import columns as c
 from nextsteps.imports import rights, vocabularies
 from nextsteps.imports.keystore import KeyStore
@@ -64,6 +73,9 @@ from nextsteps.records.models import (
 
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_ERRORS = 1000
+# SQLite: after each batch the import leaves the write lock free for this share of the time it held it (at
+# most 0.1 s), see Importer._let_others_write.
+BATCH_PAUSE_SHARE = 0.1
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
@@ -138,6 +150,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     written: bool = False
+    # Rows of the files whose batch was committed; when the write stops part-way, the batches before stay.
+    written_rows: int = 0
     new_cases: int = 0
 
     @property
@@ -319,28 +333,45 @@ class Importer:
             return self.result
         self._phase, self._weight_done = 1, 0.0
         try:
-            with transaction.atomic():
-                for source in ordered:
-                    self._write(source)
+            for source in ordered:
+                self._write(source)
         except ValidationError as error:
-            self.error(
-                "", None, None, "", _("Nothing was written: %(reason)s"), reason=" ".join(error.messages)
-            )
-            raise ImportFailed(self.result) from None
+            self._stopped(" ".join(error.messages), _("Nothing was written: %(reason)s"))
         except IntegrityError:
             # Only possible when someone else wrote the same records between the check and the write.
+            self._stopped(
+                _("the records changed while the files were being imported."),
+                _(
+                    "Nothing was written: the records changed while the files were being imported. Import them again."
+                ),
+            )
+        except OperationalError as error:
+            if not busy.is_busy(error):
+                raise
+            # Another writer held the database for longer than the busy timeout.
+            self._stopped(_("the database stayed busy for too long."), _("Nothing was written: %(reason)s"))
+        self.result.written = True
+        return self.result
+
+    def _stopped(self, reason: str | Promise, nothing_written: str | Promise) -> NoReturn:
+        """End a write pass that failed: say how many rows its committed batches wrote, if any."""
+        if self.result.written_rows or self.result.new_cases:
             self.error(
                 "",
                 None,
                 None,
                 "",
                 _(
-                    "Nothing was written: the records changed while the files were being imported. Import them again."
+                    "The import stopped after writing %(written)s of %(rows)s rows: %(reason)s Import the "
+                    "same files again to complete it; the rows already written are not added twice."
                 ),
+                written=f"{self.result.written_rows:,}",
+                rows=f"{self.result.rows:,}",
+                reason=reason,
             )
-            raise ImportFailed(self.result) from None
-        self.result.written = True
-        return self.result
+        else:
+            self.error("", None, None, "", nothing_written, reason=reason)
+        raise ImportFailed(self.result) from None
 
     def _report(
         self, source: Source, table: Table | None, rows: int, final: bool = False, part: float | None = None
@@ -729,11 +760,28 @@ class Importer:
                 batch, known = pickle.load(spool)
             except EOFError:
                 break
-            counts.add(writer(self, batch, present, known))
+            # One transaction per batch: the write lock is let go between batches, so other requests get
+            # their turn, and a failure takes back its own batch only (see the module's docstring).
+            held = time.monotonic()
+            with transaction.atomic():
+                done = writer(self, batch, present, known)
+            self._let_others_write(time.monotonic() - held)
+            counts.add(done)
             rows += len(batch)
+            self.result.written_rows += len(batch)
             self._report(source, None, rows, part=rows / max(total, 1))
         self._report(source, None, rows, final=True)
         self._weight_done += source.weight
+
+    def _let_others_write(self, held: float) -> None:
+        """SQLite: after a batch, leave the write lock free for a moment before the next one asks for it.
+
+        SQLite does not queue waiters: a connection waiting for the lock sleeps and tries again, every 100 ms
+        once it has waited a while, and the next batch, asking at once, would win the lock again and again
+        (saves waited up to 12 s behind two imports). A pause of a tenth of the time the batch held the lock
+        lets a waiter in within a few batches, for a tenth of the import's speed."""
+        if connection.vendor == "sqlite" and BATCH_PAUSE_SHARE:
+            time.sleep(min(held * BATCH_PAUSE_SHARE, 0.1))
 
     def resolve(self, type_key: str, values: Sequence[Any], *, programme_only: bool = True) -> dict[str, int]:
         """Primary keys of the records that keys refer to; they were all checked in the first pass."""
@@ -775,9 +823,10 @@ class Importer:
                 }
                 for person, opened in part
             ]
-            done = actions.bulk_upsert_records(
-                Case, rows, acting_user=self.acting_user, organisation=self.organisation
-            )
+            with transaction.atomic():
+                done = actions.bulk_upsert_records(
+                    Case, rows, acting_user=self.acting_user, organisation=self.organisation
+                )
             self.result.new_cases += done.created
         self.store.clear_new_cases()
 

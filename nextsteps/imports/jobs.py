@@ -1,10 +1,12 @@
 """Imports started from the upload page: the files are kept in the data folder, the import runs in a
-background thread in one transaction, and its progress is kept in a small file that the page polls.
+background thread (checking every row, then writing in batches of one transaction each), and its progress
+is kept in a small file that the page polls.
 
-Progress goes to a file rather than the database because the import's transaction holds the database's
-write lock (SQLite) and its rows are invisible to other connections until it commits; a file is read by
-whichever server process answers the poll. The uploaded files are removed when the import ends: they hold
-the same personal data as the records, in clear text.
+Progress goes to a file rather than the database because writing it would compete for SQLite's one write
+lock with the import's own batches and everyone else's saves; a file is read by whichever server process
+answers the poll. It also tells, after a server stopped under a job, how many rows had been written. The
+uploaded files are removed when the import ends: they hold the same personal data as the records, in clear
+text.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nextsteps.imports import cli
-from nextsteps.imports.importer import Importer, ImportFailed, ImportResult, Progress
+from nextsteps.imports.importer import Importer, ImportFailed, ImportResult, Progress, Source
 from nextsteps.imports.models import ImportJob
 from nextsteps.imports.values import DateFormat
 
@@ -36,7 +38,7 @@ PROGRESS_FILE = "progress.json"
 # Progress is written at most this often (seconds): often enough for a page polled every second.
 PROGRESS_INTERVAL = 0.5
 # A job whose files and progress have not moved for this long has lost its thread (the server stopped or
-# restarted). Its one transaction was rolled back with it, so nothing of it was written.
+# restarted). The batch it was writing was rolled back; the batches before it are written.
 STALE_AFTER = 15 * 60
 
 
@@ -114,7 +116,8 @@ class ProgressFile:
     def __call__(self, progress: Progress) -> None:
         self.done[(progress.phase, progress.file)] = progress.rows
         now = time.monotonic()
-        if now - self.last < PROGRESS_INTERVAL and progress.fraction < 1:
+        # Every written batch is recorded (it is committed): an interrupted job says how much it wrote.
+        if now - self.last < PROGRESS_INTERVAL and progress.fraction < 1 and progress.phase != "write":
             return
         self.last = now
         state = {
@@ -151,8 +154,18 @@ def end_if_interrupted(job: ImportJob) -> ImportJob:
     seen = last_sign_of_life(job)
     if seen is not None and time.time() - seen < STALE_AFTER:
         return job
+    written = progress_of(job).get("written", 0)
     with translation.override(job.language):
-        message = _("The import was interrupted before it ended (the server stopped); nothing was written.")
+        if written:
+            message = _(
+                "The import was interrupted before it ended (the server stopped) after writing %(written)s "
+                "rows. Import the same files again to complete it; the rows already written are not added "
+                "twice."
+            ) % {"written": f"{written:,}"}
+        else:
+            message = _(
+                "The import was interrupted before it ended (the server stopped); nothing was written."
+            )
     # Only while still unfinished: the thread may have ended the job (and removed its folder) just now.
     ended = ImportJob.objects.filter(
         pk=job.pk, status__in=[ImportJob.Status.WAITING, ImportJob.Status.RUNNING]
@@ -161,6 +174,7 @@ def end_if_interrupted(job: ImportJob) -> ImportJob:
         finished_at=timezone.now(),
         error_count=1,
         errors=json.dumps([["", "", "", "", message]]),
+        summary=json.dumps([message] if written else []),
     )
     if ended:
         shutil.rmtree(folder(job), ignore_errors=True)
@@ -173,33 +187,48 @@ def run_job(pk: int) -> None:
     job = ImportJob.objects.select_related("user", "programme", "organisation").get(pk=pk)
     with translation.override(job.language):
         ImportJob.objects.filter(pk=pk).update(status=ImportJob.Status.RUNNING)
+        importer: Importer | None = None
         try:
-            result = _import(job)
+            importer = _importer(job)
+            result = importer.run(_sources(job))
         except ImportFailed as failed:
-            _finish(job, ImportJob.Status.FAILED, failed.result, errors=_error_rows(failed.result))
+            # A write pass that stopped part-way: the summary says what its committed batches wrote.
+            lines = cli.summary(failed.result) if failed.result.written_rows else None
+            _finish(
+                job, ImportJob.Status.FAILED, failed.result, errors=_error_rows(failed.result), summary=lines
+            )
         except CommandError as error:
             _finish(job, ImportJob.Status.FAILED, None, errors=[["", "", "", "", str(error)]])
         except Exception:
             logger.exception("import %s failed", pk)
-            message = _("The import stopped on an unexpected problem; nothing was written.")
-            _finish(job, ImportJob.Status.FAILED, None, errors=[["", "", "", "", message]])
+            written = importer.result.written_rows if importer else 0
+            if written:
+                message = _(
+                    "The import stopped on an unexpected problem after writing %(written)s rows. Import the "
+                    "same files again to complete it; the rows already written are not added twice."
+                ) % {"written": f"{written:,}"}
+            else:
+                message = _("The import stopped on an unexpected problem; nothing was written.")
+            summary = cli.summary(importer.result) if written and importer else None
+            _finish(job, ImportJob.Status.FAILED, None, errors=[["", "", "", "", message]], summary=summary)
         else:
             _finish(job, ImportJob.Status.DONE, result, summary=cli.summary(result))
         finally:
             shutil.rmtree(folder(job), ignore_errors=True)
 
 
-def _import(job: ImportJob) -> ImportResult:
-    target = folder(job)
-    sources = [cli.file_source(target / name, None) for name in job.files]
-    importer = Importer(
+def _importer(job: ImportJob) -> Importer:
+    return Importer(
         programme=job.programme,
         organisation=job.organisation,
         acting_user=job.user,
         date_format=DateFormat.parse(job.date_format) if job.date_format else None,
         progress=ProgressFile(job),
     )
-    return importer.run(sources)
+
+
+def _sources(job: ImportJob) -> list[Source]:
+    return [cli.file_source(folder(job) / name, None) for name in job.files]
 
 
 def _error_rows(result: ImportResult) -> list[list[Any]]:
