@@ -19,6 +19,7 @@ already in the database or were written earlier in the same import.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import pickle
 import re
 import tempfile
@@ -251,6 +252,7 @@ class Importer:
         self.current: tuple[str, int] = ("", 0)
         self._spools: list[IO[bytes]] = []
         self._validated: dict[str, tuple[IO[bytes], set[str], int]] = {}
+        self._types: dict[str, c.RecordType] = {}
 
     def _lookups(self) -> dict[str, Lookup]:
         org, prog = self.organisation, self.programme
@@ -285,7 +287,10 @@ class Importer:
     ) -> None:
         self.result.error_count += 1
         if len(self.result.errors) < self.max_errors:
-            text = "" if is_blank(value) else as_text(value)
+            # Error lists go to the page, the job stored for other users, a terminal and CSV files: a cell
+            # that identifies someone is named by its row and column, never quoted.
+            quoted = not is_blank(value) and (not file or c.quotable(self._types.get(file), column))
+            text = as_text(value) if quoted else ""
             self.result.errors.append(RowError(file, row, column, text[:120], reason, params))
 
     # running ------------------------------------------------------------------------------------
@@ -294,6 +299,7 @@ class Importer:
         names = [s.name for s in sources]
         if len(set(names)) != len(names):
             raise ValueError("sources need distinct names")
+        self._types = {s.name: s.record_type for s in sources}
         self.store = KeyStore()
         try:
             return self._run(sources)
@@ -365,14 +371,24 @@ class Importer:
                 continue
             name, declared = header_name(cell)
             if name not in rtype.names:
+                # Named by its letter: a file without its header row has names where the header should be.
+                close = difflib.get_close_matches(name, rtype.names, n=1, cutoff=0.75)
+                if close:
+                    reason = _(
+                        "unknown column; did you mean “%(column)s”? The %(type)s template has the columns "
+                        "%(columns)s"
+                    )
+                else:
+                    reason = _("unknown column; the %(type)s template has the columns %(columns)s")
                 self.error(
                     source.name,
                     1,
-                    as_text(cell),
+                    c.letter(index),
                     "",
-                    _("unknown column; the %(type)s template has the columns %(columns)s"),
+                    reason,
                     type=rtype.label,
                     columns=", ".join(rtype.names),
+                    column=close[0] if close else "",
                 )
                 ok = False
                 continue
@@ -464,7 +480,11 @@ class Importer:
                 for index in range(count):
                     if index not in used and not is_blank(cells[index]):
                         self.error(
-                            source.name, number, None, cells[index], _("a value in a column without a name")
+                            source.name,
+                            number,
+                            c.letter(index),
+                            cells[index],
+                            _("a value in a column without a name"),
                         )
                         ok = False
                         break
