@@ -44,26 +44,28 @@ CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-def open_table(path: Path, sheet: str | None = None) -> Table:
+def open_table(path: Path, sheet: str | None = None, *, name: str | None = None) -> Table:
+    """The table of a file; `name` is what messages call it (by default the file's own name)."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise TableError(_("%(file)s does not exist.") % {"file": path})
+        raise TableError(_("%(file)s does not exist.") % {"file": name or path})
+    name = name or path.name
     if suffix in CSV_SUFFIXES:
-        return CsvTable(path)
+        return CsvTable(path, name=name)
     if suffix in XLSX_SUFFIXES:
-        return XlsxTable(path, sheet)
+        return XlsxTable(path, sheet, name=name)
     raise TableError(
-        _("%(file)s is neither a CSV file (.csv) nor an Excel workbook (.xlsx).") % {"file": path.name}
+        _("%(file)s is neither a CSV file (.csv) nor an Excel workbook (.xlsx).") % {"file": name}
     )
 
 
-def _not_utf8(path: Path) -> TableError:
+def _not_utf8(name: str) -> TableError:
     return TableError(
         _(
             "%(file)s is not UTF-8 text. In Excel choose “CSV UTF-8 (comma delimited)” when saving, or "
             "import the .xlsx file itself."
         )
-        % {"file": path.name}
+        % {"file": name}
     )
 
 
@@ -75,8 +77,8 @@ def detect_delimiter(line: str) -> str:
 
 
 class CsvTable:
-    def __init__(self, path: Path) -> None:
-        self.name = path.name
+    def __init__(self, path: Path, *, name: str | None = None) -> None:
+        self.name = name or path.name
         self.path = path
         self.size = max(os.path.getsize(path), 1)
         self._binary = open(path, "rb")  # noqa: SIM115 (closed by close())
@@ -85,14 +87,14 @@ class CsvTable:
             first = self._text.readline()
         except UnicodeDecodeError:
             self.close()
-            raise _not_utf8(path) from None
+            raise _not_utf8(self.name) from None
         self.delimiter = detect_delimiter(first)
         self._reader = csv.reader(itertools.chain([first], self._text), delimiter=self.delimiter)
         try:
             self.header = next(self._reader, [])
         except (csv.Error, UnicodeDecodeError):
             self.close()
-            raise _not_utf8(path) from None
+            raise _not_utf8(self.name) from None
 
     def rows(self) -> Iterator[tuple[int, Sequence[Any]]]:
         number = 1
@@ -102,7 +104,7 @@ class CsvTable:
                 if cells and any(cell.strip() for cell in cells):
                     yield number, cells
         except UnicodeDecodeError:
-            raise _not_utf8(self.path) from None
+            raise _not_utf8(self.name) from None
         except csv.Error as error:
             raise TableError(
                 _("%(file)s, row %(row)s: the CSV cannot be read (%(reason)s).")
@@ -120,15 +122,15 @@ class CsvTable:
 
 
 class XlsxTable:
-    def __init__(self, path: Path, sheet: str | None = None) -> None:
+    def __init__(self, path: Path, sheet: str | None = None, *, name: str | None = None) -> None:
         import openpyxl  # Only needed for workbooks; keeps CSV imports light.
 
-        self.name = path.name
+        self.name = name or path.name
         try:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError):
             raise TableError(
-                _("%(file)s cannot be read as an Excel workbook.") % {"file": path.name}
+                _("%(file)s cannot be read as an Excel workbook.") % {"file": self.name}
             ) from None
         names = self._book.sheetnames
         chosen = sheet if sheet in names else names[0]
