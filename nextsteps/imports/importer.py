@@ -92,8 +92,9 @@ class RowError:
             "column": self.column,
             "value": self.value,
         }
-        if not self.file:
-            return self.message()
+        message = self.message()
+        if not self.file or (self.row is None and message.startswith(self.file)):
+            return message  # A file that cannot be read: its message names it.
         if self.row is None:
             text = self.file
         elif self.column is None:
@@ -102,7 +103,7 @@ class RowError:
             text = str(_("%(file)s, row %(row)s, column “%(column)s”, value “%(value)s”")) % where
         else:
             text = str(_("%(file)s, row %(row)s, column “%(column)s”")) % where
-        return f"{text}: {self.message()}"
+        return f"{text}: {message}"
 
 
 class ImportFailed(Exception):

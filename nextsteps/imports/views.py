@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 
 from nextsteps.accounts import access
 from nextsteps.imports import columns as c
-from nextsteps.imports import jobs, rights, templates, vocabularies
+from nextsteps.imports import jobs, rights, templates, uploads, vocabularies
 from nextsteps.imports.forms import UploadForm
 from nextsteps.imports.models import ImportJob
 
@@ -37,7 +37,8 @@ def _organisations(request: HttpRequest) -> list[int]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     organisations = _organisations(request)
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    files = request.FILES or None
+    form = UploadForm(request.POST or None, files, user=request.user, refused=uploads.refused(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         job = jobs.create_job(
