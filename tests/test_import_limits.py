@@ -310,3 +310,15 @@ def test_a_kobo_export_larger_than_the_limit_is_refused_before_it_is_read(
             "en",
         )
     assert str(failed.value) == limits.size_message("signup.json")
+
+
+def test_a_workbook_of_more_parts_than_any_genuine_one_is_refused_unopened(tmp_path: Path) -> None:
+    path = tmp_path / "persons.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for n in range(limits.MAX_PARTS + 1):
+            archive.writestr(f"p/{n}", b"")
+    programme, organisation = scope()
+    message = import_command(path, programme, organisation, "--lang", "en")
+    assert message == (
+        "persons.xlsx holds more than 10,000 parts, which no genuine workbook does; it was not opened."
+    )

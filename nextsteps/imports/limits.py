@@ -27,6 +27,8 @@ MAX_LINE = 32 * MAX_CELL
 # times its packed size is refused (parts under a megabyte are too small to matter).
 MAX_RATIO = 100
 SMALL_PART = 1 << 20
+# Genuine workbooks have some tens of parts (sheets, styles, images).
+MAX_PARTS = 10_000
 # In the XML, a cell's text is at most MAX_CELL characters of up to 4 bytes, or 6 when written as an
 # entity (&quot;), with a little markup: no run of text between two tags is longer than this.
 MAX_XML_TEXT = 6 * MAX_CELL + 1024
@@ -73,6 +75,7 @@ def check_archive(file: Path | IO[bytes], name: str) -> None:
     times their packed size, reading only the zip's directory. A file that is no zip is left to the reader,
     which says it is no workbook."""
     try:
+        _check_part_count(file, name)
         with zipfile.ZipFile(file) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -98,6 +101,24 @@ def check_archive(file: Path | IO[bytes], name: str) -> None:
                 )
                 % {"file": name, "ratio": MAX_RATIO}
             )
+
+
+def _check_part_count(file: Path | IO[bytes], name: str) -> None:
+    """zipfile builds an object per part before anything can look at them: a small file of a million empty
+    parts would take hundreds of megabytes. The count is read from the zip's end record first."""
+    end_record = getattr(zipfile, "_EndRecData", None)
+    if end_record is None:  # A future Python without it: the other limits still hold.
+        return
+    if isinstance(file, Path):
+        with open(file, "rb") as stream:
+            found = end_record(stream)
+    else:
+        found = end_record(file)
+    if found and found[zipfile._ECD_ENTRIES_TOTAL] > MAX_PARTS:  # type: ignore[attr-defined]
+        raise TooLarge(
+            _("%(file)s holds more than %(limit)s parts, which no genuine workbook does; it was not opened.")
+            % {"file": name, "limit": number_format(MAX_PARTS, use_l10n=True, force_grouping=True)}
+        )
 
 
 def check_workbook_text(path: Path, name: str) -> None:
