@@ -250,3 +250,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Uploads and imports (docs/import.md#limits). An import file may be at most NEXTSTEPS_IMPORT_MAX_FILE_MB,
+# and an XLSX workbook may unpack to at most NEXTSTEPS_IMPORT_MAX_UNPACKED_MB; a larger upload is dropped
+# while it arrives. Form fields are small: Django's own limits on them stay low.
+NEXTSTEPS_IMPORT_MAX_FILE_MB = int(os.environ.get("NEXTSTEPS_IMPORT_MAX_FILE_MB", "100"))
+NEXTSTEPS_IMPORT_MAX_UNPACKED_MB = int(os.environ.get("NEXTSTEPS_IMPORT_MAX_UNPACKED_MB", "1000"))
+FILE_UPLOAD_HANDLERS = [
+    "nextsteps.imports.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(float(os.environ.get("NEXTSTEPS_UPLOAD_MAX_FORM_MB", "2.5")) * 1_048_576)
+# Files above this size go to a temporary file (mode 0600) rather than memory while a request is read.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

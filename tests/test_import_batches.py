@@ -170,7 +170,7 @@ def test_a_job_that_stops_part_way_shows_what_it_wrote(
     )
     jobs.folder(job).mkdir(parents=True)
     write_csv(
-        jobs.folder(job) / "persons.csv",
+        jobs.folder(job) / jobs.stored_names(job)[0],
         ["external_id", "sex"],
         [[f"JOB-{i}", "female"] for i in range(3000)],
     )

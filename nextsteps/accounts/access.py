@@ -245,3 +245,27 @@ def report_audiences(user: Any) -> list[str]:
 
 def roles(user: Any) -> Iterable[str]:
     return sorted({m.role for m in memberships(user)})
+
+
+def import_jobs(user: Any) -> QuerySet[Any]:
+    """Import jobs the user may see: its file names and error list can tell what the files held, so a job is
+    its author's and, in its organisation, that of whoever may read every kind of record its files hold.
+    Those kinds are recorded when the files are read; until then (or when a file could not be read) a job
+    is its author's alone."""
+    from nextsteps.imports.models import ImportJob
+
+    organisations = sorted({m.organisation_id for m in memberships(user)})
+    if not organisations:
+        return ImportJob.objects.none()
+    condition = Q(user=user, organisation_id__in=organisations)
+    for organisation in organisations:
+        readers = Q(organisation_id=organisation) & ~Q(record_kinds="")
+        for kind in KINDS:
+            if not can(user, kind, VIEW, organisation):
+                readers &= ~Q(record_kinds__contains=f",{kind},")
+        condition |= readers
+    return ImportJob.objects.filter(condition)
+
+
+def import_job_or_404(user: Any, pk: Any) -> Any:
+    return first_or_404(import_jobs(user).filter(pk=pk).select_related("organisation", "programme", "user"))

@@ -245,17 +245,19 @@ def summary(result: ImportResult) -> list[str]:
     return lines
 
 
-def file_source(path: Path, type_key: str | None) -> Source:
-    """A Source for a file, its record type given or told from its header (and, if need be, its name)."""
+def file_source(path: Path, type_key: str | None, *, name: str | None = None) -> Source:
+    """A Source for a file, its record type given or told from its header (and, if need be, its name).
+    `name` is what messages call the file (the upload page keeps files under other names)."""
+    name = name or path.name
     if type_key:
         rtype = record_type(type_key)
     else:
         try:
-            table = open_table(path)
+            table = open_table(path, name=name)
         except TableError as error:
             raise CommandError(str(error)) from None
         try:
-            fits = infer_type(table.header, path.name)
+            fits = infer_type(table.header, name)
         finally:
             table.close()
         if len(fits) != 1:
@@ -264,14 +266,14 @@ def file_source(path: Path, type_key: str | None) -> Source:
                     "Cannot tell which template %(file)s follows from its columns; name it with --type "
                     "(one of %(types)s)."
                 )
-                % {"file": path.name, "types": ", ".join(t.key for t in (fits or c.RECORD_TYPES))}
+                % {"file": name, "types": ", ".join(t.key for t in (fits or c.RECORD_TYPES))}
             )
         rtype = fits[0]
 
     def opener() -> Table:
-        return open_table(path, sheet=rtype.key)
+        return open_table(path, sheet=rtype.key, name=name)
 
-    return Source(rtype, path.name, opener, weight=max(path.stat().st_size, 1) if path.exists() else 1)
+    return Source(rtype, name, opener, weight=max(path.stat().st_size, 1) if path.exists() else 1)
 
 
 def distinct_names(sources: list[Source], paths: list[str]) -> None:

@@ -16,6 +16,8 @@ from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from nextsteps.privacy.fields import EncryptedMixin
+
 # How a cell is read; the words are also what the column reference calls them.
 ID = "id"
 TEXT = "text"
@@ -559,3 +561,27 @@ def iter_columns() -> Iterator[tuple[RecordType, Column]]:
     for record_type in RECORD_TYPES:
         for column in record_type.columns:
             yield record_type, column
+
+
+def quotable(record_type: RecordType | None, name: str | None) -> bool:
+    """Whether an error may quote a cell of this column: only a known column that does not identify anyone.
+
+    A column that fills an encrypted field (a name, a phone number, a note) identifies a person or a
+    volunteer; a cell under no known column (no header, a misspelt one) may hold anything. The error still
+    names the row and the column, which is what the user needs to find the cell."""
+    if record_type is None or name is None or name not in record_type.names:
+        return False
+    column = record_type.column(name)
+    if column.field is None:
+        return True
+    return not isinstance(record_type.model._meta.get_field(column.field), EncryptedMixin)
+
+
+def letter(index: int) -> str:
+    """The spreadsheet's name of the column at this 0-based position: A, B, …, Z, AA, …"""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nextsteps.imports import rights
+from nextsteps.imports import limits, rights
 from nextsteps.programmes.models import Organisation, Programme
 
 SUFFIXES = (".csv", ".xlsx")
@@ -34,6 +34,13 @@ class MultipleFileField(forms.FileField):
                 raise forms.ValidationError(
                     _("%(file)s is neither a CSV nor an XLSX file.") % {"file": upload.name}
                 )
+            # What can be told without parsing: the size, and what a workbook's parts unpack to.
+            try:
+                limits.check_size(upload.name, upload.size or 0)
+                if upload.name.lower().endswith(".xlsx"):
+                    limits.check_archive(upload.file, upload.name)
+            except limits.TooLarge as error:
+                raise forms.ValidationError(str(error)) from None
         return files
 
 
@@ -56,8 +63,10 @@ class UploadForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, refused: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Files the upload handler dropped for their size (uploads.py): they never reached the form.
+        self.refused = refused or []
         organisations = Organisation.objects.filter(pk__in=rights.import_organisations(user)).order_by("name")
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["programme"].queryset = (  # type: ignore[attr-defined]
@@ -68,6 +77,8 @@ class UploadForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in self.refused:
+            self.add_error("uploads", limits.size_message(name))
         organisation, programme = data.get("organisation"), data.get("programme")
         if organisation and programme and not programme.organisations.filter(pk=organisation.pk).exists():
             self.add_error(

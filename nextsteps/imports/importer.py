@@ -26,6 +26,7 @@ already in the database or were written earlier in the same import.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import pickle
 import re
 import tempfile
@@ -103,8 +104,9 @@ class RowError:
             "column": self.column,
             "value": self.value,
         }
-        if not self.file:
-            return self.message()
+        message = self.message()
+        if not self.file or (self.row is None and message.startswith(self.file)):
+            return message  # A file that cannot be read: its message names it.
         if self.row is None:
             text = self.file
         elif self.column is None:
@@ -113,7 +115,7 @@ class RowError:
             text = str(_("%(file)s, row %(row)s, column “%(column)s”, value “%(value)s”")) % where
         else:
             text = str(_("%(file)s, row %(row)s, column “%(column)s”")) % where
-        return f"{text}: {self.message()}"
+        return f"{text}: {message}"
 
 
 class ImportFailed(Exception):
@@ -265,6 +267,7 @@ class Importer:
         self.current: tuple[str, int] = ("", 0)
         self._spools: list[IO[bytes]] = []
         self._validated: dict[str, tuple[IO[bytes], set[str], int]] = {}
+        self._types: dict[str, c.RecordType] = {}
 
     def _lookups(self) -> dict[str, Lookup]:
         org, prog = self.organisation, self.programme
@@ -299,7 +302,10 @@ class Importer:
     ) -> None:
         self.result.error_count += 1
         if len(self.result.errors) < self.max_errors:
-            text = "" if is_blank(value) else as_text(value)
+            # Error lists go to the page, the job stored for other users, a terminal and CSV files: a cell
+            # that identifies someone is named by its row and column, never quoted.
+            quoted = not is_blank(value) and (not file or c.quotable(self._types.get(file), column))
+            text = as_text(value) if quoted else ""
             self.result.errors.append(RowError(file, row, column, text[:120], reason, params))
 
     # running ------------------------------------------------------------------------------------
@@ -308,6 +314,7 @@ class Importer:
         names = [s.name for s in sources]
         if len(set(names)) != len(names):
             raise ValueError("sources need distinct names")
+        self._types = {s.name: s.record_type for s in sources}
         self.store = KeyStore()
         try:
             return self._run(sources)
@@ -396,14 +403,24 @@ class Importer:
                 continue
             name, declared = header_name(cell)
             if name not in rtype.names:
+                # Named by its letter: a file without its header row has names where the header should be.
+                close = difflib.get_close_matches(name, rtype.names, n=1, cutoff=0.75)
+                if close:
+                    reason = _(
+                        "unknown column; did you mean “%(column)s”? The %(type)s template has the columns "
+                        "%(columns)s"
+                    )
+                else:
+                    reason = _("unknown column; the %(type)s template has the columns %(columns)s")
                 self.error(
                     source.name,
                     1,
-                    as_text(cell),
+                    c.letter(index),
                     "",
-                    _("unknown column; the %(type)s template has the columns %(columns)s"),
+                    reason,
                     type=rtype.label,
                     columns=", ".join(rtype.names),
+                    column=close[0] if close else "",
                 )
                 ok = False
                 continue
@@ -495,7 +512,11 @@ class Importer:
                 for index in range(count):
                     if index not in used and not is_blank(cells[index]):
                         self.error(
-                            source.name, number, None, cells[index], _("a value in a column without a name")
+                            source.name,
+                            number,
+                            c.letter(index),
+                            cells[index],
+                            _("a value in a column without a name"),
                         )
                         ok = False
                         break

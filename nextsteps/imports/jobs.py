@@ -6,7 +6,8 @@ Progress goes to a file rather than the database because writing it would compet
 lock with the import's own batches and everyone else's saves; a file is read by whichever server process
 answers the poll. It also tells, after a server stopped under a job, how many rows had been written. The
 uploaded files are removed when the import ends: they hold the same personal data as the records, in clear
-text.
+text. Until then they are readable by the server's user alone and numbered (`1.csv`, `2.xlsx`): the
+user's own file names, which may name a person, are kept only on the job, encrypted.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from nextsteps.imports import cli
+from nextsteps.imports import cli, rights
 from nextsteps.imports.importer import Importer, ImportFailed, ImportResult, Progress, Source
 from nextsteps.imports.models import ImportJob
 from nextsteps.imports.values import DateFormat
@@ -42,8 +43,17 @@ PROGRESS_INTERVAL = 0.5
 STALE_AFTER = 15 * 60
 
 
+def root() -> Path:
+    return Path(settings.DATA_DIR) / "imports"
+
+
 def folder(job: ImportJob) -> Path:
-    return Path(settings.DATA_DIR) / "imports" / str(job.pk)
+    return root() / str(job.pk)
+
+
+def stored_names(job: ImportJob) -> list[str]:
+    """The names of the job's files on disk: numbered, with the suffix that tells how to read them."""
+    return [f"{n}{Path(name).suffix.lower()}" for n, name in enumerate(job.files, start=1)]
 
 
 def safe_name(name: str) -> str:
@@ -80,9 +90,13 @@ def create_job(
         files=names,
     )
     target = folder(job)
-    target.mkdir(parents=True, exist_ok=True)
-    for name, upload in zip(names, uploads, strict=True):
-        with open(target / name, "wb") as stream:
+    for directory in (root(), target):
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        directory.chmod(0o700)
+    for name, upload in zip(stored_names(job), uploads, strict=True):
+        # Created for the server's user alone, whatever its umask.
+        descriptor = os.open(target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as stream:
             for chunk in upload.chunks():
                 stream.write(chunk)
     if getattr(settings, "IMPORTS_IN_BACKGROUND", True):
@@ -182,6 +196,27 @@ def end_if_interrupted(job: ImportJob) -> ImportJob:
     return job
 
 
+def sweep() -> None:
+    """End the jobs whose thread is gone and remove files that no running job owns, so that no uploaded
+    spreadsheet stays on disk after a restart, even when nobody opens the job again."""
+    unfinished = ImportJob.objects.filter(status__in=[ImportJob.Status.WAITING, ImportJob.Status.RUNNING])
+    for job in unfinished:
+        end_if_interrupted(job)
+    try:
+        leftovers = list(root().iterdir())
+    except OSError:
+        return
+    running = {str(pk) for pk in unfinished.values_list("pk", flat=True)}
+    for path in leftovers:
+        try:
+            # A folder is written before its job is committed: only an old one is surely left over.
+            stale = time.time() - path.stat().st_mtime > STALE_AFTER
+        except OSError:
+            continue
+        if path.name not in running and stale:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def run_job(pk: int) -> None:
     """Run one job to its end; whatever happens, the job says how it ended and the files are removed."""
     job = ImportJob.objects.select_related("user", "programme", "organisation").get(pk=pk)
@@ -228,7 +263,15 @@ def _importer(job: ImportJob) -> Importer:
 
 
 def _sources(job: ImportJob) -> list[Source]:
-    return [cli.file_source(folder(job) / name, None) for name in job.files]
+    target = folder(job)
+    sources = [
+        cli.file_source(target / stored, None, name=name)
+        for stored, name in zip(stored_names(job), job.files, strict=True)
+    ]
+    # Every file's template is known now: the job becomes visible to those who may read all it holds.
+    job.kinds = {kind for source in sources for kind in rights.kinds_held(source.record_type.key)}
+    job.save(update_fields=["record_kinds"])
+    return sources
 
 
 def _error_rows(result: ImportResult) -> list[list[Any]]:

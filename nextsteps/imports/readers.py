@@ -18,11 +18,20 @@ from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
+from nextsteps.imports import limits
+from nextsteps.imports.columns import letter
 from nextsteps.imports.values import is_blank
+
+# A CSV field longer than a spreadsheet cell is refused by the csv module itself (csv.Error) as it reads.
+csv.field_size_limit(limits.MAX_CELL)
 
 
 class TableError(Exception):
     """A file that cannot be read at all; the message is already translated."""
+
+
+class _LongLine(Exception):
+    """A CSV line longer than limits.MAX_LINE."""
 
 
 class Table(Protocol):
@@ -44,26 +53,34 @@ CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-def open_table(path: Path, sheet: str | None = None) -> Table:
+def open_table(path: Path, sheet: str | None = None, *, name: str | None = None) -> Table:
+    """The table of a file; `name` is what messages call it (by default the file's own name)."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise TableError(_("%(file)s does not exist.") % {"file": path})
+        raise TableError(_("%(file)s does not exist.") % {"file": name or path})
+    name = name or path.name
+    try:
+        limits.check_file(path, name)
+        if suffix in XLSX_SUFFIXES:
+            limits.check_workbook_text(path, name)
+    except limits.TooLarge as error:
+        raise TableError(str(error)) from None
     if suffix in CSV_SUFFIXES:
-        return CsvTable(path)
+        return CsvTable(path, name=name)
     if suffix in XLSX_SUFFIXES:
-        return XlsxTable(path, sheet)
+        return XlsxTable(path, sheet, name=name)
     raise TableError(
-        _("%(file)s is neither a CSV file (.csv) nor an Excel workbook (.xlsx).") % {"file": path.name}
+        _("%(file)s is neither a CSV file (.csv) nor an Excel workbook (.xlsx).") % {"file": name}
     )
 
 
-def _not_utf8(path: Path) -> TableError:
+def _not_utf8(name: str) -> TableError:
     return TableError(
         _(
             "%(file)s is not UTF-8 text. In Excel choose “CSV UTF-8 (comma delimited)” when saving, or "
             "import the .xlsx file itself."
         )
-        % {"file": path.name}
+        % {"file": name}
     )
 
 
@@ -75,24 +92,46 @@ def detect_delimiter(line: str) -> str:
 
 
 class CsvTable:
-    def __init__(self, path: Path) -> None:
-        self.name = path.name
+    def __init__(self, path: Path, *, name: str | None = None) -> None:
+        self.name = name or path.name
         self.path = path
         self.size = max(os.path.getsize(path), 1)
         self._binary = open(path, "rb")  # noqa: SIM115 (closed by close())
         self._text = io.TextIOWrapper(self._binary, encoding="utf-8-sig", newline="")
         try:
-            first = self._text.readline()
+            first = self._text.readline(limits.MAX_LINE + 1)
         except UnicodeDecodeError:
             self.close()
-            raise _not_utf8(path) from None
+            raise _not_utf8(self.name) from None
+        if len(first) > limits.MAX_LINE:
+            self.close()
+            raise TableError(limits.line_message(self.name, 1))
         self.delimiter = detect_delimiter(first)
-        self._reader = csv.reader(itertools.chain([first], self._text), delimiter=self.delimiter)
+        self._reader = csv.reader(itertools.chain([first], self._lines()), delimiter=self.delimiter)
         try:
             self.header = next(self._reader, [])
-        except (csv.Error, UnicodeDecodeError):
+        except csv.Error as error:
             self.close()
-            raise _not_utf8(path) from None
+            raise self._csv_error(error, 1) from None
+        except (_LongLine, UnicodeDecodeError):
+            self.close()
+            raise _not_utf8(self.name) from None
+
+    def _lines(self) -> Iterator[str]:
+        """The file's lines, none longer than MAX_LINE: iterating the file would read a line of any length
+        into memory before the csv module could refuse it."""
+        while line := self._text.readline(limits.MAX_LINE + 1):
+            if len(line) > limits.MAX_LINE:
+                raise _LongLine
+            yield line
+
+    def _csv_error(self, error: csv.Error, row: int) -> TableError:
+        if "field limit" in str(error):
+            return TableError(limits.cell_message(self.name, row))
+        return TableError(
+            _("%(file)s, row %(row)s: the CSV cannot be read (%(reason)s).")
+            % {"file": self.name, "row": row, "reason": error}
+        )
 
     def rows(self) -> Iterator[tuple[int, Sequence[Any]]]:
         number = 1
@@ -102,12 +141,11 @@ class CsvTable:
                 if cells and any(cell.strip() for cell in cells):
                     yield number, cells
         except UnicodeDecodeError:
-            raise _not_utf8(self.path) from None
+            raise _not_utf8(self.name) from None
+        except _LongLine:
+            raise TableError(limits.line_message(self.name, number + 1)) from None
         except csv.Error as error:
-            raise TableError(
-                _("%(file)s, row %(row)s: the CSV cannot be read (%(reason)s).")
-                % {"file": self.name, "row": number + 1, "reason": error}
-            ) from None
+            raise self._csv_error(error, number + 1) from None
 
     def fraction(self) -> float:
         try:
@@ -120,31 +158,42 @@ class CsvTable:
 
 
 class XlsxTable:
-    def __init__(self, path: Path, sheet: str | None = None) -> None:
+    def __init__(self, path: Path, sheet: str | None = None, *, name: str | None = None) -> None:
         import openpyxl  # Only needed for workbooks; keeps CSV imports light.
 
-        self.name = path.name
+        self.name = name or path.name
         try:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError):
             raise TableError(
-                _("%(file)s cannot be read as an Excel workbook.") % {"file": path.name}
+                _("%(file)s cannot be read as an Excel workbook.") % {"file": self.name}
             ) from None
         names = self._book.sheetnames
         chosen = sheet if sheet in names else names[0]
         self.sheet = self._book[chosen]
         self.total = max(self.sheet.max_row or 1, 1)
         self._rows = self.sheet.iter_rows(values_only=True)
-        self.header = list(next(self._rows, ()) or ())
+        self._position = 1
+        try:
+            self.header = list(next(self._rows, ()) or ())
+            self._check_cells(self.header)
+        except TableError:
+            self._book.close()
+            raise
         while self.header and is_blank(self.header[-1]):
             self.header.pop()
-        self._position = 1
 
     def rows(self) -> Iterator[tuple[int, Sequence[Any]]]:
         for cells in self._rows:
             self._position += 1
+            self._check_cells(cells)
             if any(not is_blank(cell) for cell in cells):
                 yield self._position, cells
+
+    def _check_cells(self, cells: Sequence[Any]) -> None:
+        for index, cell in enumerate(cells):
+            if cell.__class__ is str and len(cell) > limits.MAX_CELL:
+                raise TableError(limits.cell_message(self.name, self._position, letter(index)))
 
     def fraction(self) -> float:
         return min(self._position / self.total, 1.0)

@@ -28,6 +28,16 @@ KINDS_WRITTEN: dict[str, tuple[str, ...]] = {
 NEEDED = (access.ADD, access.CHANGE)
 
 
+def kinds_held(type_key: str) -> set[str]:
+    """The record kinds whose data a file of this template holds: those its rows write, and those its
+    columns refer to (a case's file names its persons)."""
+    held = set(KINDS_WRITTEN[type_key])
+    for column in c.TYPES[type_key].columns:
+        if column.references:
+            held.add(KINDS_WRITTEN[column.references][0])
+    return held
+
+
 def may_import(user: Any, organisation_id: int, type_key: str) -> bool:
     return all(
         access.can(user, kind, action, organisation_id)

@@ -1,7 +1,7 @@
 """The import page: templates to download, files to upload, and the progress and outcome of each import.
 
-Only roles that may write records reach it (404 for the others, as everywhere); a job is visible to the
-users who may import into its organisation, since its error list can quote what the files held.
+Only roles that may write records reach it (404 for the others, as everywhere). A job is visible to its
+author and to those who may read every kind of record its files hold (accounts/access.py decides).
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
 from nextsteps.accounts import access
 from nextsteps.imports import columns as c
-from nextsteps.imports import jobs, rights, templates, vocabularies
+from nextsteps.imports import jobs, rights, templates, uploads, vocabularies
 from nextsteps.imports.forms import UploadForm
 from nextsteps.imports.models import ImportJob
 
@@ -37,7 +37,8 @@ def _organisations(request: HttpRequest) -> list[int]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     organisations = _organisations(request)
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    files = request.FILES or None
+    form = UploadForm(request.POST or None, files, user=request.user, refused=uploads.refused(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         job = jobs.create_job(
@@ -50,8 +51,9 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         return redirect("imports:job", pk=job.pk)
     types = {t.key for org in organisations for t in rights.importable_types(request.user, org)}
+    jobs.sweep()
     recent = (
-        ImportJob.objects.filter(organisation__in=organisations)
+        access.import_jobs(request.user)
         .select_related("organisation", "user")
         .order_by("-created_at", "-pk")[:RECENT_JOBS]
     )
@@ -93,13 +95,8 @@ def template(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
 
 
 def _job_or_404(request: HttpRequest, pk: int) -> ImportJob:
-    job = (
-        ImportJob.objects.filter(pk=pk, organisation__in=_organisations(request))
-        .select_related("organisation", "programme", "user")
-        .first()
-    )
-    if job is None:
-        raise Http404
+    _organisations(request)
+    job: ImportJob = access.import_job_or_404(request.user, pk)
     return job
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nextsteps.imports import columns as c
+from nextsteps.imports import limits
 from nextsteps.imports.importer import Source
 from nextsteps.imports.readers import TableError, detect_delimiter
 from nextsteps.imports.values import as_text, is_blank
@@ -78,6 +79,11 @@ def read_export(path: Path) -> list[Submission]:
         raise TableError(_("%(file)s does not exist.") % {"file": path})
     suffix = path.suffix.lower()
     try:
+        # The whole export is read at once: only after its size is known to be within the limit.
+        limits.check_size(path.name, path.stat().st_size)
+    except limits.TooLarge as error:
+        raise TableError(str(error)) from None
+    try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise TableError(_("%(file)s is not UTF-8 text.") % {"file": path.name}) from None
@@ -88,6 +94,10 @@ def read_export(path: Path) -> list[Submission]:
             raise TableError(
                 _("%(file)s is not valid JSON (line %(line)s).") % {"file": path.name, "line": error.lineno}
             ) from None
+        except RecursionError:
+            raise TableError(
+                _("%(file)s does not hold a list of submissions.") % {"file": path.name}
+            ) from None
         records = data.get("results", data) if isinstance(data, dict) else data
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise TableError(_("%(file)s does not hold a list of submissions.") % {"file": path.name})
@@ -95,18 +105,42 @@ def read_export(path: Path) -> list[Submission]:
     elif suffix in {".csv", ".txt"}:
         first = text.split("\n", 1)[0]
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=detect_delimiter(first))
-        raw = [dict(record) for record in reader]
+        raw = []
+        try:
+            for record in reader:
+                raw.append(dict(record))
+        except csv.Error as error:
+            # The reader's field limit (readers.py): a cell longer than a spreadsheet's.
+            row = len(raw) + 2
+            if "field limit" in str(error):
+                raise TableError(limits.cell_message(path.name, row)) from None
+            raise TableError(
+                _("%(file)s, row %(row)s: the CSV cannot be read (%(reason)s).")
+                % {"file": path.name, "row": row, "reason": error}
+            ) from None
     else:
         raise TableError(
             _("%(file)s is neither a Kobo CSV export (.csv) nor a JSON export (.json).") % {"file": path.name}
         )
     submissions = []
     for index, record in enumerate(raw, start=2):
+        for key, value in record.items():
+            if _length(value) > limits.MAX_CELL:
+                raise TableError(limits.cell_message(path.name, index, _field_name(key)))
         values = {_field_name(k): v for k, v in record.items()}
         if values.get("_validation_status") and REJECTED in json.dumps(values["_validation_status"]):
             continue
         submissions.append(Submission(index, _uuid(values), values))
     return submissions
+
+
+def _length(value: Any) -> int:
+    """The characters of a submitted value, as the import reads it (a list: its items joined)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list | dict):
+        return len(json.dumps(value, ensure_ascii=False))
+    return 0
 
 
 # Mapping each form's submissions to template rows ------------------------------------------------
