@@ -6,7 +6,7 @@ until a checkpoint copies them into the database file; a TRUNCATE checkpoint the
 And rows deleted or changed before secure_delete was on (a database created by an older version) left their
 bytes in free pages and in free space inside pages in use; `PRAGMA freelist_count` sees only the first, so
 the file is rebuilt with VACUUM after every erasure, and once at the end of a retention run. Erasures are
-rare and a programme's database small enough for that to take seconds; during it, other writers wait (up to
+rare; a rebuild takes about as long as copying the file, and other writers wait for it (up to
 NEXTSTEPS_SQLITE_TIMEOUT seconds).
 
 PostgreSQL keeps changed rows as dead tuples until VACUUM: the tables erasure writes are vacuumed after its
