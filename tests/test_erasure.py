@@ -22,7 +22,7 @@ from nextsteps.privacy import crypto
 from nextsteps.privacy.actions import record_consent
 from nextsteps.privacy.erasure import AlreadyErased, erase_person, record_dates
 from nextsteps.privacy.models import Erasure
-from nextsteps.privacy.places import free_text_fields
+from nextsteps.privacy.places import free_text_fields, organisation_path
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Programme
 from nextsteps.records import actions
@@ -389,3 +389,5 @@ def test_every_encrypted_note_and_story_is_searched_for_her_values() -> None:
         "records.PartnerContact": ["note"],
         "records.Story": ["text_nl", "text_en", "text_ro"],
     }
+    # Each is searched within the person's organisation only.
+    assert all(organisation_path(model) for model, _fields in free_text_fields())

@@ -84,7 +84,9 @@ def _stories(erasing: Erasing) -> None:
 # Her values in free text about others: replaced where they occur, the rest of the text stays. -------------
 
 
-def _organisation_path(model: type[Model]) -> str | None:
+def organisation_path(model: type[Model]) -> str | None:
+    """How a record reaches its organisation; None for a model with no organisation, whose records are
+    then all searched (the erasure tests require a path for every model there is now)."""
     names = {f.name for f in model._meta.get_fields()}
     if "organisation" in names:
         return "organisation"
@@ -111,16 +113,20 @@ def _mentions(erasing: Erasing) -> None:
     number and old code replaced where they occur, the rest of the text kept. Every such text of the
     organisation is decrypted once per erasure (a retention run repeats it for each person)."""
     for model, fields in free_text_fields():
-        path = _organisation_path(model)
+        path = organisation_path(model)
         records = model._default_manager.all()
         if path:
             records = records.filter(**{path: erasing.person.organisation_id})
+        updates: list[tuple[Model, dict[str, str]]] = []
         for record in records.exclude(**{f: "" for f in fields}).only("pk", *fields).iterator(2000):
             scrubbed = {f: erasing.traces.scrub(getattr(record, f)) for f in fields}
             changed = {f: v for f, v in scrubbed.items() if v is not getattr(record, f)}
             if changed:
-                model._default_manager.filter(pk=record.pk).update(**changed)
-                _changed(erasing, record, sorted(changed))
+                updates.append((record, changed))
+        # Written once the reading is done: not into the table a cursor is still reading.
+        for record, changed in updates:
+            model._default_manager.filter(pk=record.pk).update(**changed)
+            _changed(erasing, record, sorted(changed))
 
 
 # Imports: old jobs quoted the cells of failed rows and kept the uploads' own names. ----------------------
@@ -198,6 +204,7 @@ def _import_jobs(erasing: Erasing) -> None:
     """The organisation's imports: the errors of rows that showed her left out, file names that named her
     replaced, her values replaced in summaries, and left-over uploads of finished imports removed."""
     traces = erasing.traces
+    updates: list[tuple[ImportJob, dict[str, Any]]] = []
     for job in ImportJob.objects.filter(organisation=erasing.person.organisation_id).iterator(200):
         files, renamed = renamed_files(job.files, traces)
         changed: dict[str, Any] = {"files": files} if renamed else {}
@@ -208,11 +215,13 @@ def _import_jobs(erasing: Erasing) -> None:
         if summary is not job.summary:
             changed["summary"] = summary
         if changed:
-            ImportJob.objects.filter(pk=job.pk).update(**changed)
-            _changed(erasing, job, sorted(changed))
+            updates.append((job, changed))
         if job.finished:
             # The uploads of a finished import are removed when it ends; one killed on the way leaves them.
             transaction.on_commit(partial(shutil.rmtree, folder(job), ignore_errors=True))
+    for job, changed in updates:
+        ImportJob.objects.filter(pk=job.pk).update(**changed)
+        _changed(erasing, job, sorted(changed))
 
 
 # Django's admin history names records by their string form, which held her old code. -------------------
@@ -224,11 +233,14 @@ def _admin_history(erasing: Erasing) -> None:
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Person), object_id=str(person.pk)
     ).update(object_repr=person.code)
+    updates: list[tuple[int, str, str]] = []
     for entry in LogEntry.objects.only("pk", "object_repr", "change_message").iterator(2000):
         object_repr = erasing.traces.scrub(entry.object_repr)
         message = erasing.traces.scrub(entry.change_message)
         if object_repr is not entry.object_repr or message is not entry.change_message:
-            LogEntry.objects.filter(pk=entry.pk).update(object_repr=object_repr, change_message=message)
+            updates.append((entry.pk, object_repr, message))
+    for pk, object_repr, message in updates:
+        LogEntry.objects.filter(pk=pk).update(object_repr=object_repr, change_message=message)
 
 
 PLACES: dict[str, Callable[[Erasing], None]] = {
