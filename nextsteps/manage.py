@@ -3,8 +3,11 @@
 import os
 import sys
 
+from nextsteps.privacy.permissions import keep_new_files_private
+
 
 def main() -> None:
+    keep_new_files_private()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nextsteps.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

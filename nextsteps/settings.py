@@ -114,7 +114,7 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if not DATABASE_URL:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{DATA_DIR / 'nextsteps.sqlite3'}"
 # psycopg is the only database driver installed besides SQLite's.
 DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
@@ -235,7 +235,7 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(mode=0o700, parents=True, exist_ok=True)
 # The app serves its own static files (WhiteNoise): no CDN, no third-party request from any page.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

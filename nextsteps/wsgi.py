@@ -2,6 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from nextsteps.privacy.permissions import keep_new_files_private
+
+keep_new_files_private()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nextsteps.settings")
 application = get_wsgi_application()
 

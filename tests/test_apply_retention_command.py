@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +13,11 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext
 
+from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
+from nextsteps.imports.models import ImportJob
+from nextsteps.privacy import storage
+from nextsteps.privacy.cli import busy_message
 from nextsteps.privacy.models import Erasure
 from nextsteps.programmes.models import Programme
 from nextsteps.records import actions
@@ -91,3 +97,42 @@ def test_an_unknown_programme_is_one_line_in_the_users_language(demo: Programme)
 def test_an_unknown_language_is_refused(demo: Programme) -> None:
     with pytest.raises(CommandError, match="Unknown language “de”"):
         run("--lang", "de")
+
+
+def test_retention_erases_the_import_errors_that_quoted_them_too(prog: Programme) -> None:
+    who = closed_long_ago(prog, given_name="Mirela", family_name="Vasilescu", phone="+40 722 000 999")
+    job = ImportJob.objects.create(
+        user=User.objects.get(username="coordinator"),
+        programme=prog,
+        organisation=who.organisation,
+        language="en",
+        status="failed",
+        error_count=1,
+        files=["persons.csv"],
+        errors=json.dumps([["persons.csv", 2, "phone", "+40 722 000 999", "Already recorded."]]),
+    )
+    run()
+    job.refresh_from_db()
+    assert "000 999" not in job.errors and json.loads(job.errors)[0][:3] == ["persons.csv", 2, "phone"]
+
+
+def test_the_database_files_are_cleared_once_a_run_and_a_busy_database_is_reported(
+    prog: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[set[str]] = []
+
+    def busy(tables: Any = ()) -> bool:
+        calls.append(set(tables))
+        return False
+
+    monkeypatch.setattr(storage, "clear_freed_bytes", busy)
+    due = [closed_long_ago(prog, given_name="Mirela") for _i in range(2)]
+    err = StringIO()
+    with translation.override("ro"):
+        call_command("apply-retention", "--lang", "ro", stdout=StringIO(), stderr=err)
+        expected = busy_message()
+    assert len(calls) == 1 and {"records_person", "imports_importjob"} <= calls[0]
+    assert expected in err.getvalue() and "apply-retention" in expected
+    for who in due:
+        who.refresh_from_db()
+        assert who.given_name == ""  # the erasure stands

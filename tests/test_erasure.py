@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext
 
+from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
+from nextsteps.imports.models import ImportJob
 from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator
+from nextsteps.privacy import crypto
 from nextsteps.privacy.actions import record_consent
 from nextsteps.privacy.erasure import AlreadyErased, erase_person, record_dates
 from nextsteps.privacy.models import Erasure
+from nextsteps.privacy.places import free_text_fields, organisation_path
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Programme
 from nextsteps.records import actions
@@ -208,3 +217,177 @@ def test_a_failure_half_way_leaves_the_person_as_they_were(monkeypatch: pytest.M
         erase_person(person, acting_user=None)
     person.refresh_from_db()
     assert person.given_name == "Ioana" and not person.code.startswith("ERASED-")
+
+
+# Everywhere else her values were ---------------------------------------------------------------------------
+
+GIVEN, FAMILY, PHONE, ADDRESS, IDENTITY = (
+    "Zamfira",
+    "Brâncoveanulescu",
+    "+40 799 314 159",
+    "Strada Ciocârliei Ascunse 47",
+    "RX-918273",
+)
+
+
+def zamfira(org: Any) -> m.Person:
+    return factories.person(
+        org,
+        born=dt.date(1990, 4, 3),
+        given_name=GIVEN,
+        family_name=FAMILY,
+        phone=PHONE,
+        address=ADDRESS,
+        identity_number=IDENTITY,
+    )
+
+
+def partner_contact(prog: Programme, org: Any, note: str) -> m.PartnerContact:
+    external, _created = m.ExternalOrganisation.objects.get_or_create(
+        name="Tribunalul Iași", kind="government"
+    )
+    return actions.create_record(
+        m.PartnerContact,
+        acting_user=None,
+        programme=prog,
+        organisation=org,
+        external_organisation=external,
+        kind="government",
+        established=dt.date(2021, 2, 1),
+        note=note,
+    )
+
+
+def failed_import(prog: Programme, org: Any, language: str = "en") -> ImportJob:
+    """An import that failed on her row, as imports wrote errors before they stopped quoting values."""
+    intake = f"{GIVEN}_{FAMILY}_intake.xlsx"
+    return ImportJob.objects.create(
+        user=User.objects.get(username="coordinator"),
+        programme=prog,
+        organisation=org,
+        language=language,
+        status="failed",
+        error_count=4,
+        files=[intake, "visits.csv"],
+        errors=json.dumps(
+            [
+                [intake, 3, "given_name", GIVEN, f"“{GIVEN}” appears twice."],
+                [intake, 3, "birth_date", "1990-04-31", "Not a date."],
+                [intake, 4, "phone", "07x", "Not a phone number."],
+                ["visits.csv", 7, "person", f"{GIVEN} {FAMILY}", "No such person."],
+                ["", "", "", "", "Nothing was written."],
+            ]
+        ),
+        summary=json.dumps([f"Read {intake}."]),
+    )
+
+
+def cells() -> Iterator[tuple[str, str]]:
+    """(table, text) for every non-empty cell of every table, read with raw SQL, tokens decrypted."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {quote(table)}")
+            for row in cursor.fetchall():
+                for value in row:
+                    text = (
+                        bytes(value).decode("utf-8", "replace")
+                        if isinstance(value, bytes | memoryview)
+                        else str(value)
+                    )
+                    if crypto.looks_encrypted(text) and crypto.opens(text):
+                        text = crypto.decrypt(text)
+                    # JSON keeps letters with diacritics as \u escapes.
+                    if text.startswith("["):
+                        with contextlib.suppress(ValueError):
+                            text = json.dumps(json.loads(text), ensure_ascii=False)
+                    yield table, text
+
+
+def found() -> list[tuple[str, str]]:
+    values = [GIVEN, FAMILY, PHONE, PHONE.replace(" ", ""), ADDRESS, IDENTITY]
+    return sorted({(table, v) for table, text in cells() for v in values if v in text})
+
+
+def test_no_column_of_any_table_holds_an_erased_persons_values(demo: Programme) -> None:
+    org = factories.organisation()
+    prog = factories.programme(org)
+    person = zamfira(org)
+    service = factories.service(prog, org, person, dt.date(2021, 3, 2))
+    actions.update_record(service, acting_user=None, note=f"{GIVEN} asked to be called on {PHONE}.")
+    other = factories.service(prog, org, factories.person(org), dt.date(2021, 3, 3))
+    actions.update_record(other, acting_user=None, note=f"Her sister {GIVEN} {FAMILY} lives at {ADDRESS}.")
+    partner_contact(prog, org, f"Hearing about {FAMILY} {GIVEN} (ID {IDENTITY}).")
+    failed_import(prog, org)
+    assert {v for _table, v in found()} >= {GIVEN, FAMILY, PHONE, ADDRESS, IDENTITY}
+
+    erase_person(person, acting_user=None)
+
+    assert found() == []
+
+
+def test_an_import_job_keeps_every_error_but_what_showed_her(demo: Programme) -> None:
+    org = factories.organisation()
+    prog = factories.programme(org)
+    person = zamfira(org)
+    job = failed_import(prog, org, language="ro")
+    erase_person(person, acting_user=None)
+    job.refresh_from_db()
+    with translation.override("ro"):
+        left_out = gettext("Left out: this row was about a person who has since been erased.")
+    assert left_out != "Left out: this row was about a person who has since been erased."
+    # Her row's errors keep their place and column; what they quoted (also her birth date) is gone.
+    assert json.loads(job.errors) == [
+        ["file-1.xlsx", 3, "given_name", "", left_out],
+        ["file-1.xlsx", 3, "birth_date", "", left_out],
+        ["file-1.xlsx", 4, "phone", "07x", "Not a phone number."],
+        ["visits.csv", 7, "person", "", left_out],
+        ["", "", "", "", "Nothing was written."],
+    ]
+    assert job.files == ["file-1.xlsx", "visits.csv"]
+    assert json.loads(job.summary) == ["Read file-1.xlsx."]
+    assert job.error_count == 4
+    entry = AuditEntry.objects.get(model="imports.ImportJob", object_pk=str(job.pk), action="change")
+    assert entry.fields == ["errors", "files", "summary"]
+
+
+def test_the_organisations_other_notes_keep_their_text_but_not_her_values(demo: Programme) -> None:
+    org = factories.organisation()
+    prog = factories.programme(org)
+    person = zamfira(org)
+    about_her = partner_contact(prog, org, f"Met {GIVEN} {FAMILY}'s lawyer; call back on 0799-314-159.")
+    namesake = partner_contact(prog, org, f"{GIVEN} from the court called.")
+    erase_person(person, acting_user=None)
+    about_her.refresh_from_db()
+    namesake.refresh_from_db()
+    assert about_her.note == "Met […]'s lawyer; call back on […]."
+    # A given name alone may be anyone's: in prose only what points at her alone is replaced.
+    assert namesake.note == f"{GIVEN} from the court called."
+    entry = AuditEntry.objects.get(
+        model="records.PartnerContact", object_pk=str(about_her.pk), action="change"
+    )
+    assert entry.fields == ["note"]
+
+
+def test_another_organisations_records_are_not_touched(demo: Programme) -> None:
+    org, elsewhere = factories.organisation(), factories.organisation()
+    prog = factories.programme(org, elsewhere)
+    person = zamfira(org)
+    theirs = partner_contact(prog, elsewhere, f"Met {GIVEN} {FAMILY}.")
+    their_job = failed_import(prog, elsewhere)
+    erase_person(person, acting_user=None)
+    theirs.refresh_from_db()
+    their_job.refresh_from_db()
+    assert theirs.note == f"Met {GIVEN} {FAMILY}." and GIVEN in their_job.errors
+
+
+def test_every_encrypted_note_and_story_is_searched_for_her_values() -> None:
+    searched = {model._meta.label: fields for model, fields in free_text_fields()}
+    assert searched == {
+        "records.ServiceDelivery": ["note"],
+        "records.Outcome": ["note"],
+        "records.PartnerContact": ["note"],
+        "records.Story": ["text_nl", "text_en", "text_ro"],
+    }
+    # Each is searched within the person's organisation only.
+    assert all(organisation_path(model) for model, _fields in free_text_fields())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -13,6 +14,8 @@ from django.utils.translation import gettext
 
 from nextsteps.accounts.models import Membership, Role, User
 from nextsteps.audit.models import AuditEntry
+from nextsteps.privacy import storage
+from nextsteps.privacy.cli import busy_message
 from nextsteps.privacy.models import Erasure
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import models as m
@@ -150,3 +153,23 @@ def test_on_the_command_line_bad_input_is_one_line_without_a_traceback(tmp_path)
     result = nextsteps("person", "erase", "NOPE-1", "--yes", "--user", "nobody", data_dir=tmp_path, env=env)
     assert result.returncode == 1
     assert result.stderr.strip() == "CommandError: There is no user “nobody”."
+
+
+def test_after_erasing_the_database_files_are_cleared_and_a_busy_database_is_reported(
+    person: m.Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[set[str]] = []
+
+    def busy(tables: Any = ()) -> bool:
+        calls.append(set(tables))
+        return False
+
+    monkeypatch.setattr(storage, "clear_freed_bytes", busy)
+    err = StringIO()
+    call_command(
+        "person", "erase", person.code, "--yes", "--user", officer().username, stdout=StringIO(), stderr=err
+    )
+    assert len(calls) == 1 and {"records_person", "records_servicedelivery"} <= calls[0]
+    assert busy_message() in err.getvalue()
+    person.refresh_from_db()
+    assert person.given_name == "" and Erasure.objects.filter(person=person).exists()

@@ -14,12 +14,16 @@ It reads at most one row per column and skips quietly when the database or a tab
 from __future__ import annotations
 
 import contextlib
+import os
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from nextsteps.privacy import crypto
 from nextsteps.privacy.fields import encrypted_fields
@@ -35,6 +39,7 @@ IDS = {
 UNDECRYPTABLE = "privacy.E005"
 SEARCH_KEY_CHANGED = "privacy.E006"
 KEY_FILE_OPEN = "privacy.W001"
+DATA_OPEN = "privacy.W003"
 
 
 @register()
@@ -58,6 +63,61 @@ def check_keys(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     with contextlib.suppress(DatabaseError, RuntimeError):
         messages += _stored_data_errors()
     return messages
+
+
+@register()
+def check_data_permissions(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Warn when other users of the machine can read the data folder, the SQLite database or anything in
+    the folder (uploads, exports written there). New files are private (permissions.py); these were made
+    before, or by hand. Only a warning: changing an administrator's files unasked is not the app's to do."""
+    opened = open_paths()
+    if not opened:
+        return []
+    return [
+        Warning(
+            ngettext(
+                "%(count)d file or folder of Next Steps can be read by other users of this machine: %(path)s.",
+                "%(count)d files or folders of Next Steps can be read by other users of this machine, "
+                "e.g. %(path)s.",
+                len(opened),
+            )
+            % {"count": len(opened), "path": opened[0]},
+            hint=_("Run: chmod -R go-rwx %(paths)s") % {"paths": " ".join(str(p) for p in roots())},
+            id=DATA_OPEN,
+        )
+    ]
+
+
+def roots() -> list[Path]:
+    """The data folder and the SQLite database (which may lie elsewhere), where they exist."""
+    found = [Path(settings.DATA_DIR)]
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "sqlite":
+        # The name in use: a test database in memory has a name that is no file.
+        name = Path(str(connection.settings_dict["NAME"]))
+        found += [name, *(name.with_name(name.name + suffix) for suffix in ("-wal", "-shm"))]
+    return [p for p in found if p.exists()]
+
+
+def open_paths() -> list[Path]:
+    """Every file and folder under roots() that the group or others may use; static files (public, and
+    many) aside."""
+    static = Path(settings.STATIC_ROOT).resolve()
+    opened = {root for root in roots() if _open(root)}
+    for root in roots():
+        for folder, folders, files in os.walk(root):  # nothing for a file
+            here = Path(folder)
+            folders[:] = [f for f in folders if (here / f).resolve() != static]
+            opened.update(p for p in (*(here / f for f in folders), *(here / f for f in files)) if _open(p))
+    return sorted(opened)
+
+
+def _open(path: Path) -> bool:
+    """A symbolic link's own permissions mean nothing: what it points to is checked where it lies."""
+    try:
+        return not path.is_symlink() and bool(path.stat().st_mode & 0o077)
+    except OSError:
+        return False
 
 
 def _stored_data_errors() -> list[CheckMessage]:

@@ -86,3 +86,10 @@ def require_rights(user: Any, person: Person) -> None:
             )
             % {"user": user.get_username(), "organisation": person.organisation}
         )
+
+
+def busy_message() -> str:
+    return _(
+        "The database was too busy to clear the erased values' old bytes from its files now; the next run "
+        "of “nextsteps apply-retention” clears them."
+    )

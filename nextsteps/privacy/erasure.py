@@ -1,8 +1,11 @@
 """Anonymising a person so that every figure ever reported about them stays exactly what it was.
 
 What goes: names, phone, address, identity number, nationality, the organisation's own ids, the code
-(replaced by a random pseudonym such as ERASED-3F9A0C1B), the name-search hashes, the notes on their services
-and outcomes, and the texts of stories about them (which are no longer published).
+(replaced by a random pseudonym such as ERASED-3F9A0C1B), the name-search hashes, and everything else that
+identified them wherever it is held: the notes on their cases, services and outcomes, the texts of stories
+about them (which are no longer published), their values in the organisation's other notes, in its import
+jobs (errors, summaries, file names) and in the admin's history (see places.py). Afterwards the database's
+files are cleared of the freed bytes (storage.py).
 
 What stays, because figures are computed from it: sex, survivor status, the organisation, every case, service,
 outcome, visit and household membership with its date and place, and enough of the birth date to place the
@@ -15,7 +18,7 @@ person in the same age group on the date of every record. Reports place a person
    day after the last on which they counted as a child). It says nothing the records do not say already.
    Only people who came of age in the middle of their records need it.
 
-Consents, case shares and the audit trail stay: they name no one, and they are the evidence that the
+Consents, case shares and the audit trail stay: they name no one (audit entries name fields, never values), and they are the evidence that the
 programme acted lawfully. An Erasure row says that, when and why the person was erased, and by whom.
 """
 
@@ -26,17 +29,17 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
 from nextsteps.indicators.sources import SOURCES
+from nextsteps.privacy import places, storage
 from nextsteps.privacy.models import Erasure
+from nextsteps.privacy.traces import Traces
 from nextsteps.records import actions
-from nextsteps.records.models import Outcome, Person, ServiceDelivery, Story, eighteenth_birthday
+from nextsteps.records.models import Person, eighteenth_birthday
 
 ERASED_PREFIX = "ERASED-"
 PERSON_FIELDS = (
@@ -51,7 +54,6 @@ PERSON_FIELDS = (
     "birth_date",
     "birth_year",
 )
-STORY_TEXTS = ("text_nl", "text_en", "text_ro")
 
 
 class AlreadyErased(ValueError):
@@ -111,12 +113,25 @@ def new_pseudonym(person: Person) -> str:
             return code
 
 
+def erase_person(
+    person: Person, *, acting_user: Any, reason: str = Erasure.Reason.REQUEST, clear_files: bool = True
+) -> Erasure:
+    """Anonymise one person for good (see the module's description); raises AlreadyErased when done before.
+
+    Then the database's files are cleared of the old bytes (after the commit when called in a transaction);
+    `clear_files=False` leaves that to the caller, e.g. once after a retention run."""
+    erasure = _erase(person, acting_user=acting_user, reason=reason)
+    if clear_files:
+        storage.clear_freed_bytes(places.tables())
+    return erasure
+
+
 @transaction.atomic
-def erase_person(person: Person, *, acting_user: Any, reason: str = Erasure.Reason.REQUEST) -> Erasure:
-    """Anonymise one person for good (see the module's description); raises AlreadyErased when done before."""
+def _erase(person: Person, *, acting_user: Any, reason: str) -> Erasure:
     person = Person.objects.select_for_update().get(pk=person.pk)
     if Erasure.objects.filter(person=person).exists():
         raise AlreadyErased(_("%(code)s was erased already.") % {"code": person.code})
+    traces = Traces.of(person)
     dates = record_dates(person)
     adult_on = person.adult_on
     person.birth_date, person.birth_year = reduced_birth(person, dates)
@@ -129,27 +144,7 @@ def erase_person(person: Person, *, acting_user: Any, reason: str = Erasure.Reas
     if not keeps_age_groups(adult_on, person.adult_on, dates):
         raise RuntimeError("erasure would move a record to another age group")  # rolls everything back
     log(AuditEntry.Action.CHANGE, person, user=acting_user, fields=PERSON_FIELDS)
-
-    for model in (ServiceDelivery, Outcome):
-        records = model._default_manager.filter(case__person=person)
-        for pk in records.exclude(note="").values_list("pk", flat=True):
-            log(
-                AuditEntry.Action.CHANGE,
-                model(pk=pk),
-                user=acting_user,
-                organisation=person.organisation,
-                fields=["note"],
-            )
-        records.update(note="", external_id="")
-    cases = person.cases.all()
-    cases.exclude(external_id="").update(external_id="")
-    for story in Story.objects.filter(person=person).select_related("organisation"):
-        log(AuditEntry.Action.CHANGE, story, user=acting_user, fields=[*STORY_TEXTS, "consent_to_publish"])
-    Story.objects.filter(person=person).update(text_nl="", text_en="", text_ro="", consent_to_publish=False)
-    # The admin's own history names records by their string form, which was the old code.
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Person), object_id=str(person.pk)
-    ).update(object_repr=person.code)
+    places.clear_everywhere(places.Erasing(person=person, traces=traces, acting_user=acting_user))
     return actions.create_record(
         Erasure,
         acting_user=acting_user,

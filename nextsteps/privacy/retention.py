@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Max, Prefetch, Q, QuerySet
 
 from nextsteps.indicators.sources import SOURCES
+from nextsteps.privacy import places, storage
 from nextsteps.privacy.erasure import erase_person
 from nextsteps.privacy.models import Erasure
 from nextsteps.programmes.models import Programme
@@ -92,11 +93,15 @@ def due_for_erasure(today: dt.date, programme: Programme | None = None) -> list[
 
 
 def apply_retention(
-    today: dt.date, programme: Programme | None = None, *, acting_user: Any = None
+    today: dt.date, programme: Programme | None = None, *, acting_user: Any = None, clear_files: bool = True
 ) -> list[Erasure]:
     """Erase everyone due. Each person is erased in a transaction of its own: an interruption keeps what was
-    done, and running again finishes the rest."""
-    return [
-        erase_person(due.person, acting_user=acting_user, reason=Erasure.Reason.RETENTION)
+    done, and running again finishes the rest. The database's files are cleared of the old bytes once, at
+    the end (`clear_files=False` leaves that to the caller)."""
+    erased = [
+        erase_person(due.person, acting_user=acting_user, reason=Erasure.Reason.RETENTION, clear_files=False)
         for due in due_for_erasure(today, programme)
     ]
+    if erased and clear_files:
+        storage.clear_freed_bytes(places.tables())
+    return erased

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
-from nextsteps.privacy import export
+from nextsteps.privacy import export, places, storage
 from nextsteps.privacy.cli import (
     add_language_argument,
     add_user_argument,
+    busy_message,
     find_person,
     language,
     require_rights,
@@ -91,7 +92,7 @@ class Command(BaseCommand):
         if not options["yes"]:
             self.confirm(person.code)
         try:
-            erase_person(person, acting_user=user)
+            erase_person(person, acting_user=user, clear_files=False)
         except AlreadyErased as error:
             raise CommandError(str(error)) from None
         person.refresh_from_db()
@@ -102,6 +103,8 @@ class Command(BaseCommand):
             )
             % {"code": person.code}
         )
+        if not storage.clear_freed_bytes(places.tables()):
+            self.stderr.write(busy_message())
 
     def confirm(self, code: str) -> None:
         if not sys.stdin.isatty():
