@@ -804,45 +804,54 @@ def bulk_link_records(
     return len(new)
 
 
-@transaction.atomic
 def assign_missing_external_ids(
     queryset: QuerySet[Any], *, acting_user: Any, organisation: Any, prefix: str, chunk: int = 2000
 ) -> int:
     """Give every record of `queryset` that has no external id one (`prefix` + primary key), so that a file
-    exported from these records can be imported again to update them. Audited as a change."""
+    exported from these records can be imported again to update them. Audited as a change. Each chunk is
+    its own transaction (ids and their entries together), so that a first export of a large programme
+    does not hold the write lock or grow SQLite's write-ahead log for all of it at once."""
     model = queryset.model
     scope = organisation_path(model)
     assigned = 0
     pks = list(queryset.filter(external_id="").order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), chunk):
-        part = pks[start : start + chunk]
-        wanted = {pk: f"{prefix}{pk}" for pk in part}
-        taken = set(
-            records_by_key(
-                model, {scope: organisation} if scope else {}, "external_id", wanted.values()
-            ).values_list("external_id", flat=True)
-        )
-        objs = list(model._default_manager.filter(AnyOf(F("pk"), part)))
-        now = timezone.now()
-        for obj in objs:
-            candidate, n = wanted[obj.pk], 1
-            while candidate in taken:
-                n += 1
-                candidate = f"{wanted[obj.pk]}-{n}"
-            taken.add(candidate)
-            obj.external_id = candidate
-            obj.updated_at = now
-        update_rows(
-            model,
-            [{"pk": o.pk, "external_id": o.external_id} for o in objs],
-            ["external_id"],
-            {"updated_at": now},
-        )
-        insert_audit_entries(
-            model,
-            [(AuditEntry.Action.CHANGE, obj.pk, ("external_id",)) for obj in objs],
-            acting_user,
-            organisation,
-        )
-        assigned += len(objs)
+        with transaction.atomic(using=router.db_for_write(model)):
+            assigned += _assign_chunk(
+                model, scope, pks[start : start + chunk], acting_user, organisation, prefix
+            )
     return assigned
+
+
+def _assign_chunk(
+    model: Any, scope: str | None, part: list[Any], acting_user: Any, organisation: Any, prefix: str
+) -> int:
+    wanted = {pk: f"{prefix}{pk}" for pk in part}
+    taken = set(
+        records_by_key(
+            model, {scope: organisation} if scope else {}, "external_id", wanted.values()
+        ).values_list("external_id", flat=True)
+    )
+    objs = list(model._default_manager.filter(AnyOf(F("pk"), part)))
+    now = timezone.now()
+    for obj in objs:
+        candidate, n = wanted[obj.pk], 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{wanted[obj.pk]}-{n}"
+        taken.add(candidate)
+        obj.external_id = candidate
+        obj.updated_at = now
+    update_rows(
+        model,
+        [{"pk": o.pk, "external_id": o.external_id} for o in objs],
+        ["external_id"],
+        {"updated_at": now},
+    )
+    insert_audit_entries(
+        model,
+        [(AuditEntry.Action.CHANGE, obj.pk, ("external_id",)) for obj in objs],
+        acting_user,
+        organisation,
+    )
+    return len(objs)
