@@ -13,11 +13,11 @@ from django.core.management.base import CommandError
 
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.models import CaseShare, Consent
-from nextsteps.programmes.models import Programme
+from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import models as m
 from nextsteps.reports.builder import build_report
 from nextsteps.reports.render import render
-from tests.importing import command
+from tests.importing import command, importer_of
 
 START, END = dt.date(2021, 8, 1), dt.date(2021, 12, 31)
 
@@ -123,6 +123,7 @@ def test_records_without_an_external_id_get_one_and_the_audit_trail_says_so(
 def test_each_exported_person_level_record_shows_the_export_in_its_own_trail(
     demo: Programme, tmp_path: Path
 ) -> None:
+    coordinator = importer_of(Organisation.objects.get(slug="dorcas-ro"))
     command(
         "export-records",
         str(tmp_path),
@@ -131,7 +132,7 @@ def test_each_exported_person_level_record_shows_the_export_in_its_own_trail(
         "--organisation",
         "dorcas-ro",
         "--user",
-        "coordinator",
+        coordinator.username,
         "--include-identifying",
     )
     for model, records in (
@@ -150,7 +151,7 @@ def test_each_exported_person_level_record_shows_the_export_in_its_own_trail(
     person = m.Person.objects.filter(organisation__slug="dorcas-ro").first()
     assert person is not None
     entry = AuditEntry.objects.get(model="records.Person", object_pk=str(person.pk), action="export")
-    assert entry.user is not None and entry.user.username == "coordinator"
+    assert entry.user == coordinator
     assert entry.organisation is not None and entry.organisation.slug == "dorcas-ro"
     assert "given_name" in entry.fields and "phone" in entry.fields
     # Records that identify nobody are audited once per file.
@@ -175,7 +176,8 @@ def test_names_and_phone_numbers_stay_out_unless_asked_for(demo: Programme, tmp_
     )
     with open(tmp_path / "full" / "persons.csv", encoding="utf-8-sig") as stream:
         rows = list(csv.DictReader(stream))
-    assert all(row["given_name"] and row["phone"].startswith("+40") for row in rows)
+    # A phone number starts with "+": in CSV with the apostrophe that keeps spreadsheets from running it.
+    assert all(row["given_name"] and row["phone"].startswith("'+40") for row in rows)
 
 
 def test_an_xlsx_export_imports_too(demo: Programme, tmp_path: Path) -> None:

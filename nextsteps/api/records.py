@@ -236,8 +236,8 @@ def add_kind(kind: str) -> None:
         obj = access.get_or_404(user, kind, record_id, access.DELETE)
         try:
             actions.delete_record(obj, acting_user=user)
-        except models.ProtectedError:
-            raise Conflict(_("This record cannot be deleted while other records refer to it.")) from None
+        except actions.RecordKept as kept:
+            raise Conflict(" ".join(kept.messages)) from None
         return Status(204, None)
 
     refused = {401: Error, 404: Error}

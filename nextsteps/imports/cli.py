@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from nextsteps import spreadsheets
 from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.imports import columns as c
 from nextsteps.imports.importer import (
@@ -205,10 +206,12 @@ def report_errors(result: ImportResult, write: Callable[[str], None], errors_fil
     if errors_file:
         with open(Path(errors_file), "w", encoding="utf-8-sig", newline="") as stream:
             writer = csv.writer(stream)
-            writer.writerow([_("file"), _("row"), _("column"), _("value"), _("reason")])
+            writer.writerow(spreadsheets.csv_row([_("file"), _("row"), _("column"), _("value"), _("reason")]))
             for error in result.errors:
                 writer.writerow(
-                    [error.file, error.row or "", error.column or "", error.value, error.message()]
+                    spreadsheets.csv_row(
+                        [error.file, error.row or "", error.column or "", error.value, error.message()]
+                    )
                 )
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 
+from nextsteps.accounts import access
+from nextsteps.audit.log import log_each
 from nextsteps.audit.models import AuditEntry
 from nextsteps.imports import columns as c
 from nextsteps.imports import templates, vocabularies
@@ -228,11 +229,19 @@ def header(type_key: str, include_identifying: bool) -> list[str]:
 
 
 def rows(
-    type_key: str, programme: Programme, organisation: Organisation, names: Sequence[str]
+    type_key: str,
+    programme: Programme,
+    organisation: Organisation,
+    names: Sequence[str],
+    upto: int | None = None,
 ) -> Iterator[list[Any]]:
+    """The file's rows; `upto` leaves out records added after the export was audited (keys only grow)."""
     spec = EXPORTS[type_key]
     lookups = [spec.values[name] for name in names if name in spec.values]
-    queryset = spec.queryset(programme, organisation).order_by("pk").values_list("pk", *lookups)
+    queryset = spec.queryset(programme, organisation)
+    if upto is not None:
+        queryset = queryset.filter(pk__lte=upto)
+    queryset = queryset.order_by("pk").values_list("pk", *lookups)
     if type_key != "activities":
         for _pk, *values in queryset.iterator(chunk_size=CHUNK):
             found = dict(zip([n for n in names if n in spec.values], values, strict=True))
@@ -267,11 +276,47 @@ def _activity_rows(chunk: list[tuple[Any, ...]], names: Sequence[str], spec: Exp
         yield [_cell(found_values.get(name)) for name in names]
 
 
-@transaction.atomic
-def assign_ids(programme: Programme, organisation: Organisation, acting_user: Any = None) -> int:
+# The record kinds (records/kinds.py) whose records each file shows: a user who acts for the export must
+# be able to read them all in the organisation, as on the pages (accounts/access.py).
+KINDS_READ: dict[str, tuple[str, ...]] = {
+    "persons": ("person",),
+    "households": ("household",),
+    "household_members": ("household", "person"),
+    "cases": ("case",),
+    "campaigns": ("campaign",),
+    "partner_contacts": ("partner_contact",),
+    "outreach_visits": ("visit",),
+    "visit_persons": ("visit", "person"),
+    "activities": ("activity",),
+    "volunteers": ("volunteer",),
+    "distributions": ("distribution",),
+    "services": ("service",),
+    "outcomes": ("outcome",),
+}
+
+
+def readable_types(user: Any, organisation: Organisation) -> list[str]:
+    """The files the user may take out of the organisation: every type when the system itself exports
+    (no user: an operator's command, audited as such), else those whose records the user may read."""
+    if user is None:
+        return [t.key for t in c.RECORD_TYPES]
+    return [
+        t.key
+        for t in c.RECORD_TYPES
+        if all(access.can(user, kind, access.VIEW, organisation.pk) for kind in KINDS_READ[t.key])
+    ]
+
+
+def assign_ids(
+    programme: Programme,
+    organisation: Organisation,
+    acting_user: Any = None,
+    types: Iterable[str] | None = None,
+) -> int:
     """Give each exported record without an external id one, through the actions layer (audited)."""
     assigned = 0
-    for spec in EXPORTS.values():
+    for key in types if types is not None else EXPORTS:
+        spec = EXPORTS[key]
         if spec.id_prefix:
             assigned += actions.assign_missing_external_ids(
                 spec.queryset(programme, organisation),
@@ -292,27 +337,32 @@ def export_records(
     acting_user: Any = None,
     lang: str = "en",
 ) -> dict[str, int]:
-    """Write one file per record type that has records; returns the number of rows of each file."""
+    """Write one file per record type that has records (and that `acting_user` may read); returns the
+    number of rows of each file."""
+    types = readable_types(acting_user, organisation)
     directory.mkdir(parents=True, exist_ok=True)
-    assign_ids(programme, organisation, acting_user)
+    assign_ids(programme, organisation, acting_user, types)
     lists = vocabularies.load(programme) if fmt == "xlsx" else None
     written: dict[str, int] = {}
     for record_type in c.RECORD_TYPES:
+        if record_type.key not in types:
+            continue
         names = header(record_type.key, include_identifying)
         if not EXPORTS[record_type.key].queryset(programme, organisation).exists():
             continue
+        # The audit trail first: an export is never unaudited, even one whose file could not be written.
+        upto = _audit_export(record_type.key, programme, organisation, names, acting_user)
         path = directory / f"{record_type.key}.{fmt}"
         count = templates.write_file(
             path,
             record_type,
-            rows(record_type.key, programme, organisation, names),
+            rows(record_type.key, programme, organisation, names, upto),
             header=names,
             fmt=fmt,
             vocabularies=lists,
             lang=lang,
         )
         written[record_type.key] = count
-        _audit_export(record_type.key, programme, organisation, names, acting_user)
     return written
 
 
@@ -327,13 +377,13 @@ PERSON_LEVEL_FILES = {
     "services",
     "outcomes",
 }
-AUDIT_BATCH = 10_000
 
 
 def _audit_export(
     type_key: str, programme: Programme, organisation: Organisation, names: Sequence[str], acting_user: Any
-) -> None:
-    """Which columns of which records left the application, and who took them."""
+) -> int | None:
+    """Which columns of which records leave the application, and who takes them. Returns the largest key
+    audited, so that the file holds no record added since (None: the file is audited as a whole)."""
     model = c.TYPES[type_key].model
     if type_key not in PERSON_LEVEL_FILES:
         AuditEntry.objects.create(
@@ -344,13 +394,14 @@ def _audit_export(
             organisation=organisation,
             fields=sorted(names),
         )
-        return
-    columns = tuple(names)
-    pks = EXPORTS[type_key].queryset(programme, organisation).order_by("pk").values_list("pk", flat=True)
-    batch: list[tuple[str, Any, Iterable[str]]] = []
-    for pk in pks.iterator(chunk_size=AUDIT_BATCH):
-        batch.append((AuditEntry.Action.EXPORT, pk, columns))
-        if len(batch) >= AUDIT_BATCH:
-            actions.insert_audit_entries(model, batch, acting_user, organisation)
-            batch = []
-    actions.insert_audit_entries(model, batch, acting_user, organisation)
+        return None
+    return (
+        log_each(
+            EXPORTS[type_key].queryset(programme, organisation),
+            AuditEntry.Action.EXPORT,
+            user=acting_user,
+            organisation=organisation,
+            fields=names,
+        )
+        or 0
+    )

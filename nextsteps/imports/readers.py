@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
+from nextsteps import spreadsheets
 from nextsteps.imports import limits
 from nextsteps.imports.columns import letter
 from nextsteps.imports.values import is_blank
@@ -139,7 +140,7 @@ class CsvTable:
             for cells in self._reader:
                 number += 1
                 if cells and any(cell.strip() for cell in cells):
-                    yield number, cells
+                    yield number, [spreadsheets.from_csv(cell) for cell in cells]
         except UnicodeDecodeError:
             raise _not_utf8(self.name) from None
         except _LongLine:

@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from nextsteps import spreadsheets
 from nextsteps.imports import columns as c
 from nextsteps.imports.values import Vocabulary
 
@@ -38,10 +39,10 @@ def allowed_values(column: c.Column, vocabularies: dict[str, Vocabulary], lang: 
 
 def write_csv(stream: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]] = ()) -> int:
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow(spreadsheets.csv_row(header))
     count = 0
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(spreadsheets.csv_row(row))
         count += 1
     return count
 
@@ -82,7 +83,6 @@ def _write_xlsx(
     lang: str,
 ) -> int:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     # Write-only mode streams rows to disk, so an export of any size needs the memory of one row.
@@ -91,18 +91,18 @@ def _write_xlsx(
     bold = Font(bold=True)
     head = []
     for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
+        cell = spreadsheets.xlsx_cell(sheet, name)
         cell.font = bold
         head.append(cell)
     sheet.append(head)
     count = 0
     for row in rows:
-        sheet.append(list(row))
+        sheet.append(spreadsheets.xlsx_row(sheet, row))
         count += 1
     help_sheet = book.create_sheet(_("columns"))
     help_sheet.append(
         [
-            WriteOnlyCell(help_sheet, value=str(text))
+            spreadsheets.xlsx_cell(help_sheet, str(text))
             for text in (
                 _("column"),
                 _("required"),
@@ -117,14 +117,17 @@ def _write_xlsx(
         if column.name not in header:
             continue
         help_sheet.append(
-            [
-                column.name,
-                _("yes") if column.required else _("no"),
-                str(c.KIND_LABELS[column.kind]),
-                allowed_values(column, vocabularies, lang) if vocabularies else "",
-                column.example,
-                str(column.description),
-            ]
+            spreadsheets.xlsx_row(
+                help_sheet,
+                [
+                    column.name,
+                    _("yes") if column.required else _("no"),
+                    str(c.KIND_LABELS[column.kind]),
+                    allowed_values(column, vocabularies, lang) if vocabularies else "",
+                    column.example,
+                    str(column.description),
+                ],
+            )
         )
     book.save(path)
     return count

@@ -11,15 +11,16 @@ import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models, router, transaction
-from django.db.models import F, Lookup, Model, QuerySet
+from django.db.models import F, Lookup, Model, ProtectedError, QuerySet, RestrictedError
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nextsteps.audit.log import WRITES, acting_organisation_of, bump_data_version, log
+from nextsteps.audit.log import WRITES, acting_organisation_of, bump_data_version, log, organisation_of
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.fields import EncryptedMixin
 from nextsteps.records.models import (
@@ -85,11 +86,95 @@ def update_record(instance: M, *, acting_user: Any, **changes: Any) -> M:
     return instance
 
 
+class RecordKept(ValidationError):
+    """A delete refused by the rule below; the message (already translated) says which records keep it."""
+
+
+def _kind_models() -> set[type[Model]]:
+    from nextsteps.records.kinds import KINDS
+
+    return {kind.model for kind in KINDS.values()}
+
+
+def _kept(instance: Model, blockers: Iterable[type[Model]]) -> RecordKept:
+    names = sorted({str(model._meta.verbose_name_plural) for model in blockers})
+    return RecordKept(
+        _(
+            "“%(record)s” cannot be deleted while other records refer to it (%(records)s): delete or "
+            "change those first."
+        )
+        % {"record": instance, "records": ", ".join(names)},
+        code="kept",
+    )
+
+
+def _collect(instance: Model) -> Collector:
+    """What deleting the record would take with it, or RecordKept. The rule, for every path (pages, API,
+    commands): a record is deleted alone. Another record that points at it (a person's cases, which PROTECT
+    her) or would go with it (a case's services and outcomes, which CASCADE) keeps it, so that no click or
+    API call erases someone's history; only the links and shares that belong to it go along."""
+    collector = Collector(using=router.db_for_write(type(instance)))
+    try:
+        collector.collect([instance])
+    except ProtectedError as error:
+        raise _kept(instance, {type(obj) for obj in error.protected_objects}) from None
+    except RestrictedError as error:
+        raise _kept(instance, {type(obj) for obj in error.restricted_objects}) from None
+    kinds = _kind_models()
+    taken = {
+        model for model, objs in collector.data.items() if model in kinds and model is not type(instance)
+    }
+    taken |= {qs.model for qs in collector.fast_deletes if qs.model in kinds and qs.exists()}
+    if taken:
+        raise _kept(instance, taken)
+    return collector
+
+
+def deletion_refusal(instance: Model) -> str | None:
+    """Why the record cannot be deleted (translated), or None: for a page to say so before anyone asks."""
+    try:
+        _collect(instance)
+    except RecordKept as kept:
+        return " ".join(kept.messages)
+    return None
+
+
 @transaction.atomic
 def delete_record(instance: Model, *, acting_user: Any) -> None:
-    # Log first: the entry must name the record while it still has its key.
-    log(AuditEntry.Action.DELETE, instance, user=acting_user)
-    instance.delete()
+    """Delete one record, or raise RecordKept (see _collect). Each row that goes with it (a link to a
+    person reached on a visit, a share of a case) gets its own entry; a record that loses a link to it (a
+    household losing a member) gets a change entry; a record whose reference is cleared (a volunteer's
+    campaign) too."""
+    model = type(instance)
+    # On PostgreSQL this row lock makes a concurrent insert of a service into this case wait, so that what
+    # was checked is what is deleted; SQLite's write lock (IMMEDIATE transactions) does the same.
+    list(model._default_manager.select_for_update().filter(pk=instance.pk).values_list("pk"))
+    collector = _collect(instance)
+    organisation = organisation_of(instance)
+    # Log first: the entries must name the records while they still have their keys.
+    log(AuditEntry.Action.DELETE, instance, user=acting_user, organisation=organisation)
+    removed: list[Model] = [obj for objs in collector.data.values() for obj in objs if obj is not instance]
+    for qs in collector.fast_deletes:
+        removed.extend(qs)
+    for obj in removed:
+        through_of = obj._meta.auto_created
+        if not through_of:
+            log(AuditEntry.Action.DELETE, obj, user=acting_user, organisation=organisation)
+        elif through_of is not model:
+            # A link row of another record's many-to-many field: that record changes.
+            _log_link_change(obj, through_of, acting_user)
+    for (f, _value), batches in collector.field_updates.items():
+        for batch in batches:
+            for obj in cast(Iterable[Model], batch):
+                log(AuditEntry.Action.CHANGE, obj, user=acting_user, fields=[f.name])
+    collector.delete()
+
+
+def _log_link_change(link: Model, owner_model: Any, acting_user: Any) -> None:
+    for m2m in owner_model._meta.many_to_many:
+        if m2m.remote_field.through is type(link):
+            owner = getattr(link, m2m.m2m_field_name())
+            log(AuditEntry.Action.CHANGE, owner, user=acting_user, fields=[m2m.name])
 
 
 def _is_m2m(model: type[Model], name: str) -> bool:
@@ -719,45 +804,54 @@ def bulk_link_records(
     return len(new)
 
 
-@transaction.atomic
 def assign_missing_external_ids(
     queryset: QuerySet[Any], *, acting_user: Any, organisation: Any, prefix: str, chunk: int = 2000
 ) -> int:
     """Give every record of `queryset` that has no external id one (`prefix` + primary key), so that a file
-    exported from these records can be imported again to update them. Audited as a change."""
+    exported from these records can be imported again to update them. Audited as a change. Each chunk is
+    its own transaction (ids and their entries together), so that a first export of a large programme
+    does not hold the write lock or grow SQLite's write-ahead log for all of it at once."""
     model = queryset.model
     scope = organisation_path(model)
     assigned = 0
     pks = list(queryset.filter(external_id="").order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), chunk):
-        part = pks[start : start + chunk]
-        wanted = {pk: f"{prefix}{pk}" for pk in part}
-        taken = set(
-            records_by_key(
-                model, {scope: organisation} if scope else {}, "external_id", wanted.values()
-            ).values_list("external_id", flat=True)
-        )
-        objs = list(model._default_manager.filter(AnyOf(F("pk"), part)))
-        now = timezone.now()
-        for obj in objs:
-            candidate, n = wanted[obj.pk], 1
-            while candidate in taken:
-                n += 1
-                candidate = f"{wanted[obj.pk]}-{n}"
-            taken.add(candidate)
-            obj.external_id = candidate
-            obj.updated_at = now
-        update_rows(
-            model,
-            [{"pk": o.pk, "external_id": o.external_id} for o in objs],
-            ["external_id"],
-            {"updated_at": now},
-        )
-        insert_audit_entries(
-            model,
-            [(AuditEntry.Action.CHANGE, obj.pk, ("external_id",)) for obj in objs],
-            acting_user,
-            organisation,
-        )
-        assigned += len(objs)
+        with transaction.atomic(using=router.db_for_write(model)):
+            assigned += _assign_chunk(
+                model, scope, pks[start : start + chunk], acting_user, organisation, prefix
+            )
     return assigned
+
+
+def _assign_chunk(
+    model: Any, scope: str | None, part: list[Any], acting_user: Any, organisation: Any, prefix: str
+) -> int:
+    wanted = {pk: f"{prefix}{pk}" for pk in part}
+    taken = set(
+        records_by_key(
+            model, {scope: organisation} if scope else {}, "external_id", wanted.values()
+        ).values_list("external_id", flat=True)
+    )
+    objs = list(model._default_manager.filter(AnyOf(F("pk"), part)))
+    now = timezone.now()
+    for obj in objs:
+        candidate, n = wanted[obj.pk], 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{wanted[obj.pk]}-{n}"
+        taken.add(candidate)
+        obj.external_id = candidate
+        obj.updated_at = now
+    update_rows(
+        model,
+        [{"pk": o.pk, "external_id": o.external_id} for o in objs],
+        ["external_id"],
+        {"updated_at": now},
+    )
+    insert_audit_entries(
+        model,
+        [(AuditEntry.Action.CHANGE, obj.pk, ("external_id",)) for obj in objs],
+        acting_user,
+        organisation,
+    )
+    return len(objs)

@@ -291,31 +291,21 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(request, "records/form.html", {"spec": spec, "form": form, "new": False, "obj": obj})
 
 
-# Records that would take others with them: like a person with cases (whose link protects them), a case
-# is deleted only once its services and outcomes are, so that a click never erases a survivor's history.
-DEPENDENTS = {"case": ("services", "outcomes")}
-
-
-def _has_dependents(kind: str, obj: Any) -> bool:
-    return any(getattr(obj, name).exists() for name in DEPENDENTS.get(kind, ()))
-
-
 @login_required
 def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
     obj = access.get_or_404(request.user, kind, pk, access.DELETE)
-    blocked = _has_dependents(kind, obj)
+    # The rule is the delete action's, the API's and every command's: the page only says it beforehand.
+    blocked = actions.deletion_refusal(obj)
     if request.method == "POST":
-        if not blocked:
-            try:
-                actions.delete_record(obj, acting_user=request.user)
-            except models.ProtectedError:
-                pass
-            else:
-                messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
-                return redirect(record_url(kind, "list"))
-        messages.error(request, _("This record cannot be deleted while other records refer to it."))
-        return redirect(record_url(kind, "detail", pk))
+        try:
+            actions.delete_record(obj, acting_user=request.user)
+        except actions.RecordKept as kept:
+            for message in kept.messages:
+                messages.error(request, message)
+            return redirect(record_url(kind, "detail", pk))
+        messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
+        return redirect(record_url(kind, "list"))
     return render(request, "records/confirm_delete.html", {"spec": spec, "obj": obj, "blocked": blocked})
 
 

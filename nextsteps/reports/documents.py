@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from nextsteps import spreadsheets
 from nextsteps.reports.builder import Report, as_number, tracking_head
 from nextsteps.reports.charts import describe
 from nextsteps.reports.render import chart_png, chart_rows, chart_title, conclusion, to_html
@@ -158,11 +159,12 @@ def to_xlsx(report: Report) -> bytes:
     from nextsteps.indicators.models import Indicator
 
     def table(sheet: Worksheet, head: list[str], rows: list[list[Any]], widths: list[int]) -> None:
-        sheet.append(head)
+        sheet.append(spreadsheets.xlsx_row(sheet, head))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(row)
+            # Titles, localities and notes are typed by people: text cells, never formulas.
+            sheet.append(spreadsheets.xlsx_row(sheet, row))
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
         for index, width in enumerate(widths, start=1):
@@ -246,7 +248,7 @@ def to_xlsx(report: Report) -> bytes:
         # Whoever opens the workbook sees which audience it is for, next to the figures it concerns.
         about = book.create_sheet(_("About")[:31])
         for text in (report.title, report.period_label, report.note):
-            about.append([text])
+            about.append(spreadsheets.xlsx_row(about, [text]))
         about.column_dimensions["A"].width = 100
         out = io.BytesIO()
         book.save(out)

@@ -8,6 +8,7 @@ format at once.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -80,44 +81,77 @@ def _date(value: Any) -> str:
     return formats.date_format(value, "j F Y")
 
 
+# Characters that make Markdown out of text: emphasis, code, links and images, table cells, and raw HTML
+# (<, > and & become entities, so no tag or autolink survives).
+_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# What starts a heading, list, quote or rule at the beginning of a line.
+_BLOCK_START = re.compile(r"^(\s*\d*)([#\-+=.)])")
+
+
+def md(text: Any) -> str:
+    """Text that people typed (names, titles, narratives, milestones, stories) as literal Markdown text: no
+    raw HTML, no links (javascript: or any other), no headings or lists of their own. Line breaks stay."""
+    lines = []
+    for line in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = "".join(_ENTITIES.get(char, char) for char in line)
+        line = _INLINE.sub(r"\\\1", line)
+        lines.append(_BLOCK_START.sub(r"\1\\\2", line))
+    return "\n".join(lines)
+
+
+def md_line(text: Any) -> str:
+    """Typed text on one line: a list item or table cell ends at a line break."""
+    return " ".join(md(text).split("\n"))
+
+
 def to_markdown(report: Report) -> str:
-    out: list[str] = [f"# {report.title}", "", f"*{report.note}*", ""]
+    out: list[str] = [f"# {md_line(report.title)}", "", f"*{md_line(report.note)}*", ""]
     if report.narrative:
-        out += [report.narrative, ""]
+        out += [md(report.narrative), ""]
     for pillar in report.pillars:
-        out += [
-            f"## {_('Pillar %(number)s: %(title)s') % {'number': pillar.number, 'title': pillar.title}}",
-            "",
-        ]
-        out += [f"- {line.sentence}" for line in pillar.lines]
-        out += [f"- {event.sentence()}" for event in pillar.events]
-        out += [f"- {_date(m.date)}: {m.text}" for m in pillar.milestones]
+        heading = _("Pillar %(number)s: %(title)s") % {
+            "number": pillar.number,
+            "title": md_line(pillar.title),
+        }
+        out += [f"## {heading}", ""]
+        out += [f"- {md_line(line.sentence)}" for line in pillar.lines]
+        out += [f"- {md_line(event.sentence())}" for event in pillar.events]
+        out += [f"- {_date(m.date)}: {md_line(m.text)}" for m in pillar.milestones]
         out.append("")
     if report.events:
-        out += [f"## {_('Notable events')}", ""] + [f"- {e.sentence()}" for e in report.events] + [""]
+        out += (
+            [f"## {_('Notable events')}", ""] + [f"- {md_line(e.sentence())}" for e in report.events] + [""]
+        )
     if report.milestones:
         out += (
-            [f"## {_('Milestones')}", ""] + [f"- {_date(m.date)}: {m.text}" for m in report.milestones] + [""]
+            [f"## {_('Milestones')}", ""]
+            + [f"- {_date(m.date)}: {md_line(m.text)}" for m in report.milestones]
+            + [""]
         )
     for office in report.offices:
-        out += [
-            f"## {_('%(office)s (%(country)s)') % {'office': office.name, 'country': office.country}}",
-            "",
-        ]
-        out += [f"- {line.title}: {line.text}" for line in office.lines]
-        out += [f"- {_date(m.date)}: {m.text}" for m in office.milestones]
+        heading = _("%(office)s (%(country)s)") % {"office": md_line(office.name), "country": office.country}
+        out += [f"## {heading}", ""]
+        out += [f"- {md_line(line.title)}: {md_line(line.text)}" for line in office.lines]
+        out += [f"- {_date(m.date)}: {md_line(m.text)}" for m in office.milestones]
         if not office.lines and not office.milestones:
             out.append(f"- {_('Nothing was recorded for this office in this period.')}")
         out.append("")
     if report.stories:
-        out += [f"## {_('Stories')}", ""] + [f"> {s.text}\n" for s in report.stories]
+        out += [f"## {_('Stories')}", ""]
+        for story in report.stories:
+            out += ["\n".join(f"> {line}" for line in md(story.text).split("\n")), ""]
     out += [f"## {_('Conclusion')}", "", conclusion(report), ""]
     if report.exceeded:
-        out += [f"- {line.title}" for line in report.exceeded] + [""]
+        out += [f"- {md_line(line.title)}" for line in report.exceeded] + [""]
     out += [f"## {_('Indicators against targets')}", ""]
     head = tracking_head()
     out += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    out += ["| " + " | ".join(row) + " |" for line in report.lines for row in line.tracking_rows]
+    out += [
+        "| " + " | ".join(md_line(cell) for cell in row) + " |"
+        for line in report.lines
+        for row in line.tracking_rows
+    ]
     out.append("")
     return "\n".join(out)
 

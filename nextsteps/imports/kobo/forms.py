@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nextsteps import spreadsheets
 from nextsteps.imports import vocabularies
 from nextsteps.imports.values import Vocabulary
 
@@ -294,7 +295,8 @@ def write_xlsform(form: Form, path: Path, lists: dict[str, Vocabulary] | None = 
         columns: list[str] = []
         for row in rows:
             columns += [name for name in row if name not in columns]
-        sheet.append(columns)
+        sheet.append(spreadsheets.xlsx_row(sheet, columns))
         for row in rows:
-            sheet.append([row.get(name, "") for name in columns])
+            # Expressions of an XLSForm (relevant, constraint) are text for pyxform, not Excel formulas.
+            sheet.append(spreadsheets.xlsx_row(sheet, [row.get(name, "") for name in columns]))
     book.save(path)

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nextsteps.imports import cli
-from nextsteps.imports.export import export_records
+from nextsteps.imports.export import export_records, readable_types
 from nextsteps.imports.templates import FORMATS
 
 
@@ -29,7 +29,11 @@ class Command(BaseCommand):
             action="store_true",
             help="also write names and phone numbers (left out by default)",
         )
-        parser.add_argument("--user", help="username recorded in the audit trail as having exported")
+        parser.add_argument(
+            "--user",
+            help="username of the person exporting: only the records they may read are written, and the "
+            "audit trail names them (left out: the system exports everything, and the trail says so)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         lang = cli.language(options["lang"])
@@ -41,9 +45,24 @@ class Command(BaseCommand):
             user = cli.get_user(options["user"])
             directory = Path(options["directory"])
             if options["organisation"]:
-                targets = [(cli.get_organisation(options["organisation"], programme), directory)]
+                organisation = cli.get_organisation(options["organisation"], programme)
+                if user is not None and not readable_types(user, organisation):
+                    raise CommandError(
+                        _("%(user)s may not read any records of %(organisation)s; nothing was exported.")
+                        % {"user": user.get_username(), "organisation": organisation}
+                    )
+                targets = [(organisation, directory)]
             else:
-                targets = [(org, directory / org.slug) for org in programme.organisations.order_by("slug")]
+                targets = [
+                    (org, directory / org.slug)
+                    for org in programme.organisations.order_by("slug")
+                    if user is None or readable_types(user, org)
+                ]
+                if not targets:
+                    raise CommandError(
+                        _("%(user)s may not read any records of %(programme)s; nothing was exported.")
+                        % {"user": user.get_username(), "programme": programme}
+                    )
             for organisation, folder in targets:
                 try:
                     written = export_records(
