@@ -4,6 +4,11 @@ Before this, an organisation's administrator could be a superuser and give thems
 organisation through the admin. Accounts that hold roles lose the staff and superuser flags here (with an
 audit entry each), and database triggers refuse the mix from now on, whatever path writes it: the admin,
 `createsuperuser`, the shell, a bulk update. The models' clean() and the actions say the same in words.
+
+For a later migration: on SQLite, Django changes some columns by copying a table into a new one, dropping
+the old one and renaming the new one. Done to accounts_user or accounts_membership, that fails ("error in
+trigger … no such table") or drops the triggers. Such a migration runs remove_triggers first and
+add_triggers last (import them from this module); tests/test_operator_rule.py fails if the triggers are gone.
 """
 
 from typing import Any
@@ -43,12 +48,12 @@ POSTGRESQL = [
     f"""
     CREATE FUNCTION accounts_operator_holds_no_roles() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
-        operator boolean;
+        account_is_operator boolean;
     BEGIN
         IF TG_TABLE_NAME = 'accounts_membership' THEN
-            SELECT (is_staff OR is_superuser) INTO operator FROM accounts_user
+            SELECT (is_staff OR is_superuser) INTO account_is_operator FROM accounts_user
                 WHERE id = NEW.user_id FOR SHARE;
-            IF operator THEN
+            IF account_is_operator THEN
                 RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'check_violation';
             END IF;
         ELSIF (NEW.is_staff OR NEW.is_superuser)
