@@ -97,6 +97,9 @@ def test_it_prints_every_persona_with_its_role_and_organisation(demo: Programme)
             for line in lines
             if line.startswith("  ")
         ), username
+    assert any(
+        line.split()[0] == "operator" and "Django admin" in line for line in lines if line.startswith("  ")
+    )
     assert "another-demo-password" in err.getvalue()
 
 

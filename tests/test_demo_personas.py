@@ -29,3 +29,12 @@ def test_it_resets_each_personas_memberships_to_exactly_its_role() -> None:
         ) == [(organisation, role)], username
     assert authenticate(username="viewer", password="reset-demo-password") is not None
     assert User.objects.get(username="dpo").is_active
+
+
+def test_only_the_operator_is_staff_and_it_holds_no_role() -> None:
+    User.objects.filter(username="operator").update(is_active=False)
+    ensure_personas("reset-demo-password")
+    assert list(User.objects.filter(is_staff=True).values_list("username", flat=True)) == ["operator"]
+    assert list(User.objects.filter(is_superuser=True).values_list("username", flat=True)) == ["operator"]
+    assert not Membership.objects.filter(user__username="operator").exists()
+    assert authenticate(username="operator", password="reset-demo-password") is not None

@@ -30,7 +30,7 @@ def admin_url(model: type[ManagedList], view: str) -> str:
 def test_the_administrator_sees_each_list_with_its_labels_in_three_languages(
     login: Callable[[str], Client], model: type[ManagedList]
 ) -> None:
-    response = login("admin").get(admin_url(model, "changelist"))
+    response = login("operator").get(admin_url(model, "changelist"))
     assert response.status_code == 200
     html = response.content.decode()
     first = model._default_manager.order_by("order", "code").first()
@@ -51,7 +51,7 @@ def test_the_administrator_adds_an_entry_that_reports_label_in_each_language(
         "order": "50",
         "active": "on",
     }
-    response = login("admin").post(admin_url(model, "add"), data)
+    response = login("operator").post(admin_url(model, "add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = model._default_manager.get(code="mentoring")
     assert [entry.label(lang) for lang in ("nl", "en", "ro")] == [
@@ -67,7 +67,7 @@ def test_the_administrator_adds_an_entry_that_reports_label_in_each_language(
 def test_an_entry_without_its_labels_is_refused(
     login: Callable[[str], Client], model: type[ManagedList]
 ) -> None:
-    response = login("admin").post(admin_url(model, "add"), {"code": "nameless", "order": "1"})
+    response = login("operator").post(admin_url(model, "add"), {"code": "nameless", "order": "1"})
     assert response.status_code == 200  # the form again, with its errors
     assert not model._default_manager.filter(code="nameless").exists()
 

@@ -194,3 +194,20 @@ def test_a_role_in_an_organisation_one_does_not_administer_is_refused(login: Cal
     url = reverse("team:role-add", args=["ijm-ro", User.objects.get(username="viewer").pk])
     assert client.post(url, {"role": "caseworker"}).status_code == 404
     assert not Membership.objects.filter(user__username="viewer", organisation__slug="ijm-ro").exists()
+
+
+def test_an_operator_does_not_exist_on_the_team_page_and_gets_no_role_there(
+    login: Callable[[str], Client],
+) -> None:
+    operator = User.objects.get(username="operator")
+    client = login("admin")
+    assert "operator" not in [
+        member["user"].username
+        for team in client.get(reverse("team:index")).context["teams"]
+        for member in team["members"]
+    ]
+    for name in ("member", "role-add", "deactivate", "second-factor-reset"):
+        target = reverse(f"team:{name}", args=[NL, operator.pk])
+        assert client.post(target, {"role": "caseworker"}).status_code == 404, name
+    assert not operator.memberships.exists()
+    assert User.objects.get(pk=operator.pk).is_active

@@ -80,6 +80,32 @@ def test_bad_input_is_one_line_and_changes_nothing(args: tuple[str, ...], messag
     assert User.objects.get(username="admin").is_active
 
 
+def test_add_operator_makes_an_audited_operator_without_any_role() -> None:
+    out, _err = run("add", "night.ops", "--operator")
+    user = User.objects.get(username="night.ops")
+    assert user.is_staff and user.is_superuser and not user.memberships.exists()
+    assert authenticate(username="night.ops", password=out.strip()) is not None
+    entry = AuditEntry.objects.get(model="accounts.User", object_pk=str(user.pk))
+    assert (entry.action, entry.user, entry.organisation) == ("create", None, None)
+    assert "is_superuser" in entry.fields
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("add", "x.y", "--operator", "--organisation", "ijm-ro"),
+        ("add", "x.y", "--operator", "--role", "viewer"),
+        ("add", "x.y", "--role", "viewer"),
+        ("role", "operator", "--organisation", "ijm-ro", "--add", "caseworker"),
+    ],
+)
+def test_an_operator_gets_no_organisation_and_no_role(args: tuple[str, ...]) -> None:
+    users, memberships = User.objects.count(), Membership.objects.count()
+    with pytest.raises(CommandError):
+        run(*args)
+    assert (User.objects.count(), Membership.objects.count()) == (users, memberships)
+
+
 def test_the_password_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEXTSTEPS_NEW_PASSWORD", "violet-harbour-lantern")
     out, _err = run("add", "env.user", "--organisation", "ijm-ro", "--role", "viewer")

@@ -5,6 +5,10 @@ operator on the server (the command line), who may act in every organisation; an
 the organisations they administer. Two rules keep an organisation manageable: its last active administrator
 cannot lose the role or be deactivated, and whatever affects a whole account (deactivation, a new second
 factor) needs an administrator of every organisation the account works for.
+
+Operators (the Django admin's staff accounts) hold no role in any organisation (see accounts/models.py):
+they are made with `nextsteps user add NAME --operator` (create_operator), and no action gives them a role
+or lets an organisation's administrator manage them.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nextsteps.accounts import access
-from nextsteps.accounts.models import Membership, Role, User
+from nextsteps.accounts.models import OPERATOR_WITH_ROLES, Membership, Role, User
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
 from nextsteps.programmes.models import Organisation
@@ -46,6 +50,11 @@ def _require_whole_account(acting_user: Any, user: User) -> None:
     orgs = administered(acting_user)
     if orgs is None:
         return
+    if user.is_operator:
+        raise ValidationError(
+            _("%(user)s is an operator account: only an operator on the server manages it.")
+            % {"user": user.username}
+        )
     others = Organisation.objects.filter(memberships__user=user).exclude(pk__in=orgs).distinct()
     if others.exists():
         raise ValidationError(
@@ -88,6 +97,21 @@ def _forget_memberships(user: Any) -> None:
         del user._nextsteps_memberships
 
 
+def _new_account(username: str, language: str, password: str, *, operator: bool = False) -> User:
+    username = username.strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("That user name is taken; choose another.")})
+    user = User(
+        username=username, language=language, is_active=True, is_staff=operator, is_superuser=operator
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    return user
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -103,15 +127,7 @@ def create_user(
     roles = sorted(set(roles))
     if not roles:
         raise ValidationError({"roles": _("Give the new user at least one role.")})
-    username = username.strip()
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("That user name is taken; choose another.")})
-    user = User(username=username, language=language, is_active=True)
-    user.set_unusable_password()
-    user.full_clean(exclude=["password"])
-    validate_password(password, user)
-    user.set_password(password)
-    user.save()
+    user = _new_account(username, language, password)
     log(
         AuditEntry.Action.CREATE,
         user,
@@ -125,10 +141,28 @@ def create_user(
 
 
 @transaction.atomic
+def create_operator(*, acting_user: Any, username: str, language: str, password: str) -> User:
+    """A new operator: staff and superuser for the Django admin, with no role in any organisation. Only an
+    operator on the server (acting_user None) makes one: an administrator of an organisation never does."""
+    if acting_user is not None:
+        raise ValidationError(_("Only an operator on the server can make an operator account."))
+    user = _new_account(username, language, password, operator=True)
+    log(
+        AuditEntry.Action.CREATE,
+        user,
+        user=acting_user,
+        fields=["username", "language", "password", "is_staff", "is_superuser"],
+    )
+    return user
+
+
+@transaction.atomic
 def add_role(*, acting_user: Any, user: User, organisation: Organisation, role: str) -> Membership:
     _require_administers(acting_user, organisation)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
+    if user.is_operator:
+        raise ValidationError({"role": OPERATOR_WITH_ROLES})
     membership, created = Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
     if not created:
         raise ValidationError(
@@ -183,8 +217,7 @@ def set_active(*, acting_user: Any, user: User, active: bool) -> None:
         )
     user.is_active = active
     user.save(update_fields=["is_active"])
-    for organisation in Organisation.objects.filter(memberships__user=user).distinct():
-        log(AuditEntry.Action.CHANGE, user, user=acting_user, organisation=organisation, fields=["is_active"])
+    _log_account_change(acting_user, user, ["is_active"])
 
 
 @transaction.atomic
@@ -193,11 +226,25 @@ def reset_second_factor(*, acting_user: Any, user: User) -> None:
     _require_whole_account(acting_user, user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    for organisation in Organisation.objects.filter(memberships__user=user).distinct():
-        log(
-            AuditEntry.Action.CHANGE,
-            user,
-            user=acting_user,
-            organisation=organisation,
-            fields=["second_factor"],
-        )
+    _log_account_change(acting_user, user, ["second_factor"])
+
+
+@transaction.atomic
+def change_password(*, acting_user: Any, user: User, password: str) -> None:
+    """A user's new password (their own, from the password page): validated, stored hashed, audited."""
+    if acting_user is None or acting_user.pk != user.pk:
+        _require_whole_account(acting_user, user)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    _log_account_change(acting_user, user, ["password"])
+
+
+def _log_account_change(acting_user: Any, user: User, fields: list[str]) -> None:
+    """One entry per organisation the account works for, so that each one's trail shows it; one without
+    an organisation for an operator, who works for none."""
+    organisations: list[Organisation | None] = list(
+        Organisation.objects.filter(memberships__user=user).distinct().order_by("pk")
+    )
+    for organisation in organisations or [None]:
+        log(AuditEntry.Action.CHANGE, user, user=acting_user, organisation=organisation, fields=fields)

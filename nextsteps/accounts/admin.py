@@ -1,56 +1,63 @@
-"""Users and their roles in the Django admin, for set-up by staff. Administrators of an organisation use the
-Team page (nextsteps/accounts/team.py) instead, which keeps to their own organisations."""
+"""Accounts in the Django admin: for operators to look at, never to change.
+
+Users and their roles change only through the audited actions (nextsteps/accounts/actions.py): the Team
+page, where an organisation's administrators manage their own people, and `nextsteps user` on the server,
+which also makes operators (`user add NAME --operator`). The admin shows each account's roles read-only and
+offers no way to give one, to set a password, or to make someone staff or superuser. Groups, permissions
+and second-factor devices are not in the admin either: permissions decide nothing in the app, and a
+second factor is reset through the Team page or `nextsteps user reset-2fa`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from nextsteps.accounts.models import Membership, User
-from nextsteps.audit.log import log
-from nextsteps.audit.models import AuditEntry
+from nextsteps.accounts.models import User
+from nextsteps.audit.admin import AuditedAdmin
+
+for unwanted in (Group, TOTPDevice, StaticDevice):
+    if admin.site.is_registered(unwanted):
+        admin.site.unregister(unwanted)
 
 
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 1
+def _password_change(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    # The app's password page, which audits the change; the admin's own would not.
+    return redirect("accounts:password")
+
+
+admin.site.password_change = _password_change  # type: ignore[method-assign, assignment]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    inlines = [MembershipInline]
-    list_display = ["username", "language", "is_active", "is_staff", "last_login"]
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):  # type: ignore[misc]
+    list_display = ["username", "language", "is_active", "is_staff", "roles", "last_login"]
     list_filter = ["is_active", "is_staff", "memberships__organisation", "memberships__role"]
     fieldsets = [
-        *(DjangoUserAdmin.fieldsets or ()),
-        (_("Next Steps"), {"fields": ["language"]}),
+        (None, {"fields": ["username", "language", "is_active", "is_staff", "is_superuser"]}),
+        (_("Roles"), {"fields": ["roles"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "language", "password1", "password2"]}),
-    ]
+    readonly_fields = ["roles"]
 
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        action = AuditEntry.Action.CHANGE if change else AuditEntry.Action.CREATE
-        log(action, obj, user=request.user, fields=sorted(form.changed_data))
+    @admin.display(description=_("roles"))
+    def roles(self, obj: User) -> str:
+        return ", ".join(
+            f"{m.get_role_display()} ({m.organisation})"
+            for m in obj.memberships.select_related("organisation").order_by("organisation__name", "role")
+        )
 
-    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
-        # The admin's own save, then one audit entry per role given or taken away.
-        for inline_form in formset.deleted_forms:
-            if inline_form.instance.pk is not None:
-                log(AuditEntry.Action.DELETE, inline_form.instance, user=request.user)
-        super().save_formset(request, form, formset, change)
-        for obj in formset.new_objects:
-            log(AuditEntry.Action.CREATE, obj, user=request.user, fields=["user", "organisation", "role"])
-        for obj, fields in formset.changed_objects:
-            log(AuditEntry.Action.CHANGE, obj, user=request.user, fields=fields)
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "role"]
-    list_filter = ["organisation", "role"]
-    search_fields = ["user__username", "organisation__name"]
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

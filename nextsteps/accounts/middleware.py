@@ -54,8 +54,15 @@ class UserLanguageMiddleware:
 class TwoFactorMiddleware:
     """Roles that see person-level data reach no page before their second factor is verified."""
 
-    # Pages a signed-in user needs before the second factor (and the assets those pages use).
-    OPEN_PREFIXES = ("/accounts/", "/static/")
+    # Pages a signed-in user needs before the second factor (and the assets those pages use), each named:
+    # a new page under /accounts/ (changing the password, say) waits for the second factor like any other.
+    OPEN_PREFIXES = (
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/2fa/",
+        "/accounts/language/",
+        "/static/",
+    )
     # The JSON API ignores sessions: a call is authenticated by its bearer token alone, and one without a
     # valid token is answered 401 in JSON, not sent to a page for people. Tokens are made on the API tokens
     # page, which is not open before the second factor, so a token never bypasses it.

@@ -1,11 +1,24 @@
-"""People who use Next Steps, the organisations they work for, and their role in each."""
+"""People who use Next Steps, the organisations they work for, and their role in each.
+
+Two kinds of account never mix. Staff of an organisation work through memberships (a role in an
+organisation) and never reach the Django admin. Operators (staff or superuser accounts, who run the server
+and its set-up in the Django admin) hold no membership, so the admin is never a way into survivors' records.
+The rule is checked in clean() for forms, by the actions that give roles, and by database triggers
+(migration 0003) for every other path.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+OPERATOR_WITH_ROLES = _(
+    "An operator account (Django admin) cannot hold a role in an organisation, and an account with a role "
+    "cannot be an operator: use two separate accounts."
+)
 
 
 class User(AbstractUser):
@@ -16,6 +29,15 @@ class User(AbstractUser):
         default="en",
         help_text=_("The language of every page, message and report you open."),
     )
+
+    @property
+    def is_operator(self) -> bool:
+        return bool(self.is_staff or self.is_superuser)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.is_operator and self.pk is not None and self.memberships.exists():
+            raise ValidationError(OPERATOR_WITH_ROLES, code="operator_with_roles")
 
 
 class Role(models.TextChoices):
@@ -48,6 +70,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} @ {self.organisation}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.user_id is not None and self.user.is_operator:
+            raise ValidationError(OPERATOR_WITH_ROLES, code="operator_with_roles")
 
 
 class FailedSignIn(models.Model):

@@ -33,7 +33,8 @@ def needs_second_factor(user: Any) -> bool:
         return False
     from nextsteps.accounts.access import memberships
 
-    return user.is_staff or any(m.role in SECOND_FACTOR_ROLES for m in memberships(user))
+    # Operators reach the Django admin: set-up of every organisation and its audit trail.
+    return user.is_staff or user.is_superuser or any(m.role in SECOND_FACTOR_ROLES for m in memberships(user))
 
 
 @cache

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -9,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nextsteps.accounts import actions
 from nextsteps.accounts.models import User
 from nextsteps.i18n import LANGUAGE_CODES
 
@@ -39,3 +44,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     return redirect(target)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, with the change made (and audited) by the action instead of the form's save()."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        actions.change_password(
+            acting_user=self.request.user, user=form.user, password=form.cleaned_data["new_password1"]
+        )
+        # The session stays signed in (and its second factor verified) under the new password.
+        update_session_auth_hash(self.request, form.user)
+        return redirect(self.get_success_url())

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from nextsteps.accounts.models import Membership, Role, User
+from nextsteps.accounts.models import Membership, User
 from nextsteps.demo import programme as spec
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.privacy.actions import record_consent
@@ -733,13 +733,13 @@ def load_demo(seed: int = 2021) -> tuple[Programme, bool]:
 
 
 def ensure_personas(password: str) -> None:
-    """One demo user per role; running again reactivates them and resets their passwords and memberships,
-    adding nobody twice."""
+    """One demo user per role, and the operator; running again reactivates them and resets their passwords
+    and memberships, adding nobody twice."""
     for username, org_slug, role, language in spec.PERSONAS:
         user, _created = User.objects.get_or_create(username=username)
         user.language = language
-        # The Django admin is for set-up: only the administrator persona reaches it.
-        user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+        # Staff of an organisation never reach the Django admin (accounts/models.py): only the operator does.
+        user.is_staff = user.is_superuser = False
         user.is_active = True
         user.set_password(password)
         user.save()
@@ -747,3 +747,11 @@ def ensure_personas(password: str) -> None:
         # Roles given to a demo user since (on the Team page, say) go: each persona shows exactly its role.
         Membership.objects.filter(user=user).exclude(organisation=organisation, role=role).delete()
         Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+    username, language = spec.OPERATOR
+    operator, _created = User.objects.get_or_create(username=username)
+    # Roles first: the database refuses an operator who holds one.
+    Membership.objects.filter(user=operator).delete()
+    operator.language = language
+    operator.is_staff = operator.is_superuser = operator.is_active = True
+    operator.set_password(password)
+    operator.save()

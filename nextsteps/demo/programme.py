@@ -349,3 +349,5 @@ PERSONAS = [
     ("viewer", "next-steps-nl", "viewer", "nl"),
     ("admin", "next-steps-nl", "administrator", "en"),
 ]
+# The demo's operator of the Django admin (set-up only): no organisation, no role. username, language.
+OPERATOR = ("operator", "en")

@@ -2,29 +2,31 @@
 
 from django.contrib import admin
 
+from nextsteps.audit.admin import AuditedAdmin
 from nextsteps.records import models as m
 
 for managed in (m.ServiceType, m.OutcomeType, m.SiteType, m.ParticipantGroup):
     admin.site.register(
         managed,
+        AuditedAdmin,
         list_display=["code", "label_en", "label_nl", "label_ro", "order", "active"],
         list_editable=["order", "active"],
     )
 
 
 @admin.register(m.ActivityType)
-class ActivityTypeAdmin(admin.ModelAdmin):
+class ActivityTypeAdmin(AuditedAdmin):
     list_display = ["code", "label_en", "label_nl", "label_ro", "notable", "order", "active"]
     list_editable = ["notable", "order", "active"]
 
 
 @admin.register(m.ExternalOrganisation)
-class ExternalOrganisationAdmin(admin.ModelAdmin):
+class ExternalOrganisationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "country"]
     search_fields = ["name"]
 
 
 @admin.register(m.Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(AuditedAdmin):
     list_display = ["name", "programme", "start", "end"]
     prepopulated_fields = {"slug": ["name"]}

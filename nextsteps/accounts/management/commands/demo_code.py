@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from nextsteps.demo.programme import PERSONAS
+from nextsteps.demo.programme import OPERATOR, PERSONAS
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         username = options["username"]
         if not settings.DEBUG:
             raise CommandError(_("demo-code only works on a development machine (DEBUG=1)."))
-        if username not in {p[0] for p in PERSONAS}:
+        if username not in {p[0] for p in PERSONAS} | {OPERATOR[0]}:
             raise CommandError(_("“%(user)s” is not a demo user.") % {"user": username})
         device = TOTPDevice.objects.filter(user__username=username).order_by("-confirmed", "-pk").first()
         if device is None:

@@ -1,5 +1,6 @@
 """nextsteps user add|role|deactivate|reactivate|reset-2fa: managing accounts on the server, through the same
-actions (and rules, and audit trail) as the Team page."""
+actions (and rules, and audit trail) as the Team page. `user add NAME --operator` makes an operator, the
+only kind of account that reaches the Django admin (and that holds no role in any organisation)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ PASSWORD_VARIABLE = "NEXTSTEPS_NEW_PASSWORD"
 class Command(BaseCommand):
     help = (
         "Manage accounts. `user add NAME --organisation SLUG --role ROLE` makes an account and prints its "
-        "one-time initial password (or takes it from NEXTSTEPS_NEW_PASSWORD); `user role NAME --organisation "
+        "one-time initial password (or takes it from NEXTSTEPS_NEW_PASSWORD); `user add NAME --operator` makes an "
+        "operator for the Django admin, with no role in any organisation; `user role NAME --organisation "
         "SLUG --add ROLE | --remove ROLE`; `user deactivate NAME`, `user reactivate NAME`; `user reset-2fa "
         "NAME` removes the authenticator so that the user links one again."
     )
@@ -45,8 +47,13 @@ class Command(BaseCommand):
             p.add_argument("username")
             add_language_argument(p)
         roles = ", ".join(Role.values)
-        for p in (add, role):
-            p.add_argument("--organisation", required=True, help="slug of the organisation")
+        add.add_argument("--organisation", help="slug of the organisation")
+        role.add_argument("--organisation", required=True, help="slug of the organisation")
+        add.add_argument(
+            "--operator",
+            action="store_true",
+            help="an operator of the Django admin, with no organisation and no role",
+        )
         add.add_argument("--role", action="append", default=[], help=f"one of {roles}; repeat for more")
         add.add_argument("--user-language", default="en", help="language the user sees: nl, en or ro")
         change = role.add_mutually_exclusive_group(required=True)
@@ -67,16 +74,30 @@ class Command(BaseCommand):
             )
         for role in options["role"]:
             self._check_role(role)
+        if options["operator"] and (options["organisation"] or options["role"]):
+            raise CommandError(
+                _("An operator holds no role in an organisation: leave out --organisation and --role.")
+            )
+        if not options["operator"] and not options["organisation"]:
+            raise CommandError(_("Say which organisation the user works for with --organisation."))
         chosen = os.environ.get(PASSWORD_VARIABLE, "")
         password = chosen or actions.generate_password()
-        user = actions.create_user(
-            acting_user=None,
-            organisation=self._organisation(options["organisation"]),
-            username=options["username"],
-            language=options["user_language"],
-            roles=options["role"],
-            password=password,
-        )
+        if options["operator"]:
+            user = actions.create_operator(
+                acting_user=None,
+                username=options["username"],
+                language=options["user_language"],
+                password=password,
+            )
+        else:
+            user = actions.create_user(
+                acting_user=None,
+                organisation=self._organisation(options["organisation"]),
+                username=options["username"],
+                language=options["user_language"],
+                roles=options["role"],
+                password=password,
+            )
         self.stderr.write(_("%(user)s was added.") % {"user": user.username})
         if not chosen:
             self.stderr.write(_("Initial password, shown only this once:"))

@@ -59,6 +59,10 @@ class Command(BaseCommand):
             )
             for username, org, role, _language in spec.PERSONAS:
                 self.stderr.write(f"  {username:<20} {Role(role).label} ({org})")
+            self.stderr.write(
+                f"  {spec.OPERATOR[0]:<20} "
+                + _("operator of the Django admin at /admin/ (set-up only, no organisation)")
+            )
         if not options["no_serve"]:
             call_command("runserver", options["addr"], use_reloader=False)
 
