@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,3 +137,31 @@ def test_the_database_files_are_cleared_once_a_run_and_a_busy_database_is_report
     for who in due:
         who.refresh_from_db()
         assert who.given_name == ""  # the erasure stands
+
+
+def test_a_run_with_no_one_due_leaves_the_database_file_alone_unless_a_clearing_is_owed(
+    prog: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[bool] = []
+
+    def clear(tables: Any = ()) -> bool:
+        calls.append(True)
+        return True
+
+    monkeypatch.setattr(storage, "clear_freed_bytes", clear)
+    call_command("apply-retention", stdout=StringIO(), stderr=StringIO())
+    assert calls == []  # a rebuild of a large file makes other writers wait: not on every quiet night
+    monkeypatch.setattr(storage, "pending", lambda: True)
+    call_command("apply-retention", stdout=StringIO(), stderr=StringIO())
+    assert calls == [True]
+
+
+def test_a_clearing_that_could_not_be_done_is_remembered_until_one_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "nextsteps.sqlite3.clearing-pending"
+    monkeypatch.setattr(storage, "_marker", lambda: marker)
+    storage._remember_pending(True)
+    assert storage.pending()
+    storage._remember_pending(False)
+    assert not storage.pending() and not marker.exists()

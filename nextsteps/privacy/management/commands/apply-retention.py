@@ -22,7 +22,8 @@ class Command(BaseCommand):
         "Anonymise every person whose cases all closed longer ago than their programme's retention period "
         "(months identifying data is kept after the last case closed) and who has no record since, with the "
         "same erasure as `nextsteps person erase`: every figure of every report stays the same. Then the "
-        "database's files are cleared of freed bytes (SQLite: checkpoint and VACUUM). "
+        "database's files are cleared of freed bytes (SQLite: checkpoint and VACUUM) when someone was "
+        "anonymised or an earlier clearing is still owed. "
         "--dry-run lists who is due, by code only, and changes nothing."
     )
 
@@ -79,7 +80,8 @@ class Command(BaseCommand):
             )
             % {"count": len(erased)}
         )
-        # Every run, also when no one was due: it is also what clears what an earlier erasure could not
-        # (the database was busy), and the daily run keeps the SQLite file compact.
-        if not storage.clear_freed_bytes(places.tables()):
+        # Once for the whole run (each erasure would otherwise rebuild the file), and also when no one was
+        # due if an earlier clearing could not be done (the database was busy). Not on every quiet night: a
+        # rebuild of a large SQLite file makes other writers wait.
+        if (erased or storage.pending()) and not storage.clear_freed_bytes(places.tables()):
             self.stderr.write(busy_message())
