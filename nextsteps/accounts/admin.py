@@ -20,7 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nextsteps.accounts.models import User
-from nextsteps.audit.admin import AuditedAdmin
+from nextsteps.audit.admin import ReadOnlyAdmin
 
 for unwanted in (Group, TOTPDevice, StaticDevice):
     if admin.site.is_registered(unwanted):
@@ -36,7 +36,7 @@ admin.site.password_change = _password_change  # type: ignore[method-assign, ass
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, DjangoUserAdmin):  # type: ignore[misc]
+class UserAdmin(ReadOnlyAdmin, DjangoUserAdmin):  # type: ignore[misc]
     list_display = ["username", "language", "is_active", "is_staff", "roles", "last_login"]
     list_filter = ["is_active", "is_staff", "memberships__organisation", "memberships__role"]
     fieldsets = [
@@ -52,12 +52,3 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):  # type: ignore[misc]
             f"{m.get_role_display()} ({m.organisation})"
             for m in obj.memberships.select_related("organisation").order_by("organisation__name", "role")
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

@@ -115,13 +115,9 @@ def _log_deletion(request: HttpRequest, objs: list[Any]) -> None:
             log(AuditEntry.Action.DELETE, instance, user=request.user)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(AuditedAdmin):
-    list_display = ["at", "user", "acting_organisation", "organisation", "action", "model", "object_pk"]
-    list_filter = ["action", "model", "organisation"]
-    date_hierarchy = "at"
+class ReadOnlyAdmin(AuditedAdmin):
+    """Shown to operators, changed only through the app's audited actions (or never)."""
 
-    # The trail is evidence: nobody edits or deletes it through the app.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -130,6 +126,14 @@ class AuditEntryAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# The trail is evidence: nobody edits or deletes it through the app.
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "acting_organisation", "organisation", "action", "model", "object_pk"]
+    list_filter = ["action", "model", "organisation"]
+    date_hierarchy = "at"
 
 
 # The set-up the admin is for ---------------------------------------------------------------------------
