@@ -136,7 +136,7 @@ def test_it_opens_a_backup_made_before_a_key_rotation_while_the_old_key_is_kept(
 def test_it_says_a_file_that_is_not_a_backup_is_not_one(tmp_path: Path) -> None:
     path = tmp_path / "report.xlsx"
     path.write_bytes(b"PK\x03\x04 a spreadsheet")
-    assert refusal(path, "--lang", "ro") == f"{path} nu este o copie de siguranță Next Steps."
+    assert refusal(path, "--lang", "ro") == f"{path} nu este o copie de rezervă Next Steps."
     assert refusal(tmp_path / "missing.nsbackup") == f"There is no file {tmp_path / 'missing.nsbackup'}."
 
 
