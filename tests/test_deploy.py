@@ -194,3 +194,4 @@ def test_the_timers_run_the_documented_commands() -> None:
     deploy_doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     for name in ("nextsteps.service", "gunicorn.conf.py", "nextsteps.env.example", "Caddyfile"):
         assert f"deploy/{name}" in deploy_doc, name
+    assert "(docs/deploy.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
