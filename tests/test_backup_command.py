@@ -109,3 +109,17 @@ def test_without_keys_it_refuses_and_writes_nothing(demo: Programme, tmp_path: P
         call_command("backup", str(tmp_path / "nextsteps.nsbackup"), stdout=StringIO())
     assert "does not exist" in str(refused.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_database_that_does_not_answer_is_one_line_in_the_users_language(tmp_path: Path) -> None:
+    step = backups.nextsteps(
+        "backup",
+        str(tmp_path / "nextsteps.nsbackup"),
+        "--lang",
+        "ro",
+        data_dir=tmp_path,
+        env={**backups.KEYS, "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'nextsteps.sqlite3'}"},
+    )
+    assert (step.returncode, step.stdout) == (1, "")
+    assert step.stderr == "CommandError: Baza de date nu poate fi accesată: unable to open database file\n"
+    assert not (tmp_path / "nextsteps.nsbackup").exists()

@@ -206,3 +206,13 @@ def test_it_never_restores_over_a_database_that_is_not_empty(demo: Programme, tm
     if connection.vendor == "sqlite":
         pytest.skip("SQLite: checked on a database file by the round-trip test")
     assert "is not empty" in refusal(path)
+
+
+def test_it_never_restores_over_a_file_that_is_not_a_database(backup: Path, tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only: a database file")
+    (tmp_path / "nextsteps.sqlite3").write_bytes(b"someone's thesis, not a database")
+    step = backups.nextsteps("restore", str(backup), data_dir=tmp_path, env=backups.KEYS)
+    assert step.returncode == 1
+    assert "is not empty" in step.stderr
+    assert (tmp_path / "nextsteps.sqlite3").read_bytes() == b"someone's thesis, not a database"

@@ -11,13 +11,14 @@ import contextlib
 import datetime as dt
 import hmac
 import os
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.utils.translation import gettext as _
 
 from nextsteps.operations import backupfile, databases
@@ -96,9 +97,13 @@ def make_backup(path: Path, *, force: bool = False) -> Outcome:
     if not path.parent.is_dir():
         raise BackupError(_("The folder %(folder)s does not exist.") % {"folder": path.parent})
     ring = _keyring()
+    try:
+        migrations = databases.applied_migrations(connection)
+    except DatabaseError as error:
+        raise BackupError(_unreachable(error)) from None
     metadata = {
         "database": kind,
-        "migrations": databases.applied_migrations(connection),
+        "migrations": migrations,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "search_key": search_key_id(ring),
     }
@@ -127,7 +132,7 @@ def make_backup(path: Path, *, force: bool = False) -> Outcome:
         raise BackupError(
             _("%(path)s exists already; choose another name, or add --force to replace it.") % {"path": path}
         ) from None
-    except OSError as error:
+    except (OSError, sqlite3.Error) as error:
         raise BackupError(_cannot_write(path, error)) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -135,11 +140,18 @@ def make_backup(path: Path, *, force: bool = False) -> Outcome:
     return Outcome(kind=kind, path=path, size=path.stat().st_size)
 
 
-def _cannot_write(path: Path, error: OSError) -> str:
+def _cannot_write(path: Path, error: OSError | sqlite3.Error) -> str:
     return _("The backup %(path)s cannot be written: %(error)s") % {
         "path": path,
-        "error": error.strerror or error,
+        "error": getattr(error, "strerror", None) or error,
     }
+
+
+def _unreachable(error: Exception) -> str:
+    # The driver's first line says why (no such file, connection refused, authentication failed); it never
+    # holds the password.
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return _("The database cannot be reached: %(error)s") % {"error": detail}
 
 
 def _tool_message(error: databases.DatabaseToolError) -> str:
@@ -225,6 +237,24 @@ def restore_backup(path: Path, *, force: bool = False) -> Outcome:
         )
     for _data in _chunks(path, ring.keys, ring.source):
         pass
+    try:
+        _restore(connection, kind, path, ring, force)
+    except DatabaseError as error:
+        raise BackupError(_unreachable(error)) from None
+    except sqlite3.Error as error:
+        raise BackupError(
+            _("The database %(target)s cannot be written: %(error)s")
+            % {"target": databases.sqlite_path(connection), "error": error}
+        ) from None
+    return Outcome(
+        kind=kind,
+        path=path,
+        size=path.stat().st_size,
+        missing_migrations=len(known - applied),
+    )
+
+
+def _restore(connection: Any, kind: str, path: Path, ring: crypto.Keyring, force: bool) -> None:
     if kind == databases.SQLITE:
         target = databases.sqlite_path(connection)
         if not force and not databases.sqlite_is_empty(target):
@@ -249,9 +279,3 @@ def restore_backup(path: Path, *, force: bool = False) -> Outcome:
             databases.restore_postgresql(connection, _chunks(path, ring.keys, ring.source))
         except databases.DatabaseToolError as error:
             raise BackupError(_tool_message(error)) from None
-    return Outcome(
-        kind=kind,
-        path=path,
-        size=path.stat().st_size,
-        missing_migrations=len(known - applied),
-    )

@@ -79,7 +79,10 @@ def sqlite_is_empty(path: Path) -> bool:
         return True
     # Read-only, so that looking never creates or changes the file.
     with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as database:
-        return database.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        try:
+            return database.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        except sqlite3.DatabaseError:
+            return False  # some other file: not ours to overwrite
 
 
 def restore_sqlite(path: Path, chunks: Iterable[bytes]) -> None:
