@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "nextsteps.scale",
     "nextsteps.api",
     "nextsteps.imports",
+    "nextsteps.operations",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,9 @@ CSRF_COOKIE_HTTPONLY = True
 HTTPS = env_bool("NEXTSTEPS_HTTPS", default=not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("NEXTSTEPS_SSL_REDIRECT", default=True)
+# The proxy and monitors probe the health check over plain HTTP on the machine itself; it carries no cookie
+# and says one word (docs/deploy.md).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

@@ -4,6 +4,7 @@ from django.urls import include, path
 from nextsteps.accounts.security import AdminSignInForm
 from nextsteps.api.v1 import api
 from nextsteps.audit import views as audit_views
+from nextsteps.operations.health import health
 from nextsteps.reports import views as report_views
 
 # The admin's sign-in page counts failures and locks out like the app's: otherwise it is the way around it.
@@ -28,4 +29,5 @@ urlpatterns = [
     path("programmes/", include("nextsteps.programmes.urls")),
     path("programmes/", include("nextsteps.indicators.urls")),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]

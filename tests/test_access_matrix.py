@@ -201,6 +201,7 @@ SPECIAL = {
     "accounts:2fa-setup": (302, 302),
     "accounts:2fa-verify": (200, 302),
     "tokens:list": (200, 302),  # everyone signed in manages their own API tokens
+    "health": (200, 200),  # for the proxy and monitoring: one word, no data (tests/test_health_check.py)
 }
 # The JSON API (nextsteps/api) under /api/v1/: a browser session opens none of it, so every persona signed in
 # with a password, like an anonymous visitor, gets 401 (in JSON, never the sign-in or second-factor page).

@@ -67,6 +67,8 @@ class TwoFactorMiddleware:
     # valid token is answered 401 in JSON, not sent to a page for people. Tokens are made on the API tokens
     # page, which is not open before the second factor, so a token never bypasses it.
     TOKEN_PREFIXES = ("/api/",)
+    # Answered to anyone without reading the session (nextsteps/operations/health.py).
+    PUBLIC_PATHS = ("/health/",)
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -74,6 +76,8 @@ class TwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from nextsteps.accounts.security import needs_second_factor
 
+        if request.path in self.PUBLIC_PATHS:
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None
