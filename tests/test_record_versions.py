@@ -119,3 +119,23 @@ def test_an_import_that_changes_a_record_moves_its_version_on() -> None:
         actions.update_record(
             Person.objects.get(pk=person.pk), acting_user=None, expected_version=1, sex="female"
         )
+
+
+def test_an_erasure_refuses_an_editor_who_opened_a_note_before_it() -> None:
+    from nextsteps.privacy.erasure import erase_person
+    from nextsteps.records.models import ServiceDelivery
+
+    org = f.organisation()
+    person = f.person(org, given_name="Ioana")
+    service = f.service(f.programme(org), org, person, dt.date(2021, 3, 1))
+    actions.update_record(service, acting_user=None, note="Ioana asked to be called on +40 711 111 111.")
+    opened_at = ServiceDelivery.objects.get(pk=service.pk).version
+    erase_person(person, acting_user=None, clear_files=False)
+    with pytest.raises(versions.StaleEdit):
+        actions.update_record(
+            ServiceDelivery.objects.get(pk=service.pk),
+            acting_user=None,
+            expected_version=opened_at,
+            note="Ioana asked to be called on +40 711 111 111.",
+        )
+    assert ServiceDelivery.objects.get(pk=service.pk).note == ""

@@ -166,6 +166,12 @@ def is_versioned(model: Any) -> bool:
     return isinstance(model, type) and issubclass(model, Versioned)
 
 
+def moved_on(model: type[models.Model]) -> dict[str, Any]:
+    """For a queryset update() of records outside the actions (erasure): the versions move on, so that an
+    editor's form opened before cannot write the erased text back."""
+    return {"version": F("version") + 1} if is_versioned(model) else {}
+
+
 class VersionField(forms.IntegerField):
     """The version an edit form was opened at, sent back hidden with the edit."""
 
