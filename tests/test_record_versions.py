@@ -139,3 +139,19 @@ def test_an_erasure_refuses_an_editor_who_opened_a_note_before_it() -> None:
             note="Ioana asked to be called on +40 711 111 111.",
         )
     assert ServiceDelivery.objects.get(pk=service.pk).note == ""
+
+
+def test_a_save_that_changes_nothing_keeps_the_version_and_refuses_nobody() -> None:
+    case = open_case()
+    actions.update_record(
+        Case.objects.get(pk=case.pk), acting_user=None, expected_version=1, opened=case.opened
+    )
+    assert Case.objects.get(pk=case.pk).version == 1
+    actions.update_record(
+        Case.objects.get(pk=case.pk),
+        acting_user=None,
+        expected_version=1,
+        status="closed",
+        closed=dt.date(2022, 1, 1),
+    )
+    assert Case.objects.get(pk=case.pk).version == 2

@@ -48,10 +48,11 @@ def form_page(
     versions.add_version_field(form)
     if request.method == "POST" and form.is_valid():
         try:
+            changed = versions.changed_fields(form)
             with transaction.atomic():
                 if form.instance.pk is not None and versions.is_versioned(type(form.instance)):
-                    versions.claim(form.instance, versions.expected_version(form))
-                save(form.instance, versions.changed_fields(form))
+                    versions.claim(form.instance, versions.expected_version(form), changes=bool(changed))
+                save(form.instance, changed)
         except versions.StaleEdit as stale:
             versions.show_stale(form, stale)
         except ValidationError as error:

@@ -71,7 +71,7 @@ def save_changes(
     A versioned record saves only over `expected_version`, the version its editor started from, or raises
     versions.StaleEdit with nothing saved (None: no check, for API clients that send no version)."""
     changed = [name for name in changed if name != "version"]
-    _claim(instance, expected_version)
+    _claim(instance, expected_version, changes=bool(changed))
     instance.full_clean()
     instance.save()
     for name, value in (m2m or {}).items():
@@ -88,7 +88,7 @@ def update_record(instance: M, *, acting_user: Any, expected_version: int | None
     changed = [name for name, value in changes.items() if getattr(instance, name) != value]
     for name, value in changes.items():
         setattr(instance, name, value)
-    _claim(instance, expected_version)
+    _claim(instance, expected_version, changes=bool(changed or m2m))
     instance.full_clean()
     instance.save()
     for name, value in m2m.items():
@@ -99,9 +99,9 @@ def update_record(instance: M, *, acting_user: Any, expected_version: int | None
     return instance
 
 
-def _claim(instance: Model, expected_version: int | None) -> None:
+def _claim(instance: Model, expected_version: int | None, *, changes: bool) -> None:
     if isinstance(instance, versions.Versioned):
-        versions.claim(instance, expected_version)
+        versions.claim(instance, expected_version, changes=changes)
 
 
 class RecordKept(ValidationError):

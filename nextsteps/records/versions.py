@@ -103,17 +103,26 @@ class StaleEdit(ValidationError):
         return int(self.current.version)
 
 
-def claim(instance: Versioned, expected: int | None) -> None:
+def claim(instance: Versioned, expected: int | None, *, changes: bool = True) -> None:
     """Move the record to its next version if it is still at `expected`, or raise StaleEdit. Call inside the
     transaction that then saves `instance`. `expected` None (an API client that sends no version) saves
-    over whatever is stored, as before versions existed."""
+    over whatever is stored, as before versions existed. A save that `changes` nothing keeps the version
+    (after the same check): someone who opens a form and saves it as it was refuses nobody else's edit."""
     model = type(instance)
     if expected is None:
+        # Unchecked; the save moves the version on when it changes something.
+        instance._version_claimed = not changes
         return
-    moved = model._default_manager.filter(pk=instance.pk, version=expected).update(version=F("version") + 1)
-    if not moved:
+    current = model._default_manager.filter(pk=instance.pk, version=expected)
+    if changes:
+        found = current.update(version=F("version") + 1)
+    else:
+        # The row lock (PostgreSQL; SQLite's write lock is taken when the transaction begins) keeps the
+        # version where it was checked until the save.
+        found = len(current.select_for_update().values_list("pk"))
+    if not found:
         raise stale_edit(instance, expected)
-    instance.version = expected + 1
+    instance.version = expected + 1 if changes else expected
     instance._version_claimed = True
 
 
