@@ -155,3 +155,17 @@ def test_a_save_that_changes_nothing_keeps_the_version_and_refuses_nobody() -> N
         closed=dt.date(2022, 1, 1),
     )
     assert Case.objects.get(pk=case.pk).version == 2
+
+
+def test_an_edit_of_a_record_deleted_meanwhile_is_refused_with_who_deleted_it() -> None:
+    ana = User.objects.create_user("ana", first_name="Ana", last_name="Pop")
+    person = f.person(f.organisation())
+    editing = Person.objects.get(pk=person.pk)
+    actions.delete_record(Person.objects.get(pk=person.pk), acting_user=ana)
+    with pytest.raises(versions.StaleEdit) as refused:
+        actions.update_record(editing, acting_user=None, expected_version=1, sex="male")
+    assert refused.value.deleted
+    assert refused.value.page_message() == (
+        "Ana Pop (ana) deleted this record while you were editing. Your changes were not saved."
+    )
+    assert not Person.objects.filter(pk=person.pk).exists()

@@ -65,9 +65,19 @@ class StaleEdit(ValidationError):
         self.people = _people(changes)
         super().__init__(self.what_changed(), code="stale")
 
+    @property
+    def deleted(self) -> bool:
+        return self.current is None
+
     def what_changed(self) -> str:
         people = get_text_list(self.people, _("and")) if self.people else _("Someone else")
         count = max(1, len(self.people))
+        if self.deleted:
+            return ngettext(
+                "%(people)s deleted this record while you were editing.",
+                "%(people)s deleted this record while you were editing.",
+                count,
+            ) % {"people": people}
         labels = [label(type(self.instance), name) for name in self.fields]
         if not labels:
             return ngettext(
@@ -82,6 +92,8 @@ class StaleEdit(ValidationError):
         ) % {"people": people, "fields": get_text_list(labels, _("and"))}
 
     def page_message(self) -> str:
+        if self.deleted:
+            return " ".join([self.what_changed(), _("Your changes were not saved.")])
         return " ".join(
             [
                 self.what_changed(),
@@ -90,6 +102,8 @@ class StaleEdit(ValidationError):
         )
 
     def api_message(self) -> str:
+        if self.deleted:
+            return " ".join([self.what_changed(), _("Nothing was saved.")])
         return " ".join(
             [
                 self.what_changed(),
@@ -100,7 +114,7 @@ class StaleEdit(ValidationError):
 
     @property
     def current_version(self) -> int:
-        return int(self.current.version)
+        return 0 if self.current is None else int(self.current.version)
 
 
 def claim(instance: Versioned, expected: int | None, *, changes: bool = True) -> None:
@@ -130,15 +144,15 @@ def stale_edit(instance: Versioned, expected: int) -> StaleEdit:
     from nextsteps.audit.models import AuditEntry
 
     model = type(instance)
-    current = model._default_manager.get(pk=instance.pk)
+    current = model._default_manager.filter(pk=instance.pk).first()
+    entries = AuditEntry.objects.filter(model=model._meta.label, object_pk=str(instance.pk))
+    if current is None:
+        deletion = list(entries.filter(action=AuditEntry.Action.DELETE).select_related("user")[:1])
+        return StaleEdit(instance, expected, None, deletion)
     # Each change since `expected` left one entry in the audit trail, naming who and which fields.
     since = max(0, min(current.version - expected, MAX_CHANGES_NAMED))
     changes = list(
-        AuditEntry.objects.filter(
-            model=model._meta.label, object_pk=str(instance.pk), action=AuditEntry.Action.CHANGE
-        )
-        .select_related("user")
-        .order_by("-at", "-pk")[:since]
+        entries.filter(action=AuditEntry.Action.CHANGE).select_related("user").order_by("-at", "-pk")[:since]
     )
     return StaleEdit(instance, expected, current, changes)
 
@@ -217,6 +231,8 @@ def show_stale(form: forms.BaseForm, stale: StaleEdit) -> None:
     """The form again with the editor's own input and the refusal; the next save starts from the current
     version, so the editor can apply their changes over what the other person saved."""
     form.add_error(None, stale.page_message())
+    if stale.deleted:
+        return
     data = form.data.copy()  # type: ignore[attr-defined]
     data[form.add_prefix("version")] = str(stale.current_version)
     form.data = data
