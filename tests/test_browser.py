@@ -26,6 +26,8 @@ from playwright.sync_api import expect
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "browser-test-password"
 pytestmark = pytest.mark.browser
+# The environment of each running server (by its address), for tests that run a command against its data.
+ENVIRONMENTS: dict[str, dict[str, str]] = {}
 
 
 def _free_port() -> int:
@@ -63,6 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    ENVIRONMENTS[base] = env
     try:
         for _ in range(100):
             try:

@@ -27,7 +27,7 @@ from nextsteps.api.auth import token_user
 from nextsteps.api.errors import BadRequest, Conflict, Error, from_django, invalid
 from nextsteps.api.schemas import MAX_ID, KindSchema, kind_schema, record_data, type_problem
 from nextsteps.programmes.models import Organisation, Programme
-from nextsteps.records import actions
+from nextsteps.records import actions, versions
 from nextsteps.records.forms import RecordForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.views import ListFilter
@@ -94,8 +94,9 @@ def list_parameters(spec: RecordKind) -> list[dict[str, Any]]:
     return params
 
 
-def read_body(request: HttpRequest, form: type[RecordForm]) -> dict[str, Any]:
-    """The JSON object sent, after checking that each value has the JSON type its field takes."""
+def read_body(request: HttpRequest, form: type[RecordForm], *, versioned: bool = False) -> dict[str, Any]:
+    """The JSON object sent, after checking that each value has the JSON type its field takes. A change
+    may also carry the version it starts from (see read_version)."""
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, RecursionError):
@@ -104,6 +105,8 @@ def read_body(request: HttpRequest, form: type[RecordForm]) -> dict[str, Any]:
         raise BadRequest(_("The request body must be a JSON object."))
     errors: dict[str, list[str]] = {}
     for name, value in body.items():
+        if versioned and name == "version" and versions.is_versioned(form._meta.model):
+            continue
         field = form.base_fields.get(name)
         problem = _("There is no such field.") if field is None else type_problem(field, value)
         if problem:
@@ -122,7 +125,19 @@ def current_values(obj: models.Model, form: type[RecordForm]) -> dict[str, Any]:
     return values
 
 
-def save(form: RecordForm, user: Any, *, new: bool) -> Any:
+def read_version(body: dict[str, Any]) -> int | None:
+    """The version the client's change starts from (taken out of the body), or None when it sends none."""
+    if "version" not in body:
+        return None
+    value = body.pop("version")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:
+        raise invalid({"version": [_("Give the version of the record you read (a whole number).")]})
+    return value
+
+
+def save(form: RecordForm, user: Any, *, new: bool, expected_version: int | None = None) -> Any:
     instance = form.save(commit=False)
     for name, value in form.extra_fields().items():
         setattr(instance, name, value)
@@ -131,7 +146,15 @@ def save(form: RecordForm, user: Any, *, new: bool) -> Any:
     try:
         if new:
             return actions.save_new(instance, acting_user=user, m2m=m2m)
-        return actions.save_changes(instance, acting_user=user, changed=list(form.changed_data), m2m=m2m)
+        return actions.save_changes(
+            instance,
+            acting_user=user,
+            changed=versions.changed_fields(form),
+            m2m=m2m,
+            expected_version=expected_version,
+        )
+    except versions.StaleEdit as stale:
+        raise Conflict(stale.api_message()) from None
     except ValidationError as error:
         # The model's own checks that the form could not make (e.g. unique per programme).
         raise invalid(from_django(error)) from None
@@ -220,12 +243,13 @@ def add_kind(kind: str) -> None:
     def change_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
         user = token_user(request)
         obj = access.get_or_404(user, kind, record_id, access.CHANGE)
-        body = read_body(request, schema.form)
+        body = read_body(request, schema.form, versioned=True)
+        expected = read_version(body)
         data = {**current_values(obj, schema.form), **body}
         form = schema.form(
             data, instance=obj, user=user, programme=programme_of(obj, user), action=access.CHANGE
         )
-        saved = save(validated(form), user, new=False)
+        saved = save(validated(form), user, new=False, expected_version=expected)
         if spec.person_level:
             # The answer shows every field, not only the changed ones: a read like any other.
             access.audit_view(user, saved)
@@ -295,10 +319,15 @@ def add_kind(kind: str) -> None:
         item,
         ["PATCH"],
         change_record,
-        response={200: schema.detail_model, 400: Error, 422: Error, **refused},
+        response={200: schema.detail_model, 400: Error, 409: Error, 422: Error, **refused},
         operation_id=f"change_{kind}",
         summary=f"Change a {label}",
-        description="Send only the fields that change; the rest keep their values.",
+        description="Send only the fields that change; the rest keep their values. Send also the "
+        "`version` of the record you read: when someone changed it since, nothing is saved and the answer "
+        "is 409 with a message that says who changed which fields. Without `version` the change is saved "
+        "over whatever is stored."
+        if schema.versioned
+        else "Send only the fields that change; the rest keep their values.",
         tags=tags,
         url_name=f"{kind}-change",
         openapi_extra={"requestBody": {"required": True, "content": change_body}},

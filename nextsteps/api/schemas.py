@@ -24,11 +24,12 @@ from pydantic import ConfigDict, create_model
 from pydantic import Field as PydanticField
 
 from nextsteps.privacy.fields import EncryptedMixin
+from nextsteps.records import versions
 from nextsteps.records.forms import FORMS, RecordForm
 from nextsteps.records.kinds import KINDS, RecordKind
 
 # Read-only fields every record shows when its model has them, after the fields its form edits.
-READ_ONLY = ("programme", "external_id", "created_at", "updated_at")
+READ_ONLY = ("programme", "external_id", "version", "created_at", "updated_at")
 # Records reached or linked outside the record's own form, shown read-only.
 EXTRA_READ_ONLY: dict[str, tuple[str, ...]] = {"visit": ("persons",)}
 MAX_ID = 2**63 - 1
@@ -57,6 +58,10 @@ class KindSchema:
     @property
     def model(self) -> type[models.Model]:
         return self.spec.model
+
+    @property
+    def versioned(self) -> bool:
+        return versions.is_versioned(self.model)
 
     def field(self, name: str) -> Any:
         return self.model._meta.get_field(name)
@@ -104,7 +109,11 @@ def _output_model(name: str, spec: RecordKind, fields: tuple[str, ...]) -> Any:
         field = model._meta.get_field(field_name)
         definitions[field_name] = (
             output_type(field),
-            PydanticField(description=_describe(getattr(field, "verbose_name", field_name))),
+            PydanticField(
+                description="The record's version: it grows with every change. Send it back with a change."
+                if field_name == "version"
+                else _describe(getattr(field, "verbose_name", field_name))
+            ),
         )
     return create_model(name, __base__=Schema, **definitions)
 
@@ -148,6 +157,17 @@ def _body_schema(name: str, form: type[RecordForm], *, partial: bool) -> dict[st
                 python_type | None,
                 PydanticField(default=None, description=description, **constraints),
             )
+    if partial and versions.is_versioned(form._meta.model):
+        definitions["version"] = (
+            int | None,
+            PydanticField(
+                default=None,
+                description="The version of the record your changes start from (as you read it). When "
+                "the record has changed since, nothing is saved and the answer is 409.",
+                ge=1,
+                le=MAX_ID,
+            ),
+        )
     model = create_model(name, __config__=ConfigDict(extra="forbid"), **definitions)
     return model.model_json_schema()
 

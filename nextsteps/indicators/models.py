@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from nextsteps.i18n import LANGUAGE_CODES, localized
 from nextsteps.indicators.sources import SOURCE_CHOICES, SOURCES
 from nextsteps.programmes.models import Pillar
+from nextsteps.records.versions import Versioned
 
 # Placeholders a report sentence may use. Cells of the sex × age breakdown are named for readers.
 SENTENCE_PLACEHOLDERS = {"value", "women", "girls", "men", "boys", "unknown"}
@@ -126,7 +127,7 @@ class Indicator(models.Model):
             raise ValidationError(errors)
 
 
-class Target(models.Model):
+class Target(Versioned, models.Model):
     """Baseline and target of an indicator for one period; `cell` names a breakdown cell, blank for the total."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
@@ -179,7 +180,7 @@ class Target(models.Model):
             raise ValidationError(errors)
 
 
-class ManualValue(models.Model):
+class ManualValue(Versioned, models.Model):
     """A figure entered by hand for a period, for indicators no record can count."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="manual_values")

@@ -31,6 +31,7 @@ from nextsteps.imports.jobs import folder
 from nextsteps.imports.models import ImportJob
 from nextsteps.privacy.fields import EncryptedTextField, encrypted_fields
 from nextsteps.privacy.traces import Traces
+from nextsteps.records import versions
 from nextsteps.records.models import Case, Outcome, Person, ServiceDelivery, Story
 
 STORY_TEXTS = ("text_nl", "text_en", "text_ro")
@@ -70,7 +71,7 @@ def _own_records(erasing: Erasing) -> None:
         # `field=""` is the one comparison an encrypted field allows: the records with anything to empty.
         for record in records.exclude(**{f: "" for f in fields}).only("pk", *fields):
             _changed(erasing, model(pk=record.pk), [f for f in fields if getattr(record, f)])
-        records.update(**{f: "" for f in fields})
+        records.update(**{f: "" for f in fields}, **versions.moved_on(model))
 
 
 def _stories(erasing: Erasing) -> None:
@@ -78,7 +79,7 @@ def _stories(erasing: Erasing) -> None:
     stories = Story.objects.filter(person=erasing.person)
     for story in stories.only("pk"):
         _changed(erasing, story, [*STORY_TEXTS, "consent_to_publish"])
-    stories.update(consent_to_publish=False, **{f: "" for f in STORY_TEXTS})
+    stories.update(consent_to_publish=False, **{f: "" for f in STORY_TEXTS}, **versions.moved_on(Story))
 
 
 # Her values in free text about others: replaced where they occur, the rest of the text stays. -------------
@@ -125,7 +126,7 @@ def _mentions(erasing: Erasing) -> None:
                 updates.append((record, changed))
         # Written once the reading is done: not into the table a cursor is still reading.
         for record, changed in updates:
-            model._default_manager.filter(pk=record.pk).update(**changed)
+            model._default_manager.filter(pk=record.pk).update(**changed, **versions.moved_on(model))
             _changed(erasing, record, sorted(changed))
 
 

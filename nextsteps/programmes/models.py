@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import localized
+from nextsteps.records.versions import Versioned
 
 # A threshold of 0 or 1 withholds nothing: suppression would be off without anyone having said so.
 MIN_SUPPRESSION_THRESHOLD = 2
@@ -162,7 +163,7 @@ class Pillar(models.Model):
         return localized(self, "title", lang)
 
 
-class Milestone(TimeStamped):
+class Milestone(Versioned, TimeStamped):
     """Something that happened once and belongs in the report, e.g. a school programme that started."""
 
     programme = models.ForeignKey(
@@ -191,7 +192,7 @@ class Milestone(TimeStamped):
         return localized(self, "text", lang)
 
 
-class PeriodNarrative(TimeStamped):
+class PeriodNarrative(Versioned, TimeStamped):
     """The coordinator's introduction to a reporting period, written per language."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="narratives")

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from nextsteps.accounts import access
 from nextsteps.programmes import actions
 from nextsteps.programmes.forms import NarrativeForm
 from nextsteps.programmes.models import PeriodNarrative, Programme
+from nextsteps.records import versions
 
 
 def add_errors(form: Any, error: ValidationError) -> None:
@@ -41,10 +43,18 @@ def form_page(
     done: str,
     back: str,
 ) -> HttpResponse:
-    """A planning form: on a valid POST, save through the action and return to the list."""
+    """A planning form: on a valid POST, save through the action and return to the list. An edit saves only
+    over the version its form was opened at (records/versions.py)."""
+    versions.add_version_field(form)
     if request.method == "POST" and form.is_valid():
         try:
-            save(form.instance, list(form.changed_data))
+            changed = versions.changed_fields(form)
+            with transaction.atomic():
+                if form.instance.pk is not None and versions.is_versioned(type(form.instance)):
+                    versions.claim(form.instance, versions.expected_version(form), changes=bool(changed))
+                save(form.instance, changed)
+        except versions.StaleEdit as stale:
+            versions.show_stale(form, stale)
         except ValidationError as error:
             add_errors(form, error)
         else:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from nextsteps.audit.log import WRITES, acting_organisation_of, bump_data_version, log, organisation_of
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.fields import EncryptedMixin
+from nextsteps.records import versions
 from nextsteps.records.models import (
     Case,
     ExternalOrganisation,
@@ -58,9 +59,19 @@ def save_new(instance: M, *, acting_user: Any, m2m: dict[str, Any] | None = None
 
 @transaction.atomic
 def save_changes(
-    instance: M, *, acting_user: Any, changed: list[str], m2m: dict[str, Any] | None = None
+    instance: M,
+    *,
+    acting_user: Any,
+    changed: list[str],
+    m2m: dict[str, Any] | None = None,
+    expected_version: int | None = None,
 ) -> M:
-    """Save an edited record whose attributes are already set (e.g. by a form); audit the changed fields."""
+    """Save an edited record whose attributes are already set (e.g. by a form); audit the changed fields.
+
+    A versioned record saves only over `expected_version`, the version its editor started from, or raises
+    versions.StaleEdit with nothing saved (None: no check, for API clients that send no version)."""
+    changed = [name for name in changed if name != "version"]
+    _claim(instance, expected_version, changes=bool(changed))
     instance.full_clean()
     instance.save()
     for name, value in (m2m or {}).items():
@@ -71,11 +82,13 @@ def save_changes(
 
 
 @transaction.atomic
-def update_record(instance: M, *, acting_user: Any, **changes: Any) -> M:
+def update_record(instance: M, *, acting_user: Any, expected_version: int | None = None, **changes: Any) -> M:
+    """Change some fields of a record; `expected_version` as for save_changes."""
     m2m = {name: changes.pop(name) for name in list(changes) if _is_m2m(type(instance), name)}
     changed = [name for name, value in changes.items() if getattr(instance, name) != value]
     for name, value in changes.items():
         setattr(instance, name, value)
+    _claim(instance, expected_version, changes=bool(changed or m2m))
     instance.full_clean()
     instance.save()
     for name, value in m2m.items():
@@ -84,6 +97,11 @@ def update_record(instance: M, *, acting_user: Any, **changes: Any) -> M:
     if changed:
         log(AuditEntry.Action.CHANGE, instance, user=acting_user, fields=changed)
     return instance
+
+
+def _claim(instance: Model, expected_version: int | None, *, changes: bool) -> None:
+    if isinstance(instance, versions.Versioned):
+        versions.claim(instance, expected_version, changes=changes)
 
 
 class RecordKept(ValidationError):
@@ -747,6 +765,12 @@ def bulk_upsert_records(
 
     for name, changes in link_changes.items():
         _set_links(m2m_fields[name], changes)
+    moved = ({*to_change} | {pk for changes in link_changes.values() for pk, _wanted in changes}) & {
+        stored["pk"] for stored in existing.values()
+    }
+    if versions.is_versioned(model) and moved:
+        # An import changes records like an editor does: whoever had one open must not save over it.
+        model._default_manager.filter(AnyOf(F("pk"), sorted(moved))).update(version=F("version") + 1)
     insert_audit_entries(model, audits, acting_user, organisation)
     return result
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps.accounts import access
 from nextsteps.programmes.models import Milestone, Organisation, Programme
-from nextsteps.records import actions
+from nextsteps.records import actions, versions
 from nextsteps.records import models as m
 from nextsteps.records.kinds import KINDS
 from nextsteps.widgets import DateInput
@@ -36,6 +36,7 @@ class RecordForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.user, self.programme = user, programme
+        versions.add_version_field(self)
         orgs = access.organisations_for(user, self.kind, action)
         if "organisation" in self.fields:
             field = self.fields["organisation"]

@@ -17,6 +17,7 @@ from nextsteps.i18n import localized
 from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
 from nextsteps.privacy.search import HASH_FIELDS, name_hashes
 from nextsteps.programmes.models import Organisation, Programme, TimeStamped
+from nextsteps.records.versions import Versioned
 
 ADULT_AGE = 18
 # Years of birth before this are typing errors, not people.
@@ -159,7 +160,7 @@ def eighteenth_birthday(birth_date: dt.date | None, birth_year: int | None) -> d
         return dt.date(year, 3, 1)
 
 
-class Person(ExternalId, TimeStamped):
+class Person(Versioned, ExternalId, TimeStamped):
     class SurvivorStatus(models.TextChoices):
         NO = "no", _("not a trafficking survivor")
         PRESUMED = "presumed", _("presumed trafficking survivor")
@@ -249,7 +250,7 @@ class Person(ExternalId, TimeStamped):
             )
 
 
-class Household(ExternalId, TimeStamped):
+class Household(Versioned, ExternalId, TimeStamped):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation")
     )
@@ -273,7 +274,7 @@ class Household(ExternalId, TimeStamped):
 # Casework -------------------------------------------------------------------------------------------
 
 
-class Case(ExternalId, TimeStamped):
+class Case(Versioned, ExternalId, TimeStamped):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
@@ -313,7 +314,7 @@ class Case(ExternalId, TimeStamped):
             raise ValidationError(errors)
 
 
-class ServiceDelivery(ExternalId, TimeStamped):
+class ServiceDelivery(Versioned, ExternalId, TimeStamped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services", verbose_name=_("case"))
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, verbose_name=_("service"))
     date = models.DateField(_("date"), db_index=True)
@@ -334,7 +335,7 @@ class ServiceDelivery(ExternalId, TimeStamped):
         return f"{self.service_type} {day(self.date)}"
 
 
-class Outcome(ExternalId, TimeStamped):
+class Outcome(Versioned, ExternalId, TimeStamped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("case"))
     outcome_type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, verbose_name=_("outcome"))
     date = models.DateField(_("date"), db_index=True)
@@ -357,7 +358,7 @@ class Outcome(ExternalId, TimeStamped):
 # Outreach -------------------------------------------------------------------------------------------
 
 
-class OutreachVisit(ExternalId, TimeStamped):
+class OutreachVisit(Versioned, ExternalId, TimeStamped):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="visits", verbose_name=_("programme")
     )
@@ -455,7 +456,7 @@ class ExternalOrganisation(TimeStamped):
         return self.name
 
 
-class Activity(ExternalId, TimeStamped):
+class Activity(Versioned, ExternalId, TimeStamped):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="activities", verbose_name=_("programme")
     )
@@ -508,7 +509,7 @@ class Activity(ExternalId, TimeStamped):
 # Volunteers and campaigns ----------------------------------------------------------------------------
 
 
-class Campaign(ConstraintErrorsOnFields, TimeStamped):
+class Campaign(Versioned, ConstraintErrorsOnFields, TimeStamped):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("programme")
     )
@@ -541,7 +542,7 @@ class Campaign(ConstraintErrorsOnFields, TimeStamped):
             raise ValidationError({"end": _("A campaign cannot end before it starts.")})
 
 
-class Volunteer(ExternalId, TimeStamped):
+class Volunteer(Versioned, ExternalId, TimeStamped):
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         INACTIVE = "inactive", _("inactive")
@@ -586,7 +587,7 @@ class Volunteer(ExternalId, TimeStamped):
             raise ValidationError({"signed_up": _("A volunteer cannot sign up in the future.")})
 
 
-class Distribution(ExternalId, TimeStamped):
+class Distribution(Versioned, ExternalId, TimeStamped):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="distributions", verbose_name=_("programme")
     )
@@ -620,7 +621,7 @@ class Distribution(ExternalId, TimeStamped):
 # Partnerships ---------------------------------------------------------------------------------------
 
 
-class PartnerContact(ExternalId, TimeStamped):
+class PartnerContact(Versioned, ExternalId, TimeStamped):
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         ENDED = "ended", _("ended")
@@ -653,7 +654,7 @@ class PartnerContact(ExternalId, TimeStamped):
         return f"{self.external_organisation} ({day(self.established)})"
 
 
-class Story(TimeStamped):
+class Story(Versioned, TimeStamped):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="stories", verbose_name=_("programme")
     )

@@ -24,7 +24,7 @@ from nextsteps.accounts import access
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
-from nextsteps.records import actions
+from nextsteps.records import actions, versions
 from nextsteps.records.forms import PAGE_FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, Person, SiteType
@@ -242,8 +242,17 @@ def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
                 return actions.save_new(instance, acting_user=user, m2m=m2m)
             # Only the record's own fields: a form field that helps fill one (a new name) is not one.
             own = {f.name for f in instance._meta.get_fields()}
-            changed = [name for name in form.changed_data if name in own]
-            return actions.save_changes(instance, acting_user=user, changed=changed, m2m=m2m)
+            changed = [name for name in versions.changed_fields(form) if name in own]
+            return actions.save_changes(
+                instance,
+                acting_user=user,
+                changed=changed,
+                m2m=m2m,
+                expected_version=versions.expected_version(form),
+            )
+    except versions.StaleEdit as stale:
+        versions.show_stale(form, stale)
+        return None
     except ValidationError as error:
         for field, messages_ in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages_)

@@ -1,0 +1,93 @@
+"""No lost updates, end to end in Chromium: two caseworkers of IJM Romania edit the same case in two browser
+sessions. One closes it; the other, whose form still says "open", saves a correction: refused with who
+changed what, the closure kept, and the correction still on the form to apply again.
+
+Shares the server and browser of tests/test_browser.py (the same skips apply without Chromium).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_browser import ENVIRONMENTS, PASSWORD, browser, server, sign_in
+
+__all__ = ["browser", "server"]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def second_caseworker(server: str) -> str:
+    """A second caseworker of IJM Romania, beside the demo's caseworker.ijm, added as an administrator would."""
+    env = {**ENVIRONMENTS[server], "NEXTSTEPS_NEW_PASSWORD": PASSWORD}
+    command = [sys.executable, "-m", "nextsteps.manage", "user", "add", "ana.ijm"]
+    options = ["--organisation", "ijm-ro", "--role", "caseworker", "--user-language", "en"]
+    subprocess.run([*command, *options], env=env, check=True, capture_output=True)
+    return "ana.ijm"
+
+
+@pytest.fixture
+def two_sessions(browser: Any, server: str) -> Iterator[tuple[Any, Any]]:
+    contexts = [
+        browser.new_context(base_url=server, viewport={"width": 1000, "height": 900}) for _ in range(2)
+    ]
+    yield contexts[0].new_page(), contexts[1].new_page()
+    for context in contexts:
+        context.close()
+
+
+def first_case_path(page: Any) -> str:
+    page.goto("/cases/")
+    href = page.locator("table a[href^='/cases/']").first.get_attribute("href")
+    assert href and re.fullmatch(r"/cases/\d+/", href)
+    return str(href)
+
+
+def test_the_second_of_two_sessions_cannot_reopen_a_case_the_first_just_closed(
+    two_sessions: tuple[Any, Any], second_caseworker: str
+) -> None:
+    ana, mine = two_sessions
+    sign_in(ana, second_caseworker)
+    sign_in(mine, "caseworker.ijm")
+    case = first_case_path(mine)
+    # Both open the same case's form.
+    ana.goto(case + "edit/")
+    mine.goto(case + "edit/")
+    opened = dt.date.fromisoformat(mine.input_value("input[name=opened]"))
+
+    # Ana closes the case.
+    closed_on = dt.date.today().isoformat()
+    ana.select_option("select[name=status]", "closed")
+    ana.fill("input[name=closed]", closed_on)
+    ana.click("button[type=submit].primary")
+    ana.wait_for_url(f"**{case}")
+
+    # caseworker.ijm, whose form was opened before, corrects the opening date and saves.
+    corrected = (opened - dt.timedelta(days=1)).isoformat()
+    mine.fill("input[name=opened]", corrected)
+    mine.click("button[type=submit].primary")
+    expect(mine.locator(".errors[role=alert]").first).to_contain_text("ana.ijm")
+    assert mine.url.endswith(case + "edit/")
+    # Their correction is still on the form, and what Ana saved is shown beside it.
+    assert mine.input_value("input[name=opened]") == corrected
+    expect(mine.locator(".stale-values")).to_be_visible()
+
+    # The closure stands.
+    ana.goto(case)
+    expect(ana.locator("main")).to_contain_text("closed")
+
+    # Applying the correction again keeps Ana's closure when the form now says so.
+    mine.select_option("select[name=status]", "closed")
+    mine.fill("input[name=closed]", closed_on)
+    mine.click("button[type=submit].primary")
+    mine.wait_for_url(f"**{case}")
+    ana.goto(case + "edit/")
+    assert ana.input_value("input[name=opened]") == corrected
+    assert ana.input_value("select[name=status]") == "closed"
