@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from nextsteps.accounts.models import User
+from nextsteps.attachments import actions
 from nextsteps.attachments.models import Attachment
 from nextsteps.audit.log import data_version
 from nextsteps.audit.models import AuditEntry
@@ -124,21 +125,33 @@ def test_the_database_never_holds_the_uploaded_bytes_or_names_in_clear(
     assert files.MARKER in Attachment.objects.filter(pk=attachment.pk).values_list("content", flat=True).get()
 
 
-def test_a_large_upload_leaves_no_clear_file_in_the_data_folder_or_the_temporary_folder(
-    caseworker: Client, case: m.Case, tmp_path: Path, settings: Any
+def test_a_large_upload_is_never_written_in_clear_to_a_temporary_file_or_the_data_folder(
+    caseworker: Client, case: m.Case, tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Django writes uploads above FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file with its usual handlers.
+    # Django's usual handlers write uploads above FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file, removed
+    # when the request ends: the folders are looked at while the upload is being stored.
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
     big = files.pdf(files.MARKER * (3_000_000 // len(files.MARKER)))
     assert len(big) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    seen: list[Path] = []
+    real = actions.upload_attachment
+
+    def looking(*args: Any, **kwargs: Any) -> Any:
+        seen.extend(files_holding(tmp_path, files.MARKER))
+        seen.extend(files_holding(Path(settings.DATA_DIR), files.MARKER))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "upload_attachment", looking)
     assert upload(caseworker, case, "scan.pdf", big, "application/pdf").status_code == 302
+    assert seen == []
     assert files_holding(tmp_path, files.MARKER) == []
-    assert files_holding(Path(settings.DATA_DIR), files.MARKER) == []
 
 
 def test_an_oversized_file_is_refused_with_a_clear_message_and_nothing_stored(
-    caseworker: Client, case: m.Case
+    caseworker: Client, case: m.Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Refused while it arrives: the upload never reaches the point where a whole file is looked at.
+    monkeypatch.setattr(actions, "upload_attachment", None)
     before = state()
     data = files.pdf(b"x" * (10 * 1024 * 1024))
     response = upload(caseworker, case, "scan.pdf", data, "application/pdf")
