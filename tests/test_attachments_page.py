@@ -13,12 +13,14 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
 from nextsteps.accounts.models import User
 from nextsteps.attachments import actions
 from nextsteps.attachments.models import Attachment
+from nextsteps.attachments.views import case_attachments
 from nextsteps.audit.log import data_version
 from nextsteps.audit.models import AuditEntry
 from nextsteps.records import models as m
@@ -262,3 +264,26 @@ def test_the_page_checks_the_csrf_token(case: m.Case, caseworker: Client) -> Non
     before = state()
     assert upload(client, case, "consent.pdf", files.pdf(), "application/pdf").status_code == 403
     assert state() == before
+
+
+def test_the_case_section_needs_only_the_case_and_its_attachments(
+    login: Callable[[str], Client], case: m.Case, rf: Any
+) -> None:
+    """For the case workspace, which includes it: the rights and the form come from the request."""
+    attachments = case_attachments(case)
+    request = rf.get("/")
+    request.user = User.objects.get(username="caseworker.ijm")
+    html = render_to_string(
+        "attachments/_case_section.html", {"case": case, "attachments": attachments}, request=request
+    )
+    assert 'enctype="multipart/form-data"' in html and 'name="file"' in html
+    request.user = User.objects.get(username="dpo")
+    html = render_to_string(
+        "attachments/_case_section.html", {"case": case, "attachments": attachments}, request=request
+    )
+    assert "multipart/form-data" not in html
+
+
+def test_the_case_page_links_to_its_attachments(caseworker: Client, case: m.Case) -> None:
+    page = caseworker.get(reverse("records:case-detail", args=[case.pk])).content.decode()
+    assert f'href="{url(case)}"' in page

@@ -30,17 +30,9 @@ def case_attachments(case: Case) -> list[Attachment]:
     return list(Attachment.objects.filter(case=case).select_related("uploaded_by"))
 
 
-def section_context(request: HttpRequest, case: Case, form: UploadForm | None = None) -> dict[str, Any]:
-    """What attachments/_case_section.html needs: for the case workspace to include it as well."""
-    can_change = access.can(request.user, "case", access.CHANGE, case.organisation_id)
-    if can_change and form is None:
-        form = UploadForm(limit_mb=rules.max_size() // (1024 * 1024))
-    return {
-        "case": case,
-        "attachments": case_attachments(case),
-        "upload_form": form if can_change else None,
-        "can_change": can_change,
-    }
+def section_context(case: Case, form: UploadForm | None = None) -> dict[str, Any]:
+    """What attachments/_case_section.html needs (it finds the user's rights itself)."""
+    return {"case": case, "attachments": case_attachments(case), "upload_form": form}
 
 
 # Django reads the CSRF token from the request's body, which runs the upload handlers: ours must be in place
@@ -91,7 +83,7 @@ def _attachments_page(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(reverse("attachments:case", args=[case.pk]))
         else:
             status = 400
-    return render(request, "attachments/case.html", section_context(request, case, form), status=status)
+    return render(request, "attachments/case.html", section_context(case, form), status=status)
 
 
 @never_cache
