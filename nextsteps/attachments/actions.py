@@ -32,7 +32,7 @@ def upload_attachment(
         case=case,
         kind=kind,
         title=title.strip(),
-        file_name=rules.PurePath(file_name.replace("\\", "/")).name,
+        file_name=rules.base_name(file_name),
         content_type=content_type,
         size=len(data),
         uploaded_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,

@@ -5,9 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nextsteps.attachments.models import Attachment
-
-TITLE_LENGTH = 200
+from nextsteps.attachments.models import TITLE_LENGTH, Attachment
 
 
 class UploadForm(forms.Form):

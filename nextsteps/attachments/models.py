@@ -12,12 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.attachments.fields import EncryptedBytesField
 from nextsteps.privacy.fields import EncryptedTextField
 from nextsteps.records.models import Case
+
+TITLE_LENGTH = 200
+FILE_NAME_LENGTH = 255
 
 
 class WithoutContent(models.Manager["Attachment"]):
@@ -45,8 +49,8 @@ class Attachment(models.Model):
     )
     kind = models.CharField(_("kind of document"), max_length=20, choices=Kind.choices)
     # Titles and file names may name the person (“Passport Maria Popescu.jpg”): encrypted like notes.
-    title = EncryptedTextField(_("title"))
-    file_name = EncryptedTextField(_("file name"))
+    title = EncryptedTextField(_("title"), validators=[MaxLengthValidator(TITLE_LENGTH)])
+    file_name = EncryptedTextField(_("file name"), validators=[MaxLengthValidator(FILE_NAME_LENGTH)])
     content_type = models.CharField(_("file type"), max_length=20, choices=ContentType.choices)
     size = models.PositiveIntegerField(_("size in bytes"))
     uploaded_by = models.ForeignKey(

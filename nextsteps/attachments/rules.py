@@ -63,9 +63,14 @@ def found_type(data: bytes) -> str | None:
     return {"PNG": Type.PNG, "JPEG": Type.JPEG}.get(image_format or "")
 
 
+def base_name(name: str) -> str:
+    """The name without the folders a browser may send with it (C:\\Users\\… on old Windows browsers)."""
+    return PurePath(name.replace("\\", "/")).name
+
+
 def checked_type(name: str, declared: str, data: bytes) -> str:
     """The content type of an upload, or ValidationError with a message that says what is wrong."""
-    name = PurePath(name.replace("\\", "/")).name
+    name = base_name(name)
     named = NAMED.get(PurePath(name).suffix.lower())
     labels = dict(Type.choices)
     if named is None:

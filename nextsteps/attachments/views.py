@@ -59,7 +59,7 @@ def _attachments_page(request: HttpRequest, pk: int) -> HttpResponse:
         if refused is not None:
             form.is_valid()
             form.errors.pop("file", None)
-            form.add_error("file", rules.too_large_message(PurePath(refused).name or _("The file")))
+            form.add_error("file", rules.too_large_message(rules.base_name(refused) or _("The file")))
             status = 400
         elif form.is_valid():
             upload = form.cleaned_data["file"]
