@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "nextsteps.api",
     "nextsteps.imports",
     "nextsteps.operations",
+    "nextsteps.attachments",
 ]
 
 MIDDLEWARE = [
@@ -269,5 +270,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(float(os.environ.get("NEXTSTEPS_UPLOAD_MAX_FOR
 # Files above this size go to a temporary file (mode 0600) rather than memory while a request is read.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# A file attached to a case (nextsteps/attachments): read into memory only, refused past this size.
+NEXTSTEPS_ATTACHMENT_MAX_MB = int(os.environ.get("NEXTSTEPS_ATTACHMENT_MAX_MB", "10"))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls.resolvers import RegexPattern
 
 from nextsteps.accounts.models import Membership, User
+from nextsteps.attachments.models import Attachment
 from nextsteps.audit.log import data_version
 from nextsteps.audit.models import AuditEntry
 from nextsteps.imports.models import ImportJob
@@ -69,6 +70,12 @@ PRIVACY_OBJECTS: dict[str, Callable[[], Any]] = {
     "privacy:rights-person": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
     "privacy:rights-export": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
     "privacy:rights-erase": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
+}
+# The attachments app: IJM's case, and the demo's consent form on an IJM case.
+ATTACHMENT_OBJECTS: dict[str, Callable[[], Any]] = {
+    "attachments:case": OBJECTS["case"],
+    "attachments:download": lambda: Attachment.objects.filter(case__organisation__slug="ijm-ro").first(),
+    "attachments:delete": lambda: Attachment.objects.filter(case__organisation__slug="ijm-ro").first(),
 }
 
 # url name -> personas who get the page; everyone else signed in gets 404. (status for special cases)
@@ -155,6 +162,11 @@ ALLOWED: dict[str, set[str]] = {
     "privacy:consents": {"caseworker.sa", "outreach.sa"},
     "privacy:consent-add": {"caseworker.sa", "outreach.sa"},
     "privacy:consent-withdraw": {"caseworker.ijm"},
+    # attachments of IJM's cases: IJM's own readers of cases read them (a share does not carry them), who may
+    # change its cases deletes them
+    "attachments:case": {"caseworker.ijm"},
+    "attachments:download": {"caseworker.ijm"},
+    "attachments:delete": {"caseworker.ijm"},
     # sharing IJM's case: for who may change it
     "privacy:case-share": {"caseworker.ijm"},
     # a person's data-protection requests: the DPO alone (not even the administrator)
@@ -294,6 +306,8 @@ def concrete_url(name: str) -> str:
     if name.startswith("team:") and name != "team:index":
         url = reverse(name, args=["next-steps-nl", User.objects.get(username="viewer").pk])
         return url + "?role=viewer" if name == "team:role-remove" else url
+    if name in ATTACHMENT_OBJECTS:
+        return reverse(name, args=[ATTACHMENT_OBJECTS[name]().pk])
     if name in PRIVACY_OBJECTS:
         return reverse(name, args=[PRIVACY_OBJECTS[name]().pk])
     if name == "records:case-service":
@@ -375,6 +389,8 @@ WRITES = sorted(
     in {
         "records:outreach-round",
         "records:case-service",
+        "attachments:case",
+        "attachments:delete",
         "team:deactivate",
         "team:reactivate",
         "team:second-factor-reset",
@@ -386,7 +402,7 @@ def stored_state() -> tuple[int, ...]:
     """What a write would change: every write goes through an audited action, which also moves the data
     version; and the number of rows of each kind of record, user and role."""
     models: list[type[Model]] = [kind.model for kind in KINDS.values()]
-    models += [User, Membership, PeriodNarrative, Target, ManualValue, Consent, AuditEntry]
+    models += [User, Membership, PeriodNarrative, Target, ManualValue, Consent, AuditEntry, Attachment]
     return (data_version(), *(model._default_manager.count() for model in models))
 
 

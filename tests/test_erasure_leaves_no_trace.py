@@ -32,17 +32,19 @@ FIND = [GIVEN, FAMILY, PHONE, PHONE.replace(" ", ""), ADDRESS, IDENTITY]
 HASHES = list(name_hashes(GIVEN, FAMILY).values())
 
 # What an organisation held about her before the erasure: her record, a case with a service whose note
-# names her, her story, and an import that failed on her row, written the way old imports wrote errors
+# names her and a scan of her passport, her story, and an import that failed on her row, written the way old imports wrote errors
 # (quoting the cells) under a file name that names her. And a duplicate record of her, deleted while the
 # database did not yet overwrite deleted rows (as databases created before secure_delete was on).
 SEED = f"""
 import datetime as dt, json
 from django.db import connection
 from nextsteps.accounts.models import Membership, Role, User
+from nextsteps.attachments.actions import upload_attachment
 from nextsteps.imports.models import ImportJob
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records.models import Case, Person, ServiceType, Story
+from tests.attachments import pdf
 
 org = Organisation.objects.create(name="Casa Speranței", slug="casa", country="RO")
 prog = Programme.objects.create(name="P", slug="p", start_date=dt.date(2021, 1, 1))
@@ -73,6 +75,11 @@ actions.record_service(
 actions.create_record(
     Story, acting_user=None, programme=prog, organisation=org, person=person, date=dt.date(2021, 4, 1),
     text_en="{GIVEN} found work near {ADDRESS}.",
+)
+upload_attachment(
+    case, acting_user=None, kind="identity_document", title="Passport of {GIVEN} {FAMILY}",
+    file_name="{GIVEN}_{FAMILY}_passport.pdf", declared_type="application/pdf",
+    data=pdf("{GIVEN} {FAMILY}, {ADDRESS}, {PHONE}".encode()),
 )
 ImportJob.objects.create(
     user=dpo, programme=prog, organisation=org, language="en", status="failed", error_count=3,

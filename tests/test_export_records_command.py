@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management.base import CommandError
 
+from nextsteps.attachments.models import Attachment
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.models import CaseShare, Consent
 from nextsteps.programmes.models import Organisation, Programme
@@ -31,6 +32,7 @@ def remove_all_records() -> None:
     # Stories are not imported; they stay, without the link to a person that is about to go.
     m.Story.objects.update(person=None)
     for model in (
+        Attachment,
         Consent,
         CaseShare,
         m.VisitPerson,

@@ -269,3 +269,33 @@ def import_jobs(user: Any) -> QuerySet[Any]:
 
 def import_job_or_404(user: Any, pk: Any) -> Any:
     return first_or_404(import_jobs(user).filter(pk=pk).select_related("organisation", "programme", "user"))
+
+
+# Attachments (nextsteps/attachments): identity documents and signed forms are read inside the case's own
+# organisation only, by the roles that read its cases there; a share of the case does not carry them. Those
+# who may change its cases (caseworkers, coordinators) upload and delete them.
+
+
+def attachment_cases(user: Any, action: str = VIEW) -> QuerySet[Any]:
+    return KINDS["case"].model._default_manager.filter(
+        organisation__in=organisations_for(user, "case", action)
+    )
+
+
+def attachment_case_or_404(user: Any, pk: Any, action: str = VIEW) -> Any:
+    """The case whose attachments the user may see (or change), or 404; reading them is reading the case."""
+    case = first_or_404(attachment_cases(user, action).filter(pk=pk).select_related("person"))
+    audit_view(user, case)
+    return case
+
+
+def attachment_or_404(user: Any, pk: Any, action: str = VIEW) -> Any:
+    from nextsteps.attachments.models import Attachment
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return first_or_404(
+        Attachment.objects.filter(pk=pk, case__in=attachment_cases(user, action)).select_related("case")
+    )

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from nextsteps.accounts.models import Membership, User
+from nextsteps.attachments.demo import attach_demo_consent_form
 from nextsteps.demo import programme as spec
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.privacy.actions import record_consent
@@ -214,6 +215,7 @@ class Loader:
         self.activities()
         self.partnerships()
         self.milestones_and_stories()
+        attach_demo_consent_form(self.orgs["ijm-ro"])
         return programme
 
     def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:

@@ -2,7 +2,8 @@
 
 What goes: names, phone, address, identity number, nationality, the organisation's own ids, the code
 (replaced by a random pseudonym such as ERASED-3F9A0C1B), the name-search hashes, and everything else that
-identified them wherever it is held: the notes on their cases, services and outcomes, the texts of stories
+identified them wherever it is held: the notes on their cases, services and outcomes, the attachments of
+their cases (deleted), the texts of stories
 about them (which are no longer published), their values in the organisation's other notes, in its import
 jobs (errors, summaries, file names) and in the admin's history (see places.py). Afterwards the database's
 files are cleared of the freed bytes (storage.py).

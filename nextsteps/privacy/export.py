@@ -1,8 +1,8 @@
 """Everything held about one person, as a file they can read (GDPR right of access): JSON for machines,
 HTML for people. Both come from the same data, collected in a fixed number of queries.
 
-It holds the person's own details in clear text, their cases with services, outcomes and with whom each was
-shared, the households they belong to, the outreach visits they were reached on, stories about them, their
+It holds the person's own details in clear text, their cases with services, outcomes, with whom each was
+shared and the titles, kinds and file names of their attachments (not the files), the households they belong to, the outreach visits they were reached on, stories about them, their
 consents, and the audit trail of who did what with these records: which organisation, when, what action,
 which fields. Staff are named by organisation, not by user name: the person is told who holds and uses their
 data, without the file becoming a list of staff names that could be pressed out of them.
@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from nextsteps.attachments.models import Attachment
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.models import CaseShare, Consent, Erasure
 from nextsteps.records.models import Case, Household, Outcome, Person, ServiceDelivery, Story, VisitPerson
@@ -75,6 +76,8 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
         Outcome.objects.filter(case__in=case_ids).select_related("outcome_type").order_by("date", "pk")
     )
     shares = list(CaseShare.objects.filter(case__in=case_ids).select_related("organisation"))
+    # Listed by name and kind; the files themselves are downloaded from the case's attachments page.
+    attachments = list(Attachment.objects.filter(case__in=case_ids).order_by("uploaded_at", "pk"))
     households = list(Household.objects.filter(members=person).select_related("organisation"))
     reached = list(
         VisitPerson.objects.filter(person=person)
@@ -97,6 +100,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
         (Story, [s.pk for s in stories]),
         (Consent, [c.pk for c in consents]),
         (CaseShare, [s.pk for s in shares]),
+        (Attachment, [a.pk for a in attachments]),
         (Erasure, [erasure.pk] if erasure else []),
     ):
         if pks:
@@ -108,7 +112,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
     )
     labels = {
         m._meta.label: str(m._meta.verbose_name)
-        for m in (Person, Case, ServiceDelivery, Outcome, Story, Consent, CaseShare, Erasure)
+        for m in (Person, Case, ServiceDelivery, Outcome, Story, Consent, CaseShare, Attachment, Erasure)
     }
 
     def dated(items: list[Any], type_field: str) -> list[dict[str, Any]]:
@@ -143,6 +147,18 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
                     {"organisation": str(s.organisation), "shared_on": _iso(s.shared_on)}
                     for s in shares
                     if s.case_id == case.pk
+                ],
+                "attachments": [
+                    {
+                        "title": a.title,
+                        "kind": a.get_kind_display(),
+                        "file_name": a.file_name,
+                        "file_type": a.get_content_type_display(),
+                        "size": a.size,
+                        "uploaded_at": _iso(a.uploaded_at),
+                    }
+                    for a in attachments
+                    if a.case_id == case.pk
                 ],
             }
             for case in cases

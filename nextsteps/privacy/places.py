@@ -2,8 +2,8 @@
 
 Erasure (erasure.py) anonymises the person's row, then hands every place in PLACES the person and the traces
 of what identified them (traces.py, taken before): each clears what it holds and writes an audit entry per
-record it changed, naming fields only. A new kind of data about persons joins with one entry here:
-attachments, when they come, add a place that deletes the files of the person's records and their rows.
+record it changed, naming fields only. A new kind of data about persons joins with one entry here, as
+attachments did (their rows, which hold the files, are deleted).
 The erasure tests search every column of every table and every file of the data folder for what is left,
 so a forgotten place shows.
 """
@@ -25,6 +25,7 @@ from django.db.models import Model
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from nextsteps.attachments.actions import erase_for_person as _attachments
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
 from nextsteps.imports.jobs import folder
@@ -250,6 +251,7 @@ PLACES: dict[str, Callable[[Erasing], None]] = {
     "mentions": _mentions,
     "import_jobs": _import_jobs,
     "admin_history": _admin_history,
+    "attachments": _attachments,
 }
 
 

@@ -36,6 +36,8 @@ class Column:
     empty: int = 0
     undecryptable: int = 0
     changed: int = 0
+    # Rows read at a time, for columns of large values (attachments' files: up to 14 MB each).
+    batch_limit: int | None = None
 
     @property
     def label(self) -> str:
@@ -46,7 +48,12 @@ def encrypted_columns() -> list[Column]:
     from nextsteps.privacy.fields import encrypted_fields
 
     return [
-        Column(model._meta.db_table, model._meta.pk.column, field.column)
+        Column(
+            model._meta.db_table,
+            model._meta.pk.column,
+            field.column,
+            batch_limit=getattr(field, "rotation_batch_size", None),
+        )
         for model, fields in encrypted_fields()
         for field in fields
     ]
@@ -139,7 +146,8 @@ def survey(batch_size: int = BATCH_SIZE, using: str = DEFAULT_DB_ALIAS) -> list[
     for column in result:
         by_table.setdefault((column.table, column.pk), []).append(column)
     for (table, pk), columns in by_table.items():
-        for rows in batches(connection, table, pk, [c.column for c in columns], batch_size):
+        size = _batch_size(columns, batch_size)
+        for rows in batches(connection, table, pk, [c.column for c in columns], size):
             for row in rows:
                 for column, value in zip(columns, row[1:], strict=True):
                     if not value:
@@ -155,6 +163,10 @@ def survey(batch_size: int = BATCH_SIZE, using: str = DEFAULT_DB_ALIAS) -> list[
     return result
 
 
+def _batch_size(columns: list[Column], batch_size: int) -> int:
+    return min([batch_size, *(c.batch_limit for c in columns if c.batch_limit)])
+
+
 def rotate(columns: list[Column], batch_size: int = BATCH_SIZE, using: str = DEFAULT_DB_ALIAS) -> None:
     """Re-encrypt every value of the surveyed columns with the current key (filling in `changed`)."""
     connection = connections[using]
@@ -162,7 +174,8 @@ def rotate(columns: list[Column], batch_size: int = BATCH_SIZE, using: str = DEF
     for column in columns:
         by_table.setdefault((column.table, column.pk), []).append(column)
     for (table, pk), group in by_table.items():
-        changed = convert(connection, table, pk, [c.column for c in group], to_current_key, batch_size)
+        size = _batch_size(group, batch_size)
+        changed = convert(connection, table, pk, [c.column for c in group], to_current_key, size)
         for column in group:
             column.changed = changed[column.column]
 

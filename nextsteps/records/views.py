@@ -197,6 +197,8 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         ]
         related.append((_("Shared with"), shares, None))
         links.append((_("Share with another organisation"), reverse("privacy:case-share", args=[obj.pk])))
+    if kind == "case" and access.can(request.user, "case", access.VIEW, org_id):
+        links.append((_("Attachments"), reverse("attachments:case", args=[obj.pk])))
     return render(
         request,
         "records/detail.html",
