@@ -16,6 +16,7 @@ from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import models as m
+from tests import factories
 from tests.apiclient import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,8 @@ def in_language(language: str, message: str) -> str:
 
 
 def ijm_case() -> m.Case:
-    case = m.Case.objects.filter(organisation__slug="ijm-ro").first()
+    # The earliest: the services these tests record fall inside its open period.
+    case = m.Case.objects.filter(organisation__slug="ijm-ro").order_by("opened", "pk").first()
     assert case is not None
     return case
 
@@ -255,7 +257,8 @@ def test_a_body_that_is_not_a_json_object_is_refused(api: Api, body: bytes) -> N
 
 def test_a_new_record_belongs_to_the_programme_named(api: Api) -> None:
     client = api("caseworker.ijm")
-    person = m.Person.objects.filter(organisation__slug="ijm-ro").first()
+    # Someone without an open case: a person has one open case per organisation and programme.
+    person = factories.person(Organisation.objects.get(slug="ijm-ro"))
     assert person is not None
     body = {"person": person.pk, "opened": "2021-09-01", "status": "open"}
     response = client.client.post(
