@@ -200,19 +200,32 @@ def test_a_person_of_another_organisation_cannot_be_linked(api: Api) -> None:
     assert m.Case.objects.count() == before
 
 
+def test_a_closing_without_a_reason_is_refused(api: Api) -> None:
+    case = ijm_case()
+    closed = max(case.opened, dt.date(2021, 12, 1)).isoformat()
+    response = api("caseworker.ijm").patch(
+        f"/api/v1/records/cases/{case.pk}", {"status": "closed", "closed": closed}
+    )
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["closure_reason"]
+    case.refresh_from_db()
+    assert case.status == "open"
+
+
 def test_a_change_sends_only_what_changes_and_is_audited(api: Api) -> None:
     case = ijm_case()
     person, opened = case.person_id, case.opened
     closed = max(opened, dt.date(2021, 12, 1)).isoformat()
+    reason = m.ClosureReason.objects.get(code="goals_reached")
     response = api("caseworker.ijm").patch(
-        f"/api/v1/records/cases/{case.pk}", {"status": "closed", "closed": closed}
+        f"/api/v1/records/cases/{case.pk}",
+        {"status": "closed", "closed": closed, "closure_reason": reason.pk},
     )
     assert response.status_code == 200, response.content
     case.refresh_from_db()
     assert (case.status, case.closed.isoformat() if case.closed else None) == ("closed", closed)
     assert (case.person_id, case.opened) == (person, opened)
     entry = AuditEntry.objects.filter(action="change", model="records.Case", object_pk=str(case.pk)).first()
-    assert entry is not None and entry.fields == ["closed", "status"]
+    assert entry is not None and entry.fields == ["closed", "closure_reason", "status"]
 
 
 def test_a_change_is_validated_like_the_form(api: Api) -> None:

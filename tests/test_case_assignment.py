@@ -14,9 +14,11 @@ pytestmark = pytest.mark.django_db
 
 def test_a_caseworker_of_the_organisation_is_assigned_and_it_is_audited() -> None:
     case = ijm_case()
-    actions.assign_case(case, acting_user=user("caseworker.ijm"), caseworker=user("caseworker.ijm"))
+    newcomer = user("caseworker.sa")
+    case.organisation.memberships.create(user=newcomer, role="caseworker")
+    actions.assign_case(case, acting_user=user("caseworker.ijm"), caseworker=newcomer)
     case.refresh_from_db()
-    assert case.caseworker == user("caseworker.ijm")
+    assert case.caseworker == newcomer
     entry = (
         AuditEntry.objects.filter(model="records.Case", object_pk=str(case.pk), action="change")
         .order_by("pk")
@@ -27,13 +29,14 @@ def test_a_caseworker_of_the_organisation_is_assigned_and_it_is_audited() -> Non
 
 def test_a_caseworker_of_another_organisation_is_refused() -> None:
     case = ijm_case()
+    before = case.caseworker_id
     with pytest.raises(ValidationError) as refusal:
         actions.assign_case(case, acting_user=None, caseworker=user("caseworker.sa"))
     assert refusal.value.message_dict == {
         "caseworker": ["The responsible caseworker must work on cases for the case's organisation."]
     }
     case.refresh_from_db()
-    assert case.caseworker is None
+    assert case.caseworker_id == before
 
 
 def test_someone_whose_role_does_not_write_cases_is_refused() -> None:
