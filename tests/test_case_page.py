@@ -151,3 +151,23 @@ def test_the_person_page_offers_to_open_a_case(login: Login) -> None:
     assert person is not None
     html = login("caseworker.sa").get(reverse("records:person-detail", args=[person.pk])).content.decode()
     assert f"{reverse('records:case-create')}?person={person.pk}" in html
+
+
+def test_the_data_protection_officer_reads_her_organisations_case_files_and_writes_nothing(
+    login: Login,
+) -> None:
+    case = m.Case.objects.filter(organisation__slug="next-steps-nl", status="open").first()
+    assert case is not None
+    client = login("dpo")
+    assert client.get(reverse("casework:case", args=[case.pk])).status_code == 200
+    response = client.post(
+        reverse("casework:note-add", args=[case.pk]), {"date": TODAY.isoformat(), "text": "x"}
+    )
+    assert response.status_code == 404
+    assert not CaseNote.objects.filter(case=case, text__isnull=False, author__username="dpo").exists()
+
+
+def test_the_generic_case_page_links_to_the_case_file(login: Login) -> None:
+    case = ijm_case()
+    html = login("caseworker.ijm").get(reverse("records:case-detail", args=[case.pk])).content.decode()
+    assert reverse("casework:case", args=[case.pk]) in html
