@@ -171,3 +171,16 @@ def test_the_generic_case_page_links_to_the_case_file(login: Login) -> None:
     case = ijm_case()
     html = login("caseworker.ijm").get(reverse("records:case-detail", args=[case.pk])).content.decode()
     assert reverse("casework:case", args=[case.pk]) in html
+
+
+def test_the_timeline_holds_dated_records_and_audited_actions_each_with_a_link(login: Login) -> None:
+    case = ijm_case()
+    newcomer = user("caseworker.sa")
+    case.organisation.memberships.create(user=newcomer, role="caseworker")
+    actions.assign_case(case, acting_user=user("caseworker.ijm"), caseworker=newcomer)
+    note = actions.add_note(case, acting_user=None, date=TODAY, text="x")
+    timeline = login("caseworker.ijm").get(reverse("casework:case", args=[case.pk])).context["timeline"]
+    assert all(item["url"] for item in timeline)
+    assert any(item["url"].endswith(f"#note-{note.pk}") for item in timeline)
+    assert any("caseworker.ijm" in item["text"] and "caseworker" in item["text"] for item in timeline)
+    assert [item["date"] for item in timeline] == sorted((item["date"] for item in timeline), reverse=True)

@@ -90,3 +90,12 @@ def test_an_assessment_with_an_unknown_risk_level_is_refused() -> None:
     with pytest.raises(ValidationError) as refusal:
         actions.add_assessment(ijm_case(), acting_user=None, date=TODAY, risk_level="extreme")
     assert "risk_level" in refusal.value.message_dict
+
+
+def test_a_planned_action_is_given_only_to_someone_working_on_the_organisations_cases() -> None:
+    goal = actions.add_goal(ijm_case(), acting_user=None, text="x")
+    with pytest.raises(ValidationError) as refusal:
+        actions.add_planned_action(
+            goal, acting_user=None, service_type=legal(), responsible_user=user("caseworker.sa")
+        )
+    assert list(refusal.value.message_dict) == ["responsible_user"]

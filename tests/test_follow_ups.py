@@ -73,3 +73,13 @@ def test_a_follow_up_is_not_added_to_a_closed_case() -> None:
     )
     with pytest.raises(ValidationError):
         actions.add_follow_up(case, acting_user=None, what="Call", due=TODAY)
+
+
+def test_a_follow_up_is_assigned_only_to_someone_working_on_the_organisations_cases() -> None:
+    with pytest.raises(ValidationError) as refusal:
+        actions.add_follow_up(
+            ijm_case(), acting_user=None, what="Call", due=TODAY, assigned_to=user("caseworker.sa")
+        )
+    assert refusal.value.message_dict == {
+        "assigned_to": ["This person does not work on cases for the case's organisation."]
+    }

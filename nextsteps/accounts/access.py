@@ -9,6 +9,8 @@ Rules:
   (donors, board) only ever get the external version of a report.
 - A case shared with another organisation (with the person's consent to share with exactly that one) may be
   read there, with its services, outcomes and person, by the roles that read cases; never changed.
+- A case's file (assessments, plan, follow-ups, notes) is read by the roles that read cases and written by
+  those that change them, in the case's own organisation only: a share takes none of it along.
 - A person's data-protection requests (export, erasure) are for the data-protection officer of the person's
   own organisation only: not administrators, not the officer of an organisation a case was shared with.
 """

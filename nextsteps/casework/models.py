@@ -27,6 +27,18 @@ from nextsteps.records.models import (
 )
 
 
+def works_on_cases_of(user_id: int | None, case: Case | None) -> bool:
+    """Whether the user may be given work on this case: someone who writes the case's organisation's cases."""
+    if user_id is None or case is None:
+        return True
+    from nextsteps.accounts.access import case_writers
+
+    return case_writers(case.organisation_id).filter(pk=user_id).exists()
+
+
+NOT_A_CASE_WORKER = _("This person does not work on cases for the case's organisation.")
+
+
 class NeedArea(ManagedList):
     class Meta(ManagedList.Meta):
         verbose_name = _("need area")
@@ -145,6 +157,9 @@ class PlannedAction(TimeStamped):
             raise ValidationError(
                 {"partner": _("A planned action is for one person or one partner organisation, not both.")}
             )
+        case = self.goal.case if self.goal_id else None
+        if not works_on_cases_of(self.responsible_user_id, case):
+            raise ValidationError({"responsible_user": NOT_A_CASE_WORKER})
 
 
 class FollowUpQuerySet(models.QuerySet["FollowUp"]):
@@ -196,6 +211,8 @@ class FollowUp(TimeStamped):
                 "opened": day(case.opened)
             }
         errors.update(case_period_errors(self, "done"))
+        if not works_on_cases_of(self.assigned_to_id, case):
+            errors["assigned_to"] = NOT_A_CASE_WORKER
         if errors:
             raise ValidationError(errors)
 
