@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "nextsteps.imports",
     "nextsteps.operations",
     "nextsteps.attachments",
+    "nextsteps.casework",
 ]
 
 MIDDLEWARE = [

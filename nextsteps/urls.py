@@ -23,6 +23,8 @@ urlpatterns = [
     # with a password alone would bypass the second factor for good.
     path("api-tokens/", include("nextsteps.api.urls")),
     path("api/v1/", api.urls),
+    # Before the record pages: /cases/mine/ is a page of its own, not a case.
+    path("", include("nextsteps.casework.urls")),
     path("", include("nextsteps.records.urls")),
     path("", include("nextsteps.privacy.urls")),
     path("", include("nextsteps.attachments.urls")),

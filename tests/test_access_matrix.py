@@ -22,6 +22,7 @@ from nextsteps.accounts.models import Membership, User
 from nextsteps.attachments.models import Attachment
 from nextsteps.audit.log import data_version
 from nextsteps.audit.models import AuditEntry
+from nextsteps.casework.models import Assessment, CaseNote, FollowUp, Goal, PlannedAction
 from nextsteps.imports.models import ImportJob
 from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.privacy.models import Consent
@@ -201,6 +202,21 @@ ALLOWED: dict[str, set[str]] = {
     "indicators:value-create": {"coordinator"},
     "indicators:value-edit": {"coordinator"},
     "indicators:value-delete": {"coordinator"},
+    # the case file: My cases for whoever reads cases, the caseload for coordinators (counts only); IJM's
+    # case, its follow-up, goal and planned action for IJM's caseworker alone
+    "casework:mine": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
+    "casework:caseload": {"coordinator"},
+    "casework:case": {"caseworker.ijm"},
+    "casework:assign": {"caseworker.ijm"},
+    "casework:close": {"caseworker.ijm"},
+    "casework:reopen": {"caseworker.ijm"},
+    "casework:note-add": {"caseworker.ijm"},
+    "casework:follow-up-add": {"caseworker.ijm"},
+    "casework:assessment-add": {"caseworker.ijm"},
+    "casework:goal-add": {"caseworker.ijm"},
+    "casework:follow-up-done": {"caseworker.ijm"},
+    "casework:planned-action-add": {"caseworker.ijm"},
+    "casework:service-from-plan": {"caseworker.ijm"},
 }
 # Pages with their own answer to every signed-in persona (and to anonymous visitors).
 SPECIAL = {
@@ -292,7 +308,28 @@ PLANNING_OBJECTS: dict[str, Callable[[], Any]] = {
 }
 
 
+def ijm_goal() -> Goal:
+    case = OBJECTS["case"]()
+    return Goal.objects.filter(case=case).first() or Goal.objects.create(case=case, text="Safe housing")
+
+
+# The case-file URLs tried on a record of IJM's case rather than the case itself.
+CASEWORK_OBJECTS: dict[str, Callable[[], Any]] = {
+    "casework:follow-up-done": lambda: FollowUp.objects.create(
+        case=OBJECTS["case"](), what="Call", due=dt.date.today()
+    ),
+    "casework:planned-action-add": ijm_goal,
+    "casework:service-from-plan": lambda: PlannedAction.objects.create(
+        goal=ijm_goal(), service_type=m.ServiceType.objects.get(code="legal_support")
+    ),
+}
+
+
 def concrete_url(name: str) -> str:
+    if name in CASEWORK_OBJECTS:
+        return reverse(name, args=[CASEWORK_OBJECTS[name]().pk])
+    if name.startswith("casework:") and name not in {"casework:mine", "casework:caseload"}:
+        return reverse(name, args=[OBJECTS["case"]().pk])
     if name in PLANNING_OBJECTS:
         return reverse(name, args=["next-steps", PLANNING_OBJECTS[name]().pk])
     if name.startswith(("programmes:", "indicators:")):
@@ -391,6 +428,12 @@ WRITES = sorted(
         "records:case-service",
         "attachments:case",
         "attachments:delete",
+        *(
+            name
+            for name in ALLOWED
+            if name.startswith("casework:")
+            and name not in {"casework:mine", "casework:caseload", "casework:case"}
+        ),
         "team:deactivate",
         "team:reactivate",
         "team:second-factor-reset",
@@ -403,6 +446,7 @@ def stored_state() -> tuple[int, ...]:
     version; and the number of rows of each kind of record, user and role."""
     models: list[type[Model]] = [kind.model for kind in KINDS.values()]
     models += [User, Membership, PeriodNarrative, Target, ManualValue, Consent, AuditEntry, Attachment]
+    models += [Assessment, CaseNote, FollowUp, Goal, PlannedAction]
     return (data_version(), *(model._default_manager.count() for model in models))
 
 

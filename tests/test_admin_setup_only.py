@@ -40,6 +40,8 @@ NEW_COPY = {
     "records.SiteType": {"code": "copy-code"},
     "records.ParticipantGroup": {"code": "copy-code"},
     "records.ActivityType": {"code": "copy-code"},
+    "records.ClosureReason": {"code": "copy-code"},
+    "casework.NeedArea": {"code": "copy-code"},
     "records.ExternalOrganisation": {"name": "Copy of an external organisation"},
     "records.Campaign": {"slug": "copy-campaign"},
     "indicators.Indicator": {"code": "copy-indicator"},

@@ -16,6 +16,7 @@ from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import models as m
+from tests import factories
 from tests.apiclient import ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,8 @@ def in_language(language: str, message: str) -> str:
 
 
 def ijm_case() -> m.Case:
-    case = m.Case.objects.filter(organisation__slug="ijm-ro").first()
+    # The earliest: the services these tests record fall inside its open period.
+    case = m.Case.objects.filter(organisation__slug="ijm-ro").order_by("opened", "pk").first()
     assert case is not None
     return case
 
@@ -198,19 +200,32 @@ def test_a_person_of_another_organisation_cannot_be_linked(api: Api) -> None:
     assert m.Case.objects.count() == before
 
 
+def test_a_closing_without_a_reason_is_refused(api: Api) -> None:
+    case = ijm_case()
+    closed = max(case.opened, dt.date(2021, 12, 1)).isoformat()
+    response = api("caseworker.ijm").patch(
+        f"/api/v1/records/cases/{case.pk}", {"status": "closed", "closed": closed}
+    )
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["closure_reason"]
+    case.refresh_from_db()
+    assert case.status == "open"
+
+
 def test_a_change_sends_only_what_changes_and_is_audited(api: Api) -> None:
     case = ijm_case()
     person, opened = case.person_id, case.opened
     closed = max(opened, dt.date(2021, 12, 1)).isoformat()
+    reason = m.ClosureReason.objects.get(code="goals_reached")
     response = api("caseworker.ijm").patch(
-        f"/api/v1/records/cases/{case.pk}", {"status": "closed", "closed": closed}
+        f"/api/v1/records/cases/{case.pk}",
+        {"status": "closed", "closed": closed, "closure_reason": reason.pk},
     )
     assert response.status_code == 200, response.content
     case.refresh_from_db()
     assert (case.status, case.closed.isoformat() if case.closed else None) == ("closed", closed)
     assert (case.person_id, case.opened) == (person, opened)
     entry = AuditEntry.objects.filter(action="change", model="records.Case", object_pk=str(case.pk)).first()
-    assert entry is not None and entry.fields == ["closed", "status"]
+    assert entry is not None and entry.fields == ["closed", "closure_reason", "status"]
 
 
 def test_a_change_is_validated_like_the_form(api: Api) -> None:
@@ -255,7 +270,8 @@ def test_a_body_that_is_not_a_json_object_is_refused(api: Api, body: bytes) -> N
 
 def test_a_new_record_belongs_to_the_programme_named(api: Api) -> None:
     client = api("caseworker.ijm")
-    person = m.Person.objects.filter(organisation__slug="ijm-ro").first()
+    # Someone without an open case: a person has one open case per organisation and programme.
+    person = factories.person(Organisation.objects.get(slug="ijm-ro"))
     assert person is not None
     body = {"person": person.pk, "opened": "2021-09-01", "status": "open"}
     response = client.client.post(

@@ -390,6 +390,10 @@ def test_every_encrypted_note_and_story_is_searched_for_her_values() -> None:
         "records.PartnerContact": ["note"],
         "records.Story": ["text_nl", "text_en", "text_ro"],
         "attachments.Attachment": ["title", "file_name"],
+        "casework.Assessment": ["safety_concerns", "needs_note"],
+        "casework.CaseNote": ["text"],
+        "casework.FollowUp": ["what"],
+        "casework.Goal": ["text"],
     }
     # Each is searched within the person's organisation only.
     assert all(organisation_path(model) for model, _fields in free_text_fields())

@@ -49,7 +49,8 @@ VALID: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     "service": (
         "caseworker.ijm",
         lambda: {
-            "case": first(m.Case, organisation__slug="ijm-ro"),
+            # A case open on the date: services are dated inside the case's open period.
+            "case": first(m.Case, organisation__slug="ijm-ro", opened__lte="2021-09-02"),
             "service_type": first(m.ServiceType, code="legal_support"),
             "date": "2021-09-02",
         },
@@ -57,7 +58,7 @@ VALID: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     "outcome": (
         "caseworker.ijm",
         lambda: {
-            "case": first(m.Case, organisation__slug="ijm-ro"),
+            "case": first(m.Case, organisation__slug="ijm-ro", opened__lte="2021-09-03"),
             "outcome_type": first(m.OutcomeType, code="employed"),
             "date": "2021-09-03",
         },

@@ -13,6 +13,7 @@ from django.urls import reverse
 from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.records import models as m
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -199,9 +200,10 @@ def test_a_case_with_services_is_not_deleted_and_the_question_says_why(
 def test_a_case_without_services_or_outcomes_is_deleted(login: Callable[[str], Client]) -> None:
     from nextsteps.records import actions
 
-    person = m.Person.objects.filter(organisation__slug="next-steps-nl").first()
     other = m.Case.objects.filter(organisation__slug="next-steps-nl").first()
-    assert person is not None and other is not None
+    assert other is not None
+    # Someone without an open case: a person has one open case per organisation and programme.
+    person = factories.person(other.organisation)
     case = actions.create_record(
         m.Case,
         acting_user=None,

@@ -21,9 +21,12 @@ LONG_AGO = dt.date(2000, 1, 1)
 
 
 def closed_case(prog: Programme, who: m.Person, closed: dt.date | None, status: str = "closed") -> m.Case:
+    # Unvalidated: some of these are the inconsistent rows older data holds (an open case with a closing
+    # date, a closed one without), which the case's rules now refuse on every new write.
     return actions.create_record(
         m.Case,
         acting_user=None,
+        validate=False,
         programme=prog,
         organisation=who.organisation,
         person=who,
@@ -78,9 +81,11 @@ def test_a_recent_record_keeps_a_person(world: dict[str, Any]) -> None:
     factories.visit(world["prog"], world["org"], TODAY - dt.timedelta(days=40), visited)
     served = person_with_case(world, LONG_AGO)
     case = served.cases.get()
+    # Unvalidated: older data can hold a record dated after its case closed, which the rules now refuse.
     actions.create_record(
         m.Outcome,
         acting_user=None,
+        validate=False,
         case=case,
         outcome_type=m.OutcomeType.objects.first(),
         date=TODAY - dt.timedelta(days=3),

@@ -9,6 +9,8 @@ Rules:
   (donors, board) only ever get the external version of a report.
 - A case shared with another organisation (with the person's consent to share with exactly that one) may be
   read there, with its services, outcomes and person, by the roles that read cases; never changed.
+- A case's file (assessments, plan, follow-ups, notes) is read by the roles that read cases and written by
+  those that change them, in the case's own organisation only: a share takes none of it along.
 - A person's data-protection requests (export, erasure) are for the data-protection officer of the person's
   own organisation only: not administrators, not the officer of an organisation a case was shared with.
 """
@@ -135,6 +137,41 @@ def scoped(user: Any, kind: str, action: str = VIEW) -> QuerySet[Any]:
             field, value = SHARED_WITH_CASE[kind]
             condition |= Q(**{f"{field}__in": active_shares(receiving).values(value)})
     return spec.model._default_manager.filter(condition)
+
+
+# The case file (assessments, plan, follow-ups, notes) of a case: for the roles that read or write cases in
+# the case's own organisation. A case shared with another organisation takes none of it along.
+
+
+def casework_organisations(user: Any, action: str = VIEW) -> list[int]:
+    """Organisations whose case files the user may read (VIEW) or write (CHANGE); DELETE is coordinators'."""
+    return organisations_for(user, "case", action)
+
+
+def casework_case_or_404(user: Any, pk: Any, action: str = VIEW) -> Any:
+    """A case of the user's own organisations whose file they may read or write, or 404. Reading it is
+    audited like reading the case."""
+    try:
+        case = (
+            KINDS["case"]
+            .model._default_manager.select_related("person", "organisation", "programme", "caseworker")
+            .get(pk=pk, organisation__in=casework_organisations(user, action))
+        )
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action == VIEW:
+        audit_view(user, case)
+    return case
+
+
+def case_writers(organisation_id: int) -> QuerySet[Any]:
+    """Users who may be responsible for a case of this organisation: those with a role that writes cases."""
+    from nextsteps.accounts.models import User
+
+    writing = [role for role, rights in RECORD_RIGHTS.items() if CHANGE in rights.get("case", ())]
+    return User.objects.filter(
+        is_active=True, memberships__organisation_id=organisation_id, memberships__role__in=writing
+    ).distinct()
 
 
 def rights_persons(user: Any) -> QuerySet[Any]:

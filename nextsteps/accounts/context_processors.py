@@ -17,6 +17,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             for kind in access.kinds_for(user)
         ],
         "can_record_round": access.can(user, "visit", access.ADD),
+        # The case file's pages: My cases for whoever works on cases, the caseload for coordinators.
+        "can_casework": bool(access.casework_organisations(user)),
+        "can_see_caseload": bool(access.organisations_for(user, "case", access.DELETE)),
         "can_audit": access.has(user, access.AUDIT),
         "can_manage_team": access.has(user, access.USERS),
         # Only coordinators pay the query: the programme whose planning pages the menu opens.

@@ -16,6 +16,7 @@ from django.db import transaction
 from nextsteps.accounts.models import Membership, User
 from nextsteps.attachments.demo import attach_demo_consent_form
 from nextsteps.demo import programme as spec
+from nextsteps.demo.casefiles import add_case_files, assign_demo_cases
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.privacy.actions import record_consent
 from nextsteps.privacy.models import Consent
@@ -216,6 +217,8 @@ class Loader:
         self.partnerships()
         self.milestones_and_stories()
         attach_demo_consent_form(self.orgs["ijm-ro"])
+        # Last, so that nothing drawn before changes: the survivors' case files.
+        add_case_files(self.survivor_cases, dt.date.today())
         return programme
 
     def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:
@@ -245,6 +248,7 @@ class Loader:
             survivors.append((org, self.case(org, person, dt.date(2021, 7, 20) + dt.timedelta(days=i * 9))))
         for _org, case in survivors:
             self.consent(case.person, Consent.Purpose.SERVICES, case.opened)
+        self.survivor_cases = [case for _org, case in survivors]
         for i, (org, case) in enumerate(survivors):
             day = dt.date(2021, 8, 3) + dt.timedelta(days=i * 10)
             if org == nl or i % 2:
@@ -757,3 +761,9 @@ def ensure_personas(password: str) -> None:
     operator.is_staff = operator.is_superuser = operator.is_active = True
     operator.set_password(password)
     operator.save()
+    # The demo's open cases get a responsible caseworker: the caseworker persona, else the coordinator.
+    responsible: dict[str, Any] = {}
+    for username, org_slug, role, _language in spec.PERSONAS:
+        if role == "caseworker" or (role == "coordinator" and org_slug not in responsible):
+            responsible[org_slug] = User.objects.get(username=username)
+    assign_demo_cases(str(spec.PROGRAMME["slug"]), responsible)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from nextsteps.attachments.models import Attachment
 from nextsteps.audit.models import AuditEntry
+from nextsteps.casework.export import case_files
 from nextsteps.privacy.models import CaseShare, Consent, Erasure
 from nextsteps.records.models import Case, Household, Outcome, Person, ServiceDelivery, Story, VisitPerson
 
@@ -65,8 +66,13 @@ def person_data(person: Person, language: str) -> dict[str, Any]:
 
 def _collect(person: Person, language: str) -> dict[str, Any]:
     person = Person.objects.select_related("organisation").get(pk=person.pk)
-    cases = list(Case.objects.filter(person=person).select_related("programme", "organisation"))
+    cases = list(
+        Case.objects.filter(person=person).select_related(
+            "programme", "organisation", "caseworker", "closure_reason"
+        )
+    )
     case_ids = [c.pk for c in cases]
+    files = case_files(cases, language)
     services = list(
         ServiceDelivery.objects.filter(case__in=case_ids)
         .select_related("service_type")
@@ -160,6 +166,8 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
                     for a in attachments
                     if a.case_id == case.pk
                 ],
+                # The case file (nextsteps/casework): assessments, plan, follow-ups and notes.
+                **files[case.pk],
             }
             for case in cases
         ],

@@ -75,6 +75,28 @@ def _own_records(erasing: Erasing) -> None:
         records.update(**{f: "" for f in fields}, **versions.moved_on(model))
 
 
+# The case file's free text (nextsteps/casework): (model, path to the person, fields emptied).
+CASE_FILE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("casework.CaseNote", "case__person", ("text",)),
+    ("casework.FollowUp", "case__person", ("what",)),
+    ("casework.Goal", "case__person", ("text",)),
+    ("casework.Assessment", "case__person", ("safety_concerns", "needs_note")),
+)
+
+
+def _case_file(erasing: Erasing) -> None:
+    """Notes, follow-ups, goals and assessments of the person's cases: their texts emptied; the dated rows
+    stay (a follow-up was done on a day, a risk level was assessed) and name nobody."""
+    from django.apps import apps
+
+    for label, path, fields in CASE_FILE:
+        model = apps.get_model(label)
+        records = model._default_manager.filter(**{path: erasing.person})
+        for record in records.exclude(**{f: "" for f in fields}).only("pk", *fields):
+            _changed(erasing, model(pk=record.pk), [f for f in fields if getattr(record, f)])
+        records.update(**{f: "" for f in fields})
+
+
 def _stories(erasing: Erasing) -> None:
     """Stories about the person: their texts emptied, their publication withdrawn."""
     stories = Story.objects.filter(person=erasing.person)
@@ -248,6 +270,7 @@ def _admin_history(erasing: Erasing) -> None:
 PLACES: dict[str, Callable[[Erasing], None]] = {
     "own_records": _own_records,
     "stories": _stories,
+    "case_file": _case_file,
     "mentions": _mentions,
     "import_jobs": _import_jobs,
     "admin_history": _admin_history,

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, router
@@ -274,6 +275,12 @@ class Household(Versioned, ExternalId, TimeStamped):
 # Casework -------------------------------------------------------------------------------------------
 
 
+class ClosureReason(ManagedList):
+    class Meta(ManagedList.Meta):
+        verbose_name = _("closure reason")
+        verbose_name_plural = _("closure reasons")
+
+
 class Case(Versioned, ExternalId, TimeStamped):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -291,12 +298,37 @@ class Case(Versioned, ExternalId, TimeStamped):
     opened = models.DateField(_("opened"))
     closed = models.DateField(_("closed"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closure_reason = models.ForeignKey(
+        ClosureReason, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("closure reason")
+    )
+    # Optional in the table: cases imported or recorded before assignment existed have nobody yet.
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_responsible",
+        verbose_name=_("responsible caseworker"),
+    )
+    co_workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="cases_helping", verbose_name=_("co-workers")
+    )
 
     class Meta:
         ordering = ["-opened", "pk"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
-        constraints = [unique_external_id("case")]
+        constraints = [
+            unique_external_id("case"),
+            models.UniqueConstraint(
+                fields=["programme", "organisation", "person"],
+                condition=models.Q(status="open"),
+                name="one_open_case_per_person",
+                violation_error_message=_(
+                    "This person already has an open case with this organisation in this programme."
+                ),
+            ),
+        ]
         indexes = [models.Index(fields=["id", "programme", "organisation", "person"], name="case_report_idx")]
 
     def __str__(self) -> str:
@@ -310,8 +342,47 @@ class Case(Versioned, ExternalId, TimeStamped):
             errors["closed"] = _("A case cannot close in the future.")
         elif self.closed and self.opened and self.closed < self.opened:
             errors["closed"] = _("A case cannot close before it opened.")
+        if self.status == self.Status.CLOSED and not self.closed:
+            errors.setdefault("closed", _("A closed case needs the date it was closed."))
+        if self.status == self.Status.OPEN and self.closed:
+            errors.setdefault(
+                "closed", _("An open case has no closing date: leave it empty or close the case.")
+            )
+        if self.status == self.Status.OPEN and self.closure_reason_id:
+            errors["closure_reason"] = _("An open case has no closure reason.")
+        if self.caseworker_id and self.organisation_id:
+            from nextsteps.accounts.access import case_writers
+
+            if not case_writers(self.organisation_id).filter(pk=self.caseworker_id).exists():
+                errors["caseworker"] = _(
+                    "The responsible caseworker must work on cases for the case's organisation."
+                )
         if errors:
             raise ValidationError(errors)
+
+    def open_on(self, date: dt.date | None) -> str | None:
+        """Why a record of the case cannot be dated `date` (translated), or None: services, outcomes,
+        notes and follow-ups happen while the case is open, and not in the future."""
+        if date is None:
+            return None
+        if date > dt.date.today():
+            return str(_("This date is in the future."))
+        if self.opened and date < self.opened:
+            return str(
+                _("The case opened on %(opened)s: this date is before it.") % {"opened": day(self.opened)}
+            )
+        if self.closed and date > self.closed:
+            return str(
+                _("The case closed on %(closed)s: this date is after it.") % {"closed": day(self.closed)}
+            )
+        return None
+
+
+def case_period_errors(record: Any, field: str = "date") -> dict[str, Any]:
+    """The error of a case's record dated outside the case's open period, by field."""
+    case = getattr(record, "case", None) if getattr(record, "case_id", None) else None
+    problem = case.open_on(getattr(record, field)) if case is not None else None
+    return {field: problem} if problem else {}
 
 
 class ServiceDelivery(Versioned, ExternalId, TimeStamped):
@@ -334,6 +405,13 @@ class ServiceDelivery(Versioned, ExternalId, TimeStamped):
     def __str__(self) -> str:
         return f"{self.service_type} {day(self.date)}"
 
+    def clean(self) -> None:
+        if self.date and self.date > dt.date.today():
+            raise ValidationError({"date": _("A service cannot be delivered in the future.")})
+        errors = case_period_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
 
 class Outcome(Versioned, ExternalId, TimeStamped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("case"))
@@ -353,6 +431,9 @@ class Outcome(Versioned, ExternalId, TimeStamped):
     def clean(self) -> None:
         if self.date and self.date > dt.date.today():
             raise ValidationError({"date": _("An outcome cannot be recorded for a future date.")})
+        errors = case_period_errors(self)
+        if errors:
+            raise ValidationError(errors)
 
 
 # Outreach -------------------------------------------------------------------------------------------

@@ -184,6 +184,10 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         related = [(_("Persons reached"), list(obj.persons.all()), None)]
     org_id = _organisation_id(obj, spec)
     links: list[tuple[str, str]] = []
+    if kind == "person" and access.can(request.user, "case", access.ADD, org_id):
+        links.append((_("Open a case"), f"{reverse('records:case-create')}?person={obj.pk}"))
+    if kind == "case" and org_id in access.casework_organisations(request.user):
+        links.insert(0, (_("Case file"), reverse("casework:case", args=[obj.pk])))
     if kind == "person" and access.can(request.user, "person", access.CHANGE, org_id):
         links.append((_("Consents"), reverse("privacy:consents", args=[obj.pk])))
     if kind == "person" and org_id in access.capability_organisations(request.user, access.PERSON_RIGHTS):

@@ -1,0 +1,181 @@
+"""Every write to a case file goes through these functions: atomic, with the acting user, and audited (see
+nextsteps/records/actions.py). The rules themselves are the models'; these add what a step needs beyond
+one record: who may be assigned, what closing leaves open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from nextsteps.audit.log import log
+from nextsteps.audit.models import AuditEntry
+from nextsteps.casework.models import Assessment, CaseNote, FollowUp, Goal, NeedArea, PlannedAction
+from nextsteps.records.actions import create_record, update_record
+from nextsteps.records.models import Case, ClosureReason, ServiceDelivery, day
+
+
+class NeedsConfirmation(ValidationError):
+    """Closing was refused until the user confirms; the message names what is still open."""
+
+
+@transaction.atomic
+def assign_case(case: Case, *, acting_user: Any, caseworker: Any, co_workers: Iterable[Any] = ()) -> Case:
+    """Make `caseworker` responsible for the case, with optional co-workers of the same organisation."""
+    from nextsteps.accounts.access import case_writers
+
+    helpers = [user for user in co_workers if user.pk != getattr(caseworker, "pk", None)]
+    allowed = set(case_writers(case.organisation_id).values_list("pk", flat=True))
+    if any(user.pk not in allowed for user in helpers):
+        raise ValidationError({"co_workers": _("Co-workers must work on cases for the case's organisation.")})
+    return update_record(case, acting_user=acting_user, caseworker=caseworker, co_workers=helpers)
+
+
+def open_items(case: Case) -> list[str]:
+    """What is still to do on the case, in words: its open follow-ups and planned actions."""
+    items = [
+        _("follow-up “%(what)s” due %(date)s") % {"what": f.what, "date": day(f.due)}
+        for f in case.follow_ups.open()
+    ]
+    items += [
+        _("planned action “%(action)s”") % {"action": a}
+        for a in PlannedAction.objects.filter(
+            goal__case=case, status__in=PlannedAction.OPEN_STATUSES
+        ).select_related("service_type")
+    ]
+    return items
+
+
+@transaction.atomic
+def close_case(
+    case: Case,
+    *,
+    acting_user: Any,
+    reason: ClosureReason | None,
+    closed: dt.date,
+    confirmed: bool = False,
+) -> Case:
+    """Close the case with a reason. With open follow-ups or planned actions, refuses (NeedsConfirmation,
+    naming them) until `confirmed`: they stay as they are, for the record."""
+    if case.status == Case.Status.CLOSED:
+        raise ValidationError(_("This case is already closed."))
+    if reason is None:
+        raise ValidationError({"closure_reason": _("Choose why the case is closed.")})
+    pending = open_items(case)
+    if pending and not confirmed:
+        raise NeedsConfirmation(
+            _("This case still has open items: %(items)s. Close it anyway?") % {"items": "; ".join(pending)},
+            code="confirm",
+        )
+    return update_record(
+        case, acting_user=acting_user, status=Case.Status.CLOSED, closed=closed, closure_reason=reason
+    )
+
+
+@transaction.atomic
+def reopen_case(case: Case, *, acting_user: Any) -> Case:
+    if case.status != Case.Status.CLOSED:
+        raise ValidationError(_("This case is already open."))
+    return update_record(
+        case, acting_user=acting_user, status=Case.Status.OPEN, closed=None, closure_reason=None
+    )
+
+
+def add_assessment(
+    case: Case,
+    *,
+    acting_user: Any,
+    date: dt.date,
+    risk_level: str,
+    safety_concerns: str = "",
+    needs: Iterable[NeedArea] = (),
+    needs_note: str = "",
+) -> Assessment:
+    return create_record(
+        Assessment,
+        acting_user=acting_user,
+        case=case,
+        date=date,
+        risk_level=risk_level,
+        safety_concerns=safety_concerns,
+        needs=list(needs),
+        needs_note=needs_note,
+        author=_author(acting_user),
+    )
+
+
+def add_goal(case: Case, *, acting_user: Any, text: str) -> Goal:
+    return create_record(Goal, acting_user=acting_user, case=case, text=text)
+
+
+def add_planned_action(goal: Goal, *, acting_user: Any, **fields: Any) -> PlannedAction:
+    return create_record(PlannedAction, acting_user=acting_user, goal=goal, **fields)
+
+
+def update_planned_action(action: PlannedAction, *, acting_user: Any, **changes: Any) -> PlannedAction:
+    return update_record(action, acting_user=acting_user, **changes)
+
+
+@transaction.atomic
+def record_service_from_plan(
+    action: PlannedAction, *, acting_user: Any, date: dt.date, note: str = "", done: bool = True
+) -> ServiceDelivery:
+    """Record the service a planned action asked for, linked to it; the action is then done (or in
+    progress, for a service that goes on)."""
+    service = create_record(
+        ServiceDelivery,
+        acting_user=acting_user,
+        case=action.goal.case,
+        service_type=action.service_type,
+        date=date,
+        note=note,
+    )
+    action.services.add(service)
+    status = PlannedAction.Status.DONE if done else PlannedAction.Status.IN_PROGRESS
+    changed = ["services"]
+    if action.status != status:
+        action.status = status
+        action.save(update_fields=["status", "updated_at"])
+        changed.append("status")
+    log(
+        AuditEntry.Action.CHANGE,
+        action,
+        user=acting_user,
+        organisation=action.goal.case.organisation,
+        fields=changed,
+    )
+    return service
+
+
+def add_follow_up(
+    case: Case, *, acting_user: Any, what: str, due: dt.date, assigned_to: Any = None
+) -> FollowUp:
+    _refuse_on_closed(case)
+    return create_record(
+        FollowUp, acting_user=acting_user, case=case, what=what, due=due, assigned_to=assigned_to
+    )
+
+
+def complete_follow_up(follow_up: FollowUp, *, acting_user: Any, done: dt.date) -> FollowUp:
+    if follow_up.done is not None:
+        raise ValidationError(_("This follow-up is already done."))
+    return update_record(follow_up, acting_user=acting_user, done=done)
+
+
+def add_note(case: Case, *, acting_user: Any, date: dt.date, text: str) -> CaseNote:
+    return create_record(
+        CaseNote, acting_user=acting_user, case=case, date=date, text=text, author=_author(acting_user)
+    )
+
+
+def _refuse_on_closed(case: Case) -> None:
+    if case.status == Case.Status.CLOSED:
+        raise ValidationError(_("This case is closed: reopen it first."))
+
+
+def _author(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None

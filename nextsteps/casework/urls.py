@@ -1,0 +1,21 @@
+from django.urls import path
+
+from nextsteps.casework import views
+
+app_name = "casework"
+
+urlpatterns = [
+    path("cases/mine/", views.my_cases, name="mine"),
+    path("cases/caseload/", views.caseload, name="caseload"),
+    path("cases/<int:pk>/file/", views.case_file, name="case"),
+    path("cases/<int:pk>/assign/", views.assign, name="assign"),
+    path("cases/<int:pk>/close/", views.close, name="close"),
+    path("cases/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("cases/<int:pk>/notes/new/", views.note_add, name="note-add"),
+    path("cases/<int:pk>/follow-ups/new/", views.follow_up_add, name="follow-up-add"),
+    path("cases/<int:pk>/assessments/new/", views.assessment_add, name="assessment-add"),
+    path("cases/<int:pk>/goals/new/", views.goal_add, name="goal-add"),
+    path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow-up-done"),
+    path("goals/<int:pk>/actions/new/", views.planned_action_add, name="planned-action-add"),
+    path("planned-actions/<int:pk>/service/", views.service_from_plan, name="service-from-plan"),
+]

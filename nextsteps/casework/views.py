@@ -1,0 +1,528 @@
+"""The caseworker's pages: My cases, the case file (the case page as a workspace), its actions, and the
+coordinators' caseload. Every page asks the access module; a case of another organisation answers 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nextsteps.accounts import access
+from nextsteps.audit.log import WRITES, log
+from nextsteps.audit.models import AuditEntry
+from nextsteps.casework import actions
+from nextsteps.casework.forms import (
+    AssessmentForm,
+    AssignForm,
+    CloseForm,
+    DoneForm,
+    FollowUpForm,
+    GoalForm,
+    NoteForm,
+    PlannedActionForm,
+    ServiceFromPlanForm,
+)
+from nextsteps.casework.models import Assessment, CaseNote, FollowUp, Goal, PlannedAction, RiskLevel
+from nextsteps.casework.sections import sections_for
+from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
+from nextsteps.privacy.models import Consent, valid_on
+from nextsteps.privacy.search import persons_matching
+from nextsteps.records.models import Case, Outcome, ServiceDelivery
+
+PAGE_SIZE = 50
+
+
+def case_url(case: Any) -> str:
+    return reverse("casework:case", args=[case.pk])
+
+
+# My cases ---------------------------------------------------------------------------------------------
+
+
+class MyCasesFilter(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Code or whole name"), required=False)
+    status = forms.ChoiceField(
+        label=gettext_lazy("status"),
+        required=False,
+        choices=[
+            ("open", gettext_lazy("open")),
+            ("closed", gettext_lazy("closed")),
+            ("all", gettext_lazy("all")),
+        ],
+    )
+    risk = forms.ChoiceField(
+        label=gettext_lazy("risk level"), required=False, choices=[("", "---------"), *RiskLevel.choices]
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Only with overdue follow-ups"), required=False)
+    scope = forms.ChoiceField(
+        label=gettext_lazy("Cases"),
+        required=False,
+        choices=[("mine", gettext_lazy("assigned to me")), ("organisation", gettext_lazy("my organisation"))],
+    )
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=[
+            ("next", gettext_lazy("next follow-up")),
+            ("overdue", gettext_lazy("overdue follow-ups")),
+            ("risk", gettext_lazy("risk level")),
+            ("activity", gettext_lazy("last activity")),
+            ("code", gettext_lazy("code")),
+        ],
+    )
+
+
+RISK_ORDER = {"high": 3, "medium": 2, "low": 1}
+
+
+def annotated_cases(cases: QuerySet[Case], today: dt.date) -> QuerySet[Any]:
+    """Cases with what a caseload list shows, each a subquery: one query whatever the number of cases."""
+    latest = Assessment.objects.filter(case=OuterRef("pk")).order_by("-date", "-pk")
+    open_follow_ups = FollowUp.objects.filter(case=OuterRef("pk"), done__isnull=True)
+    overdue = (
+        open_follow_ups.filter(due__lt=today).order_by().values("case").annotate(n=Count("pk")).values("n")
+    )
+
+    def latest_date(model: Any) -> Subquery:
+        return Subquery(
+            model.objects.filter(case=OuterRef("pk"))
+            .order_by()
+            .values("case")
+            .annotate(d=Max("date"))
+            .values("d")
+        )
+
+    return cases.select_related("person", "caseworker").annotate(
+        risk=Subquery(latest.values("risk_level")[:1]),
+        next_follow_up=Subquery(open_follow_ups.order_by().values("case").annotate(d=Min("due")).values("d")),
+        overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), Value(0)),
+        last_activity=Greatest(
+            Coalesce(latest_date(ServiceDelivery), F("opened")),
+            Coalesce(latest_date(Outcome), F("opened")),
+            Coalesce(latest_date(CaseNote), F("opened")),
+            F("opened"),
+        ),
+    )
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    orgs = access.casework_organisations(user)
+    access.require(bool(orgs))
+    filters = MyCasesFilter(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    today = dt.date.today()
+    cases: QuerySet[Any] = Case.objects.filter(organisation__in=orgs)
+    status = data.get("status") or "open"
+    if status != "all":
+        cases = cases.filter(status=status)
+    if (data.get("scope") or "mine") == "mine":
+        cases = cases.filter(Q(caseworker=user) | Q(co_workers=user)).distinct()
+    cases = annotated_cases(cases, today)
+    if data.get("risk"):
+        cases = cases.filter(risk=data["risk"])
+    if data.get("overdue"):
+        cases = cases.filter(overdue_count__gt=0)
+    if data.get("q"):
+        text = data["q"].strip()
+        people = persons_matching(access.scoped(user, "person"), text).values("pk")
+        cases = cases.filter(Q(person__code__icontains=text) | Q(person__in=people))
+    order = {
+        "next": [F("next_follow_up").asc(nulls_last=True)],
+        "overdue": [F("overdue_count").desc()],
+        "risk": [F("risk").asc(nulls_last=True)],
+        "activity": [F("last_activity").desc()],
+        "code": [F("person__code").asc()],
+    }[data.get("sort") or "next"]
+    paginator = CappedPaginator(cases.order_by(*order, "pk"), PAGE_SIZE, COUNT_LIMIT)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "casework/my_cases.html",
+        {"filters": filters, "page": page, "today": today, "query": query.urlencode()},
+    )
+
+
+# Caseload for coordinators --------------------------------------------------------------------------
+
+
+def caseload_organisations(user: Any) -> list[int]:
+    """Coordinators see the caseload of their organisations: counts only, no person."""
+    return access.organisations_for(user, "case", access.DELETE)
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    orgs = caseload_organisations(request.user)
+    access.require(bool(orgs))
+    today = dt.date.today()
+    open_cases = Case.objects.filter(organisation__in=orgs, status=Case.Status.OPEN)
+    rows = (
+        open_cases.values(
+            "organisation__name", "caseworker__username", "caseworker__first_name", "caseworker__last_name"
+        )
+        .annotate(
+            cases=Count("pk", distinct=True),
+            overdue=Count(
+                "follow_ups",
+                filter=Q(follow_ups__done__isnull=True, follow_ups__due__lt=today),
+                distinct=True,
+            ),
+            high_risk=Count("pk", filter=Q(pk__in=_high_risk_cases()), distinct=True),
+        )
+        .order_by("organisation__name", "caseworker__username")
+    )
+    return render(request, "casework/caseload.html", {"rows": list(rows)})
+
+
+def _high_risk_cases() -> QuerySet[Any]:
+    latest = Assessment.objects.filter(case=OuterRef("case")).order_by("-date", "-pk").values("pk")[:1]
+    return Assessment.objects.filter(pk=Subquery(latest), risk_level=RiskLevel.HIGH).values("case")
+
+
+# The case file ----------------------------------------------------------------------------------------
+
+
+@login_required
+def case_file(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    case = access.casework_case_or_404(user, pk)
+    can_write = access.can(user, "case", access.CHANGE, case.organisation_id)
+    assessments = list(case.assessments.prefetch_related("needs").select_related("author"))
+    goals = list(
+        case.goals.prefetch_related(
+            "actions__service_type", "actions__responsible_user", "actions__partner", "actions__services"
+        )
+    )
+    services = list(case.services.select_related("service_type"))
+    outcomes = list(case.outcomes.select_related("outcome_type"))
+    follow_ups = list(case.follow_ups.select_related("assigned_to"))
+    notes = list(case.notes.select_related("author"))
+    # Reading a note is reading about the person: each is audited like the case itself.
+    for note in notes:
+        log(AuditEntry.Action.VIEW, note, user=user, organisation=case.organisation)
+    today = dt.date.today()
+    consents = list(Consent.objects.filter(valid_on(today), person=case.person).select_related("shared_with"))
+    context = {
+        "case": case,
+        "can_write": can_write,
+        "can_record_outcome": access.can(user, "outcome", access.ADD, case.organisation_id),
+        "can_record_service": access.can(user, "service", access.ADD, case.organisation_id),
+        "can_see_person": access.scoped(user, "person").filter(pk=case.person_id).exists(),
+        "latest": assessments[0] if assessments else None,
+        "assessments": assessments,
+        "goals": goals,
+        "services": services,
+        "outcomes": outcomes,
+        "follow_ups": follow_ups,
+        "notes": notes,
+        "consents": consents,
+        "services_consent": any(c.purpose == Consent.Purpose.SERVICES for c in consents),
+        "sections": sections_for(case, user),
+        "timeline": _timeline(case, assessments, goals, services, outcomes, follow_ups, notes),
+        "today": today,
+    }
+    return render(request, "casework/case.html", context)
+
+
+def _timeline(
+    case: Case,
+    assessments: list[Assessment],
+    goals: list[Goal],
+    services: list[ServiceDelivery],
+    outcomes: list[Outcome],
+    follow_ups: list[FollowUp],
+    notes: list[CaseNote],
+) -> list[dict[str, Any]]:
+    """Everything dated on the case, newest first: its records, and what was done to the case itself."""
+    here = case_url(case)
+    items: list[dict[str, Any]] = [
+        {"date": case.opened, "text": _("Case opened"), "url": here},
+    ]
+    if case.closed:
+        items.append({"date": case.closed, "text": _("Case closed"), "url": here})
+    items += [
+        {
+            "date": s.date,
+            "text": _("Service: %(type)s") % {"type": s.service_type},
+            "url": reverse("records:service-detail", args=[s.pk]),
+        }
+        for s in services
+    ]
+    items += [
+        {
+            "date": o.date,
+            "text": _("Outcome: %(type)s") % {"type": o.outcome_type},
+            "url": reverse("records:outcome-detail", args=[o.pk]),
+        }
+        for o in outcomes
+    ]
+    items += [
+        {
+            "date": a.date,
+            "text": _("Assessment: risk %(risk)s") % {"risk": a.get_risk_level_display()},
+            "url": f"{here}#assessment-{a.pk}",
+        }
+        for a in assessments
+    ]
+    items += [
+        {
+            "date": n.date,
+            "text": _("Note by %(author)s") % {"author": n.author or "–"},
+            "url": f"{here}#note-{n.pk}",
+        }
+        for n in notes
+    ]
+    items += [
+        {"date": f.done, "text": _("Follow-up done"), "url": f"{here}#follow-up-{f.pk}"}
+        for f in follow_ups
+        if f.done
+    ]
+    entries = AuditEntry.objects.filter(
+        model="records.Case", object_pk=str(case.pk), action__in=WRITES
+    ).select_related("user")
+    items += [
+        {
+            "date": timezone.localdate(e.at),
+            "text": _("%(action)s by %(user)s: %(fields)s")
+            % {
+                "action": e.get_action_display(),
+                "user": e.user or _("the system"),
+                "fields": ", ".join(e.fields),
+            },
+            "url": here,
+        }
+        for e in entries
+    ]
+    return sorted((i for i in items if i["date"]), key=lambda i: i["date"], reverse=True)
+
+
+def _writable(request: HttpRequest, pk: int) -> Case:
+    case: Case = access.casework_case_or_404(request.user, pk, access.CHANGE)
+    return case
+
+
+def _apply(form: forms.BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _form_page(
+    request: HttpRequest, case: Case, form: forms.BaseForm, title: str, **extra: Any
+) -> HttpResponse:
+    return render(request, "casework/form.html", {"case": case, "form": form, "title": title, **extra})
+
+
+@login_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _writable(request, pk)
+    form = AssignForm(
+        request.POST or None,
+        case=case,
+        initial={"caseworker": case.caseworker_id, "co_workers": list(case.co_workers.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.assign_case(
+                case,
+                acting_user=request.user,
+                caseworker=form.cleaned_data["caseworker"],
+                co_workers=form.cleaned_data["co_workers"],
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The case was assigned."))
+            return redirect(case_url(case))
+    return _form_page(request, case, form, _("Assign the case"))
+
+
+@login_required
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _writable(request, pk)
+    form = CloseForm(request.POST or None, initial={"closed": dt.date.today()})
+    pending: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.close_case(
+                case,
+                acting_user=request.user,
+                reason=data["closure_reason"],
+                closed=data["closed"],
+                confirmed=data["confirmed"],
+            )
+        except actions.NeedsConfirmation as asked:
+            pending = actions.open_items(case)
+            form = CloseForm({**request.POST.dict(), "confirmed": "on"})
+            form.is_valid()
+            messages.warning(request, asked.messages[0])
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The case was closed."))
+            return redirect(case_url(case))
+    return _form_page(request, case, form, _("Close the case"), pending=pending)
+
+
+@login_required
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _writable(request, pk)
+    if request.method == "POST":
+        try:
+            actions.reopen_case(case, acting_user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The case was reopened."))
+        return redirect(case_url(case))
+    return render(request, "casework/confirm.html", {"case": case, "title": _("Reopen the case")})
+
+
+@login_required
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _writable(request, pk)
+    form = NoteForm(request.POST or None, initial={"date": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_note(case, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The note was saved."))
+            return redirect(case_url(case))
+    return _form_page(request, case, form, _("Add a note"))
+
+
+@login_required
+def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _writable(request, pk)
+    form = FollowUpForm(request.POST or None, case=case, initial={"assigned_to": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_follow_up(case, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The follow-up was saved."))
+            return redirect(case_url(case))
+    return _form_page(request, case, form, _("Add a follow-up"))
+
+
+@login_required
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    orgs = access.casework_organisations(request.user, access.CHANGE)
+    follow_up = access.first_or_404(
+        FollowUp.objects.filter(pk=pk, case__organisation__in=orgs).select_related("case__person")
+    )
+    case = follow_up.case
+    form = DoneForm(request.POST or None, initial={"done": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.complete_follow_up(follow_up, acting_user=request.user, done=form.cleaned_data["done"])
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The follow-up is done."))
+            return redirect(case_url(case))
+    return _form_page(request, case, form, _("Mark the follow-up done"), item=follow_up.what)
+
+
+@login_required
+def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _writable(request, pk)
+    form = AssessmentForm(request.POST or None, initial={"date": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_assessment(case, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The assessment was saved."))
+            return redirect(case_url(case))
+    return _form_page(request, case, form, _("Add an assessment"))
+
+
+@login_required
+def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _writable(request, pk)
+    form = GoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_goal(case, acting_user=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The goal was saved."))
+            return redirect(case_url(case))
+    return _form_page(request, case, form, _("Add a goal"))
+
+
+@login_required
+def planned_action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    orgs = access.casework_organisations(request.user, access.CHANGE)
+    goal = access.first_or_404(Goal.objects.filter(pk=pk, case__organisation__in=orgs).select_related("case"))
+    case = goal.case
+    form = PlannedActionForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            actions.add_planned_action(goal, acting_user=request.user, **fields)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The planned action was saved."))
+            return redirect(case_url(case))
+    return _form_page(request, case, form, _("Add a planned action"))
+
+
+@login_required
+def service_from_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    orgs = access.casework_organisations(request.user, access.CHANGE)
+    planned = access.first_or_404(
+        PlannedAction.objects.filter(pk=pk, goal__case__organisation__in=orgs).select_related(
+            "goal__case", "service_type"
+        )
+    )
+    case = planned.goal.case
+    access.require(access.can(request.user, "service", access.ADD, case.organisation_id))
+    form = ServiceFromPlanForm(request.POST or None, initial={"date": dt.date.today(), "done": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_service_from_plan(planned, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("The service was saved."))
+            return redirect(case_url(case))
+    return _form_page(request, case, form, _("Record the service"), item=planned)

@@ -1,0 +1,123 @@
+"""My cases: a caseworker's open cases with risk, next follow-up, overdue count and last activity; filters,
+sorting, search; a fixed number of queries whatever the caseload."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from nextsteps.casework import actions
+from nextsteps.programmes.models import Organisation, Programme
+from nextsteps.records import actions as record_actions
+from nextsteps.records import models as m
+from tests import factories
+from tests.casework_helpers import user
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+Login = Callable[[str], Client]
+
+
+def ijm_cases(count: int, *, overdue: bool = False) -> list[m.Case]:
+    """New IJM cases assigned to IJM's caseworker, each with an assessment and a follow-up."""
+    org = Organisation.objects.get(slug="ijm-ro")
+    made = []
+    for _ in range(count):
+        person = factories.person(org)
+        case = record_actions.create_record(
+            m.Case,
+            acting_user=None,
+            programme=Programme.objects.get(slug="next-steps"),
+            organisation=org,
+            person=person,
+            opened=TODAY - dt.timedelta(days=30),
+            caseworker=user("caseworker.ijm"),
+        )
+        actions.add_assessment(case, acting_user=None, date=TODAY, risk_level="medium")
+        due = TODAY - dt.timedelta(days=2) if overdue else TODAY + dt.timedelta(days=5)
+        actions.add_follow_up(case, acting_user=None, what="Call", due=due)
+        made.append(case)
+    return made
+
+
+def rows(client: Client, **query: str) -> list[Any]:
+    response = client.get(reverse("casework:mine"), query)
+    assert response.status_code == 200
+    return list(response.context["page"].object_list)
+
+
+def test_it_shows_my_open_cases_with_risk_next_follow_up_and_overdue_count(login: Login) -> None:
+    (case,) = ijm_cases(1, overdue=True)
+    shown_all = rows(login("caseworker.ijm"))
+    # The demo's IJM cases are hers too.
+    assert {c.pk for c in shown_all} == set(
+        m.Case.objects.filter(caseworker=user("caseworker.ijm"), status="open").values_list("pk", flat=True)
+    )
+    (shown,) = [c for c in shown_all if c.pk == case.pk]
+    assert shown.pk == case.pk
+    assert (shown.risk, shown.overdue_count, shown.next_follow_up) == (
+        "medium",
+        1,
+        TODAY - dt.timedelta(days=2),
+    )
+    assert shown.last_activity == case.opened
+
+
+def test_it_hides_cases_of_other_organisations(login: Login) -> None:
+    ijm_cases(2)
+    assert rows(login("caseworker.sa")) == []
+    assert rows(login("caseworker.sa"), scope="organisation") == []
+
+
+def test_the_filters_narrow_the_list(login: Login) -> None:
+    calm = ijm_cases(1)
+    late = ijm_cases(1, overdue=True)
+    client = login("caseworker.ijm")
+    overdue = {c.pk for c in rows(client, overdue="on")}
+    assert late[0].pk in overdue and calm[0].pk not in overdue
+    assert all(c.overdue_count > 0 for c in rows(client, overdue="on"))
+    assert all(c.risk == "high" for c in rows(client, risk="high"))
+    assert calm[0].pk not in {c.pk for c in rows(client, risk="high")}
+    codes = [c.person.code for c in rows(client, sort="code")]
+    assert codes == sorted(codes)
+    assert [c.pk for c in rows(client, q=calm[0].person.code)] == [calm[0].pk]
+    # The organisation's cases include those nobody is assigned to.
+    nobodys = m.Case.objects.filter(organisation__slug="ijm-ro", status="open").first()
+    assert nobodys is not None
+    m.Case.objects.filter(pk=nobodys.pk).update(caseworker=None)
+    assert nobodys.pk not in {c.pk for c in rows(client)}
+    everyone = rows(client, scope="organisation")
+    assert len(everyone) == m.Case.objects.filter(organisation__slug="ijm-ro", status="open").count()
+
+
+def test_a_case_i_only_help_on_is_mine_too(login: Login) -> None:
+    (case,) = ijm_cases(1)
+    helper = user("caseworker.sa")
+    case.organisation.memberships.create(user=helper, role="caseworker")
+    actions.assign_case(case, acting_user=None, caseworker=user("caseworker.ijm"), co_workers=[helper])
+    assert [c.pk for c in rows(login("caseworker.sa"))] == [case.pk]
+    assert case.pk in {c.pk for c in rows(login("caseworker.ijm"))}
+
+
+def test_the_number_of_queries_does_not_grow_with_the_caseload(login: Login) -> None:
+    client = login("caseworker.ijm")
+    ijm_cases(3, overdue=True)
+    client.get(reverse("casework:mine"))  # the session and memberships, read once
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("casework:mine"), {"scope": "organisation"})
+    ijm_cases(30, overdue=True)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("casework:mine"), {"scope": "organisation"})
+    assert len(response.context["page"].object_list) > 30
+    assert len(many) == len(few)
+
+
+def test_a_persona_without_cases_gets_404(login: Login) -> None:
+    assert login("volunteers.dorcas").get(reverse("casework:mine")).status_code == 404
