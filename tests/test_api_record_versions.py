@@ -27,6 +27,10 @@ def ana(db: object) -> User:
     return user
 
 
+def reason() -> int | None:
+    return m.ClosureReason.objects.values_list("pk", flat=True).first()
+
+
 def a_case() -> m.Case:
     case = m.Case.objects.filter(organisation__slug="ijm-ro", status="open").first()
     assert case is not None
@@ -50,11 +54,15 @@ def test_a_change_from_a_version_someone_moved_past_answers_409_and_saves_nothin
     version = mine.get(url).json()["version"]
     closed_on = (case.opened + dt.timedelta(days=30)).isoformat()
 
-    first = theirs.patch(url, {"version": version, "status": "closed", "closed": closed_on})
+    first = theirs.patch(
+        url, {"version": version, "status": "closed", "closed": closed_on, "closure_reason": reason()}
+    )
     assert first.status_code == 200
     assert first.json()["version"] == version + 1
 
-    reopening = mine.patch(url, {"version": version, "status": "open", "closed": None})
+    reopening = mine.patch(
+        url, {"version": version, "status": "open", "closed": None, "closure_reason": None}
+    )
     assert reopening.status_code == 409
     message = reopening.json()["message"]
     assert "Ana Pop (ana.ijm)" in message
@@ -70,7 +78,15 @@ def test_the_conflict_message_is_in_the_users_language(api: Api, ana: User) -> N
     version = case.version
     assert (
         api("ana.ijm")
-        .patch(url, {"version": version, "status": "closed", "closed": case.opened.isoformat()})
+        .patch(
+            url,
+            {
+                "version": version,
+                "status": "closed",
+                "closed": case.opened.isoformat(),
+                "closure_reason": reason(),
+            },
+        )
         .status_code
         == 200
     )

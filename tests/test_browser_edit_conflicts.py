@@ -66,6 +66,7 @@ def test_the_second_of_two_sessions_cannot_reopen_a_case_the_first_just_closed(
     closed_on = dt.date.today().isoformat()
     ana.select_option("select[name=status]", "closed")
     ana.fill("input[name=closed]", closed_on)
+    ana.select_option("select[name=closure_reason]", index=1)
     ana.click("button[type=submit].primary")
     ana.wait_for_url(f"**{case}")
 
@@ -86,6 +87,7 @@ def test_the_second_of_two_sessions_cannot_reopen_a_case_the_first_just_closed(
     # Applying the correction again keeps Ana's closure when the form now says so.
     mine.select_option("select[name=status]", "closed")
     mine.fill("input[name=closed]", closed_on)
+    mine.select_option("select[name=closure_reason]", index=1)
     mine.click("button[type=submit].primary")
     mine.wait_for_url(f"**{case}")
     ana.goto(case + "edit/")

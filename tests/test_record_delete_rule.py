@@ -44,12 +44,16 @@ def case_with_services_and_outcomes() -> m.Case:
 def bare_case() -> m.Case:
     other = m.Case.objects.filter(organisation__slug="next-steps-nl").first()
     assert other is not None
+    # A person of their own: one open case per person, organisation and programme.
+    person = actions.create_record(
+        m.Person, acting_user=None, organisation=other.organisation, code="DELETE-RULE-1"
+    )
     return actions.create_record(
         m.Case,
         acting_user=None,
         programme=other.programme,
         organisation=other.organisation,
-        person=other.person,
+        person=person,
         opened=dt.date(2021, 9, 1),
     )
 

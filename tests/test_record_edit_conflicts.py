@@ -45,6 +45,10 @@ def shown_version(html: str) -> str:
     return found.group(1)
 
 
+def reason() -> str:
+    return str(m.ClosureReason.objects.values_list("pk", flat=True).first())
+
+
 def case_form(case: m.Case, version: str, **changes: str) -> dict[str, str]:
     return {
         "person": str(case.person_id),
@@ -64,7 +68,9 @@ def test_the_second_of_two_saves_is_refused_and_the_first_kept(login: Login, ana
     second_version = shown_version(second.get(url).content.decode())
     closed_on = (case.opened + dt.timedelta(days=30)).isoformat()
 
-    closing = first.post(url, case_form(case, first_version, status="closed", closed=closed_on))
+    closing = first.post(
+        url, case_form(case, first_version, status="closed", closed=closed_on, closure_reason=reason())
+    )
     assert closing.status_code == 302
 
     # caseworker.ijm opened the form before Ana closed the case, and corrects the opening date.
@@ -80,7 +86,11 @@ def test_the_second_of_two_saves_is_refused_and_the_first_kept(login: Login, ana
     with translation.override("ro"):
         stale = versions.stale_edit(stored, int(second_version))
         message = stale.page_message()
-    assert stale.people == ["Ana Pop (ana.ijm)"] and set(stale.fields) == {"status", "closed"}
+    assert stale.people == ["Ana Pop (ana.ijm)"] and set(stale.fields) == {
+        "status",
+        "closed",
+        "closure_reason",
+    }
     assert message in page.replace("&#x27;", "'")
     # Their own input is on the form again, with what is saved now beside it, and the next save starts
     # from the current version.
@@ -103,18 +113,33 @@ def test_the_refused_editor_can_apply_their_changes_again(login: Login, ana: Use
     second_version = shown_version(second.get(url).content.decode())
     closed_on = (case.opened + dt.timedelta(days=30)).isoformat()
     assert (
-        first.post(url, case_form(case, first_version, status="closed", closed=closed_on)).status_code == 302
+        first.post(
+            url, case_form(case, first_version, status="closed", closed=closed_on, closure_reason=reason())
+        ).status_code
+        == 302
     )
     new_opened = (case.opened - dt.timedelta(days=1)).isoformat()
     page = second.post(url, case_form(case, second_version, opened=new_opened)).content.decode()
 
     # Seeing Ana's closure, caseworker.ijm keeps it and saves the date again.
     again = second.post(
-        url, case_form(case, shown_version(page), opened=new_opened, status="closed", closed=closed_on)
+        url,
+        case_form(
+            case,
+            shown_version(page),
+            opened=new_opened,
+            status="closed",
+            closed=closed_on,
+            closure_reason=reason(),
+        ),
     )
     assert again.status_code == 302
     stored = m.Case.objects.get(pk=case.pk)
-    assert (stored.opened.isoformat(), stored.status, stored.version) == (new_opened, "closed", 3)
+    assert (stored.opened.isoformat(), stored.status, stored.version) == (
+        new_opened,
+        "closed",
+        int(first_version) + 2,
+    )
 
 
 def test_an_edit_form_of_any_versioned_kind_carries_the_version(login: Login) -> None:
