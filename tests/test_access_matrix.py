@@ -157,6 +157,9 @@ ALLOWED: dict[str, set[str]] = {
     "privacy:consent-withdraw": {"caseworker.ijm"},
     # sharing IJM's case: for who may change it
     "privacy:case-share": {"caseworker.ijm"},
+    # the identification of IJM's case: its own organisation's case readers and writers (never a share)
+    "identification:case": {"caseworker.ijm"},
+    "identification:case-edit": {"caseworker.ijm"},
     # a person's data-protection requests: the DPO alone (not even the administrator)
     "privacy:rights": {"dpo"},
     "privacy:rights-person": {"dpo"},
@@ -295,7 +298,7 @@ def concrete_url(name: str) -> str:
         return url + "?role=viewer" if name == "team:role-remove" else url
     if name in PRIVACY_OBJECTS:
         return reverse(name, args=[PRIVACY_OBJECTS[name]().pk])
-    if name == "records:case-service":
+    if name in ("records:case-service", "identification:case", "identification:case-edit"):
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name.startswith("records:") and name.rsplit("-", 1)[1] in {"detail", "edit", "delete"}:
         kind = name.removeprefix("records:").rsplit("-", 1)[0]
@@ -374,6 +377,7 @@ WRITES = sorted(
     in {
         "records:outreach-round",
         "records:case-service",
+        "identification:case-edit",
         "team:deactivate",
         "team:reactivate",
         "team:second-factor-reset",
