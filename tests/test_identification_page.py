@@ -17,6 +17,7 @@ from nextsteps.identification.models import CaseIdentification, ExploitationType
 from nextsteps.privacy.actions import record_consent, share_case
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import models as m
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +25,14 @@ Login = Callable[[str], Client]
 
 
 def survivor_case(org: str) -> m.Case:
-    case = (
-        m.Case.objects.filter(organisation__slug=org, person__survivor_status="identified")
-        .exclude(identification__isnull=False)
-        .order_by("pk")
-        .first()
+    """A new survivor's case of a demo organisation, without an identification yet (the demo's have one)."""
+    organisation = Organisation.objects.get(slug=org)
+    return m.Case.objects.create(
+        programme=organisation.programmes.get(slug="next-steps"),
+        organisation=organisation,
+        person=factories.person(organisation, survivor_status="identified"),
+        opened=dt.date(2021, 7, 1),
     )
-    assert case is not None
-    return case
 
 
 def page(case: m.Case, edit: bool = False) -> str:

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from nextsteps.accounts.models import Membership, User
 from nextsteps.demo import programme as spec
+from nextsteps.identification.demo import identify_survivors
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.privacy.actions import record_consent
 from nextsteps.privacy.models import Consent
@@ -214,6 +215,7 @@ class Loader:
         self.activities()
         self.partnerships()
         self.milestones_and_stories()
+        identify_survivors(programme)
         return programme
 
     def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:
