@@ -1,11 +1,11 @@
 """Everything held about one person, as a file they can read (GDPR right of access): JSON for machines,
 HTML for people. Both come from the same data, collected in a fixed number of queries.
 
-It holds the person's own details in clear text, their cases with services, outcomes and with whom each was
-shared, the households they belong to, the outreach visits they were reached on, stories about them, their
-consents, and the audit trail of who did what with these records: which organisation, when, what action,
-which fields. Staff are named by organisation, not by user name: the person is told who holds and uses their
-data, without the file becoming a list of staff names that could be pressed out of them.
+It holds the person's own details in clear text, their cases with services, outcomes, identification and
+with whom each was shared, the households they belong to, the outreach visits they were reached on, stories
+about them, their consents, and the audit trail of who did what with these records: which organisation,
+when, what action, which fields. Staff are named by organisation, not by user name: the person is told who
+holds and uses their data, without the file becoming a list of staff names that could be pressed out of them.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from nextsteps.audit.models import AuditEntry
+from nextsteps.identification.export import identification_fields, identifications
+from nextsteps.identification.models import CaseIdentification
 from nextsteps.privacy.models import CaseShare, Consent, Erasure
 from nextsteps.records.models import Case, Household, Outcome, Person, ServiceDelivery, Story, VisitPerson
 
@@ -75,6 +77,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
         Outcome.objects.filter(case__in=case_ids).select_related("outcome_type").order_by("date", "pk")
     )
     shares = list(CaseShare.objects.filter(case__in=case_ids).select_related("organisation"))
+    identified = {i.case_id: i for i in identifications(case_ids)}
     households = list(Household.objects.filter(members=person).select_related("organisation"))
     reached = list(
         VisitPerson.objects.filter(person=person)
@@ -94,6 +97,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
         (Case, case_ids),
         (ServiceDelivery, [s.pk for s in services]),
         (Outcome, [o.pk for o in outcomes]),
+        (CaseIdentification, [i.pk for i in identified.values()]),
         (Story, [s.pk for s in stories]),
         (Consent, [c.pk for c in consents]),
         (CaseShare, [s.pk for s in shares]),
@@ -108,7 +112,17 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
     )
     labels = {
         m._meta.label: str(m._meta.verbose_name)
-        for m in (Person, Case, ServiceDelivery, Outcome, Story, Consent, CaseShare, Erasure)
+        for m in (
+            Person,
+            Case,
+            ServiceDelivery,
+            Outcome,
+            CaseIdentification,
+            Story,
+            Consent,
+            CaseShare,
+            Erasure,
+        )
     }
 
     def dated(items: list[Any], type_field: str) -> list[dict[str, Any]]:
@@ -139,6 +153,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
                 "status": case.get_status_display(),
                 "services": dated([s for s in services if s.case_id == case.pk], "service_type"),
                 "outcomes": dated([o for o in outcomes if o.case_id == case.pk], "outcome_type"),
+                "identification": identification_fields(identified.get(case.pk), language),
                 "shared_with": [
                     {"organisation": str(s.organisation), "shared_on": _iso(s.shared_on)}
                     for s in shares
