@@ -190,3 +190,17 @@ def test_recording_and_changing_are_audited_with_field_names_only() -> None:
     assert change is not None and set(change.fields) == {"status", "decided_by", "decided_on"}
     assert change.organisation == case.organisation
     assert "cousin" not in str(list(entries.values()))
+
+
+def test_deleting_a_bare_case_takes_its_identification_along_with_an_audit_entry() -> None:
+    """A case with services or outcomes is kept (nextsteps/records/actions.py); one without them may be
+    deleted by a coordinator, and its identification goes with it, each in the audit trail."""
+    from nextsteps.audit.models import AuditEntry
+
+    case = new_case()
+    identification = record_identification(case, acting_user=None, status="presumed")
+    actions.delete_record(case, acting_user=None)
+    assert not CaseIdentification.objects.filter(pk=identification.pk).exists()
+    assert AuditEntry.objects.filter(
+        action="delete", model="identification.CaseIdentification", object_pk=str(identification.pk)
+    ).exists()
