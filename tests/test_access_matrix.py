@@ -224,6 +224,8 @@ API: dict[str, tuple[int, int]] = {
     "api:list-site-types": (401, 401),
     "api:list-participant-groups": (401, 401),
     "api:external_organisations": (401, 401),
+    "api:case-identification": (401, 401),
+    "api:case-identification-change": (401, 401),
     **{f"api:{kind}-{operation}": (401, 401) for kind in OBJECTS for operation in API_RECORD_OPERATIONS},
 }
 
@@ -303,6 +305,8 @@ def concrete_url(name: str) -> str:
     if name.startswith("records:") and name.rsplit("-", 1)[1] in {"detail", "edit", "delete"}:
         kind = name.removeprefix("records:").rsplit("-", 1)[0]
         return reverse(name, args=[OBJECTS[kind]().pk])
+    if name.startswith("api:case-identification"):
+        return reverse(name, kwargs={"case_id": OBJECTS["case"]().pk})
     if name.startswith("api:"):
         kind, _dash, operation = name.removeprefix("api:").rpartition("-")
         if operation in {"detail", "change", "delete"} and kind in OBJECTS:
