@@ -225,6 +225,12 @@ API: dict[str, tuple[int, int]] = {
     "api:list-participant-groups": (401, 401),
     "api:external_organisations": (401, 401),
     "api:case-identification": (401, 401),
+    "api:list-exploitation-types": (401, 401),
+    "api:list-labour-sectors": (401, 401),
+    "api:list-recruitment-methods": (401, 401),
+    "api:list-recruiter-relationships": (401, 401),
+    "api:list-means-of-control": (401, 401),
+    "api:list-referral-sources": (401, 401),
     "api:case-identification-change": (401, 401),
     **{f"api:{kind}-{operation}": (401, 401) for kind in OBJECTS for operation in API_RECORD_OPERATIONS},
 }

@@ -33,6 +33,12 @@ OTHERS: dict[str, set[str]] = {
     "list_site_types": EVERYONE,
     "list_participant_groups": EVERYONE,
     "list_external_organisations": EVERYONE,
+    "list_exploitation_types": EVERYONE,
+    "list_labour_sectors": EVERYONE,
+    "list_recruitment_methods": EVERYONE,
+    "list_recruiter_relationships": EVERYONE,
+    "list_means_of_control": EVERYONE,
+    "list_referral_sources": EVERYONE,
     # a case's identification: as its web pages (IJM's case)
     "read_case_identification": ALLOWED["identification:case"],
     "change_case_identification": ALLOWED["identification:case-edit"],

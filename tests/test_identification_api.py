@@ -103,3 +103,14 @@ def test_the_data_protection_officer_reads_but_does_not_change(api: Api) -> None
     case = new_case("next-steps-nl")
     assert api("dpo").get(url(case)).status_code == 200
     assert api("dpo").patch(url(case), body()).status_code == 404
+
+
+def test_the_identification_lists_give_ids_with_labels_in_the_users_language(api: Api) -> None:
+    items = api("caseworker.ijm").get("/api/v1/lists/exploitation-types").json()
+    forced = next(item for item in items if item["code"] == "forced_labour")
+    assert forced == {
+        "id": ExploitationType.objects.get(code="forced_labour").pk,
+        "code": "forced_labour",
+        "label": "Muncă forțată",
+        "active": True,
+    }
