@@ -162,3 +162,17 @@ def test_the_section_offers_editing_only_to_who_may_edit(login: Login) -> None:
     edit = page(case, edit=True)
     assert edit in login("coordinator").get(page(case)).content.decode()
     assert edit not in login("dpo").get(page(case)).content.decode()
+
+
+def test_a_case_page_gets_the_section_only_for_its_own_organisation_and_audits_it(login: Login) -> None:
+    from nextsteps.accounts.models import User
+    from nextsteps.identification.views import for_case_page
+
+    case = survivor_case("ijm-ro")
+    identification = record_identification(case, acting_user=None, status="presumed")
+    before = views_of(identification)
+    assert for_case_page(User.objects.get(username="caseworker.ijm"), case) == identification
+    assert views_of(identification) == before + 1
+    # A shared case's reader elsewhere (or anyone else) gets no section content.
+    assert for_case_page(User.objects.get(username="caseworker.sa"), case) is None
+    assert views_of(identification) == before + 1

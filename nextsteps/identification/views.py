@@ -26,6 +26,18 @@ def identification_of(case: Any) -> CaseIdentification | None:
     )
 
 
+def for_case_page(user: Any, case: Any) -> CaseIdentification | None:
+    """What a case page that includes "identification/_case_section.html" passes as `identification`: the
+    case's identification when the user may read it (the case's own organisation), None otherwise; a read
+    written to the audit trail like the identification page's."""
+    if not access.can(user, "case", access.VIEW, case.organisation_id):
+        return None
+    identification = identification_of(case)
+    if identification is not None:
+        access.audit_view(user, identification)
+    return identification
+
+
 @login_required
 def case_identification(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.identification_case_or_404(request.user, pk)
