@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     # For its bundled Swagger UI files only: with ninja installed as an app its docs page loads them from
     # our static files instead of a CDN.
     "ninja",
+    "django_countries",
     "nextsteps.accounts",
     "nextsteps.audit",
     "nextsteps.programmes",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "nextsteps.operations",
     "nextsteps.attachments",
     "nextsteps.casework",
+    "nextsteps.identification",
 ]
 
 MIDDLEWARE = [

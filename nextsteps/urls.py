@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("nextsteps.records.urls")),
     path("", include("nextsteps.privacy.urls")),
     path("", include("nextsteps.attachments.urls")),
+    path("", include("nextsteps.identification.urls")),
     path("imports/", include("nextsteps.imports.urls")),
     path("programmes/", include("nextsteps.programmes.urls")),
     path("programmes/", include("nextsteps.indicators.urls")),

@@ -170,6 +170,9 @@ ALLOWED: dict[str, set[str]] = {
     "attachments:delete": {"caseworker.ijm"},
     # sharing IJM's case: for who may change it
     "privacy:case-share": {"caseworker.ijm"},
+    # the identification of IJM's case: its own organisation's case readers and writers (never a share)
+    "identification:case": {"caseworker.ijm"},
+    "identification:case-edit": {"caseworker.ijm"},
     # a person's data-protection requests: the DPO alone (not even the administrator)
     "privacy:rights": {"dpo"},
     "privacy:rights-person": {"dpo"},
@@ -250,6 +253,14 @@ API: dict[str, tuple[int, int]] = {
     "api:list-site-types": (401, 401),
     "api:list-participant-groups": (401, 401),
     "api:external_organisations": (401, 401),
+    "api:case-identification": (401, 401),
+    "api:list-exploitation-types": (401, 401),
+    "api:list-labour-sectors": (401, 401),
+    "api:list-recruitment-methods": (401, 401),
+    "api:list-recruiter-relationships": (401, 401),
+    "api:list-means-of-control": (401, 401),
+    "api:list-referral-sources": (401, 401),
+    "api:case-identification-change": (401, 401),
     **{f"api:{kind}-{operation}": (401, 401) for kind in OBJECTS for operation in API_RECORD_OPERATIONS},
 }
 
@@ -347,11 +358,13 @@ def concrete_url(name: str) -> str:
         return reverse(name, args=[ATTACHMENT_OBJECTS[name]().pk])
     if name in PRIVACY_OBJECTS:
         return reverse(name, args=[PRIVACY_OBJECTS[name]().pk])
-    if name == "records:case-service":
+    if name in ("records:case-service", "identification:case", "identification:case-edit"):
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name.startswith("records:") and name.rsplit("-", 1)[1] in {"detail", "edit", "delete"}:
         kind = name.removeprefix("records:").rsplit("-", 1)[0]
         return reverse(name, args=[OBJECTS[kind]().pk])
+    if name.startswith("api:case-identification"):
+        return reverse(name, kwargs={"case_id": OBJECTS["case"]().pk})
     if name.startswith("api:"):
         kind, _dash, operation = name.removeprefix("api:").rpartition("-")
         if operation in {"detail", "change", "delete"} and kind in OBJECTS:
@@ -434,6 +447,7 @@ WRITES = sorted(
             if name.startswith("casework:")
             and name not in {"casework:mine", "casework:caseload", "casework:case"}
         ),
+        "identification:case-edit",
         "team:deactivate",
         "team:reactivate",
         "team:second-factor-reset",

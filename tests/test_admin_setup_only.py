@@ -44,6 +44,12 @@ NEW_COPY = {
     "casework.NeedArea": {"code": "copy-code"},
     "records.ExternalOrganisation": {"name": "Copy of an external organisation"},
     "records.Campaign": {"slug": "copy-campaign"},
+    "identification.ExploitationType": {"code": "copy-code"},
+    "identification.LabourSector": {"code": "copy-code"},
+    "identification.RecruitmentMethod": {"code": "copy-code"},
+    "identification.RecruiterRelationship": {"code": "copy-code"},
+    "identification.ControlMeans": {"code": "copy-code"},
+    "identification.ReferralSource": {"code": "copy-code"},
     "indicators.Indicator": {"code": "copy-indicator"},
     "indicators.ManualValue": {"start": "2030-01-01", "end": "2030-03-31"},
 }

@@ -33,6 +33,15 @@ OTHERS: dict[str, set[str]] = {
     "list_site_types": EVERYONE,
     "list_participant_groups": EVERYONE,
     "list_external_organisations": EVERYONE,
+    "list_exploitation_types": EVERYONE,
+    "list_labour_sectors": EVERYONE,
+    "list_recruitment_methods": EVERYONE,
+    "list_recruiter_relationships": EVERYONE,
+    "list_means_of_control": EVERYONE,
+    "list_referral_sources": EVERYONE,
+    # a case's identification: as its web pages (IJM's case)
+    "read_case_identification": ALLOWED["identification:case"],
+    "change_case_identification": ALLOWED["identification:case-edit"],
 }
 ALLOWED_API: dict[str, set[str]] = {
     **{
@@ -68,6 +77,8 @@ def concrete(operation_id: str) -> tuple[str, str, dict[str, str]]:
     if "{record_id}" in path:
         kind = operation_id.split("_", 1)[1]
         path = path.replace("{record_id}", str(OBJECTS[kind]().pk))
+    if "{case_id}" in path:
+        path = path.replace("{case_id}", str(OBJECTS["case"]().pk))
     if "{slug}" in path:
         path = path.replace("{slug}", "next-steps")
         params = PERIOD

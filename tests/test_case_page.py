@@ -6,13 +6,14 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
 from nextsteps.audit.models import AuditEntry
 from nextsteps.casework import actions
 from nextsteps.casework.models import CaseNote, FollowUp
-from nextsteps.casework.sections import CASE_SECTIONS, sections_for
+from nextsteps.casework.sections import CASE_SECTIONS
 from nextsteps.records import models as m
 from tests.casework_helpers import ijm_case, user
 
@@ -140,10 +141,17 @@ def test_recording_a_service_from_the_plan_through_the_page(login: Login) -> Non
     assert planned.services.get().date == TODAY
 
 
-def test_an_absent_app_has_no_section_and_the_registry_names_the_three() -> None:
+def test_the_registry_names_the_three_sections_and_the_case_page_shows_the_installed_ones(
+    login: Login,
+) -> None:
     assert set(CASE_SECTIONS) == {"identification", "attachments", "referrals"}
-    # None of the three apps is installed in this branch: the page simply has no such section.
-    assert sections_for(ijm_case(), user("caseworker.ijm")) == []
+    case = ijm_case()
+    page = login("caseworker.ijm").get(reverse("casework:case", args=[case.pk])).content.decode()
+    shown = {key for key, section in CASE_SECTIONS.items() if apps.is_installed(section.app)}
+    assert {"identification", "attachments"} <= shown
+    for key in shown:
+        # Each app's own section, once, under its own heading.
+        assert page.count(f'class="{key}"') == 1, key
 
 
 def test_the_person_page_offers_to_open_a_case(login: Login) -> None:

@@ -394,6 +394,7 @@ def test_every_encrypted_note_and_story_is_searched_for_her_values() -> None:
         "casework.CaseNote": ["text"],
         "casework.FollowUp": ["what"],
         "casework.Goal": ["text"],
+        "identification.CaseIdentification": ["account"],
     }
     # Each is searched within the person's organisation only.
     assert all(organisation_path(model) for model, _fields in free_text_fields())

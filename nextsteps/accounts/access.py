@@ -11,6 +11,8 @@ Rules:
   read there, with its services, outcomes and person, by the roles that read cases; never changed.
 - A case's file (assessments, plan, follow-ups, notes) is read by the roles that read cases and written by
   those that change them, in the case's own organisation only: a share takes none of it along.
+- A case's identification (how the person was trafficked) is read by the roles that read cases and written by
+  those that change them, in the case's own organisation only: a share does not carry it.
 - A person's data-protection requests (export, erasure) are for the data-protection officer of the person's
   own organisation only: not administrators, not the officer of an organisation a case was shared with.
 """
@@ -196,6 +198,20 @@ def get_or_404(user: Any, kind: str, pk: Any, action: str = VIEW) -> Any:
     if action == VIEW and KINDS[kind].person_level:
         audit_view(user, obj)
     return obj
+
+
+def identification_case_or_404(user: Any, pk: Any, action: str = VIEW) -> Any:
+    """A case whose identification (nextsteps/identification) the user may read or, with CHANGE, write: the
+    roles that read (write) cases, in the case's own organisation only. A share does not carry it: how the
+    person was exploited and by whom is for the organisation that follows her, not for every partner."""
+    from nextsteps.records.models import Case
+
+    orgs = organisations_for(user, "case", action)
+    return first_or_404(
+        Case.objects.filter(pk=pk, organisation__in=orgs).select_related(
+            "person", "organisation", "programme"
+        )
+    )
 
 
 def audit_view(user: Any, obj: Model) -> None:

@@ -21,6 +21,7 @@ from nextsteps.api.errors import Error, invalid
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
 from nextsteps.i18n import LANGUAGE_CODES
+from nextsteps.identification import models as identification
 from nextsteps.records import models as m
 from nextsteps.reports.builder import AUDIENCES, EXTERNAL, Report, build_report
 from nextsteps.reports.render import to_data
@@ -288,6 +289,13 @@ MANAGED_LISTS = {
     "activity-types": m.ActivityType,
     "site-types": m.SiteType,
     "participant-groups": m.ParticipantGroup,
+    # A case's identification (nextsteps/identification).
+    "exploitation-types": identification.ExploitationType,
+    "labour-sectors": identification.LabourSector,
+    "recruitment-methods": identification.RecruitmentMethod,
+    "recruiter-relationships": identification.RecruiterRelationship,
+    "means-of-control": identification.ControlMeans,
+    "referral-sources": identification.ReferralSource,
 }
 
 

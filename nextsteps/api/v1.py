@@ -11,6 +11,7 @@ from ninja.openapi.docs import Swagger
 
 from nextsteps.api import errors, programmes, records
 from nextsteps.api.auth import TokenAuth
+from nextsteps.identification import api as identification_api
 
 DESCRIPTION = """\
 Records, indicator values and reports of Next Steps, for programs that act as one user.
@@ -36,3 +37,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", programmes.router)
 api.add_router("/", records.router)
+api.add_router("/", identification_api.router)

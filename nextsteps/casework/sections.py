@@ -1,10 +1,10 @@
 """The sections other apps add to the case page: identification, attachments, referrals.
 
-The case page includes, after its own sections, each section listed here whose app is installed. An app
-fills its entry with a template (rendered with `case`, `user` and whatever its context function returns)
-and a function `context(case, user) -> dict`, named by its dotted path so that this module imports nothing
-of those apps. The function decides what the user may see there; it may return None to leave the section
-out for this user. An app that is absent simply has no section.
+The case page shows, after its own sections, each section listed here whose app is installed. An app
+fills its entry with a template (a whole `<section>` with its heading, rendered with `case`, the request and
+whatever its context function returns) and a function `context(case, user) -> dict`, named by its dotted
+path so that this module imports nothing of those apps. The function decides what the user may see there;
+it may return None to leave the section out for this user. An app that is absent simply has no section.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.http import HttpRequest
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -36,29 +37,29 @@ CASE_SECTIONS: dict[str, CaseSection] = {
             "identification",
             "nextsteps.identification",
             _("Identification"),
-            "identification/case_section.html",
+            "identification/_case_section.html",
             "nextsteps.identification.sections.case_context",
         ),
         CaseSection(
             "attachments",
             "nextsteps.attachments",
             _("Attachments"),
-            "attachments/case_section.html",
+            "attachments/_case_section.html",
             "nextsteps.attachments.sections.case_context",
         ),
         CaseSection(
             "referrals",
             "nextsteps.referrals",
             _("Referrals"),
-            "referrals/case_section.html",
+            "referrals/_case_section.html",
             "nextsteps.referrals.sections.case_context",
         ),
     ]
 }
 
 
-def sections_for(case: Any, user: Any) -> list[dict[str, Any]]:
-    """The extension sections to show on this case's page, each with its template and context."""
+def sections_for(case: Any, request: HttpRequest) -> list[dict[str, Any]]:
+    """The extension sections to show on this case's page, each rendered for the request's user."""
     shown = []
     for section in CASE_SECTIONS.values():
         if not apps.is_installed(section.app):
@@ -68,8 +69,9 @@ def sections_for(case: Any, user: Any) -> list[dict[str, Any]]:
             context_of = import_string(section.context)
         except (TemplateDoesNotExist, ImportError):
             continue
-        context = context_of(case, user)
+        context = context_of(case, request.user)
         if context is None:
             continue
-        shown.append({"section": section, "template": section.template, "context": context})
+        html = render_to_string(section.template, {**context, "case": case}, request=request)
+        shown.append({"section": section, "html": html})
     return shown

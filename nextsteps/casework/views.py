@@ -244,7 +244,7 @@ def case_file(request: HttpRequest, pk: int) -> HttpResponse:
         "notes": notes,
         "consents": consents,
         "services_consent": any(c.purpose == Consent.Purpose.SERVICES for c in consents),
-        "sections": sections_for(case, user),
+        "sections": sections_for(case, request),
         "timeline": _timeline(case, assessments, goals, services, outcomes, follow_ups, notes),
         "today": today,
     }

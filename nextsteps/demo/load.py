@@ -17,6 +17,7 @@ from nextsteps.accounts.models import Membership, User
 from nextsteps.attachments.demo import attach_demo_consent_form
 from nextsteps.demo import programme as spec
 from nextsteps.demo.casefiles import add_case_files, assign_demo_cases
+from nextsteps.identification.demo import identify_survivors
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.privacy.actions import record_consent
 from nextsteps.privacy.models import Consent
@@ -219,6 +220,7 @@ class Loader:
         attach_demo_consent_form(self.orgs["ijm-ro"])
         # Last, so that nothing drawn before changes: the survivors' case files.
         add_case_files(self.survivor_cases, dt.date.today())
+        identify_survivors(programme)
         return programme
 
     def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:

@@ -90,6 +90,21 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class ManyFilter(Filter):
+    """A filter through a many-to-many field (an identification's types of exploitation): matched in a
+    subquery, so that a record with two matching values is still counted once."""
+
+    model_label: str = ""
+
+    def q(self, value: Any) -> Q:
+        values = value if isinstance(value, list | tuple) else [value]
+        matching = apps.get_model(self.model_label)._default_manager.filter(
+            **{f"{self.path}__in": [str(v) for v in values]}
+        )
+        return Q(pk__in=matching.values("pk"))
+
+
+@dataclass(frozen=True)
 class Source:
     key: str
     label: str | Promise
@@ -273,6 +288,27 @@ SOURCES: dict[str, Source] = {
                 "status": Filter("status"),
                 "locality": Filter("locality"),
                 "organisation": Filter("organisation__slug"),
+            },
+        ),
+        # Dated by the decision: a presumption without a date is not counted until it has one.
+        Source(
+            key="identifications",
+            label=_("identifications of victims of trafficking"),
+            model_label="identification.CaseIdentification",
+            date="decided_on",
+            programme="case__programme",
+            organisation="case__organisation",
+            person="case__person",
+            filters={
+                "status": Filter("status"),
+                "decided_by": Filter("decided_by"),
+                "exploitation": ManyFilter(
+                    "exploitation_types__code", model_label="identification.CaseIdentification"
+                ),
+                "labour_sector": Filter("labour_sector__code"),
+                "referral_source": Filter("referral_source__code"),
+                "organisation": Filter("case__organisation__slug"),
+                **_person_filters("case__person"),
             },
         ),
     ]

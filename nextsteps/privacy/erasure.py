@@ -69,6 +69,8 @@ def record_dates(person: Person) -> set[dt.date]:
         if source.person:
             dates.update(
                 source.model._default_manager.filter(**{source.person: person})
+                # A record not dated yet (a presumption awaiting its decision) is counted on no date.
+                .exclude(**{f"{source.date}__isnull": True})
                 .values_list(source.date, flat=True)
                 .distinct()
             )

@@ -1,11 +1,12 @@
 """Everything held about one person, as a file they can read (GDPR right of access): JSON for machines,
 HTML for people. Both come from the same data, collected in a fixed number of queries.
 
-It holds the person's own details in clear text, their cases with services, outcomes, with whom each was
-shared and the titles, kinds and file names of their attachments (not the files), the households they belong to, the outreach visits they were reached on, stories about them, their
-consents, and the audit trail of who did what with these records: which organisation, when, what action,
-which fields. Staff are named by organisation, not by user name: the person is told who holds and uses their
-data, without the file becoming a list of staff names that could be pressed out of them.
+It holds the person's own details in clear text, their cases with services, outcomes, identification, case
+file, with whom each was shared and the titles, kinds and file names of their attachments (not the files),
+the households they belong to, the outreach visits they were reached on, stories about them, their consents,
+and the audit trail of who did what with these records: which organisation, when, what action, which fields.
+Staff are named by organisation, not by user name: the person is told who holds and uses their data, without
+the file becoming a list of staff names that could be pressed out of them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.utils.translation import gettext as _
 from nextsteps.attachments.models import Attachment
 from nextsteps.audit.models import AuditEntry
 from nextsteps.casework.export import case_files
+from nextsteps.identification.export import identification_fields, identifications
+from nextsteps.identification.models import CaseIdentification
 from nextsteps.privacy.models import CaseShare, Consent, Erasure
 from nextsteps.records.models import Case, Household, Outcome, Person, ServiceDelivery, Story, VisitPerson
 
@@ -84,6 +87,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
     shares = list(CaseShare.objects.filter(case__in=case_ids).select_related("organisation"))
     # Listed by name and kind; the files themselves are downloaded from the case's attachments page.
     attachments = list(Attachment.objects.filter(case__in=case_ids).order_by("uploaded_at", "pk"))
+    identified = {i.case_id: i for i in identifications(case_ids)}
     households = list(Household.objects.filter(members=person).select_related("organisation"))
     reached = list(
         VisitPerson.objects.filter(person=person)
@@ -103,6 +107,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
         (Case, case_ids),
         (ServiceDelivery, [s.pk for s in services]),
         (Outcome, [o.pk for o in outcomes]),
+        (CaseIdentification, [i.pk for i in identified.values()]),
         (Story, [s.pk for s in stories]),
         (Consent, [c.pk for c in consents]),
         (CaseShare, [s.pk for s in shares]),
@@ -118,7 +123,18 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
     )
     labels = {
         m._meta.label: str(m._meta.verbose_name)
-        for m in (Person, Case, ServiceDelivery, Outcome, Story, Consent, CaseShare, Attachment, Erasure)
+        for m in (
+            Person,
+            Case,
+            ServiceDelivery,
+            Outcome,
+            CaseIdentification,
+            Story,
+            Consent,
+            CaseShare,
+            Attachment,
+            Erasure,
+        )
     }
 
     def dated(items: list[Any], type_field: str) -> list[dict[str, Any]]:
@@ -149,6 +165,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
                 "status": case.get_status_display(),
                 "services": dated([s for s in services if s.case_id == case.pk], "service_type"),
                 "outcomes": dated([o for o in outcomes if o.case_id == case.pk], "outcome_type"),
+                "identification": identification_fields(identified.get(case.pk), language),
                 "shared_with": [
                     {"organisation": str(s.organisation), "shared_on": _iso(s.shared_on)}
                     for s in shares

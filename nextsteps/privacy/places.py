@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from nextsteps.attachments.actions import erase_for_person as _attachments
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
+from nextsteps.identification.models import CaseIdentification
 from nextsteps.imports.jobs import folder
 from nextsteps.imports.models import ImportJob
 from nextsteps.privacy.fields import EncryptedTextField, encrypted_fields
@@ -62,11 +63,14 @@ OWNED: tuple[tuple[type[Model], str, tuple[str, ...]], ...] = (
     (Case, "person", ("external_id",)),
     (ServiceDelivery, "case__person", ("note", "external_id")),
     (Outcome, "case__person", ("note", "external_id")),
+    # What happened to her and where: the structured facts (status, types, countries) stay for the figures.
+    (CaseIdentification, "case__person", ("account", "recruitment_locality", "exploitation_locality")),
 )
 
 
 def _own_records(erasing: Erasing) -> None:
-    """The notes and external ids of the person's cases, services and outcomes: emptied."""
+    """The notes and external ids of the person's cases, services and outcomes, and the account and
+    localities of her identifications: emptied."""
     for model, path, fields in OWNED:
         records = model._default_manager.filter(**{path: erasing.person})
         # `field=""` is the one comparison an encrypted field allows: the records with anything to empty.

@@ -249,6 +249,12 @@ class Person(Versioned, ExternalId, TimeStamped):
                     % {"year": EARLIEST_BIRTH_YEAR}
                 }
             )
+        # The rule spans the person and her cases' identifications (nextsteps/identification/models.py, where
+        # its table is): checked here too, so that changing the person cannot contradict them either.
+        from nextsteps.identification.models import person_contradictions
+
+        if contradictions := person_contradictions(self):
+            raise ValidationError({"survivor_status": contradictions})
 
 
 class Household(Versioned, ExternalId, TimeStamped):
