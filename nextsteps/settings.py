@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "nextsteps.scale",
     "nextsteps.api",
     "nextsteps.imports",
+    "nextsteps.referrals",
 ]
 
 MIDDLEWARE = [

@@ -388,6 +388,7 @@ def test_every_encrypted_note_and_story_is_searched_for_her_values() -> None:
         "records.Outcome": ["note"],
         "records.PartnerContact": ["note"],
         "records.Story": ["text_nl", "text_en", "text_ro"],
+        "referrals.Referral": ["message", "decline_reason"],
     }
     # Each is searched within the person's organisation only.
     assert all(organisation_path(model) for model, _fields in free_text_fields())

@@ -32,6 +32,7 @@ from nextsteps.imports.models import ImportJob
 from nextsteps.privacy.fields import EncryptedTextField, encrypted_fields
 from nextsteps.privacy.traces import Traces
 from nextsteps.records.models import Case, Outcome, Person, ServiceDelivery, Story
+from nextsteps.referrals.models import Referral
 
 STORY_TEXTS = ("text_nl", "text_en", "text_ro")
 
@@ -60,11 +61,13 @@ OWNED: tuple[tuple[type[Model], str, tuple[str, ...]], ...] = (
     (Case, "person", ("external_id",)),
     (ServiceDelivery, "case__person", ("note", "external_id")),
     (Outcome, "case__person", ("note", "external_id")),
+    (Referral, "case__person", ("message", "decline_reason")),
 )
 
 
 def _own_records(erasing: Erasing) -> None:
-    """The notes and external ids of the person's cases, services and outcomes: emptied."""
+    """The notes and external ids of the person's cases, services and outcomes, and the messages of the
+    referrals of her cases: emptied."""
     for model, path, fields in OWNED:
         records = model._default_manager.filter(**{path: erasing.person})
         # `field=""` is the one comparison an encrypted field allows: the records with anything to empty.
