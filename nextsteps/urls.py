@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("nextsteps.records.urls")),
     path("", include("nextsteps.privacy.urls")),
+    path("", include("nextsteps.referrals.urls")),
     path("imports/", include("nextsteps.imports.urls")),
     path("programmes/", include("nextsteps.programmes.urls")),
     path("programmes/", include("nextsteps.indicators.urls")),

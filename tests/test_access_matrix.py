@@ -162,6 +162,18 @@ ALLOWED: dict[str, set[str]] = {
     "privacy:rights-person": {"dpo"},
     "privacy:rights-export": {"dpo"},
     "privacy:rights-erase": {"dpo"},
+    # referrals: the list for the roles that read cases; a referral from the Dutch office to IJM for both
+    # organisations' case readers; its answer, and what is delivered on it, for IJM's case staff; its
+    # withdrawal for the Dutch office's; referring IJM's case for who may change it
+    "referrals:index": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
+    "referrals:detail": {"coordinator", "caseworker.ijm", "dpo"},
+    "referrals:accept": {"caseworker.ijm"},
+    "referrals:decline": {"caseworker.ijm"},
+    "referrals:withdraw": {"coordinator"},
+    "referrals:complete": {"caseworker.ijm"},
+    "referrals:service": {"caseworker.ijm"},
+    "referrals:outcome": {"caseworker.ijm"},
+    "referrals:refer": {"caseworker.ijm"},
     # imports: every role that may write some kind of record; the persons template for who writes persons;
     # a Salvation Army persons import for its author and whoever reads the Salvation Army's persons
     "imports:index": EVERYONE - {"dpo", "viewer"},
@@ -279,7 +291,22 @@ PLANNING_OBJECTS: dict[str, Callable[[], Any]] = {
 }
 
 
+def referral(*, accepted: bool = False) -> Any:
+    """A referral of a Dutch office's case to IJM Romania, waiting for an answer or accepted."""
+    from nextsteps.referrals.actions import accept_referral
+    from tests.referrals import sent_referral
+
+    sent = sent_referral()
+    return accept_referral(acting_user=None, referral=sent) if accepted else sent
+
+
 def concrete_url(name: str) -> str:
+    if name == "referrals:refer":
+        return reverse(name, args=[OBJECTS["case"]().pk])
+    if name in ("referrals:complete", "referrals:service", "referrals:outcome"):
+        return reverse(name, args=[referral(accepted=True).pk])
+    if name.startswith("referrals:") and name != "referrals:index":
+        return reverse(name, args=[referral().pk])
     if name in PLANNING_OBJECTS:
         return reverse(name, args=["next-steps", PLANNING_OBJECTS[name]().pk])
     if name.startswith(("programmes:", "indicators:")):
@@ -374,6 +401,11 @@ WRITES = sorted(
     in {
         "records:outreach-round",
         "records:case-service",
+        *(
+            n
+            for n in ALLOWED
+            if n.startswith("referrals:") and n not in {"referrals:index", "referrals:detail"}
+        ),
         "team:deactivate",
         "team:reactivate",
         "team:second-factor-reset",

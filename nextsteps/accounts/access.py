@@ -152,12 +152,14 @@ def referrals(user: Any) -> QuerySet[Any]:
     )
 
 
-def referral_or_404(user: Any, pk: Any) -> Any:
-    """One referral the user may see, or 404; reading one is audited like reading a case."""
+def referral_or_404(user: Any, pk: Any, *, audited: bool = True) -> Any:
+    """One referral the user may see, or 404; reading one is audited like reading a case (by the caller,
+    once it has checked the step the page is for, when `audited` is False)."""
     referral = first_or_404(
         referrals(user).filter(pk=pk).select_related("case__person", "from_organisation", "to_organisation")
     )
-    audit_view(user, referral)
+    if audited:
+        audit_view(user, referral)
     return referral
 
 
