@@ -64,7 +64,6 @@ PRIVACY_OBJECTS: dict[str, Callable[[], Any]] = {
     "privacy:consents": OBJECTS["person"],
     "privacy:consent-add": OBJECTS["person"],
     "privacy:consent-withdraw": lambda: Consent.objects.filter(organisation__slug="ijm-ro").first(),
-    "privacy:case-share": OBJECTS["case"],
     # The DPO works for the Dutch office: its own people, and nobody else's.
     "privacy:rights-person": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
     "privacy:rights-export": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
@@ -155,8 +154,6 @@ ALLOWED: dict[str, set[str]] = {
     "privacy:consents": {"caseworker.sa", "outreach.sa"},
     "privacy:consent-add": {"caseworker.sa", "outreach.sa"},
     "privacy:consent-withdraw": {"caseworker.ijm"},
-    # sharing IJM's case: for who may change it
-    "privacy:case-share": {"caseworker.ijm"},
     # a person's data-protection requests: the DPO alone (not even the administrator)
     "privacy:rights": {"dpo"},
     "privacy:rights-person": {"dpo"},
