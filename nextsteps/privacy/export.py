@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.models import CaseShare, Consent, Erasure
 from nextsteps.records.models import Case, Household, Outcome, Person, ServiceDelivery, Story, VisitPerson
+from nextsteps.referrals.models import Referral
 
 FORMATS = ("json", "html")
 CONTENT_TYPES = {"json": "application/json", "html": "text/html; charset=utf-8"}
@@ -75,6 +76,12 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
         Outcome.objects.filter(case__in=case_ids).select_related("outcome_type").order_by("date", "pk")
     )
     shares = list(CaseShare.objects.filter(case__in=case_ids).select_related("organisation"))
+    referrals = list(
+        Referral.objects.filter(case__in=case_ids)
+        .select_related("to_organisation")
+        .prefetch_related("services")
+        .order_by("sent_on", "pk")
+    )
     households = list(Household.objects.filter(members=person).select_related("organisation"))
     reached = list(
         VisitPerson.objects.filter(person=person)
@@ -97,6 +104,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
         (Story, [s.pk for s in stories]),
         (Consent, [c.pk for c in consents]),
         (CaseShare, [s.pk for s in shares]),
+        (Referral, [r.pk for r in referrals]),
         (Erasure, [erasure.pk] if erasure else []),
     ):
         if pks:
@@ -108,7 +116,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
     )
     labels = {
         m._meta.label: str(m._meta.verbose_name)
-        for m in (Person, Case, ServiceDelivery, Outcome, Story, Consent, CaseShare, Erasure)
+        for m in (Person, Case, ServiceDelivery, Outcome, Story, Consent, CaseShare, Referral, Erasure)
     }
 
     def dated(items: list[Any], type_field: str) -> list[dict[str, Any]]:
@@ -143,6 +151,23 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
                     {"organisation": str(s.organisation), "shared_on": _iso(s.shared_on)}
                     for s in shares
                     if s.case_id == case.pk
+                ],
+                "referrals": [
+                    {
+                        "organisation": str(r.to_organisation),
+                        "services": [t.label(language) for t in r.services.all()],
+                        "reason": r.get_reason_display(),
+                        "urgency": r.get_urgency_display(),
+                        "state": r.get_state_display(),
+                        "sent_on": _iso(r.sent_on),
+                        "answered_on": _iso(r.answered_on),
+                        "completed_on": _iso(r.completed_on),
+                        "withdrawn_on": _iso(r.withdrawn_on),
+                        "message": r.message,
+                        "decline_reason": r.decline_reason,
+                    }
+                    for r in referrals
+                    if r.case_id == case.pk
                 ],
             }
             for case in cases

@@ -73,8 +73,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     answers = access.may_answer_referral(user, referral)
     sender = access.may_refer(user, referral.case)
     delivered: list[Any] = []
-    if referral.receiving_case is not None and access.can(
-        user, "service", access.VIEW, referral.to_organisation_id
+    # Both organisations see what was delivered on the referral (its kind and day, never its note).
+    if referral.receiving_case is not None and any(
+        access.can(user, "service", access.VIEW, org)
+        for org in (referral.from_organisation_id, referral.to_organisation_id)
     ):
         case = referral.receiving_case
         delivered = [
