@@ -48,3 +48,16 @@ def test_the_sender_sees_each_referrals_state(login: Callable[[str], Client]) ->
 
 def test_roles_that_do_not_read_cases_have_no_referrals_page(login: Callable[[str], Client]) -> None:
     assert login("outreach.sa").get(reverse("referrals:index")).status_code == 404
+
+
+def test_the_dashboard_says_how_many_referrals_wait_for_an_answer(login: Callable[[str], Client]) -> None:
+    sent_referral()
+    page = login("caseworker.ijm").get(reverse("home")).content.decode()
+    with translation.override("ro"):  # caseworker.ijm works in Romanian
+        expected = translation.ngettext(
+            "%(counter)s referral is waiting for your answer.",
+            "%(counter)s referrals are waiting for your answer.",
+            1,
+        ) % {"counter": 1}
+    assert expected in page and reverse("referrals:index") in page
+    assert "referrals-waiting" not in login("caseworker.sa").get(reverse("home")).content.decode()
