@@ -38,7 +38,12 @@ def test_without_consent_the_page_names_it_offers_to_record_it_and_stores_nothin
     page = response.content.decode()
     assert "Consimțământ lipsă" in page or "consimțământ" in page.lower()
     assert case.person.code in page
-    assert reverse("privacy:consent-add", args=[case.person_id]) in page
+    consent_url = f"{reverse('privacy:consent-add', args=[case.person_id])}?purpose=sharing&amp;shared_with={org('ijm-ro').pk}"
+    assert consent_url in page
+    offered = client.get(consent_url.replace("&amp;", "&")).context["form"]
+    assert offered["purpose"].value() == "sharing" and str(offered["shared_with"].value()) == str(
+        org("ijm-ro").pk
+    )
     assert not Referral.objects.filter(case=case).exists()
 
 

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from nextsteps.audit.models import AuditEntry
-from nextsteps.privacy.models import CaseShare
+from nextsteps.privacy.actions import withdraw_consent
+from nextsteps.privacy.models import CaseShare, Consent
 from nextsteps.records import models as m
 from nextsteps.referrals import actions
 from nextsteps.referrals.models import Referral
@@ -138,3 +139,15 @@ def test_every_step_is_audited() -> None:
         action=AuditEntry.Action.CHANGE, model="referrals.Referral", object_pk=str(referral.pk)
     )
     assert changes.count() == 2
+
+
+def test_accepting_after_the_consent_was_withdrawn_is_refused_and_shares_nothing() -> None:
+    referral = sent_referral()
+    consent = Consent.objects.get(person=referral.case.person, purpose="sharing", shared_with=org("ijm-ro"))
+    withdraw_consent(acting_user=None, consent=consent, on=TODAY)
+    with pytest.raises(ValidationError):
+        actions.accept_referral(acting_user=user("caseworker.ijm"), referral=referral)
+    referral.refresh_from_db()
+    assert referral.state == Referral.State.SENT and referral.receiving_case is None
+    assert not CaseShare.objects.filter(case=referral.case).exists()
+    assert not m.Case.objects.filter(person=referral.case.person, organisation__slug="ijm-ro").exists()

@@ -55,7 +55,13 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     person: Person = access.get_or_404(request.user, "person", pk, access.CHANGE)
-    form = ConsentForm(request.POST or None, person=person)
+    # The refer page links here with the consent it misses filled in (purpose, organisation); the form's
+    # own choices still decide what may be chosen.
+    initial = {
+        "given_on": dt.date.today(),
+        **{k: request.GET[k] for k in ("purpose", "shared_with") if k in request.GET},
+    }
+    form = ConsentForm(request.POST or None, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

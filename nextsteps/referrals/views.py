@@ -14,6 +14,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from nextsteps.accounts import access
@@ -255,7 +256,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
     exactly that organisation the page says which consent is missing and offers to record it."""
     case: Case = access.get_or_404(request.user, "case", pk, access.CHANGE)
     form = ReferForm(request.POST or None, case=case)
-    missing_consent = False
+    missing_consent = 0  # the organisation whose consent to share is missing
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -270,7 +271,8 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             _add_errors(form, error)
-            missing_consent = not has_sharing_consent(case.person, data["to_organisation"], dt.date.today())
+            if not has_sharing_consent(case.person, data["to_organisation"], dt.date.today()):
+                missing_consent = data["to_organisation"].pk
         else:
             messages.success(
                 request,
@@ -284,6 +286,8 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "form": form,
             "consents_url": reverse("privacy:consent-add", args=[case.person_id])
+            + "?"
+            + urlencode({"purpose": "sharing", "shared_with": missing_consent})
             if missing_consent
             and access.can(request.user, "person", access.CHANGE, case.person.organisation_id)
             else None,
