@@ -256,7 +256,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
     exactly that organisation the page says which consent is missing and offers to record it."""
     case: Case = access.get_or_404(request.user, "case", pk, access.CHANGE)
     form = ReferForm(request.POST or None, case=case)
-    missing_consent = 0  # the organisation whose consent to share is missing
+    missing_consent: int = 0  # the organisation whose consent to share is missing
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -272,7 +272,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
             if not has_sharing_consent(case.person, data["to_organisation"], dt.date.today()):
-                missing_consent = data["to_organisation"].pk
+                missing_consent = int(data["to_organisation"].pk)
         else:
             messages.success(
                 request,
