@@ -287,7 +287,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "consents_url": reverse("privacy:consent-add", args=[case.person_id])
             + "?"
-            + urlencode({"purpose": "sharing", "shared_with": missing_consent})
+            + urlencode({"purpose": "sharing", "shared_with": str(missing_consent)})
             if missing_consent
             and access.can(request.user, "person", access.CHANGE, case.person.organisation_id)
             else None,
