@@ -4,6 +4,8 @@ Every step is audited and only possible from the state before it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -151,3 +153,18 @@ def test_accepting_after_the_consent_was_withdrawn_is_refused_and_shares_nothing
     assert referral.state == Referral.State.SENT and referral.receiving_case is None
     assert not CaseShare.objects.filter(case=referral.case).exists()
     assert not m.Case.objects.filter(person=referral.case.person, organisation__slug="ijm-ro").exists()
+
+
+def test_a_case_cannot_be_referred_before_it_opened() -> None:
+    case = nl_case()
+    consent_to_share(case)
+    with pytest.raises(ValidationError) as refused:
+        actions.send_referral(
+            acting_user=None,
+            case=case,
+            to_organisation=org("ijm-ro"),
+            services=m.ServiceType.objects.filter(code="legal_support"),
+            reason="other",
+            on=case.opened - dt.timedelta(days=1),
+        )
+    assert "sent_on" in refused.value.message_dict

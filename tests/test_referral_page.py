@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from nextsteps.records import models as m
 from nextsteps.referrals.models import Referral
-from nextsteps.referrals.timeline import timeline_items
+from nextsteps.referrals.timeline import case_section_context, timeline_items
 from tests.referrals import TODAY, sent_referral, user
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,16 @@ def test_every_step_shows_on_both_organisations_case_timelines(login: Callable[[
     assert len(sender_items) == 3 and sender_items == receiver_items
     assert "accepted" in sender_items[1] and "completed" in sender_items[2]
     assert timeline_items(user("caseworker.sa"), referral.case) == []
+
+
+def test_the_case_section_lists_the_referrals_and_offers_to_refer() -> None:
+    referral = sent_referral()
+    coordinator = user("coordinator")
+    html = render_to_string(
+        "referrals/_case_section.html",
+        {"case": referral.case, **case_section_context(coordinator, referral.case)},
+    )
+    assert reverse("referrals:detail", args=[referral.pk]) in html
+    assert reverse("referrals:refer", args=[referral.case_id]) in html
+    # The receiver reads the referral but does not refer the other organisation's case.
+    assert not case_section_context(user("caseworker.ijm"), referral.case)["can_refer"]

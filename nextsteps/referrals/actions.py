@@ -64,6 +64,8 @@ def send_referral(
         )
     if case.status != Case.Status.OPEN:
         raise ValidationError({"to_organisation": _("A closed case cannot be referred.")})
+    if on < case.opened:
+        raise ValidationError({"sent_on": _("A case cannot be referred before it opened.")})
     refusal = sharing_refusal(case.person, to_organisation, on)
     if refusal:
         raise ValidationError({"to_organisation": refusal})

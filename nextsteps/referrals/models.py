@@ -123,6 +123,8 @@ class Referral(TimeStamped):
             value = getattr(self, name)
             if value and value > today:
                 errors[name] = _("A referral's dates cannot be in the future.")
+        if self.sent_on and self.case_id is not None and self.sent_on < self.case.opened:
+            errors["sent_on"] = _("A case cannot be referred before it opened.")
         for name in ("answered_on", "withdrawn_on"):
             value = getattr(self, name)
             if value and self.sent_on and value < self.sent_on and name not in errors:
