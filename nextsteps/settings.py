@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "nextsteps.attachments",
     "nextsteps.casework",
     "nextsteps.identification",
+    "nextsteps.referrals",
 ]
 
 MIDDLEWARE = [

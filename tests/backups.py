@@ -45,4 +45,8 @@ def test_database(folder: Path) -> Source:
         target.execute("PRAGMA journal_mode = WAL")
     finally:
         target.close()
+    # As an installation's own files are (privacy.W003 would warn about anything more open).
+    folder.chmod(0o700)
+    for path in folder.iterdir():
+        path.chmod(0o600)
     return Source(folder, dict(KEYS))

@@ -66,7 +66,6 @@ PRIVACY_OBJECTS: dict[str, Callable[[], Any]] = {
     "privacy:consents": OBJECTS["person"],
     "privacy:consent-add": OBJECTS["person"],
     "privacy:consent-withdraw": lambda: Consent.objects.filter(organisation__slug="ijm-ro").first(),
-    "privacy:case-share": OBJECTS["case"],
     # The DPO works for the Dutch office: its own people, and nobody else's.
     "privacy:rights-person": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
     "privacy:rights-export": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
@@ -168,8 +167,6 @@ ALLOWED: dict[str, set[str]] = {
     "attachments:case": {"caseworker.ijm"},
     "attachments:download": {"caseworker.ijm"},
     "attachments:delete": {"caseworker.ijm"},
-    # sharing IJM's case: for who may change it
-    "privacy:case-share": {"caseworker.ijm"},
     # the identification of IJM's case: its own organisation's case readers and writers (never a share)
     "identification:case": {"caseworker.ijm"},
     "identification:case-edit": {"caseworker.ijm"},
@@ -178,6 +175,18 @@ ALLOWED: dict[str, set[str]] = {
     "privacy:rights-person": {"dpo"},
     "privacy:rights-export": {"dpo"},
     "privacy:rights-erase": {"dpo"},
+    # referrals: the list for the roles that read cases; a referral from the Dutch office to IJM for both
+    # organisations' case readers; its answer, and what is delivered on it, for IJM's case staff; its
+    # withdrawal for the Dutch office's; referring IJM's case for who may change it
+    "referrals:index": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
+    "referrals:detail": {"coordinator", "caseworker.ijm", "dpo"},
+    "referrals:accept": {"caseworker.ijm"},
+    "referrals:decline": {"caseworker.ijm"},
+    "referrals:withdraw": {"coordinator"},
+    "referrals:complete": {"caseworker.ijm"},
+    "referrals:service": {"caseworker.ijm"},
+    "referrals:outcome": {"caseworker.ijm"},
+    "referrals:refer": {"caseworker.ijm"},
     # imports: every role that may write some kind of record; the persons template for who writes persons;
     # a Salvation Army persons import for its author and whoever reads the Salvation Army's persons
     "imports:index": EVERYONE - {"dpo", "viewer"},
@@ -336,11 +345,26 @@ CASEWORK_OBJECTS: dict[str, Callable[[], Any]] = {
 }
 
 
+def referral(*, accepted: bool = False) -> Any:
+    """A referral of a Dutch office's case to IJM Romania, waiting for an answer or accepted."""
+    from nextsteps.referrals.actions import accept_referral
+    from tests.referrals import sent_referral
+
+    sent = sent_referral()
+    return accept_referral(acting_user=None, referral=sent) if accepted else sent
+
+
 def concrete_url(name: str) -> str:
     if name in CASEWORK_OBJECTS:
         return reverse(name, args=[CASEWORK_OBJECTS[name]().pk])
     if name.startswith("casework:") and name not in {"casework:mine", "casework:caseload"}:
         return reverse(name, args=[OBJECTS["case"]().pk])
+    if name == "referrals:refer":
+        return reverse(name, args=[OBJECTS["case"]().pk])
+    if name in ("referrals:complete", "referrals:service", "referrals:outcome"):
+        return reverse(name, args=[referral(accepted=True).pk])
+    if name.startswith("referrals:") and name != "referrals:index":
+        return reverse(name, args=[referral().pk])
     if name in PLANNING_OBJECTS:
         return reverse(name, args=["next-steps", PLANNING_OBJECTS[name]().pk])
     if name.startswith(("programmes:", "indicators:")):
@@ -448,6 +472,11 @@ WRITES = sorted(
             and name not in {"casework:mine", "casework:caseload", "casework:case"}
         ),
         "identification:case-edit",
+        *(
+            n
+            for n in ALLOWED
+            if n.startswith("referrals:") and n not in {"referrals:index", "referrals:detail"}
+        ),
         "team:deactivate",
         "team:reactivate",
         "team:second-factor-reset",

@@ -77,20 +77,31 @@ def test_a_consent_to_share_with_one_organisation_does_not_cover_another(case: m
     )
 
 
+def refer_to(client: Client, case: m.Case, organisation: Organisation) -> Any:
+    """The page that shares a case: referring it, which shares it once the other organisation accepts."""
+    return client.post(
+        reverse("referrals:refer", args=[case.pk]),
+        {
+            "to_organisation": organisation.pk,
+            "services": [m.ServiceType.objects.get(code="psychosocial").pk],
+            "reason": "specialist",
+            "urgency": "normal",
+        },
+    )
+
+
 def test_the_refusal_on_the_page_is_in_the_users_language(
     case: m.Case, login: Callable[[str], Client]
 ) -> None:
     sa = org("salvation-army-ro")
-    response = login("caseworker.ijm").post(
-        reverse("privacy:case-share", args=[case.pk]), {"organisation": sa.pk}
-    )
+    response = refer_to(login("caseworker.ijm"), case, sa)
     assert response.status_code == 200
     with translation.override("ro"):  # caseworker.ijm works in Romanian
         expected = gettext(
             "Missing consent: %(person)s has no valid consent for sharing with %(organisation)s on %(date)s. "
             "Record that consent on the person's consents page first."
         ) % {"person": case.person.code, "organisation": sa, "date": formats.date_format(TODAY, "j F Y")}
-    assert response.context["form"].errors["organisation"] == [expected]
+    assert response.context["form"].errors["to_organisation"] == [expected]
     assert not CaseShare.objects.filter(case=case).exists()
 
 
@@ -99,12 +110,14 @@ def test_sharing_on_the_page_records_who_shared_and_is_audited(
 ) -> None:
     consent_to_share(case, "salvation-army-ro")
     sa = org("salvation-army-ro")
-    response = login("caseworker.ijm").post(
-        reverse("privacy:case-share", args=[case.pk]), {"organisation": sa.pk}
-    )
-    assert response.status_code == 302
+    assert refer_to(login("caseworker.ijm"), case, sa).status_code == 302
+    # Referring shares nothing yet: accepting does.
+    assert not CaseShare.objects.filter(case=case).exists()
+    referral = case.referrals.get()
+    accepted = login("caseworker.sa").post(reverse("referrals:accept", args=[referral.pk]))
+    assert accepted.status_code == 302
     share = CaseShare.objects.get(case=case, organisation=sa)
-    assert share.shared_by is not None and share.shared_by.username == "caseworker.ijm"
+    assert share.shared_by is not None and share.shared_by.username == "caseworker.sa"
     assert share.shared_on == TODAY
     assert AuditEntry.objects.filter(
         model="privacy.CaseShare", object_pk=str(share.pk), action="create"
@@ -135,7 +148,7 @@ def test_the_other_organisations_caseworkers_may_read_the_case_and_its_person_bu
         ("records:service-edit", service.pk),
         ("records:case-service", case.pk),
         ("privacy:consents", case.person_id),
-        ("privacy:case-share", case.pk),
+        ("referrals:refer", case.pk),
     ]:
         assert status(client, name, pk) == 404, name
     # The person's other cases were not shared.

@@ -395,6 +395,7 @@ def test_every_encrypted_note_and_story_is_searched_for_her_values() -> None:
         "casework.FollowUp": ["what"],
         "casework.Goal": ["text"],
         "identification.CaseIdentification": ["account"],
+        "referrals.Referral": ["message", "decline_reason"],
     }
     # Each is searched within the person's organisation only.
     assert all(organisation_path(model) for model, _fields in free_text_fields())

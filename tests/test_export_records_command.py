@@ -16,6 +16,7 @@ from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.models import CaseShare, Consent
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import models as m
+from nextsteps.referrals.models import Referral
 from nextsteps.reports.builder import build_report
 from nextsteps.reports.render import render
 from tests.importing import command, importer_of
@@ -33,6 +34,7 @@ def remove_all_records() -> None:
     m.Story.objects.update(person=None)
     for model in (
         Attachment,
+        Referral,
         Consent,
         CaseShare,
         m.VisitPerson,

@@ -13,6 +13,10 @@ Rules:
   those that change them, in the case's own organisation only: a share takes none of it along.
 - A case's identification (how the person was trafficked) is read by the roles that read cases and written by
   those that change them, in the case's own organisation only: a share does not carry it.
+- A referral is seen by the roles that read cases in the sending organisation, and in the receiving one
+  while it is sent, accepted or completed (never once declined or withdrawn); it is sent and withdrawn by
+  those who may change the case, answered and completed by those who may change cases in the receiving
+  organisation. Accepting shares the case (above), so a declined or withdrawn referral opens nothing.
 - A person's data-protection requests (export, erasure) are for the data-protection officer of the person's
   own organisation only: not administrators, not the officer of an organisation a case was shared with.
 """
@@ -174,6 +178,47 @@ def case_writers(organisation_id: int) -> QuerySet[Any]:
     return User.objects.filter(
         is_active=True, memberships__organisation_id=organisation_id, memberships__role__in=writing
     ).distinct()
+
+
+def referrals(user: Any) -> QuerySet[Any]:
+    """Referrals the user may see: those of their organisations' cases, and those addressed to their
+    organisations unless declined or withdrawn."""
+    from nextsteps.referrals.models import Referral
+
+    orgs = organisations_for(user, "case", VIEW)
+    return Referral.objects.filter(
+        Q(from_organisation__in=orgs) | Q(to_organisation__in=orgs, state__in=Referral.VISIBLE_TO_RECEIVER)
+    )
+
+
+def referral_or_404(user: Any, pk: Any, *, audited: bool = True) -> Any:
+    """One referral the user may see, or 404; reading one is audited like reading a case (by the caller,
+    once it has checked the step the page is for, when `audited` is False)."""
+    referral = first_or_404(
+        referrals(user).filter(pk=pk).select_related("case__person", "from_organisation", "to_organisation")
+    )
+    if audited:
+        audit_view(user, referral)
+    return referral
+
+
+def may_refer(user: Any, case: Any) -> bool:
+    return can(user, "case", CHANGE, case.organisation_id)
+
+
+def may_answer_referral(user: Any, referral: Any) -> bool:
+    """Accepting, declining, completing and recording on a referral: the receiving organisation's case staff."""
+    return can(user, "case", CHANGE, referral.to_organisation_id)
+
+
+def referral_inbox_count(user: Any) -> int:
+    """Referrals waiting for an answer from the user's organisations (one query; none without the role)."""
+    from nextsteps.referrals.models import Referral
+
+    orgs = organisations_for(user, "case", CHANGE)
+    if not orgs:
+        return 0
+    return Referral.objects.filter(to_organisation__in=orgs, state=Referral.State.SENT).count()
 
 
 def rights_persons(user: Any) -> QuerySet[Any]:

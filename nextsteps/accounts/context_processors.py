@@ -28,4 +28,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ),
         "can_handle_rights": access.has(user, access.PERSON_RIGHTS),
         "can_import": bool(rights.import_organisations(user)),
+        "can_see_referrals": bool(access.organisations_for(user, "case")),
+        "referral_inbox_count": access.referral_inbox_count(user),
     }

@@ -41,6 +41,8 @@ from nextsteps.records.models import (
     Story,
     Volunteer,
 )
+from nextsteps.referrals.actions import decline_referral, send_referral
+from nextsteps.referrals.models import Referral
 
 GIVEN_F = [
     "Ana",
@@ -251,6 +253,7 @@ class Loader:
         for _org, case in survivors:
             self.consent(case.person, Consent.Purpose.SERVICES, case.opened)
         self.survivor_cases = [case for _org, case in survivors]
+        self.declined_referral(survivors[10][1])
         for i, (org, case) in enumerate(survivors):
             day = dt.date(2021, 8, 3) + dt.timedelta(days=i * 10)
             if org == nl or i % 2:
@@ -309,6 +312,34 @@ class Loader:
             case=self.case(dorcas, later, dt.date(2021, 12, 1)),
             outcome_type=self.outcomes["exited_prostitution"],
             date=dt.date(2022, 2, 10),
+        )
+
+    def declined_referral(self, case: Case) -> None:
+        """The Dutch office asked IJM Romania for legal support for a woman; IJM declined, so it sees neither
+        the referral nor her case. (An accepted referral is left out: IJM's case for a person of the Dutch
+        office could not go through export-records and back, which the demo is tested with.)"""
+        ijm = self.orgs["ijm-ro"]
+        record_consent(
+            acting_user=None,
+            person=case.person,
+            purpose=Consent.Purpose.SHARING,
+            given_on=dt.date(2021, 10, 20),
+            shared_with=ijm,
+        )
+        referral = send_referral(
+            acting_user=None,
+            case=case,
+            to_organisation=ijm,
+            services=[self.services["legal_support"]],
+            reason=Referral.Reason.SPECIALIST,
+            message="She needs a lawyer in Romania for the trial of her recruiter.",
+            on=dt.date(2021, 10, 22),
+        )
+        decline_referral(
+            acting_user=None,
+            referral=referral,
+            reason="No lawyer of ours is free before the hearing in November.",
+            on=dt.date(2021, 10, 25),
         )
 
     def family_visits(self) -> None:

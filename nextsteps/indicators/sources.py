@@ -311,6 +311,26 @@ SOURCES: dict[str, Source] = {
                 **_person_filters("case__person"),
             },
         ),
+        # Referrals between organisations, counted for the sending organisation on the day they were sent.
+        # "state" is where a referral stands now: those accepted at some time are ["accepted", "completed"].
+        # Services delivered on a referral are services of the receiving organisation (above).
+        Source(
+            key="referrals",
+            label=_("referrals between organisations"),
+            model_label="referrals.Referral",
+            date="sent_on",
+            programme="case__programme",
+            organisation="from_organisation",
+            person="case__person",
+            filters={
+                "state": Filter("state"),
+                "urgency": Filter("urgency"),
+                "reason": Filter("reason"),
+                "organisation": Filter("from_organisation__slug"),
+                "to": Filter("to_organisation__slug"),
+                **_person_filters("case__person"),
+            },
+        ),
     ]
 }
 

@@ -27,6 +27,7 @@ from nextsteps.identification.export import identification_fields, identificatio
 from nextsteps.identification.models import CaseIdentification
 from nextsteps.privacy.models import CaseShare, Consent, Erasure
 from nextsteps.records.models import Case, Household, Outcome, Person, ServiceDelivery, Story, VisitPerson
+from nextsteps.referrals.models import Referral
 
 FORMATS = ("json", "html")
 CONTENT_TYPES = {"json": "application/json", "html": "text/html; charset=utf-8"}
@@ -88,6 +89,12 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
     # Listed by name and kind; the files themselves are downloaded from the case's attachments page.
     attachments = list(Attachment.objects.filter(case__in=case_ids).order_by("uploaded_at", "pk"))
     identified = {i.case_id: i for i in identifications(case_ids)}
+    referrals = list(
+        Referral.objects.filter(case__in=case_ids)
+        .select_related("to_organisation")
+        .prefetch_related("services")
+        .order_by("sent_on", "pk")
+    )
     households = list(Household.objects.filter(members=person).select_related("organisation"))
     reached = list(
         VisitPerson.objects.filter(person=person)
@@ -112,6 +119,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
         (Consent, [c.pk for c in consents]),
         (CaseShare, [s.pk for s in shares]),
         (Attachment, [a.pk for a in attachments]),
+        (Referral, [r.pk for r in referrals]),
         (Erasure, [erasure.pk] if erasure else []),
     ):
         if pks:
@@ -133,6 +141,7 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
             Consent,
             CaseShare,
             Attachment,
+            Referral,
             Erasure,
         )
     }
@@ -185,6 +194,23 @@ def _collect(person: Person, language: str) -> dict[str, Any]:
                 ],
                 # The case file (nextsteps/casework): assessments, plan, follow-ups and notes.
                 **files[case.pk],
+                "referrals": [
+                    {
+                        "organisation": str(r.to_organisation),
+                        "services": [t.label(language) for t in r.services.all()],
+                        "reason": r.get_reason_display(),
+                        "urgency": r.get_urgency_display(),
+                        "state": r.get_state_display(),
+                        "sent_on": _iso(r.sent_on),
+                        "answered_on": _iso(r.answered_on),
+                        "completed_on": _iso(r.completed_on),
+                        "withdrawn_on": _iso(r.withdrawn_on),
+                        "message": r.message,
+                        "decline_reason": r.decline_reason,
+                    }
+                    for r in referrals
+                    if r.case_id == case.pk
+                ],
             }
             for case in cases
         ],

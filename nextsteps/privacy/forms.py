@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Organisation
-from nextsteps.records.models import Case, Person
+from nextsteps.records.models import Person
 from nextsteps.widgets import DateInput
 
 
@@ -55,16 +55,6 @@ class WithdrawForm(forms.Form):
         if value < self.consent.given_on:
             raise forms.ValidationError(_("A consent cannot be withdrawn before it was given."))
         return value
-
-
-class ShareForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("share with"), queryset=Organisation.objects.none())
-
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = partner_organisations(case.organisation_id)
 
 
 class FindPersonForm(forms.Form):

@@ -35,6 +35,7 @@ from nextsteps.privacy.fields import EncryptedTextField, encrypted_fields
 from nextsteps.privacy.traces import Traces
 from nextsteps.records import versions
 from nextsteps.records.models import Case, Outcome, Person, ServiceDelivery, Story
+from nextsteps.referrals.models import Referral
 
 STORY_TEXTS = ("text_nl", "text_en", "text_ro")
 
@@ -65,12 +66,13 @@ OWNED: tuple[tuple[type[Model], str, tuple[str, ...]], ...] = (
     (Outcome, "case__person", ("note", "external_id")),
     # What happened to her and where: the structured facts (status, types, countries) stay for the figures.
     (CaseIdentification, "case__person", ("account", "recruitment_locality", "exploitation_locality")),
+    (Referral, "case__person", ("message", "decline_reason")),
 )
 
 
 def _own_records(erasing: Erasing) -> None:
-    """The notes and external ids of the person's cases, services and outcomes, and the account and
-    localities of her identifications: emptied."""
+    """The notes and external ids of the person's cases, services and outcomes, the account and localities
+    of her identifications, and the messages of the referrals of her cases: emptied."""
     for model, path, fields in OWNED:
         records = model._default_manager.filter(**{path: erasing.person})
         # `field=""` is the one comparison an encrypted field allows: the records with anything to empty.

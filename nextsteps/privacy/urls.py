@@ -8,7 +8,6 @@ urlpatterns = [
     path("persons/<int:pk>/consents/", views.consents, name="consents"),
     path("persons/<int:pk>/consents/new/", views.consent_add, name="consent-add"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent-withdraw"),
-    path("cases/<int:pk>/share/", views.case_share, name="case-share"),
     path("data-protection/", views.rights, name="rights"),
     path("data-protection/persons/<int:pk>/", views.rights_person, name="rights-person"),
     path("data-protection/persons/<int:pk>/export/", views.rights_export, name="rights-export"),

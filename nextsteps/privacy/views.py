@@ -1,4 +1,4 @@
-"""Pages for a person's consents, for sharing a case, and for the data-protection officer's handling of a
+"""Pages for a person's consents and for the data-protection officer's handling of a
 person's requests (export, erasure). Every page asks the access module first; what a user may not reach
 answers 404."""
 
@@ -21,9 +21,9 @@ from nextsteps.accounts import access
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy import export
-from nextsteps.privacy.actions import record_consent, share_case, withdraw_consent
+from nextsteps.privacy.actions import record_consent, withdraw_consent
 from nextsteps.privacy.erasure import AlreadyErased, erase_person
-from nextsteps.privacy.forms import ConsentForm, EraseForm, FindPersonForm, ShareForm, WithdrawForm
+from nextsteps.privacy.forms import ConsentForm, EraseForm, FindPersonForm, WithdrawForm
 from nextsteps.privacy.models import Consent, Erasure
 from nextsteps.privacy.search import persons_matching
 from nextsteps.records.models import Case, Person
@@ -55,7 +55,13 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     person: Person = access.get_or_404(request.user, "person", pk, access.CHANGE)
-    form = ConsentForm(request.POST or None, person=person)
+    # The refer page links here with the consent it misses filled in (purpose, organisation); the form's
+    # own choices still decide what may be chosen.
+    initial = {
+        "given_on": dt.date.today(),
+        **{k: request.GET[k] for k in ("purpose", "shared_with") if k in request.GET},
+    }
+    form = ConsentForm(request.POST or None, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -115,43 +121,6 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "cancel": reverse("privacy:consents", args=[consent.person_id]),
             "submit": _("Withdraw"),
-        },
-    )
-
-
-# Sharing a case ------------------------------------------------------------------------------------------
-
-
-@login_required
-def case_share(request: HttpRequest, pk: int) -> HttpResponse:
-    """Share a case with another organisation of the programme, on the strength of the person's consent."""
-    case: Case = access.get_or_404(request.user, "case", pk, access.CHANGE)
-    form = ShareForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        try:
-            share_case(acting_user=request.user, case=case, organisation=form.cleaned_data["organisation"])
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("The case was shared with %(organisation)s.")
-                % {"organisation": form.cleaned_data["organisation"]},
-            )
-            return redirect("records:case-detail", pk=case.pk)
-    return render(
-        request,
-        "privacy/form.html",
-        {
-            "title": _("Share case %(case)s") % {"case": case},
-            "intro": _(
-                "The other organisation's staff who work with cases may then read this case, its services "
-                "and outcomes and the person's details, but change nothing. It needs the person's consent "
-                "to share with exactly that organisation."
-            ),
-            "form": form,
-            "cancel": reverse("records:case-detail", args=[case.pk]),
-            "submit": _("Share"),
         },
     )
 

@@ -200,9 +200,14 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             for share in obj.shares.select_related("organisation")
         ]
         related.append((_("Shared with"), shares, None))
-        links.append((_("Share with another organisation"), reverse("privacy:case-share", args=[obj.pk])))
+        # Sharing is what accepting a referral does: the case page offers the referral, not a bare share.
+        links.append((_("Refer to another organisation"), reverse("referrals:refer", args=[obj.pk])))
     if kind == "case" and access.can(request.user, "case", access.VIEW, org_id):
         links.append((_("Attachments"), reverse("attachments:case", args=[obj.pk])))
+    if kind == "case":
+        from nextsteps.referrals.timeline import case_referrals
+
+        related.append((_("Referrals"), list(case_referrals(request.user, obj)), None))
     return render(
         request,
         "records/detail.html",
