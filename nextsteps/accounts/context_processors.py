@@ -11,6 +11,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    reads_cases = bool(access.organisations_for(user, "case"))
     return {
         "nav_kinds": [
             {"label": kind.label_plural, "list_url": f"records:{kind.key}-list"}
@@ -18,7 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ],
         "can_record_round": access.can(user, "visit", access.ADD),
         # The case file's pages: My cases for whoever works on cases, the caseload for coordinators.
-        "can_casework": bool(access.casework_organisations(user)),
+        "can_casework": reads_cases,
         "can_see_caseload": bool(access.organisations_for(user, "case", access.DELETE)),
         "can_audit": access.has(user, access.AUDIT),
         "can_manage_team": access.has(user, access.USERS),
@@ -28,6 +29,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ),
         "can_handle_rights": access.has(user, access.PERSON_RIGHTS),
         "can_import": bool(rights.import_organisations(user)),
-        "can_see_referrals": bool(access.organisations_for(user, "case")),
+        "can_see_referrals": reads_cases,
         "referral_inbox_count": access.referral_inbox_count(user),
     }

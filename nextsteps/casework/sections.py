@@ -15,7 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.http import HttpRequest
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -65,13 +65,12 @@ def sections_for(case: Any, request: HttpRequest) -> list[dict[str, Any]]:
         if not apps.is_installed(section.app):
             continue
         try:
-            get_template(section.template)
+            template = get_template(section.template)
             context_of = import_string(section.context)
         except (TemplateDoesNotExist, ImportError):
             continue
         context = context_of(case, request.user)
         if context is None:
             continue
-        html = render_to_string(section.template, {**context, "case": case}, request=request)
-        shown.append({"section": section, "html": html})
+        shown.append({"section": section, "html": template.render({**context, "case": case}, request)})
     return shown

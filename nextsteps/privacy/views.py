@@ -81,7 +81,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("privacy:consents", pk=person.pk)
     return render(
         request,
-        "privacy/form.html",
+        "form_page.html",
         {
             "title": _("New consent of %(code)s") % {"code": person.code},
             "form": form,
@@ -110,7 +110,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("privacy:consents", pk=consent.person_id)
     return render(
         request,
-        "privacy/form.html",
+        "form_page.html",
         {
             "title": _("Withdraw the consent of %(code)s for %(purpose)s")
             % {"code": consent.person.code, "purpose": consent.get_purpose_display()},

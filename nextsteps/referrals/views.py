@@ -128,7 +128,7 @@ def _step(
             return redirect("referrals:detail", pk=referral.pk)
     return render(
         request,
-        "referrals/form.html",
+        "form_page.html",
         {
             "title": title % {"person": referral.case.person.code, "organisation": referral.to_organisation},
             "intro": intro,
