@@ -468,8 +468,9 @@ class Loader:
             organisation=dorcas,
             name="Women for women",
             slug="women-for-women-2021",
+            # Until Epiphany: the last gifts go out on 6 January, after the reporting period.
             start=dt.date(2021, 11, 15),
-            end=dt.date(2021, 12, 31),
+            end=dt.date(2022, 1, 15),
             purpose="Christmas gifts for women in prostitution and from vulnerable backgrounds; volunteer recruitment.",
         )
         orgs = [

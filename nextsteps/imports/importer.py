@@ -71,6 +71,7 @@ from nextsteps.records.models import (
     Person,
     VisitPerson,
 )
+from nextsteps.records.rules import count_problem, date_problem
 
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_MAX_ERRORS = 1000
@@ -464,6 +465,14 @@ class Importer:
             if column.references == "campaigns" or (kind == c.ID and column.name == "slug"):
                 return _slug
             return lambda value: parse_text(value, length)
+        # The model's own rules for its dates and counts (nextsteps/records/rules.py), checked per cell so
+        # that the import names the row, instead of failing the whole file when the record is written.
+        model_dates = getattr(rtype.model, "record_dates", {})
+        if kind == c.INTEGER and column.field in getattr(rtype.model, "record_counts", ()):
+            return lambda value: _counted(parse_integer(value, column.minimum, column.maximum))
+        if kind == c.DATE and column.field in model_dates:
+            future = model_dates[column.field]
+            return lambda value: _dated(parse_date(value, date_format), future)
         if kind == c.INTEGER:
             return lambda value: parse_integer(value, column.minimum, column.maximum)
         if kind == c.YEAR:
@@ -908,6 +917,18 @@ MISSING: dict[str, str | Promise] = {
 }
 
 
+def _dated(value: dt.date, future: Any) -> dt.date:
+    if problem := date_problem(value, future):
+        raise Invalid(problem[0], **problem[1])
+    return value
+
+
+def _counted(value: int) -> int:
+    if problem := count_problem(value):
+        raise Invalid(problem[0], **problem[1])
+    return value
+
+
 # Row rules ----------------------------------------------------------------------------------------
 
 RuleErrors = Iterator[tuple[str | None, Any, str | Promise, dict[str, Any]]]
@@ -973,8 +994,6 @@ def _case_or_person(
 
 
 def _service_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
-    if values.get("date") and values["date"] > importer.today:
-        yield "date", values["date"].isoformat(), _("a service cannot be delivered in the future"), {}
     yield from _case_or_person(importer, values, present, "date")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import LANGUAGE_CODES, localized
@@ -159,12 +160,24 @@ class Target(Versioned, models.Model):
             value = getattr(self, name)
             if value is not None and value < 0:
                 errors[name] = _("A number of zero or more, please.")
-        if self.indicator_id and self.start and self.end:
-            same = Target.objects.filter(
-                indicator_id=self.indicator_id, start=self.start, end=self.end, cell=self.cell
-            ).exclude(pk=self.pk)
-            if same.exists():
-                errors["start"] = _("This indicator already has a target for this period.")
+            # Every unit an indicator has (persons, households, activities, items, contacts, records) is
+            # counted in whole ones: a target of 12.5 volunteers can never be met or missed exactly.
+            elif value is not None and value != value.to_integral_value():
+                errors[name] = _("A whole number, please: %(value)s is not one.") % {"value": value}
+        if self.indicator_id and self.start and self.end and self.start <= self.end:
+            # Overlapping targets would leave it to chance which one a period is compared with.
+            other = (
+                Target.objects.filter(
+                    indicator_id=self.indicator_id, cell=self.cell, start__lte=self.end, end__gte=self.start
+                )
+                .exclude(pk=self.pk)
+                .order_by("start")
+                .first()
+            )
+            if other is not None:
+                errors["start"] = _(
+                    "This indicator already has a target from %(start)s to %(end)s, which overlaps this period."
+                ) % {"start": formats.date_format(other.start), "end": formats.date_format(other.end)}
         if self.cell:
             indicator = self.indicator if self.indicator_id or Target.indicator.is_cached(self) else None
             if self.cell not in engine.CELL_NAMES:

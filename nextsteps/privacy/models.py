@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.programmes.models import Organisation, TimeStamped
+from nextsteps.records.rules import RecordRules
 
 
 def valid_on(day: Any) -> Q:
@@ -26,7 +27,9 @@ def valid_on(day: Any) -> Q:
     )
 
 
-class Consent(TimeStamped):
+class Consent(RecordRules, TimeStamped):
+    record_dates = {"given_on": _("A consent cannot be given in the future.")}
+
     class Purpose(models.TextChoices):
         SERVICES = "services", _("receiving services")
         SHARING = "sharing", _("sharing with a named organisation")
@@ -91,8 +94,19 @@ class Consent(TimeStamped):
             and self.shared_with_id == self.person.organisation_id
         ):
             errors["shared_with"] = _("Choose another organisation than the person's own.")
-        if self.given_on and self.given_on > dt.date.today():
-            errors["given_on"] = _("A consent cannot be given in the future.")
+        if self.person_id is not None and self.purpose and self.given_on:
+            # The same consent twice (a double submit, a file imported again under other ids) is refused.
+            same = Consent.objects.filter(
+                person_id=self.person_id,
+                purpose=self.purpose,
+                given_on=self.given_on,
+                shared_with_id=self.shared_with_id,
+                given_by=self.given_by,
+                expires_on=self.expires_on,
+                withdrawn_on=self.withdrawn_on,
+            ).exclude(pk=self.pk)
+            if same.exists():
+                errors["given_on"] = _("This consent is already recorded for this person on this date.")
         if self.given_on and self.expires_on and self.expires_on < self.given_on:
             errors["expires_on"] = _("A consent cannot end before it was given.")
         if self.given_on and self.withdrawn_on and self.withdrawn_on < self.given_on:

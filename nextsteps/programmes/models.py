@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import localized
+from nextsteps.records.rules import RecordRules
 from nextsteps.records.versions import Versioned
 
 # A threshold of 0 or 1 withholds nothing: suppression would be off without anyone having said so.
@@ -163,8 +164,10 @@ class Pillar(models.Model):
         return localized(self, "title", lang)
 
 
-class Milestone(Versioned, TimeStamped):
+class Milestone(RecordRules, Versioned, TimeStamped):
     """Something that happened once and belongs in the report, e.g. a school programme that started."""
+
+    record_dates = {"date": _("A milestone cannot be dated in the future.")}
 
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("programme")
@@ -190,6 +193,10 @@ class Milestone(Versioned, TimeStamped):
 
     def text(self, lang: str | None = None) -> str:
         return localized(self, "text", lang)
+
+    def clean(self) -> None:
+        if not any((getattr(self, f"text_{lang}") or "").strip() for lang in ("nl", "en", "ro")):
+            raise ValidationError(_("Write the milestone in at least one language."))
 
 
 class PeriodNarrative(Versioned, TimeStamped):
@@ -217,6 +224,8 @@ class PeriodNarrative(Versioned, TimeStamped):
         return f"{self.programme} {self.start}–{self.end} ({self.language})"
 
     def clean(self) -> None:
+        if not (self.text or "").strip():
+            raise ValidationError({"text": _("Write the introduction: an empty one is not saved.")})
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("The period ends before it starts.")})
         if self.programme_id and self.start and self.end and self.language:

@@ -18,6 +18,7 @@ from nextsteps.i18n import localized
 from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
 from nextsteps.privacy.search import HASH_FIELDS, name_hashes
 from nextsteps.programmes.models import Organisation, Programme, TimeStamped
+from nextsteps.records.rules import RecordRules, date_problem
 from nextsteps.records.versions import Versioned
 
 ADULT_AGE = 18
@@ -391,7 +392,9 @@ def case_period_errors(record: Any, field: str = "date") -> dict[str, Any]:
     return {field: problem} if problem else {}
 
 
-class ServiceDelivery(Versioned, ExternalId, TimeStamped):
+class ServiceDelivery(RecordRules, Versioned, ExternalId, TimeStamped):
+    record_dates = {"date": _("A service cannot be delivered in the future.")}
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services", verbose_name=_("case"))
     service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, verbose_name=_("service"))
     date = models.DateField(_("date"), db_index=True)
@@ -412,14 +415,16 @@ class ServiceDelivery(Versioned, ExternalId, TimeStamped):
         return f"{self.service_type} {day(self.date)}"
 
     def clean(self) -> None:
-        if self.date and self.date > dt.date.today():
-            raise ValidationError({"date": _("A service cannot be delivered in the future.")})
+        if date_problem(self.date, ""):
+            return  # `record_dates` refuses it, with the sentence for this kind of record
         errors = case_period_errors(self)
         if errors:
             raise ValidationError(errors)
 
 
-class Outcome(Versioned, ExternalId, TimeStamped):
+class Outcome(RecordRules, Versioned, ExternalId, TimeStamped):
+    record_dates = {"date": _("An outcome cannot be recorded for a future date.")}
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("case"))
     outcome_type = models.ForeignKey(OutcomeType, on_delete=models.PROTECT, verbose_name=_("outcome"))
     date = models.DateField(_("date"), db_index=True)
@@ -435,8 +440,8 @@ class Outcome(Versioned, ExternalId, TimeStamped):
         return f"{self.outcome_type} {day(self.date)}"
 
     def clean(self) -> None:
-        if self.date and self.date > dt.date.today():
-            raise ValidationError({"date": _("An outcome cannot be recorded for a future date.")})
+        if date_problem(self.date, ""):
+            return  # `record_dates` refuses it, with the sentence for this kind of record
         errors = case_period_errors(self)
         if errors:
             raise ValidationError(errors)
@@ -445,7 +450,9 @@ class Outcome(Versioned, ExternalId, TimeStamped):
 # Outreach -------------------------------------------------------------------------------------------
 
 
-class OutreachVisit(Versioned, ExternalId, TimeStamped):
+class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
+    record_dates = {"date": _("A visit cannot be dated in the future.")}
+
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="visits", verbose_name=_("programme")
     )
@@ -543,7 +550,16 @@ class ExternalOrganisation(TimeStamped):
         return self.name
 
 
-class Activity(Versioned, ExternalId, TimeStamped):
+class Activity(RecordRules, Versioned, ExternalId, TimeStamped):
+    record_dates = {"date": _("An activity cannot be dated in the future.")}
+    record_counts = (
+        "attendance_total",
+        "attendance_women",
+        "attendance_girls",
+        "attendance_men",
+        "attendance_boys",
+    )
+
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="activities", verbose_name=_("programme")
     )
@@ -629,7 +645,9 @@ class Campaign(Versioned, ConstraintErrorsOnFields, TimeStamped):
             raise ValidationError({"end": _("A campaign cannot end before it starts.")})
 
 
-class Volunteer(Versioned, ExternalId, TimeStamped):
+class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
+    record_dates = {"signed_up": _("A volunteer cannot sign up in the future.")}
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         INACTIVE = "inactive", _("inactive")
@@ -669,12 +687,11 @@ class Volunteer(Versioned, ExternalId, TimeStamped):
     def __str__(self) -> str:
         return self.code
 
-    def clean(self) -> None:
-        if self.signed_up and self.signed_up > dt.date.today():
-            raise ValidationError({"signed_up": _("A volunteer cannot sign up in the future.")})
 
+class Distribution(RecordRules, Versioned, ExternalId, TimeStamped):
+    record_dates = {"date": _("A distribution cannot be dated in the future.")}
+    record_counts = ("quantity",)
 
-class Distribution(Versioned, ExternalId, TimeStamped):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="distributions", verbose_name=_("programme")
     )
@@ -704,11 +721,26 @@ class Distribution(Versioned, ExternalId, TimeStamped):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.item} ({day(self.date)})"
 
+    def clean(self) -> None:
+        campaign = self.campaign if self.campaign_id else None
+        if campaign is not None and self.date and not campaign.start <= self.date <= campaign.end:
+            raise ValidationError(
+                {
+                    "date": _(
+                        "The campaign %(campaign)s ran from %(start)s to %(end)s: a distribution of it "
+                        "falls within those dates."
+                    )
+                    % {"campaign": campaign.name, "start": day(campaign.start), "end": day(campaign.end)}
+                }
+            )
+
 
 # Partnerships ---------------------------------------------------------------------------------------
 
 
-class PartnerContact(Versioned, ExternalId, TimeStamped):
+class PartnerContact(RecordRules, Versioned, ExternalId, TimeStamped):
+    record_dates = {"established": _("A partnership cannot start in the future.")}
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         ENDED = "ended", _("ended")
@@ -741,7 +773,9 @@ class PartnerContact(Versioned, ExternalId, TimeStamped):
         return f"{self.external_organisation} ({day(self.established)})"
 
 
-class Story(Versioned, TimeStamped):
+class Story(RecordRules, Versioned, TimeStamped):
+    record_dates = {"date": _("A story cannot be dated in the future.")}
+
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="stories", verbose_name=_("programme")
     )
@@ -776,6 +810,8 @@ class Story(Versioned, TimeStamped):
         return localized(self, "text", lang)
 
     def clean(self) -> None:
+        if not any((getattr(self, f"text_{lang}") or "").strip() for lang in ("nl", "en", "ro")):
+            raise ValidationError(_("Write the story in at least one language."))
         # Here rather than in a form, so that every way of saving a story (pages, imports, the demo) asks.
         from nextsteps.privacy.consents import publication_refusal
 
