@@ -60,9 +60,9 @@ class RecordRules:
         skip = set(exclude or ()) | set(errors)
         for name, future in self.record_dates.items():
             if name not in skip and (problem := date_problem(getattr(self, name), future)):
-                errors[name] = [ValidationError(problem[0], params=problem[1])]
+                errors[name] = [ValidationError(str(problem[0]), params=problem[1])]
         for name in self.record_counts:
             if name not in skip and (problem := count_problem(getattr(self, name))):
-                errors[name] = [ValidationError(problem[0], params=problem[1])]
+                errors[name] = [ValidationError(str(problem[0]), params=problem[1])]
         if errors:
             raise ValidationError(errors)
