@@ -198,6 +198,11 @@ class Cells(Schema):
     organisation: dict[str, Figure] = Field(description="By the slug of the organisation that recorded it.")
 
 
+class TargetPeriod(Schema):
+    start: dt.date
+    end: dt.date
+
+
 class IndicatorOut(Schema):
     code: str
     pillar: int
@@ -209,6 +214,12 @@ class IndicatorOut(Schema):
     cells: Cells
     baseline: int | float | None
     target: int | float | None
+    target_period: TargetPeriod | None = Field(
+        None,
+        description="Set when the target is of a longer period that contains the one asked for (a year's "
+        "target for a quarter): the target then applies in full, not pro rata, and the status is "
+        "in_progress until it is reached.",
+    )
     percent_of_target: int | float | None = Field(description="None when withheld with the value.")
     status: str | None = Field(description="None when withheld with the value: it would give the value away.")
 

@@ -248,17 +248,28 @@ class Status:
     EXCEEDED = "exceeded"
     MET = "met"
     BEHIND = "behind"
+    # Part of a target's period has passed and the target is not reached yet: too early to say "behind".
+    IN_PROGRESS = "in_progress"
     NO_TARGET = "no_target"
 
 
-def status(actual: int | Decimal, target: Decimal | None, *, higher_is_better: bool = True) -> str:
+def status(
+    actual: int | Decimal, target: Decimal | None, *, higher_is_better: bool = True, partial: bool = False
+) -> str:
+    """Where an actual stands against its target. `partial`: the period is only part of the target's
+    period (see `targets_for`), so a target not reached yet is in progress rather than behind; a limit
+    that lower-is-better indicators have already passed is behind whatever the rest of the period brings."""
     if target is None:
         return Status.NO_TARGET
     actual_d, target_d = Decimal(actual), Decimal(target)
     if actual_d == target_d:
         return Status.MET
     better = actual_d > target_d if higher_is_better else actual_d < target_d
-    return Status.EXCEEDED if better else Status.BEHIND
+    if better:
+        return Status.EXCEEDED
+    if partial and higher_is_better:
+        return Status.IN_PROGRESS
+    return Status.BEHIND
 
 
 def percent_of_target(actual: int | Decimal, target: Decimal | None) -> Decimal | None:
@@ -267,22 +278,33 @@ def percent_of_target(actual: int | Decimal, target: Decimal | None) -> Decimal 
     return (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal("1"))
 
 
-def targets_for(
-    indicators: Iterable[Indicator], start: dt.date, end: dt.date, *, covering: bool = False
-) -> dict[int, Target]:
-    """The total-level target per indicator id, in one query: the one set for exactly this period, or with
-    `covering`, else the shortest target period that contains it (a dashboard's year to date is measured
-    against the year's target)."""
-    ids = [i.pk for i in indicators]
-    qs = Target.objects.filter(indicator_id__in=ids, cell="")
-    if not covering:
-        return {t.indicator_id: t for t in qs.filter(start=start, end=end)}
+def targets_for(indicators: Iterable[Indicator], start: dt.date, end: dt.date) -> dict[int, Target]:
+    """The total-level target that applies to a period, per indicator id, in one query. One rule for the
+    dashboard, the report in every format, the JSON and the API (README, "How figures are computed"):
+
+    - the target set for exactly this period; else
+    - the target of the shortest period that contains this one (a year's target for a month or a quarter),
+      compared IN FULL, not pro rata: distinct persons and households do not add up over the months, so a
+      share of a yearly target would be a figure nobody promised. The period is then a part of the target's
+      period (`Target.start`/`end` differ from the period's), which `status(..., partial=True)` reports as
+      in progress until the target is reached, and every page labels with the target's own period;
+    - else no target (targets overlapping the period without containing it do not apply; targets of one
+      indicator never overlap each other: Target.clean).
+    """
     chosen: dict[int, Target] = {}
-    for t in qs.filter(start__lte=start, end__gte=end):
+    qs = Target.objects.filter(
+        indicator_id__in=[i.pk for i in indicators], cell="", start__lte=start, end__gte=end
+    )
+    for t in qs:
         best = chosen.get(t.indicator_id)
         if best is None or (t.end - t.start) < (best.end - best.start):
             chosen[t.indicator_id] = t
     return chosen
+
+
+def is_partial(target: Target | None, start: dt.date, end: dt.date) -> bool:
+    """Whether the period is only part of the target's period (the target then applies in full)."""
+    return target is not None and (target.start, target.end) != (start, end)
 
 
 def cell_targets_for(
@@ -303,6 +325,7 @@ __all__ = [
     "Status",
     "cell_targets_for",
     "has_sex_age",
+    "is_partial",
     "percent_of_target",
     "status",
     "targets_for",

@@ -168,6 +168,7 @@ def status_label(status: str) -> str:
         engine.Status.EXCEEDED: _("exceeded"),
         engine.Status.MET: _("met"),
         engine.Status.BEHIND: _("behind"),
+        engine.Status.IN_PROGRESS: _("in progress"),
         engine.Status.NO_TARGET: _("no target"),
     }[status]
 
@@ -292,6 +293,8 @@ class IndicatorLine:
     cell_targets: list[CellTarget] = field(default_factory=list)
     # Which organisations recorded what: kept apart from cells(), which are the breakdowns donors ask for.
     by_organisation: list[Cell] = field(default_factory=list)
+    # The target's own period when it is longer than the report's (engine.targets_for): then compared in full.
+    target_period: tuple[dt.date, dt.date] | None = None
 
     @property
     def persons(self) -> bool:
@@ -317,6 +320,8 @@ class IndicatorLine:
 
     @property
     def target_text(self) -> str:
+        if self.target is not None and self.target_period is not None:
+            return target_for_period(self.figures.text(self.target), *self.target_period)
         return self.figures.text(self.target)
 
     # The percent and the status of a withheld actual would give it away (3 of a target of 5 is 60%; "met"
@@ -462,6 +467,11 @@ class Report:
     @property
     def exceeded(self) -> list[IndicatorLine]:
         return [line for line in self.lines if line.status_shown == engine.Status.EXCEEDED]
+
+
+def target_for_period(target: str, start: dt.date, end: dt.date) -> str:
+    """A target that applies in full to a longer period than the one shown, labelled with that period."""
+    return _("%(target)s for %(period)s") % {"target": target, "period": period_label(start, end)}
 
 
 def period_label(start: dt.date, end: dt.date) -> str:
@@ -631,6 +641,7 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
         value = engine.value(indicator, start, end)
         target_row = targets.get(indicator.pk)
         target = target_row.target if target_row else None
+        partial = engine.is_partial(target_row, start, end)
         total_mark, cells, placeholder_marks = line_figures(value, figures, persons=indicator.counts_persons)
         line = IndicatorLine(
             indicator=indicator,
@@ -646,9 +657,12 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
             baseline=target_row.baseline if target_row else None,
             target=target,
             percent=engine.percent_of_target(value.total, target),
-            status=engine.status(value.total, target, higher_is_better=indicator.higher_is_better),
+            status=engine.status(
+                value.total, target, higher_is_better=indicator.higher_is_better, partial=partial
+            ),
             figures=figures,
             total_mark=total_mark,
+            target_period=(target_row.start, target_row.end) if target_row and partial else None,
             breakdown=cells,
             cell_targets=cell_targets(
                 indicator, value, cells, targets_per_cell.get(indicator.pk, {}), figures

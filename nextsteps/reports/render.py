@@ -213,6 +213,12 @@ def to_data(report: Report) -> dict[str, Any]:
                 },
                 "baseline": as_number(line.baseline),
                 "target": as_number(line.target),
+                # Set when the target is of a longer period that contains the report's, compared in full.
+                "target_period": (
+                    {"start": line.target_period[0].isoformat(), "end": line.target_period[1].isoformat()}
+                    if line.target_period
+                    else None
+                ),
                 "percent_of_target": as_number(line.percent_shown),
                 "status": line.status_shown,
                 # Targets per sex × age cell, keyed like cells["sex_age"]; only cells that have one.

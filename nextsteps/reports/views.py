@@ -33,6 +33,7 @@ from nextsteps.reports.builder import (
     fmt_number,
     period_label,
     status_label,
+    target_for_period,
 )
 from nextsteps.reports.documents import DOCUMENT_FORMATS, render_document
 from nextsteps.reports.render import FORMATS, conclusion
@@ -137,7 +138,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Staff see exact figures; viewers, who are only ever offered the external audience, see that one.
     figures = Figures.for_audience(programme, access.report_audiences(request.user)[0], language)
     indicators = list(Indicator.objects.filter(pillar__programme=programme).select_related("pillar"))
-    targets = engine.targets_for(indicators, start, end, covering=True)
+    targets = engine.targets_for(indicators, start, end)
     pillars: dict[int, dict[str, Any]] = {
         p.pk: {"pillar": p, "title": p.title(language), "rows": []}
         for p in programme.pillars.order_by("number")
@@ -145,17 +146,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     totals = livecache.indicator_totals(programme, indicators, start, end)
     for indicator in indicators:
         total = totals[indicator.pk]
-        target = targets[indicator.pk].target if indicator.pk in targets else None
+        target_row = targets.get(indicator.pk)
+        target = target_row.target if target_row else None
+        partial = engine.is_partial(target_row, start, end)
         mark = figures.total_mark(total, persons=indicator.counts_persons)
         withheld = figures.phrase(mark) is not None
-        state = "" if withheld else engine.status(total, target, higher_is_better=indicator.higher_is_better)
+        state = (
+            ""
+            if withheld
+            else engine.status(total, target, higher_is_better=indicator.higher_is_better, partial=partial)
+        )
         percent = None if withheld else engine.percent_of_target(total, target)
         pillars[indicator.pillar_id]["rows"].append(
             DashboardRow(
                 indicator,
                 indicator.title(language),
                 figures.text(total, mark),
-                fmt_number(target),
+                target_for_period(fmt_number(target), target_row.start, target_row.end)
+                if target_row and partial
+                else fmt_number(target),
                 int(percent) if percent is not None else None,
                 state,
                 status_label(state) if state else "",
