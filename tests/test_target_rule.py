@@ -40,7 +40,9 @@ def yearly_target(value: int = 1000) -> Target:
 
 
 def dashboard_row(client: Client, start: dt.date, end: dt.date) -> Any:
-    response = client.get(reverse("home"), {"period": "custom", "date_from": start, "date_to": end})
+    response = client.get(
+        reverse("home"), {"period": "custom", "date_from": start.isoformat(), "date_to": end.isoformat()}
+    )
     return next(
         r for p in response.context["pillars"] for r in p["rows"] if r.indicator.code == "families-visited"
     )
