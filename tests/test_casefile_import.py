@@ -243,17 +243,20 @@ def test_a_case_gets_one_identification(demo: Programme, tmp_path: Path) -> None
         ijm(),
         write_csv(tmp_path / "identifications.csv", header, [["ID-1", case.external_id, "presumed"]]),
     )
-    with pytest.raises(ImportFailed) as failed:
-        run(
-            demo,
-            ijm(),
-            write_csv(tmp_path / "identifications.csv", header, [["ID-2", case.external_id, "identified"]]),
-        )
-    assert (
-        "already has an identification with another external id (ID-1)"
-        in failed.value.result.errors[0].message()
+    # Refused while the files are checked, before anything of the import is written.
+    notes = write_csv(
+        tmp_path / "case_notes.csv",
+        ["external_id", "case", "date", "text"],
+        [["N-5", case.external_id, day(case), "x"]],
     )
+    second = write_csv(tmp_path / "identifications.csv", header, [["ID-2", case.external_id, "identified"]])
+    with pytest.raises(ImportFailed) as failed:
+        run(demo, ijm(), second, notes)
+    errors = failed.value.result.errors
+    assert [(e.file, e.row, e.column) for e in errors] == [("identifications.csv", 2, "case")]
+    assert "already has an identification, with the external id ID-1" in errors[0].message()
     assert CaseIdentification.objects.get(case=case).status == "presumed"
+    assert not CaseNote.objects.filter(external_id="N-5").exists()
 
 
 def test_identifying_cells_are_never_quoted_in_the_errors(demo: Programme, tmp_path: Path) -> None:

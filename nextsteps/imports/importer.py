@@ -274,6 +274,7 @@ class Importer:
         self._case_writers: dict[str, int] | None = None
         # Cases given an identification by this import: one each (the identifications are few).
         self.identified: set[str] = set()
+        self.pending_identifications: list[tuple[str, int, str, str]] = []
 
     def _lookups(self) -> dict[str, Lookup]:
         org, prog = self.organisation, self.programme
@@ -679,6 +680,36 @@ class Importer:
         if self.pending_cases:
             self._check_cases(self.pending_cases)
             self.pending_cases.clear()
+        if self.pending_identifications:
+            self._check_identifications(self.pending_identifications)
+            self.pending_identifications.clear()
+
+    def _check_identifications(self, items: list[tuple[str, int, str, str]]) -> None:
+        """A case has one identification: a row may change the stored one (by its external id), not add a
+        second. Checked before anything is written, like the rows' other references."""
+        from nextsteps.identification.models import CaseIdentification
+
+        cases = records_by_key(
+            Case,
+            {"organisation": self.organisation, "programme": self.programme},
+            "external_id",
+            {i[2] for i in items},
+        ).values("pk")
+        stored = dict(
+            CaseIdentification.objects.filter(case__in=cases).values_list("case__external_id", "external_id")
+        )
+        for file, row_number, case, key in items:
+            if case in stored and stored[case] != key:
+                self.error(
+                    file,
+                    row_number,
+                    "case",
+                    case,
+                    _(
+                        "this case already has an identification, with the external id %(id)s; use it to change it"
+                    ),
+                    id=stored[case] or "-",
+                )
 
     def _check_refs(self, type_key: str, refs: list[tuple[str, int, str, str]]) -> None:
         assert self.store is not None
@@ -1033,6 +1064,9 @@ def _identification_rules(importer: Importer, values: dict[str, Any], present: s
         yield "case", case, _("this case already has an identification on an earlier row"), {}
     elif case:
         importer.identified.add(case)
+        if values.get("external_id") and "cases" not in importer.broken:
+            file, number = importer.current
+            importer._queue(importer.pending_identifications, (file, number, case, values["external_id"]))
     # The rule between the many-to-many types and the sector, which the model's clean() cannot see.
     if values.get("labour_sector"):
         codes = importer.vocabularies["exploitation_type"].codes(values.get("exploitation_types") or ())
