@@ -168,15 +168,50 @@ def test_a_note_dated_before_the_case_opened_is_refused_as_on_the_page(
 ) -> None:
     case = open_case()
     before = (case.opened - dt.timedelta(days=1)).isoformat()
-    path = write_csv(
+    goals = write_csv(
+        tmp_path / "goals.csv", ["external_id", "case", "text"], [["G-9", case.external_id, "Work"]]
+    )
+    notes = write_csv(
         tmp_path / "case_notes.csv",
         ["external_id", "case", "date", "text"],
         [["N-9", case.external_id, before, "Early"]],
     )
+    follow_ups = write_csv(
+        tmp_path / "follow_ups.csv",
+        ["external_id", "case", "what", "due"],
+        [["F-9", case.external_id, "x", before]],
+    )
     with pytest.raises(ImportFailed) as failed:
-        run(demo, ijm(), path)
-    assert "this date is before it" in failed.value.result.errors[0].message()
+        run(demo, ijm(), goals, notes, follow_ups)
+    errors = failed.value.result.errors
+    # Found while the files are checked: nothing of the import is written, not even the valid goal.
+    assert [(e.file, e.row, e.column, e.value) for e in errors] == [
+        ("follow_ups.csv", 2, "due", before),
+        ("case_notes.csv", 2, "date", before),
+    ]
+    assert "this date is before it" in errors[0].message()
     assert not CaseNote.objects.filter(external_id="N-9").exists()
+    assert not Goal.objects.filter(external_id="G-9").exists()
+
+
+def test_a_case_closed_before_a_note_refuses_it(demo: Programme, tmp_path: Path) -> None:
+    case = open_case()
+    closed = case.opened + dt.timedelta(days=1)
+    if closed > dt.date.today():
+        pytest.skip("the case opened today")
+    m.Case.objects.filter(pk=case.pk).update(
+        status="closed", closed=closed, closure_reason=m.ClosureReason.objects.get(code="other")
+    )
+    after = (closed + dt.timedelta(days=1)).isoformat()
+    notes = write_csv(
+        tmp_path / "case_notes.csv",
+        ["external_id", "case", "date", "text"],
+        [["N-9", case.external_id, after, "x"]],
+    )
+    with pytest.raises(ImportFailed) as failed:
+        run(demo, ijm(), notes)
+    assert [(e.row, e.column) for e in failed.value.result.errors] == [(2, "date")]
+    assert "this date is after it" in failed.value.result.errors[0].message()
 
 
 def test_dates_in_the_future_are_refused_before_anything_is_written(demo: Programme, tmp_path: Path) -> None:

@@ -73,6 +73,7 @@ from nextsteps.records.models import (
     OutreachVisit,
     Person,
     VisitPerson,
+    day,
 )
 
 DEFAULT_BATCH_SIZE = 2000
@@ -275,6 +276,8 @@ class Importer:
         # Cases given an identification by this import: one each (the identifications are few).
         self.identified: set[str] = set()
         self.pending_identifications: list[tuple[str, int, str, str]] = []
+        # Dates of the case file's rows, to check against their stored case's open period.
+        self.pending_periods: list[tuple[str, int, str, str, dt.date, bool]] = []
 
     def _lookups(self) -> dict[str, Lookup]:
         org, prog = self.organisation, self.programme
@@ -683,6 +686,47 @@ class Importer:
         if self.pending_identifications:
             self._check_identifications(self.pending_identifications)
             self.pending_identifications.clear()
+        if self.pending_periods:
+            self._check_periods(self.pending_periods)
+            self.pending_periods.clear()
+
+    def _check_periods(self, items: list[tuple[str, int, str, str, dt.date, bool]]) -> None:
+        """The rule of the case file's records (their clean()), checked before anything is written for cases
+        already stored: dated inside the case's open period (a follow-up's due date only after it opened).
+        Cases that this import adds or changes are checked by the same rule when the rows are written."""
+        assert self.store is not None
+        wanted = {case for _f, _r, _c, case, _d, _o in items}
+        wanted -= self.store.contains("cases", wanted)
+        if not wanted:
+            return
+        found = {
+            external: (opened, closed)
+            for external, opened, closed in records_by_key(
+                Case, {"organisation": self.organisation, "programme": self.programme}, "external_id", wanted
+            ).values_list("external_id", "opened", "closed")
+        }
+        for file, row_number, column, case, date, due_only in items:
+            if case not in found:
+                continue
+            opened, closed = found[case]
+            if date < opened:
+                self.error(
+                    file,
+                    row_number,
+                    column,
+                    date.isoformat(),
+                    _("The case opened on %(opened)s: this date is before it."),
+                    opened=day(opened),
+                )
+            elif closed and date > closed and not due_only:
+                self.error(
+                    file,
+                    row_number,
+                    column,
+                    date.isoformat(),
+                    _("The case closed on %(closed)s: this date is after it."),
+                    closed=day(closed),
+                )
 
     def _check_identifications(self, items: list[tuple[str, int, str, str]]) -> None:
         """A case has one identification: a row may change the stored one (by its external id), not add a
@@ -1081,6 +1125,14 @@ def _identification_rules(importer: Importer, values: dict[str, Any], present: s
 
 def _dated_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
     yield from _not_in_future(importer, values, "date", "done")
+    case = values.get("case")
+    if case and "cases" not in importer.broken:
+        file, number = importer.current
+        for column, due_only in (("date", False), ("done", False), ("due", True)):
+            if values.get(column):
+                importer._queue(
+                    importer.pending_periods, (file, number, column, case, values[column], due_only)
+                )
 
 
 def _planned_action_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
