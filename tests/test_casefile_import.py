@@ -246,8 +246,20 @@ def test_an_identification_that_contradicts_the_survivor_status_is_refused(
     )
     with pytest.raises(ImportFailed) as failed:
         run(demo, ijm(), path)
-    assert "change one of them first so that they agree" in failed.value.result.errors[0].message()
+    errors = failed.value.result.errors
+    assert [(e.row, e.column, e.value) for e in errors] == [(2, "status", "presumed")]
+    assert "change one of them first so that they agree" in errors[0].message()
     assert not CaseIdentification.objects.filter(case=case).exists()
+    # The same import may change the person's status first: then they agree.
+    person = case.person
+    if not person.external_id:
+        m.Person.objects.filter(pk=person.pk).update(external_id=f"person-{person.pk}")
+        person.refresh_from_db()
+    persons = write_csv(
+        tmp_path / "persons.csv", ["external_id", "survivor_status"], [[person.external_id, "presumed"]]
+    )
+    run(demo, ijm(), persons, path)
+    assert CaseIdentification.objects.get(case=case).status == "presumed"
 
 
 def test_a_labour_sector_needs_forced_labour(demo: Programme, tmp_path: Path) -> None:

@@ -275,7 +275,7 @@ class Importer:
         self._case_writers: dict[str, int] | None = None
         # Cases given an identification by this import: one each (the identifications are few).
         self.identified: set[str] = set()
-        self.pending_identifications: list[tuple[str, int, str, str]] = []
+        self.pending_identifications: list[tuple[str, int, str, str, str]] = []
         # Dates of the case file's rows, to check against their stored case's open period.
         self.pending_periods: list[tuple[str, int, str, str, dt.date, bool]] = []
 
@@ -728,10 +728,25 @@ class Importer:
                     closed=day(closed),
                 )
 
-    def _check_identifications(self, items: list[tuple[str, int, str, str]]) -> None:
+    def _check_identifications(self, items: list[tuple[str, int, str, str, str]]) -> None:
         """A case has one identification: a row may change the stored one (by its external id), not add a
-        second. Checked before anything is written, like the rows' other references."""
-        from nextsteps.identification.models import CaseIdentification
+        second. Its status agrees with the survivor status of the case's person, when neither the case nor the
+        person is written by this import (the model's rule checks those when the rows are written). Checked
+        before anything is written, like the rows' other references."""
+        from nextsteps.identification.models import CaseIdentification, agrees, contradiction_message
+
+        assert self.store is not None
+        wanted = {case for _f, _r, case, _k, _s in items}
+        wanted -= self.store.contains("cases", wanted)
+        people = records_by_key(
+            Case, {"organisation": self.organisation, "programme": self.programme}, "external_id", wanted
+        ).values_list("external_id", "person__external_id", "person__survivor_status")
+        found = {case: (person, status) for case, person, status in people}
+        in_import = self.store.contains("persons", {person for person, _s in found.values() if person})
+        for file, row_number, case, _key, status in items:
+            person, survivor_status = found.get(case, ("", ""))
+            if case in found and person not in in_import and not agrees(survivor_status, status):
+                self.error(file, row_number, "status", status, contradiction_message(survivor_status, status))
 
         cases = records_by_key(
             Case,
@@ -742,7 +757,7 @@ class Importer:
         stored = dict(
             CaseIdentification.objects.filter(case__in=cases).values_list("case__external_id", "external_id")
         )
-        for file, row_number, case, key in items:
+        for file, row_number, case, key, _status in items:
             if case in stored and stored[case] != key:
                 self.error(
                     file,
@@ -1108,9 +1123,10 @@ def _identification_rules(importer: Importer, values: dict[str, Any], present: s
         yield "case", case, _("this case already has an identification on an earlier row"), {}
     elif case:
         importer.identified.add(case)
-        if values.get("external_id") and "cases" not in importer.broken:
+        if values.get("external_id") and values.get("status") and "cases" not in importer.broken:
             file, number = importer.current
-            importer._queue(importer.pending_identifications, (file, number, case, values["external_id"]))
+            item = (file, number, case, values["external_id"], values["status"])
+            importer._queue(importer.pending_identifications, item)
     # The rule between the many-to-many types and the sector, which the model's clean() cannot see.
     if values.get("labour_sector"):
         codes = importer.vocabularies["exploitation_type"].codes(values.get("exploitation_types") or ())
