@@ -1060,7 +1060,7 @@ def _case_rules(importer: Importer, values: dict[str, Any], present: set[str]) -
         yield (
             "caseworker",
             caseworker,
-            _("nobody of this user name works on the cases of %(organisation)s"),
+            _("no one with this user name works on the cases of %(organisation)s"),
             {"organisation": str(importer.organisation)},
         )
     if values.get("person") and values.get("external_id"):
