@@ -54,6 +54,7 @@ def closed_long_ago(prog: Programme, **names: str) -> m.Person:
         opened=dt.date(2000, 1, 1),
         closed=dt.date(2001, 1, 1),
         status="closed",
+        closure_reason=m.ClosureReason.objects.get(code="goals_reached"),
     )
     return who
 

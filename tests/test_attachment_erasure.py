@@ -93,12 +93,16 @@ def test_retention_removes_the_attachments_of_people_whose_casework_ended_long_a
     prog.retention_months_after_closure = 12
     prog.save()
     case = world.her_case
-    actions.update_record(case, acting_user=None, status="closed", closed=dt.date(2021, 4, 1))
+    reason = m.ClosureReason.objects.get(code="goals_reached")
+    actions.update_record(
+        case, acting_user=None, status="closed", closed=dt.date(2021, 4, 1), closure_reason=reason
+    )
     actions.update_record(
         world.other_case,
         acting_user=None,
         status="closed",
         closed=dt.date(2021, 4, 1),
+        closure_reason=reason,
     )
     attach(case, "Consent")
 

@@ -13,6 +13,8 @@ from django.core.management.base import CommandError
 
 from nextsteps.attachments.models import Attachment
 from nextsteps.audit.models import AuditEntry
+from nextsteps.casework.models import Assessment, CaseNote, FollowUp, Goal, PlannedAction
+from nextsteps.identification.models import CaseIdentification
 from nextsteps.privacy.models import CaseShare, Consent
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import models as m
@@ -39,6 +41,12 @@ def remove_all_records() -> None:
         CaseShare,
         m.VisitPerson,
         m.OutreachVisit,
+        CaseIdentification,
+        CaseNote,
+        FollowUp,
+        PlannedAction,
+        Goal,
+        Assessment,
         m.ServiceDelivery,
         m.Outcome,
         m.Case,
@@ -72,16 +80,82 @@ def import_folders(root: Path, fmt: str = "csv") -> None:
         command("import", *files, "--programme", "next-steps", "--organisation", folder.name)
 
 
+CASE_FILE_MODELS = (CaseIdentification, Assessment, Goal, PlannedAction, FollowUp, CaseNote)
+
+
+def case_file_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in CASE_FILE_MODELS}
+
+
+def case_file_texts(case_external_id: str) -> dict[str, object]:
+    """What a case's file says, by the case's external id (its key survives the round trip)."""
+    case = m.Case.objects.get(external_id=case_external_id)
+    identification = CaseIdentification.objects.filter(case=case).first()
+    return {
+        "notes": sorted((n.date, n.text) for n in CaseNote.objects.filter(case=case)),
+        "goals": sorted((g.text, g.status) for g in Goal.objects.filter(case=case)),
+        "actions": sorted(
+            (a.goal.text, a.service_type.code, a.due, a.status)
+            for a in PlannedAction.objects.filter(goal__case=case)
+        ),
+        "follow_ups": sorted((f.what, f.due, f.done) for f in FollowUp.objects.filter(case=case)),
+        "assessments": sorted(
+            (
+                a.date,
+                a.risk_level,
+                a.safety_concerns,
+                a.needs_note,
+                tuple(sorted(n.code for n in a.needs.all())),
+            )
+            for a in Assessment.objects.filter(case=case)
+        ),
+        "identification": identification
+        and (
+            identification.status,
+            identification.account,
+            identification.recruitment_locality,
+            [c.code for c in identification.exploitation_countries],
+            sorted(t.code for t in identification.exploitation_types.all()),
+        ),
+    }
+
+
 def test_the_demo_exported_and_imported_into_an_empty_database_gives_the_same_report(
     demo: Programme, tmp_path: Path
 ) -> None:
     before = {lang: report(demo, lang) for lang in ("en", "nl")}
+    counts = case_file_counts()
+    assert all(counts.values()), counts
     command("export-records", str(tmp_path), "--programme", "next-steps")
+    # A case with a whole file: notes, a plan and an identification.
+    case = (
+        m.Case.objects.filter(notes__isnull=False, goals__actions__isnull=False, identification__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    assert case is not None
+    texts = case_file_texts(case.external_id)
+    assert texts["notes"] and texts["identification"]
     remove_all_records()
     assert report(demo, "en") != before["en"]
-    assert not m.Person.objects.exists()
+    assert not m.Person.objects.exists() and not any(case_file_counts().values())
     import_folders(tmp_path)
     assert {lang: report(demo, lang) for lang in ("en", "nl")} == before
+    assert case_file_counts() == counts
+    assert case_file_texts(case.external_id) == texts
+    # The exported files import again without changing anything.
+    for folder in sorted(p for p in tmp_path.iterdir() if p.is_dir() and any(p.iterdir())):
+        out, _err = command(
+            "import",
+            *map(str, sorted(folder.glob("*.csv"))),
+            "--programme",
+            "next-steps",
+            "--organisation",
+            folder.name,
+        )
+        assert " changed," in out and all(
+            " 0 changed," in line for line in out.splitlines() if " changed," in line
+        ), out
 
 
 def test_the_exported_files_import_again_into_the_same_database_without_change(

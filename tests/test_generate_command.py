@@ -225,3 +225,12 @@ def test_it_refuses_bad_input_with_one_line(prog: Programme, options: dict[str, 
     arguments = {"programme": prog.slug, "persons": "10", "years": "1", **options}
     with pytest.raises(CommandError, match=message):
         call_command("generate", stdout=StringIO(), stderr=StringIO(), **arguments)
+
+
+def test_generated_closed_cases_have_a_closure_reason(prog: Programme) -> None:
+    generate(prog, persons=200)
+    closed = Case.objects.filter(programme=prog, status="closed")
+    assert closed.exists()
+    assert not closed.filter(closure_reason__isnull=True).exists()
+    for case in closed[:20]:
+        case.full_clean()

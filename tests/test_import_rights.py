@@ -89,6 +89,12 @@ def test_the_import_rights_follow_the_roles(demo: Programme) -> None:
         "cases",
         "services",
         "outcomes",
+        "identifications",
+        "assessments",
+        "goals",
+        "planned_actions",
+        "follow_ups",
+        "case_notes",
     ]
     outreach = User.objects.get(username="outreach.sa")
     assert {t.key for t in rights.importable_types(outreach, sa)} == {

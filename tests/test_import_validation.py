@@ -142,8 +142,8 @@ def test_model_rules_are_checked_before_writing(tmp_path: Path) -> None:
     )
     cases = write_csv(
         tmp_path / "cases.csv",
-        ["external_id", "person", "opened", "closed"],
-        [["C-1", "P-1", "2021-08-03", "2021-08-01"]],
+        ["external_id", "person", "opened", "closed", "closure_reason"],
+        [["C-1", "P-1", "2021-08-03", "2021-08-01", "other"]],
     )
     persons = write_csv(
         tmp_path / "persons.csv", ["external_id", "birth_date", "birth_year"], [["P-1", "1990-05-05", "1991"]]

@@ -29,6 +29,8 @@ CHOICES = "choices"
 COUNTRY = "country"
 REFERENCE = "reference"
 NAMES = "names"
+USER = "user"
+COUNTRIES = "countries"
 
 KIND_LABELS: dict[str, Promise] = {
     ID: _("identifier"),
@@ -41,6 +43,8 @@ KIND_LABELS: dict[str, Promise] = {
     COUNTRY: _("two-letter country code (ISO 3166-1)"),
     REFERENCE: _("external id of another record"),
     NAMES: _("names of external organisations, separated by semicolons"),
+    USER: _("user name of someone who works on your organisation's cases"),
+    COUNTRIES: _("two-letter country codes (ISO 3166-1), separated by semicolons"),
 }
 
 
@@ -236,6 +240,23 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "open",
                 field="status",
                 vocabulary="case_status",
+            ),
+            Column(
+                "closure_reason",
+                CHOICE,
+                _("Why the case was closed; required for a closed case, empty for an open one."),
+                "",
+                field="closure_reason",
+                vocabulary="closure_reason",
+            ),
+            Column(
+                "caseworker",
+                USER,
+                _(
+                    "User name of the caseworker responsible for the case: someone whose role in your "
+                    "organisation lets them change cases."
+                ),
+                "",
             ),
         ),
     ),
@@ -540,13 +561,255 @@ RECORD_TYPES: tuple[RecordType, ...] = (
     ),
 )
 
+
+def case_column() -> Column:
+    """The case file's records name their case by its external id; they never open one."""
+    return Column(
+        "case", REFERENCE, _("External id of the case."), "C-0001", required=True, references="cases"
+    )
+
+
+CASE_FILE_TYPES: tuple[RecordType, ...] = (
+    RecordType(
+        "identifications",
+        _("identifications"),
+        _(
+            "How the person of a case came to be known as a victim of trafficking: one identification per "
+            "case. Its trafficking status must agree with the person's survivor status."
+        ),
+        "identification.CaseIdentification",
+        (
+            external_id("ID-001"),
+            case_column(),
+            Column(
+                "status",
+                CHOICE,
+                _("Trafficking status."),
+                "presumed",
+                required=True,
+                field="status",
+                vocabulary="trafficking_status",
+            ),
+            Column(
+                "decided_by",
+                CHOICE,
+                _("Who decided the trafficking status; required for an identified victim or a non-victim."),
+                "",
+                field="decided_by",
+                vocabulary="decider",
+            ),
+            Column(
+                "decided_on",
+                DATE,
+                _("Date the trafficking status was decided; not in the future."),
+                "",
+                field="decided_on",
+            ),
+            Column(
+                "exploitation_types",
+                CHOICES,
+                _("Types of exploitation."),
+                "forced_labour",
+                field="exploitation_types",
+                vocabulary="exploitation_type",
+            ),
+            Column(
+                "labour_sector",
+                CHOICE,
+                _("Sector of forced labour; only with forced labour as a type of exploitation."),
+                "",
+                field="labour_sector",
+                vocabulary="labour_sector",
+            ),
+            Column(
+                "recruitment_countries",
+                COUNTRIES,
+                _("Countries of recruitment."),
+                "RO",
+                field="recruitment_countries",
+            ),
+            Column(
+                "recruitment_locality",
+                TEXT,
+                _("Locality of recruitment (identifying; optional)."),
+                "",
+                field="recruitment_locality",
+            ),
+            Column(
+                "exploitation_countries",
+                COUNTRIES,
+                _("Countries of exploitation."),
+                "DE; NL",
+                field="exploitation_countries",
+            ),
+            Column(
+                "exploitation_locality",
+                TEXT,
+                _("Locality of exploitation (identifying; optional)."),
+                "",
+                field="exploitation_locality",
+            ),
+            Column(
+                "recruitment_method",
+                CHOICE,
+                _("Method of recruitment."),
+                "",
+                field="recruitment_method",
+                vocabulary="recruitment_method",
+            ),
+            Column(
+                "recruiter_relationship",
+                CHOICE,
+                _("Relationship to the recruiter."),
+                "",
+                field="recruiter_relationship",
+                vocabulary="recruiter_relationship",
+            ),
+            Column(
+                "means_of_control",
+                CHOICES,
+                _("Means of control."),
+                "",
+                field="means_of_control",
+                vocabulary="control_means",
+            ),
+            Column(
+                "referral_source",
+                CHOICE,
+                _("Who referred the person in."),
+                "",
+                field="referral_source",
+                vocabulary="referral_source",
+            ),
+            Column("account", TEXT, _("What happened (identifying; optional)."), "", field="account"),
+        ),
+    ),
+    RecordType(
+        "assessments",
+        _("assessments"),
+        _("Assessments of a case's risks and needs, dated inside the case's open period."),
+        "casework.Assessment",
+        (
+            external_id("AS-001"),
+            case_column(),
+            Column("date", DATE, _("Date of the assessment."), "2021-08-05", required=True, field="date"),
+            Column(
+                "risk_level",
+                CHOICE,
+                _("Risk level."),
+                "medium",
+                required=True,
+                field="risk_level",
+                vocabulary="risk_level",
+            ),
+            Column(
+                "safety_concerns",
+                TEXT,
+                _("Safety concerns (identifying; optional)."),
+                "",
+                field="safety_concerns",
+            ),
+            Column("needs", CHOICES, _("Areas of need."), "housing", field="needs", vocabulary="need_area"),
+            Column("needs_note", TEXT, _("About the needs (identifying; optional)."), "", field="needs_note"),
+        ),
+    ),
+    RecordType(
+        "goals",
+        _("goals"),
+        _("Goals of a case's plan. List what is planned for each in the planned actions template."),
+        "casework.Goal",
+        (
+            external_id("G-001"),
+            case_column(),
+            Column("text", TEXT, _("The goal (identifying)."), "Find paid work", required=True, field="text"),
+            Column("status", CHOICE, _("Status."), "open", field="status", vocabulary="goal_status"),
+        ),
+    ),
+    RecordType(
+        "planned_actions",
+        _("planned actions"),
+        _("What is planned for a goal: a service, when it is due and who delivers it."),
+        "casework.PlannedAction",
+        (
+            external_id("PA-001"),
+            Column(
+                "goal",
+                REFERENCE,
+                _("External id of the goal."),
+                "G-001",
+                required=True,
+                references="goals",
+            ),
+            Column(
+                "service_type",
+                CHOICE,
+                _("Service planned."),
+                "vocational_training",
+                required=True,
+                field="service_type",
+                vocabulary="service_type",
+            ),
+            Column("due", DATE, _("Due date."), "2021-10-01", field="due"),
+            Column(
+                "status", CHOICE, _("Status."), "planned", field="status", vocabulary="planned_action_status"
+            ),
+            Column(
+                "partner",
+                TEXT,
+                _("External organisation that delivers it, as named in partner contacts; optional."),
+                "",
+            ),
+        ),
+    ),
+    RecordType(
+        "follow_ups",
+        _("follow-ups"),
+        _("What is to be done for a case and by when; a follow-up with a done date is done."),
+        "casework.FollowUp",
+        (
+            external_id("F-001"),
+            case_column(),
+            Column(
+                "what",
+                TEXT,
+                _("What is to be done (identifying)."),
+                "Call the lawyer",
+                required=True,
+                field="what",
+            ),
+            Column(
+                "due",
+                DATE,
+                _("Due date; not before the case opened."),
+                "2021-08-20",
+                required=True,
+                field="due",
+            ),
+            Column("done", DATE, _("Date it was done, inside the case's open period."), "", field="done"),
+        ),
+    ),
+    RecordType(
+        "case_notes",
+        _("case notes"),
+        _("Notes of a case, dated inside the case's open period. The importing user is their author."),
+        "casework.CaseNote",
+        (
+            external_id("N-001"),
+            case_column(),
+            Column("date", DATE, _("Date of the note."), "2021-08-05", required=True, field="date"),
+            Column("text", TEXT, _("The note (identifying)."), "First meeting", required=True, field="text"),
+        ),
+    ),
+)
+
+RECORD_TYPES = RECORD_TYPES + CASE_FILE_TYPES
 TYPES: dict[str, RecordType] = {t.key: t for t in RECORD_TYPES}
 # Files are validated and written in this order, so that every reference points backwards.
 ORDER = {t.key: i for i, t in enumerate(RECORD_TYPES)}
 
 
 def max_length(record_type: RecordType, column: Column) -> int | None:
-    if column.name == "external_organisation":
+    if column.name in ("external_organisation", "partner"):
         return 200
     if column.field is None:
         return None

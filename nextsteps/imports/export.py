@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,8 @@ from django.db.models import QuerySet
 from nextsteps.accounts import access
 from nextsteps.audit.log import log_each
 from nextsteps.audit.models import AuditEntry
+from nextsteps.casework.models import Assessment, CaseNote, FollowUp, Goal, PlannedAction
+from nextsteps.identification.models import CaseIdentification
 from nextsteps.imports import columns as c
 from nextsteps.imports import templates, vocabularies
 from nextsteps.programmes.models import Organisation, Programme
@@ -49,6 +51,8 @@ class Export:
     queryset: Callable[[Programme, Organisation], QuerySet[Any]]
     values: dict[str, str]  # column → lookup; columns not listed are written empty
     id_prefix: str | None = None
+    # Many-to-many columns: column → (the link table, its column of this record, the lookup of the value).
+    lists: dict[str, tuple[Callable[[], Any], str, str]] = field(default_factory=dict)
 
 
 def _own(model: Any) -> Callable[[Programme, Organisation], QuerySet[Any]]:
@@ -102,6 +106,8 @@ EXPORTS: dict[str, Export] = {
             "opened": "opened",
             "closed": "closed",
             "status": "status",
+            "closure_reason": "closure_reason__code",
+            "caseworker": "caseworker__username",
         },
         "case-",
     ),
@@ -156,6 +162,18 @@ EXPORTS: dict[str, Export] = {
             "pillar": "pillar__number",
         },
         "activity-",
+        {
+            "participant_groups": (
+                lambda: Activity.participant_groups.through,
+                "activity_id",
+                "participantgroup__code",
+            ),
+            "participating_organisations": (
+                lambda: Activity.participating_organisations.through,
+                "activity_id",
+                "externalorganisation__name",
+            ),
+        },
     ),
     "volunteers": Export(
         _own(Volunteer),
@@ -206,21 +224,97 @@ EXPORTS: dict[str, Export] = {
         },
         "outcome-",
     ),
-}
-
-# Activities' lists, gathered a chunk of activities at a time.
-_ACTIVITY_LISTS = {
-    "participant_groups": (Activity.participant_groups.through, "participantgroup__code"),
-    "participating_organisations": (
-        Activity.participating_organisations.through,
-        "externalorganisation__name",
+    "identifications": Export(
+        _casework(CaseIdentification),
+        {
+            "external_id": "external_id",
+            "case": "case__external_id",
+            "status": "status",
+            "decided_by": "decided_by",
+            "decided_on": "decided_on",
+            "labour_sector": "labour_sector__code",
+            "recruitment_countries": "recruitment_countries",
+            "recruitment_locality": "recruitment_locality",
+            "exploitation_countries": "exploitation_countries",
+            "exploitation_locality": "exploitation_locality",
+            "recruitment_method": "recruitment_method__code",
+            "recruiter_relationship": "recruiter_relationship__code",
+            "referral_source": "referral_source__code",
+            "account": "account",
+        },
+        "identification-",
+        {
+            "exploitation_types": (
+                lambda: CaseIdentification.exploitation_types.through,
+                "caseidentification_id",
+                "exploitationtype__code",
+            ),
+            "means_of_control": (
+                lambda: CaseIdentification.means_of_control.through,
+                "caseidentification_id",
+                "controlmeans__code",
+            ),
+        },
+    ),
+    "assessments": Export(
+        _casework(Assessment),
+        {
+            "external_id": "external_id",
+            "case": "case__external_id",
+            "date": "date",
+            "risk_level": "risk_level",
+            "safety_concerns": "safety_concerns",
+            "needs_note": "needs_note",
+        },
+        "assessment-",
+        {"needs": (lambda: Assessment.needs.through, "assessment_id", "needarea__code")},
+    ),
+    "goals": Export(
+        _casework(Goal),
+        {"external_id": "external_id", "case": "case__external_id", "text": "text", "status": "status"},
+        "goal-",
+    ),
+    "planned_actions": Export(
+        lambda programme, organisation: PlannedAction.objects.filter(
+            goal__case__programme=programme, goal__case__organisation=organisation
+        ),
+        {
+            "external_id": "external_id",
+            "goal": "goal__external_id",
+            "service_type": "service_type__code",
+            "due": "due",
+            "status": "status",
+            "partner": "partner__name",
+        },
+        "planned-action-",
+    ),
+    "follow_ups": Export(
+        _casework(FollowUp),
+        {
+            "external_id": "external_id",
+            "case": "case__external_id",
+            "what": "what",
+            "due": "due",
+            "done": "done",
+        },
+        "follow-up-",
+    ),
+    "case_notes": Export(
+        _casework(CaseNote),
+        {"external_id": "external_id", "case": "case__external_id", "date": "date", "text": "text"},
+        "note-",
     ),
 }
 
 
 def _cell(value: Any) -> Any:
     # Dates stay dates: a workbook gets date cells, a CSV file their ISO form (str() of a date).
-    return "" if value is None else value
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        # Several countries: the codes, as the import reads them.
+        return "; ".join(str(getattr(item, "code", item)) for item in value)
+    return value
 
 
 def header(type_key: str, include_identifying: bool) -> list[str]:
@@ -242,7 +336,7 @@ def rows(
     if upto is not None:
         queryset = queryset.filter(pk__lte=upto)
     queryset = queryset.order_by("pk").values_list("pk", *lookups)
-    if type_key != "activities":
+    if not spec.lists:
         for _pk, *values in queryset.iterator(chunk_size=CHUNK):
             found = dict(zip([n for n in names if n in spec.values], values, strict=True))
             yield [_cell(found.get(name)) for name in names]
@@ -251,27 +345,29 @@ def rows(
     for record in queryset.iterator(chunk_size=CHUNK):
         chunk.append(record)
         if len(chunk) >= CHUNK:
-            yield from _activity_rows(chunk, names, spec)
+            yield from _list_rows(chunk, names, spec)
             chunk = []
-    yield from _activity_rows(chunk, names, spec)
+    yield from _list_rows(chunk, names, spec)
 
 
-def _activity_rows(chunk: list[tuple[Any, ...]], names: Sequence[str], spec: Export) -> Iterator[list[Any]]:
+def _list_rows(chunk: list[tuple[Any, ...]], names: Sequence[str], spec: Export) -> Iterator[list[Any]]:
+    """Rows of records with many-to-many columns: each list read once for a chunk of records."""
     pks = [record[0] for record in chunk]
     lists: dict[str, dict[int, list[str]]] = {}
-    for name, (through, lookup) in _ACTIVITY_LISTS.items():
+    for name, (through, owner, lookup) in spec.lists.items():
         found: dict[int, list[str]] = defaultdict(list)
-        for activity, value in (
-            through._default_manager.filter(activity_id__in=pks)
+        for record, value in (
+            through()
+            ._default_manager.filter(**{f"{owner}__in": pks})
             .order_by(lookup)
-            .values_list("activity_id", lookup)
+            .values_list(owner, lookup)
         ):
-            found[activity].append(value)
+            found[record].append(value)
         lists[name] = found
     plain = [n for n in names if n in spec.values]
     for pk, *values in chunk:
         found_values = dict(zip(plain, values, strict=True))
-        for name in _ACTIVITY_LISTS:
+        for name in spec.lists:
             found_values[name] = "; ".join(lists[name].get(pk, []))
         yield [_cell(found_values.get(name)) for name in names]
 
@@ -292,6 +388,13 @@ KINDS_READ: dict[str, tuple[str, ...]] = {
     "distributions": ("distribution",),
     "services": ("service",),
     "outcomes": ("outcome",),
+    # The case file is read by those who read cases, in the case's own organisation (accounts/access.py).
+    "identifications": ("case",),
+    "assessments": ("case",),
+    "goals": ("case",),
+    "planned_actions": ("case",),
+    "follow_ups": ("case",),
+    "case_notes": ("case",),
 }
 
 
@@ -366,6 +469,7 @@ def export_records(
     return written
 
 
+CASE_FILE_FILES = ("identifications", "assessments", "goals", "planned_actions", "follow_ups", "case_notes")
 # Files whose rows are the person-level records themselves (not links between them): each exported record
 # gets its own entry, so that a person's, household's or case's trail shows that it left the application.
 PERSON_LEVEL_FILES = {
@@ -376,6 +480,7 @@ PERSON_LEVEL_FILES = {
     "volunteers",
     "services",
     "outcomes",
+    *CASE_FILE_FILES,
 }
 
 

@@ -43,6 +43,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps import busy
+from nextsteps.accounts import access
+from nextsteps.identification.models import FORCED_LABOUR
 from nextsteps.imports import columns as c
 from nextsteps.imports import rights, vocabularies
 from nextsteps.imports.keystore import KeyStore
@@ -53,6 +55,7 @@ from nextsteps.imports.values import (
     Vocabulary,
     as_text,
     is_blank,
+    parse_countries,
     parse_country,
     parse_date,
     parse_integer,
@@ -70,6 +73,7 @@ from nextsteps.records.models import (
     OutreachVisit,
     Person,
     VisitPerson,
+    day,
 )
 from nextsteps.records.rules import count_problem, date_problem
 
@@ -269,6 +273,12 @@ class Importer:
         self._spools: list[IO[bytes]] = []
         self._validated: dict[str, tuple[IO[bytes], set[str], int]] = {}
         self._types: dict[str, c.RecordType] = {}
+        self._case_writers: dict[str, int] | None = None
+        # Cases given an identification by this import: one each (the identifications are few).
+        self.identified: set[str] = set()
+        self.pending_identifications: list[tuple[str, int, str, str, str]] = []
+        # Dates of the case file's rows, to check against their stored case's open period.
+        self.pending_periods: list[tuple[str, int, str, str, dt.date, bool]] = []
 
     def _lookups(self) -> dict[str, Lookup]:
         org, prog = self.organisation, self.programme
@@ -283,10 +293,16 @@ class Importer:
         }
         for key in ("partner_contacts", "activities", "volunteers", "distributions"):
             found[key] = Lookup(c.TYPES[key].model, "external_id", own, "programme_id")
-        for key in ("services", "outcomes"):
+        for key in ("services", "outcomes", *CASE_FILE):
             found[key] = Lookup(
                 c.TYPES[key].model, "external_id", {"case__organisation": org}, "case__programme_id"
             )
+        found["planned_actions"] = Lookup(
+            c.TYPES["planned_actions"].model,
+            "external_id",
+            {"goal__case__organisation": org},
+            "goal__case__programme_id",
+        )
         return found
 
     # errors -------------------------------------------------------------------------------------
@@ -461,6 +477,8 @@ class Importer:
     ) -> Callable[[Any], Any]:
         kind = column.kind
         length = c.max_length(rtype, column)
+        if kind == c.USER:
+            return lambda value: parse_text(value, 150)
         if kind in (c.ID, c.TEXT, c.REFERENCE):
             if column.references == "campaigns" or (kind == c.ID and column.name == "slug"):
                 return _slug
@@ -481,6 +499,8 @@ class Importer:
             return lambda value: parse_date(value, date_format)
         if kind == c.COUNTRY:
             return parse_country
+        if kind == c.COUNTRIES:
+            return parse_countries
         if kind == c.CHOICE:
             vocabulary = self.vocabularies[column.vocabulary or ""]
             return lambda value: vocabulary.parse(value).key
@@ -672,6 +692,92 @@ class Importer:
         if self.pending_cases:
             self._check_cases(self.pending_cases)
             self.pending_cases.clear()
+        if self.pending_identifications:
+            self._check_identifications(self.pending_identifications)
+            self.pending_identifications.clear()
+        if self.pending_periods:
+            self._check_periods(self.pending_periods)
+            self.pending_periods.clear()
+
+    def _check_periods(self, items: list[tuple[str, int, str, str, dt.date, bool]]) -> None:
+        """The rule of the case file's records (their clean()), checked before anything is written for cases
+        already stored: dated inside the case's open period (a follow-up's due date only after it opened).
+        Cases that this import adds or changes are checked by the same rule when the rows are written."""
+        assert self.store is not None
+        wanted = {case for _f, _r, _c, case, _d, _o in items}
+        wanted -= self.store.contains("cases", wanted)
+        if not wanted:
+            return
+        found = {
+            external: (opened, closed)
+            for external, opened, closed in records_by_key(
+                Case, {"organisation": self.organisation, "programme": self.programme}, "external_id", wanted
+            ).values_list("external_id", "opened", "closed")
+        }
+        for file, row_number, column, case, date, due_only in items:
+            if case not in found:
+                continue
+            opened, closed = found[case]
+            if date < opened:
+                self.error(
+                    file,
+                    row_number,
+                    column,
+                    date.isoformat(),
+                    _("The case opened on %(opened)s: this date is before it."),
+                    opened=day(opened),
+                )
+            elif closed and date > closed and not due_only:
+                self.error(
+                    file,
+                    row_number,
+                    column,
+                    date.isoformat(),
+                    _("The case closed on %(closed)s: this date is after it."),
+                    closed=day(closed),
+                )
+
+    def _check_identifications(self, items: list[tuple[str, int, str, str, str]]) -> None:
+        """A case has one identification: a row may change the stored one (by its external id), not add a
+        second. Its status agrees with the survivor status of the case's person, when neither the case nor the
+        person is written by this import (the model's rule checks those when the rows are written). Checked
+        before anything is written, like the rows' other references."""
+        from nextsteps.identification.models import CaseIdentification, agrees, contradiction_message
+
+        assert self.store is not None
+        wanted = {case for _f, _r, case, _k, _s in items}
+        wanted -= self.store.contains("cases", wanted)
+        people = records_by_key(
+            Case, {"organisation": self.organisation, "programme": self.programme}, "external_id", wanted
+        ).values_list("external_id", "person__external_id", "person__survivor_status")
+        found = {case: (person, status) for case, person, status in people}
+        in_import = self.store.contains("persons", {person for person, _s in found.values() if person})
+        for file, row_number, case, _key, status in items:
+            person, survivor_status = found.get(case, ("", ""))
+            if case in found and person not in in_import and not agrees(survivor_status, status):
+                self.error(file, row_number, "status", status, contradiction_message(survivor_status, status))
+
+        cases = records_by_key(
+            Case,
+            {"organisation": self.organisation, "programme": self.programme},
+            "external_id",
+            {i[2] for i in items},
+        ).values("pk")
+        stored = dict(
+            CaseIdentification.objects.filter(case__in=cases).values_list("case__external_id", "external_id")
+        )
+        for file, row_number, case, key, _status in items:
+            if case in stored and stored[case] != key:
+                self.error(
+                    file,
+                    row_number,
+                    "case",
+                    case,
+                    _(
+                        "this case already has an identification, with the external id %(id)s; use it to change it"
+                    ),
+                    id=stored[case] or "-",
+                )
 
     def _check_refs(self, type_key: str, refs: list[tuple[str, int, str, str]]) -> None:
         assert self.store is not None
@@ -831,6 +937,12 @@ class Importer:
             )
         return found
 
+    def case_writers(self) -> dict[str, int]:
+        """User names of those who may be responsible for the organisation's cases: read once per import."""
+        if self._case_writers is None:
+            self._case_writers = dict(access.case_writers(self.organisation.pk).values_list("username", "pk"))
+        return self._case_writers
+
     def cases_of(self, persons: set[str]) -> Any:
         """This programme's cases of these persons (by external id), found through the persons' index."""
         pks = records_by_key(Person, {"organisation": self.organisation}, "external_id", persons).values("pk")
@@ -957,6 +1069,21 @@ def _case_rules(importer: Importer, values: dict[str, Any], present: set[str]) -
     opened, closed = values.get("opened"), values.get("closed")
     if opened and closed and closed < opened:
         yield "closed", closed.isoformat(), _("a case cannot close before it opened"), {}
+    # Case.clean's rule, checked here too so that the whole file is checked before anything is written.
+    status = values.get("status") or ("closed" if closed else None)
+    if "__invalid__" not in values:
+        if status == Case.Status.CLOSED and not values.get("closure_reason"):
+            yield "closure_reason", "", _("a closed case needs its closure reason in this column"), {}
+        elif status == Case.Status.OPEN and values.get("closure_reason"):
+            yield "closure_reason", "", _("an open case has no closure reason; leave this cell empty"), {}
+    caseworker = values.get("caseworker")
+    if caseworker and caseworker not in importer.case_writers():
+        yield (
+            "caseworker",
+            caseworker,
+            _("no one with this user name works on the cases of %(organisation)s"),
+            {"organisation": str(importer.organisation)},
+        )
     if values.get("person") and values.get("external_id"):
         importer.add_case(values["person"], values["external_id"])
 
@@ -1001,6 +1128,57 @@ def _outcome_rules(importer: Importer, values: dict[str, Any], present: set[str]
     yield from _case_or_person(importer, values, present, "date")
 
 
+def _not_in_future(importer: Importer, values: dict[str, Any], *columns: str) -> RuleErrors:
+    for column in columns:
+        date = values.get(column)
+        if date and date > importer.today:
+            yield column, date.isoformat(), _("this date is in the future"), {}
+
+
+def _identification_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
+    yield from _not_in_future(importer, values, "decided_on")
+    case = values.get("case")
+    if case and case in importer.identified:
+        yield "case", case, _("this case already has an identification on an earlier row"), {}
+    elif case:
+        importer.identified.add(case)
+        if values.get("external_id") and values.get("status") and "cases" not in importer.broken:
+            file, number = importer.current
+            item = (file, number, case, values["external_id"], values["status"])
+            importer._queue(importer.pending_identifications, item)
+    # The rule between the many-to-many types and the sector, which the model's clean() cannot see.
+    if values.get("labour_sector"):
+        codes = importer.vocabularies["exploitation_type"].codes(values.get("exploitation_types") or ())
+        if FORCED_LABOUR not in codes:
+            yield (
+                "labour_sector",
+                "",
+                _("a sector of forced labour goes only with forced labour in the exploitation_types column"),
+                {},
+            )
+
+
+def _dated_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
+    yield from _not_in_future(importer, values, "date", "done")
+    case = values.get("case")
+    if case and "cases" not in importer.broken:
+        file, number = importer.current
+        for column, due_only in (("date", False), ("done", False), ("due", True)):
+            if values.get(column):
+                importer._queue(
+                    importer.pending_periods, (file, number, column, case, values[column], due_only)
+                )
+
+
+def _planned_action_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
+    if values.get("partner"):
+        file, number = importer.current
+        importer._queue(
+            importer.pending_refs["external_organisations"], (file, number, "partner", values["partner"])
+        )
+    return iter(())
+
+
 ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]] = {
     "persons": _person_rules,
     "households": _code_rule,
@@ -1011,6 +1189,11 @@ ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]]
     "volunteers": _code_rule,
     "services": _service_rules,
     "outcomes": _outcome_rules,
+    "identifications": _identification_rules,
+    "assessments": _dated_rules,
+    "planned_actions": _planned_action_rules,
+    "follow_ups": _dated_rules,
+    "case_notes": _dated_rules,
 }
 
 
@@ -1056,6 +1239,8 @@ def _code_extra(
 
 
 CASEWORK = ("services", "outcomes")
+# The case file's records: each names its case (planned actions their goal); none opens a case.
+CASE_FILE = ("identifications", "assessments", "goals", "follow_ups", "case_notes")
 
 
 def _records(
@@ -1066,6 +1251,7 @@ def _records(
     defaults: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
     prepare: Callable[[Importer, list[dict[str, Any]]], Any] | None = None,
     by_programme: bool = False,
+    authored: bool = False,
     **options: Any,
 ) -> Writer:
     """A writer for one record type: resolve the batch's references, map rows to fields, upsert."""
@@ -1096,7 +1282,12 @@ def _records(
             rows.append(fields)
         if by_programme:
             options["match"] = {"programme_id": importer.programme.pk}
-        return importer.upsert(rtype.model, rows, create_defaults=defaults, known=known, **options)
+        create_defaults = defaults
+        if authored:
+            # A record the import adds is written by the importing user; an update keeps its author.
+            author = importer.acting_user.pk if getattr(importer.acting_user, "pk", None) else None
+            create_defaults = lambda row: {**(defaults(row) if defaults else {}), "author_id": author}  # noqa: E731
+        return importer.upsert(rtype.model, rows, create_defaults=create_defaults, known=known, **options)
 
     return write
 
@@ -1108,6 +1299,11 @@ def _case_status(row: Mapping[str, Any]) -> dict[str, Any]:
 def _case_extra(
     importer: Importer, row: Mapping[str, Any], fields: dict[str, Any], present: set[str], context: Any
 ) -> None:
+    if "caseworker" in present:
+        # An empty cell leaves the case without a responsible caseworker, as the form does.
+        fields["caseworker_id"] = (
+            importer.case_writers()[row["caseworker"]] if row.get("caseworker") else None
+        )
     if "status" in present and row.get("status") is None:
         if "closed" in present:
             fields.update(_case_status(fields))
@@ -1170,6 +1366,38 @@ def _casework_extra(
     fields.pop("person_id", None)
 
 
+def _identification_prepare(importer: Importer, batch: list[dict[str, Any]]) -> None:
+    """A case has one identification: a row may change it (by its external id), not add a second."""
+    from nextsteps.identification.models import CaseIdentification
+
+    cases = importer.resolve("cases", [row["case"] for row in batch])
+    wanted = {cases[row["case"]]: row["external_id"] for row in batch}
+    for case, stored in CaseIdentification.objects.filter(case__in=list(wanted)).values_list(
+        "case__external_id", "external_id"
+    ):
+        if stored != wanted[cases[case]]:
+            raise ValidationError(
+                str(
+                    _(
+                        "Case %(case)s already has an identification with another external id (%(id)s); "
+                        "use that one to change it."
+                    )
+                )
+                % {"case": case, "id": stored or "-"}
+            )
+
+
+def _planned_action_prepare(importer: Importer, batch: list[dict[str, Any]]) -> dict[str, int]:
+    return importer.resolve("external_organisations", [row.get("partner") for row in batch])
+
+
+def _planned_action_extra(
+    importer: Importer, row: Mapping[str, Any], fields: dict[str, Any], present: set[str], context: Any
+) -> None:
+    if "partner" in present:
+        fields["partner_id"] = context[row["partner"]] if row.get("partner") else None
+
+
 def _links(
     owner_type: str,
     owner_column: str,
@@ -1213,4 +1441,12 @@ WRITERS: dict[str, Writer] = {
     "distributions": _records("distributions"),
     "services": _records("services", scope=(), extra=_casework_extra, prepare=_casework_prepare),
     "outcomes": _records("outcomes", scope=(), extra=_casework_extra, prepare=_casework_prepare),
+    "identifications": _records("identifications", scope=(), prepare=_identification_prepare),
+    "assessments": _records("assessments", scope=(), authored=True),
+    "goals": _records("goals", scope=()),
+    "planned_actions": _records(
+        "planned_actions", scope=(), extra=_planned_action_extra, prepare=_planned_action_prepare
+    ),
+    "follow_ups": _records("follow_ups", scope=()),
+    "case_notes": _records("case_notes", scope=(), authored=True),
 }

@@ -24,6 +24,13 @@ KINDS_WRITTEN: dict[str, tuple[str, ...]] = {
     # A service or outcome that names only its person opens a case for it.
     "services": ("service", "case"),
     "outcomes": ("outcome", "case"),
+    # The case file is written by those who may change the case (accounts/access.py).
+    "identifications": ("case",),
+    "assessments": ("case",),
+    "goals": ("case",),
+    "planned_actions": ("case",),
+    "follow_ups": ("case",),
+    "case_notes": ("case",),
 }
 NEEDED = (access.ADD, access.CHANGE)
 

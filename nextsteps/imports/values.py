@@ -100,6 +100,25 @@ def parse_country(value: Any) -> str:
     return text.upper()
 
 
+def parse_countries(value: Any) -> str:
+    """Country codes separated by semicolons or commas, each one of ISO 3166-1: as a field of several
+    countries stores them (sorted, separated by commas), so that a stored value compares equal."""
+    from django_countries import countries
+
+    codes: list[str] = []
+    for part in re.split(r"[;,]", as_text(value)):
+        code = part.strip().upper()
+        if not code:
+            continue
+        if not _COUNTRY.match(code) or code not in countries:
+            raise Invalid(
+                _("“%(code)s” is not a two-letter country code of ISO 3166-1 such as RO or NL"), code=code
+            )
+        if code not in codes:
+            codes.append(code)
+    return ",".join(sorted(codes))
+
+
 # Dates --------------------------------------------------------------------------------------------
 
 # Month names and their usual abbreviations in Dutch, English and Romanian, without accents.
@@ -320,6 +339,11 @@ class Vocabulary:
                 allowed=", ".join(c.code for c in self.choices),
             )
         return choice
+
+    def codes(self, keys: Iterable[Any]) -> set[str]:
+        """The codes of the values a column stored (their keys), for rules that name values by code."""
+        wanted = set(keys)
+        return {choice.code for choice in self.choices if choice.key in wanted}
 
     def parse_many(self, value: Any) -> list[Choice]:
         """Several values in one cell, separated by semicolons or commas (no code or label contains either)."""

@@ -8,7 +8,9 @@ from typing import Any
 from django.db.models import Choices, Model
 from django.utils import translation
 
+from nextsteps.casework import models as casework
 from nextsteps.i18n import LANGUAGE_CODES
+from nextsteps.identification import models as identification
 from nextsteps.imports.values import Choice, Vocabulary
 from nextsteps.programmes.models import Programme
 from nextsteps.records import models as records
@@ -20,6 +22,11 @@ CHOICE_LISTS: dict[str, type[Choices]] = {
     "organisation_kind": records.ExternalOrganisation.Kind,
     "partner_status": records.PartnerContact.Status,
     "volunteer_status": records.Volunteer.Status,
+    "trafficking_status": identification.TraffickingStatus,
+    "decider": identification.Decider,
+    "risk_level": casework.RiskLevel,
+    "goal_status": casework.Goal.Status,
+    "planned_action_status": casework.PlannedAction.Status,
 }
 
 MANAGED_LISTS: dict[str, type[Model]] = {
@@ -28,6 +35,14 @@ MANAGED_LISTS: dict[str, type[Model]] = {
     "activity_type": records.ActivityType,
     "site_type": records.SiteType,
     "participant_group": records.ParticipantGroup,
+    "closure_reason": records.ClosureReason,
+    "exploitation_type": identification.ExploitationType,
+    "labour_sector": identification.LabourSector,
+    "recruitment_method": identification.RecruitmentMethod,
+    "recruiter_relationship": identification.RecruiterRelationship,
+    "control_means": identification.ControlMeans,
+    "referral_source": identification.ReferralSource,
+    "need_area": casework.NeedArea,
 }
 
 

@@ -65,7 +65,11 @@ OWNED: tuple[tuple[type[Model], str, tuple[str, ...]], ...] = (
     (ServiceDelivery, "case__person", ("note", "external_id")),
     (Outcome, "case__person", ("note", "external_id")),
     # What happened to her and where: the structured facts (status, types, countries) stay for the figures.
-    (CaseIdentification, "case__person", ("account", "recruitment_locality", "exploitation_locality")),
+    (
+        CaseIdentification,
+        "case__person",
+        ("account", "recruitment_locality", "exploitation_locality", "external_id"),
+    ),
     (Referral, "case__person", ("message", "decline_reason")),
 )
 
@@ -83,10 +87,12 @@ def _own_records(erasing: Erasing) -> None:
 
 # The case file's free text (nextsteps/casework): (model, path to the person, fields emptied).
 CASE_FILE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("casework.CaseNote", "case__person", ("text",)),
-    ("casework.FollowUp", "case__person", ("what",)),
-    ("casework.Goal", "case__person", ("text",)),
-    ("casework.Assessment", "case__person", ("safety_concerns", "needs_note")),
+    ("casework.CaseNote", "case__person", ("text", "external_id")),
+    ("casework.FollowUp", "case__person", ("what", "external_id")),
+    ("casework.Goal", "case__person", ("text", "external_id")),
+    ("casework.Assessment", "case__person", ("safety_concerns", "needs_note", "external_id")),
+    # External ids come from the organisation's own files, which may key them to her.
+    ("casework.PlannedAction", "goal__case__person", ("external_id",)),
 )
 
 

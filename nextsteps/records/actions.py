@@ -285,7 +285,7 @@ class BulkResult:
 def organisation_path(model: type[Model]) -> str | None:
     """How a record reaches the organisation that recorded it, for models whose external ids it scopes."""
     names = {f.name for f in model._meta.get_fields()}
-    for path in ("organisation", "case__organisation", "visit__organisation"):
+    for path in ("organisation", "case__organisation", "visit__organisation", "goal__case__organisation"):
         if path.split("__")[0] in names:
             return path
     return None
@@ -386,6 +386,9 @@ def _column_preparers(model: type[Model], connection: Any) -> list[tuple[Any, Ca
             continue
         if isinstance(f, EncryptedMixin):
             # Identifying text is stored as the ORM stores it: a fresh token per value (never a shared one).
+            found.append((f, functools.partial(_db_value, f, connection)))
+        elif isinstance(f, plain) and getattr(f, "multiple", False):
+            # Several values in one column (countries): the field joins them.
             found.append((f, functools.partial(_db_value, f, connection)))
         elif isinstance(f, plain) or (f.is_relation and isinstance(f.target_field, models.AutoField)):  # type: ignore[attr-defined]
             found.append((f, _same))

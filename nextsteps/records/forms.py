@@ -143,13 +143,6 @@ class CaseForm(RecordForm):
         fields = ["organisation", "person", "opened", "closed", "status", "closure_reason"]
         widgets = {"opened": DateInput(), "closed": DateInput()}
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        # Here as on the case page's close action; imports and the API do not ask for a reason yet.
-        if data.get("status") == m.Case.Status.CLOSED and not data.get("closure_reason"):
-            self.add_error("closure_reason", _("Choose why the case is closed."))
-        return data
-
 
 class ServiceForm(RecordForm):
     kind = "service"

@@ -357,6 +357,9 @@ class Case(Versioned, ExternalId, TimeStamped):
             )
         if self.status == self.Status.OPEN and self.closure_reason_id:
             errors["closure_reason"] = _("An open case has no closure reason.")
+        # A rule of the record, not of one form: imports and the API close cases too.
+        if self.status == self.Status.CLOSED and not self.closure_reason_id:
+            errors["closure_reason"] = _("Choose why the case is closed.")
         if self.caseworker_id and self.organisation_id:
             from nextsteps.accounts.access import case_writers
 

@@ -40,6 +40,7 @@ from nextsteps.records.models import (
     ActivityType,
     Campaign,
     Case,
+    ClosureReason,
     Distribution,
     ExternalOrganisation,
     Household,
@@ -246,6 +247,11 @@ class Generator:
         }
         self.sex = Picker(SEXES)
         self.service_type = Picker(self._ids(ServiceType, SERVICE_WEIGHTS))
+        # A closed case has its reason (Case.clean); one fixed reason leaves the random draws as they were.
+        self.closure_reason = (
+            ClosureReason.objects.filter(code="goals_reached").values_list("pk", flat=True).first()
+            or ClosureReason.objects.order_by("pk").values_list("pk", flat=True).first()
+        )
         self.outcome_type = Picker(self._ids(OutcomeType, OUTCOME_WEIGHTS))
         self.activity_type = Picker(self._ids(ActivityType, ACTIVITY_WEIGHTS))
         self.activity_type_code = {pk: code for pk, code in ActivityType.objects.values_list("pk", "code")}
@@ -301,6 +307,7 @@ class Generator:
                 "opened",
                 "closed",
                 "status",
+                "closure_reason",
                 "external_id",
             ],
         )
@@ -684,6 +691,7 @@ class Generator:
             self.day_text[opened],
             self.day_text[closed] if closed is not None else None,
             "closed" if closed is not None else "open",
+            self.closure_reason if closed is not None else None,
             "",
         )
         for day in services:
