@@ -302,6 +302,8 @@ class Generator:
                 "closed",
                 "status",
                 "external_id",
+                # Written below the rules, like cases from before the consent rule: none asked here.
+                "consent_not_asked_reason",
             ],
         )
         self.t_service = Table(
@@ -684,6 +686,7 @@ class Generator:
             self.day_text[opened],
             self.day_text[closed] if closed is not None else None,
             "closed" if closed is not None else "open",
+            "",
             "",
         )
         for day in services:
