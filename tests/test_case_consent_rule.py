@@ -259,3 +259,26 @@ def test_the_import_does_not_open_a_case_for_a_service_of_a_person_without_conse
         run(prog, org, services)
     assert person.code in " ".join(e.line() for e in failed.value.result.errors)
     assert not m.Case.objects.filter(person=person).exists()
+
+
+# A referral accepted -------------------------------------------------------------------------------------
+
+
+def test_an_accepted_referral_opens_the_receivers_case_on_the_senders_reason(demo: Programme) -> None:
+    from nextsteps.referrals.actions import accept_referral
+    from tests import referrals
+
+    person = new_person("next-steps-nl")
+    case = actions.create_record(
+        m.Case,
+        acting_user=None,
+        programme=demo,
+        organisation=person.organisation,
+        person=person,
+        opened=dt.date.today() - dt.timedelta(days=20),
+        consent_not_asked_reason=REASON,
+    )
+    referral = referrals.sent_referral(case)
+    accepted = accept_referral(acting_user=referrals.user("caseworker.ijm"), referral=referral)
+    assert accepted.receiving_case is not None
+    assert accepted.receiving_case.consent_not_asked_reason == REASON
