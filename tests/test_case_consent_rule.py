@@ -13,6 +13,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from nextsteps.imports.importer import ImportFailed
 from nextsteps.privacy.actions import record_consent, withdraw_consent
@@ -282,3 +284,22 @@ def test_an_accepted_referral_opens_the_receivers_case_on_the_senders_reason(dem
     accepted = accept_referral(acting_user=referrals.user("caseworker.ijm"), referral=referral)
     assert accepted.receiving_case is not None
     assert accepted.receiving_case.consent_not_asked_reason == REASON
+
+
+def test_the_case_page_shows_why_consent_was_not_asked(
+    demo: Programme, login: Callable[[str], Client]
+) -> None:
+    person = new_person("ijm-ro")
+    case = actions.create_record(
+        m.Case,
+        acting_user=None,
+        programme=demo,
+        organisation=person.organisation,
+        person=person,
+        opened=OPENED,
+        consent_not_asked_reason=REASON,
+    )
+    page = login("caseworker.ijm").get(reverse("casework:case", args=[case.pk])).content.decode()
+    with translation.override("ro"):  # the IJM caseworker reads Romanian
+        expected = gettext("Consent for services was not asked: %(reason)s") % {"reason": REASON}
+    assert expected.replace("'", "&#x27;") in page
