@@ -89,9 +89,10 @@ def generate(folder: Path, kind: str, rows: int, seed: int = 1) -> list[Path]:
             )
     with open(files[1], "w", encoding="utf-8", newline="") as stream:
         out = csv.writer(stream)
-        out.writerow(["external_id", "person", "opened"])
+        # Consents are not imported: a new case gives the reason why it opened without one (the case's rule).
+        out.writerow(["external_id", "person", "opened", "consent_not_asked_reason"])
         for i in range(persons):
-            out.writerow([f"C-{i:07d}", f"P-{i:07d}", "2021-01-04"])
+            out.writerow([f"C-{i:07d}", f"P-{i:07d}", "2021-01-04", "Synthetic benchmark data."])
     with open(files[2], "w", encoding="utf-8", newline="") as stream:
         out = csv.writer(stream)
         out.writerow(["external_id", "case", "service_type", "date", "note"])

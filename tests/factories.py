@@ -93,11 +93,19 @@ def visit(
     )
 
 
+def open_case(*, acting_user: Any = None, **fields: Any) -> Case:
+    """A case opened as intake does: the person's consent for services first, given on the opening day."""
+    from nextsteps.privacy.actions import record_consent
+
+    record_consent(acting_user=None, person=fields["person"], purpose="services", given_on=fields["opened"])
+    return actions.create_record(Case, acting_user=acting_user, **fields)
+
+
 def service(
     prog: Programme, org: Organisation, who: Person, date: dt.date, code: str = "legal_support"
 ) -> Any:
-    case = Case.objects.filter(programme=prog, person=who).first() or actions.create_record(
-        Case, acting_user=None, programme=prog, organisation=org, person=who, opened=date
+    case = Case.objects.filter(programme=prog, person=who).first() or open_case(
+        programme=prog, organisation=org, person=who, opened=date
     )
     return actions.record_service(
         acting_user=None, case=case, service_type=ServiceType.objects.get(code=code), date=date

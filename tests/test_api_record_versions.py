@@ -105,7 +105,7 @@ def test_a_change_with_the_current_version_is_saved(api: Api) -> None:
     url = f"/api/v1/records/cases/{case.pk}"
     client = api("caseworker.ijm")
     answer = client.patch(
-        url, {"version": case.version, "opened": (case.opened - dt.timedelta(days=1)).isoformat()}
+        url, {"version": case.version, "opened": (case.opened + dt.timedelta(days=1)).isoformat()}
     )
     assert answer.status_code == 200
     assert answer.json()["version"] == case.version + 1
@@ -114,7 +114,7 @@ def test_a_change_with_the_current_version_is_saved(api: Api) -> None:
 def test_a_change_without_a_version_is_saved_over_what_is_stored(api: Api) -> None:
     case = a_case()
     answer = api("caseworker.ijm").patch(
-        f"/api/v1/records/cases/{case.pk}", {"opened": (case.opened - dt.timedelta(days=1)).isoformat()}
+        f"/api/v1/records/cases/{case.pk}", {"opened": (case.opened + dt.timedelta(days=1)).isoformat()}
     )
     assert answer.status_code == 200
     assert answer.json()["version"] == case.version + 1

@@ -273,7 +273,8 @@ def test_a_new_record_belongs_to_the_programme_named(api: Api) -> None:
     # Someone without an open case: a person has one open case per organisation and programme.
     person = factories.person(Organisation.objects.get(slug="ijm-ro"))
     assert person is not None
-    body = {"person": person.pk, "opened": "2021-09-01", "status": "open"}
+    # Consent for services is asked at intake: the case opens with it.
+    body = {"person": person.pk, "opened": "2021-09-01", "status": "open", "services_consent": True}
     response = client.client.post(
         "/api/v1/records/cases?programme=next-steps", body, content_type="application/json"
     )

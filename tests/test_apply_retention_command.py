@@ -21,9 +21,9 @@ from nextsteps.privacy import storage
 from nextsteps.privacy.cli import busy_message
 from nextsteps.privacy.models import Erasure
 from nextsteps.programmes.models import Programme
-from nextsteps.records import actions
 from nextsteps.records import models as m
 from tests import factories
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,7 @@ def prog() -> Programme:
 
 def closed_long_ago(prog: Programme, **names: str) -> m.Person:
     who = factories.person(prog.organisations.get(), born=dt.date(1980, 5, 5), **names)
-    actions.create_record(
-        m.Case,
+    open_case(
         acting_user=None,
         programme=prog,
         organisation=who.organisation,

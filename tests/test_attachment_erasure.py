@@ -19,6 +19,7 @@ from nextsteps.records import actions
 from nextsteps.records import models as m
 from tests import attachments as files
 from tests import factories
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -52,12 +53,8 @@ def world() -> World:
     )
     other = factories.person(org, born=dt.date(1985, 1, 1))
     opened = dt.date(2021, 3, 1)
-    her_case = actions.create_record(
-        m.Case, acting_user=None, programme=prog, organisation=org, person=her, opened=opened
-    )
-    other_case = actions.create_record(
-        m.Case, acting_user=None, programme=prog, organisation=org, person=other, opened=opened
-    )
+    her_case = open_case(acting_user=None, programme=prog, organisation=org, person=her, opened=opened)
+    other_case = open_case(acting_user=None, programme=prog, organisation=org, person=other, opened=opened)
     return World(prog, her, her_case, other_case)
 
 

@@ -22,13 +22,13 @@ from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records.models import Case, Person
 from tests.attachments import pdf
+from tests.factories import open_case
 
 org = Organisation.objects.create(name="Casa", slug="casa", country="RO")
 prog = Programme.objects.create(name="P", slug="p", start_date=dt.date(2021, 1, 1))
 prog.organisations.add(org)
 person = actions.create_record(Person, acting_user=None, organisation=org, code="CS-1", sex="female")
-case = actions.create_record(
-    Case, acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2021, 3, 1)
+case = open_case(acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2021, 3, 1)
 )
 upload_attachment(
     case, acting_user=None, kind="identity_document", title="{NAME}", file_name="{NAME}.pdf",

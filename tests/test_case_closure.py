@@ -15,6 +15,7 @@ from nextsteps.records import actions as record_actions
 from nextsteps.records import models as m
 from tests import factories
 from tests.casework_helpers import ijm_case, user
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
@@ -103,8 +104,7 @@ def test_a_case_cannot_close_before_it_opened_or_in_the_future() -> None:
 def test_a_second_open_case_for_the_same_person_organisation_and_programme_is_refused() -> None:
     case = ijm_case()
     with pytest.raises(ValidationError) as refusal:
-        record_actions.create_record(
-            m.Case,
+        open_case(
             acting_user=None,
             programme=case.programme,
             organisation=case.organisation,
@@ -129,8 +129,7 @@ def test_the_database_refuses_a_second_open_case_too() -> None:
 def test_a_closed_case_leaves_room_for_a_new_one() -> None:
     case = ijm_case()
     actions.close_case(case, acting_user=None, reason=reason(), closed=TODAY, confirmed=True)
-    again = record_actions.create_record(
-        m.Case,
+    again = open_case(
         acting_user=None,
         programme=case.programme,
         organisation=case.organisation,
@@ -142,8 +141,7 @@ def test_a_closed_case_leaves_room_for_a_new_one() -> None:
 
 def test_services_and_outcomes_are_dated_inside_the_open_period() -> None:
     person = factories.person(Organisation.objects.get(slug="ijm-ro"))
-    case = record_actions.create_record(
-        m.Case,
+    case = open_case(
         acting_user=None,
         programme=Programme.objects.get(slug="next-steps"),
         organisation=person.organisation,

@@ -12,9 +12,8 @@ from nextsteps.casework import actions
 from nextsteps.casework.models import Assessment, CaseNote, FollowUp, Goal
 from nextsteps.privacy.erasure import erase_person
 from nextsteps.programmes.models import Programme
-from nextsteps.records import actions as record_actions
-from nextsteps.records import models as m
 from tests import factories
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +22,8 @@ def test_erasure_empties_the_case_file_and_keeps_its_dates() -> None:
     org = factories.organisation()
     prog = factories.programme(org)
     person = factories.person(org, given_name="Zamfira", family_name="Oprea")
-    case = record_actions.create_record(
-        m.Case, acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2022, 1, 3)
+    case = open_case(
+        acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2022, 1, 3)
     )
     day = dt.date(2022, 1, 10)
     note = actions.add_note(case, acting_user=None, date=day, text="Zamfira is afraid.")

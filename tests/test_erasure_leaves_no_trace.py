@@ -45,6 +45,7 @@ from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records.models import Case, Person, ServiceType, Story
 from tests.attachments import pdf
+from tests.factories import open_case
 
 org = Organisation.objects.create(name="Casa Speranței", slug="casa", country="RO")
 prog = Programme.objects.create(name="P", slug="p", start_date=dt.date(2021, 1, 1))
@@ -65,8 +66,7 @@ duplicate = Person.objects.create(
 Person.objects.filter(pk=duplicate.pk).delete()
 with connection.cursor() as cursor:
     cursor.execute("PRAGMA secure_delete = ON")
-case = actions.create_record(
-    Case, acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2021, 3, 1)
+case = open_case(acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2021, 3, 1)
 )
 actions.record_service(
     acting_user=None, case=case, service_type=ServiceType.objects.get(code="legal_support"),

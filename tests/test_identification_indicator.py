@@ -15,9 +15,9 @@ from nextsteps.identification.models import ExploitationType
 from nextsteps.indicators import engine
 from nextsteps.privacy.erasure import erase_person
 from nextsteps.programmes.models import Organisation, Programme
-from nextsteps.records import actions
 from nextsteps.records import models as m
 from tests import factories as f
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,8 @@ START, END = dt.date(2021, 8, 1), dt.date(2021, 12, 31)
 def identify(prog: Programme, org: Organisation, sex: str, **fields: Any) -> m.Person:
     status = fields.get("status", "identified")
     person = f.person(org, sex, born=dt.date(1995, 1, 1), survivor_status=status)
-    case = actions.create_record(
-        m.Case, acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2021, 7, 1)
+    case = open_case(
+        acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2021, 7, 1)
     )
     types = list(ExploitationType.objects.filter(code__in=fields.pop("types", ["sexual_exploitation"])))
     record_identification(case, acting_user=None, exploitation_types=types, **{"status": status, **fields})

@@ -14,10 +14,10 @@ from django.urls import reverse
 from nextsteps.identification.actions import record_identification
 from nextsteps.imports.importer import ImportFailed
 from nextsteps.programmes.models import Organisation, Programme
-from nextsteps.records import actions
 from nextsteps.records import models as m
 from tests import factories as f
 from tests.apiclient import ApiClient
+from tests.factories import open_case
 from tests.importing import run, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,8 @@ def identified_person() -> tuple[m.Person, Programme, Organisation]:
     org = f.organisation()
     prog = f.programme(org)
     person = f.person(org, survivor_status="identified", external_id="ID-1")
-    case = actions.create_record(
-        m.Case, acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2021, 7, 1)
+    case = open_case(
+        acting_user=None, programme=prog, organisation=org, person=person, opened=dt.date(2021, 7, 1)
     )
     record_identification(
         case, acting_user=None, status="identified", decided_by="police", decided_on=dt.date(2021, 6, 1)

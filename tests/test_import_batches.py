@@ -38,8 +38,9 @@ def files(folder: Path, count: int = 5) -> list[Path]:
     )
     cases = write_csv(
         folder / "cases.csv",
-        ["external_id", "person", "opened"],
-        [[f"C-{i}", f"P-{i}", "2021-08-03"] for i in range(count)],
+        # New persons have no consent recorded: a new case gives the reason (the case's consent rule).
+        ["external_id", "person", "opened", "consent_not_asked_reason"],
+        [[f"C-{i}", f"P-{i}", "2021-08-03", "Asked at the next meeting."] for i in range(count)],
     )
     return [persons, cases]
 

@@ -50,7 +50,11 @@ def files(folder: Path, values: dict[str, str]) -> list[Path]:
             ["external_id", "sex", "birth_year", "given_name", "family_name", "phone"],
             [["P-1", "female", "1990", values["given"], values["family"], values["phone"]]],
         ),
-        write_csv(folder / "cases.csv", ["external_id", "person", "opened"], [["C-1", "P-1", "2021-01-04"]]),
+        write_csv(
+            folder / "cases.csv",
+            ["external_id", "person", "opened", "consent_not_asked_reason"],
+            [["C-1", "P-1", "2021-01-04", "Asked at the next meeting."]],
+        ),
         write_csv(
             folder / "services.csv",
             ["external_id", "case", "service_type", "date", "note"],

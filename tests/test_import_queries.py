@@ -25,8 +25,9 @@ def files(folder: Path, rows: int) -> list[Path]:
     )
     cases = write_csv(
         folder / "cases.csv",
-        ["external_id", "person", "opened"],
-        [[f"C-{i}", f"P-{i}", "2021-01-04"] for i in range(rows)],
+        # New persons have no consent recorded: a new case gives the reason (the case's consent rule).
+        ["external_id", "person", "opened", "consent_not_asked_reason"],
+        [[f"C-{i}", f"P-{i}", "2021-01-04", "Asked at the next meeting."] for i in range(rows)],
     )
     services = write_csv(
         folder / "services.csv",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from nextsteps.imports.importer import ImportFailed
+from nextsteps.privacy.actions import record_consent
 from nextsteps.records.models import (
     Activity,
     Case,
@@ -95,10 +96,14 @@ def test_a_service_names_its_case_or_its_person_and_a_case_is_opened_when_there_
     org = f.organisation()
     prog = f.programme(org)
     f.person(org, external_id="P-1", survivor_status="identified")
-    f.person(org, external_id="P-2")
+    p2 = f.person(org, external_id="P-2")
     cases = write_csv(
-        tmp_path / "cases.csv", ["external_id", "person", "opened"], [["C-1", "P-1", "2021-07-01"]]
+        tmp_path / "cases.csv",
+        ["external_id", "person", "opened", "consent_not_asked_reason"],
+        [["C-1", "P-1", "2021-07-01", "Asked at the next meeting."]],
     )
+    # A case opened for a person named without one needs her consent for services, as every new case.
+    record_consent(acting_user=None, person=p2, purpose="services", given_on=dt.date(2021, 8, 1))
     services = write_csv(
         tmp_path / "services.csv",
         ["external_id", "case", "person", "service_type", "date"],

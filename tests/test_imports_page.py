@@ -85,7 +85,10 @@ def test_several_files_import_together_as_the_user_and_the_uploads_are_removed(
         login("caseworker.sa"),
         demo,
         csv_upload("persons.csv", ["external_id,sex,birth_year,given_name", "UP-1,female,1991,Ximena"]),
-        csv_upload("cases.csv", ["external_id,person,opened", "UC-1,UP-1,2021-09-01"]),
+        csv_upload(
+            "cases.csv",
+            ["external_id,person,opened,consent_not_asked_reason", "UC-1,UP-1,2021-09-01,Asked later."],
+        ),
     )
     job = ImportJob.objects.get()
     assert response.redirect_chain == [(reverse("imports:job", args=[job.pk]), 302)]

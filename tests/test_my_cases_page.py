@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from nextsteps.casework import actions
 from nextsteps.programmes.models import Organisation, Programme
-from nextsteps.records import actions as record_actions
 from nextsteps.records import models as m
 from tests import factories
 from tests.casework_helpers import user
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
@@ -31,8 +31,7 @@ def ijm_cases(count: int, *, overdue: bool = False) -> list[m.Case]:
     made = []
     for _ in range(count):
         person = factories.person(org)
-        case = record_actions.create_record(
-            m.Case,
+        case = open_case(
             acting_user=None,
             programme=Programme.objects.get(slug="next-steps"),
             organisation=org,

@@ -44,6 +44,8 @@ VALID: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
             "person": first(m.Person, organisation__slug="salvation-army-ro"),
             "opened": "2021-09-01",
             "status": "open",
+            # Consent is asked at intake: a case opens with it (tests/test_case_consent_rule.py).
+            "services_consent": "on",
         },
     ),
     "service": (

@@ -19,6 +19,7 @@ from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions
 from nextsteps.records import models as m
 from tests.apiclient import ApiClient
+from tests.factories import open_case
 from tests.importing import importer_of
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +49,7 @@ def bare_case() -> m.Case:
     person = actions.create_record(
         m.Person, acting_user=None, organisation=other.organisation, code="DELETE-RULE-1"
     )
-    return actions.create_record(
-        m.Case,
+    return open_case(
         acting_user=None,
         programme=other.programme,
         organisation=other.organisation,

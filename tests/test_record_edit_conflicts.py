@@ -74,7 +74,7 @@ def test_the_second_of_two_saves_is_refused_and_the_first_kept(login: Login, ana
     assert closing.status_code == 302
 
     # caseworker.ijm opened the form before Ana closed the case, and corrects the opening date.
-    new_opened = (case.opened - dt.timedelta(days=1)).isoformat()
+    new_opened = (case.opened + dt.timedelta(days=1)).isoformat()
     refused = second.post(url, case_form(case, second_version, opened=new_opened))
     assert refused.status_code == 200
     page = refused.content.decode()
@@ -118,7 +118,7 @@ def test_the_refused_editor_can_apply_their_changes_again(login: Login, ana: Use
         ).status_code
         == 302
     )
-    new_opened = (case.opened - dt.timedelta(days=1)).isoformat()
+    new_opened = (case.opened + dt.timedelta(days=1)).isoformat()
     page = second.post(url, case_form(case, second_version, opened=new_opened)).content.decode()
 
     # Seeing Ana's closure, caseworker.ijm keeps it and saves the date again.

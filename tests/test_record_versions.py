@@ -19,8 +19,7 @@ def open_case() -> Case:
     org = f.organisation()
     programme = f.programme(org)
     person = f.person(org)
-    return actions.create_record(
-        Case,
+    return f.open_case(
         acting_user=None,
         programme=programme,
         organisation=org,

@@ -14,6 +14,7 @@ from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.records import models as m
 from tests import factories
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -198,14 +199,12 @@ def test_a_case_with_services_is_not_deleted_and_the_question_says_why(
 
 
 def test_a_case_without_services_or_outcomes_is_deleted(login: Callable[[str], Client]) -> None:
-    from nextsteps.records import actions
 
     other = m.Case.objects.filter(organisation__slug="next-steps-nl").first()
     assert other is not None
     # Someone without an open case: a person has one open case per organisation and programme.
     person = factories.person(other.organisation)
-    case = actions.create_record(
-        m.Case,
+    case = open_case(
         acting_user=None,
         programme=other.programme,
         organisation=person.organisation,

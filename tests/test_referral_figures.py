@@ -14,6 +14,7 @@ from nextsteps.records import actions as record_actions
 from nextsteps.records import models as m
 from nextsteps.referrals import actions
 from tests import factories
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +26,7 @@ def world(demo: object) -> dict[str, object]:
     sender, receiver = factories.organisation(), factories.organisation()
     prog = factories.programme(sender, receiver)
     survivor = factories.person(sender, survivor_status="identified", born=dt.date(1990, 5, 1))
-    case = record_actions.create_record(
-        m.Case, acting_user=None, programme=prog, organisation=sender, person=survivor, opened=START
-    )
+    case = open_case(acting_user=None, programme=prog, organisation=sender, person=survivor, opened=START)
     record_actions.record_service(
         acting_user=None,
         case=case,

@@ -13,6 +13,7 @@ from nextsteps.programmes.models import Programme
 from nextsteps.records import actions
 from nextsteps.records import models as m
 from tests import factories
+from tests.factories import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,7 @@ LONG_AGO = dt.date(2000, 1, 1)
 def closed_case(prog: Programme, who: m.Person, closed: dt.date | None, status: str = "closed") -> m.Case:
     # Unvalidated: some of these are the inconsistent rows older data holds (an open case with a closing
     # date, a closed one without), which the case's rules now refuse on every new write.
-    return actions.create_record(
-        m.Case,
+    return open_case(
         acting_user=None,
         validate=False,
         programme=prog,

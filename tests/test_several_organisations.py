@@ -82,6 +82,7 @@ def test_a_person_of_one_organisation_cannot_be_put_in_a_case_of_the_other(both:
             "person": ijm_person.pk,
             "opened": "2021-09-01",
             "status": "open",
+            "services_consent": "on",
         },
     )
     assert saved.status_code == 302

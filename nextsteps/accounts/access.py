@@ -345,6 +345,13 @@ def roles(user: Any) -> Iterable[str]:
     return sorted({m.role for m in memberships(user)})
 
 
+def casework_home(user: Any) -> bool:
+    """Whether My cases is the user's home page: their roles are all casework (caseworkers). Anyone with
+    another role too (a coordinator, who also works on cases) keeps the dashboard."""
+    held = set(roles(user))
+    return bool(held) and held <= {Role.CASEWORKER}
+
+
 def import_jobs(user: Any) -> QuerySet[Any]:
     """Import jobs the user may see: its file names and error list can tell what the files held, so a job is
     its author's and, in its organisation, that of whoever may read every kind of record its files hold.

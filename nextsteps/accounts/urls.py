@@ -9,7 +9,7 @@ app_name = "accounts"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=SignInForm),
+        views.SignInView.as_view(template_name="accounts/login.html", authentication_form=SignInForm),
         name="login",
     ),
     path("2fa/setup/", twofactor.setup, name="2fa-setup"),

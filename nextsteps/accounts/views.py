@@ -46,6 +46,20 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
+class SignInView(auth_views.LoginView):
+    """Signing in lands a caseworker on My cases, the page of their day; everyone else on the dashboard.
+    A page asked for before signing in (`next`) still comes first."""
+
+    def get_default_redirect_url(self) -> str:
+        from django.urls import reverse
+
+        from nextsteps.accounts import access
+
+        if access.casework_home(self.request.user):
+            return reverse("casework:mine")
+        return super().get_default_redirect_url()
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's page, with the change made (and audited) by the action instead of the form's save()."""
 

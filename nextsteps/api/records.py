@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest
 from django.utils import translation
@@ -144,15 +144,20 @@ def save(form: RecordForm, user: Any, *, new: bool, expected_version: int | None
     m2m_names = {f.name for f in instance._meta.many_to_many}
     m2m = {name: value for name, value in form.cleaned_data.items() if name in m2m_names}
     try:
-        if new:
-            return actions.save_new(instance, acting_user=user, m2m=m2m)
-        return actions.save_changes(
-            instance,
-            acting_user=user,
-            changed=versions.changed_fields(form),
-            m2m=m2m,
-            expected_version=expected_version,
-        )
+        with transaction.atomic():
+            # What the form records on the way (a consent at intake), in the record's transaction.
+            form.before_save(instance, user)
+            if new:
+                return actions.save_new(instance, acting_user=user, m2m=m2m)
+            # Only the record's own fields: a form field that records something else (a consent) is not one.
+            own = {f.name for f in instance._meta.get_fields()}
+            return actions.save_changes(
+                instance,
+                acting_user=user,
+                changed=[name for name in versions.changed_fields(form) if name in own],
+                m2m=m2m,
+                expected_version=expected_version,
+            )
     except versions.StaleEdit as stale:
         raise Conflict(stale.api_message()) from None
     except ValidationError as error:

@@ -179,7 +179,8 @@ def kind_schema(kind: str) -> KindSchema:
         spec, form = KINDS[kind], FORMS[kind]
         model = spec.model
         names = {f.name for f in model._meta.get_fields()}
-        edited = tuple(form.base_fields)
+        # A form field that is not the record's (the consent a case form records at intake) is input only.
+        edited = tuple(n for n in form.base_fields if n in names)
         extra = tuple(n for n in READ_ONLY if n in names) + EXTRA_READ_ONLY.get(kind, ())
         detail = edited + extra
         summary = tuple(n for n in detail if not _is_private(model._meta.get_field(n)))

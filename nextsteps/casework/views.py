@@ -50,7 +50,9 @@ from nextsteps.casework.sections import sections_for
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.models import Consent, valid_on
 from nextsteps.privacy.search import persons_matching
+from nextsteps.programmes.models import Organisation
 from nextsteps.records.models import Case, Outcome, ServiceDelivery
+from nextsteps.referrals.models import Referral
 
 PAGE_SIZE = 50
 
@@ -195,10 +197,28 @@ def caseload(request: HttpRequest) -> HttpResponse:
                 distinct=True,
             ),
             high_risk=Count("pk", filter=Q(pk__in=_high_risk_cases()), distinct=True),
+            # Referrals the caseworker's cases sent that the other organisation has not answered yet.
+            pending_referrals=Count(
+                "referrals", filter=Q(referrals__state=Referral.State.SENT), distinct=True
+            ),
         )
         .order_by("organisation__name", "caseworker__username")
     )
-    return render(request, "casework/caseload.html", {"rows": list(rows)})
+    # Per organisation, referrals waiting for an answer: those it received (a caseworker of its own is
+    # named only on accepting) and those it sent. Counts only, in one query.
+    pending = (
+        Organisation.objects.filter(pk__in=orgs)
+        .annotate(
+            received=Count(
+                "referrals_received",
+                filter=Q(referrals_received__state=Referral.State.SENT),
+                distinct=True,
+            ),
+            sent=Count("referrals_sent", filter=Q(referrals_sent__state=Referral.State.SENT), distinct=True),
+        )
+        .order_by("name")
+    )
+    return render(request, "casework/caseload.html", {"rows": list(rows), "pending": list(pending)})
 
 
 def _high_risk_cases() -> QuerySet[Any]:

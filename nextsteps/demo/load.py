@@ -226,6 +226,8 @@ class Loader:
         return programme
 
     def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:
+        # Consent is asked at intake: a case opens only with it (or a reason why it could not be asked).
+        self.consent(person, Consent.Purpose.SERVICES, opened)
         return self.make(Case, programme=self.programme, organisation=org, person=person, opened=opened)
 
     def consent(self, person: Person, purpose: str, given_on: dt.date) -> None:
@@ -250,8 +252,6 @@ class Loader:
                 survivor="identified" if i % 3 else "presumed",
             )
             survivors.append((org, self.case(org, person, dt.date(2021, 7, 20) + dt.timedelta(days=i * 9))))
-        for _org, case in survivors:
-            self.consent(case.person, Consent.Purpose.SERVICES, case.opened)
         self.survivor_cases = [case for _org, case in survivors]
         self.declined_referral(survivors[10][1])
         for i, (org, case) in enumerate(survivors):
@@ -292,7 +292,6 @@ class Loader:
         dorcas = self.orgs["dorcas-ro"]
         self.sewer = self.person(dorcas, "female", born=self.born_aged(31))
         case = self.case(dorcas, self.sewer, dt.date(2021, 8, 16))
-        self.consent(self.sewer, Consent.Purpose.SERVICES, case.opened)
         # She agreed to her story being told (see milestones_and_stories): without this it stays unpublished.
         self.consent(self.sewer, Consent.Purpose.PUBLICATION, dt.date(2021, 11, 20))
         self.serve(case, "vocational_training", dt.date(2021, 9, 6))

@@ -258,6 +258,16 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 ),
                 "",
             ),
+            Column(
+                "consent_not_asked_reason",
+                TEXT,
+                _(
+                    "Why the person's consent for receiving services could not be asked; required for a new "
+                    "case unless the consent was recorded on or before the opening date."
+                ),
+                "In shock at intake; to be asked at the next meeting.",
+                field="consent_not_asked_reason",
+            ),
         ),
     ),
     RecordType(

@@ -61,7 +61,7 @@ def _changed(erasing: Erasing, record: Model, fields: list[str]) -> None:
 
 # (model, path from it to the person, free-text fields emptied)
 OWNED: tuple[tuple[type[Model], str, tuple[str, ...]], ...] = (
-    (Case, "person", ("external_id",)),
+    (Case, "person", ("external_id", "consent_not_asked_reason")),
     (ServiceDelivery, "case__person", ("note", "external_id")),
     (Outcome, "case__person", ("note", "external_id")),
     # What happened to her and where: the structured facts (status, types, countries) stay for the figures.

@@ -302,7 +302,8 @@ def _prepare(instance: Model) -> None:
     try:
         instance.clean()
     except ValidationError as error:
-        key = getattr(instance, "external_id", "") or getattr(instance, "slug", "") or instance.pk
+        # A record the import opens itself (a person's case) has neither key nor id yet: its name says which.
+        key = getattr(instance, "external_id", "") or getattr(instance, "slug", "") or instance.pk or instance
         raise ValidationError(
             _("%(record)s: %(reason)s") % {"record": key, "reason": " ".join(error.messages)}
         ) from None
@@ -357,18 +358,48 @@ def _cases_of(model: type[Model], case_ids: Iterable[Any]) -> dict[Any, Case]:
     return {c.pk: c for c in Case.objects.filter(AnyOf(F("pk"), ids)).only("pk", "opened", "closed")}
 
 
-def _with_case(instance: Model, cases: Mapping[Any, Case]) -> Model:
+def _services_consents(model: type[Model], person_ids: Iterable[Any]) -> dict[Any, list[Any]] | None:
+    """The consents for services of a batch's persons, read in one query, by person: a case opens only
+    with one (Case.clean), which would otherwise read them once per row. None for other records."""
+    if model is not Case:
+        return None
+    from nextsteps.privacy.models import Consent
+
+    ids = sorted({pk for pk in person_ids if pk is not None})
+    found: dict[Any, list[Any]] = {pk: [] for pk in ids}
+    if ids:
+        for consent in Consent.objects.filter(
+            AnyOf(F("person_id"), ids), purpose=Consent.Purpose.SERVICES
+        ).only("person_id", "given_on", "expires_on", "withdrawn_on"):
+            found[consent.person_id].append(consent)
+    return found
+
+
+def _needs_consent(values: Mapping[str, Any]) -> Any:
+    """The person whose consent a case's row may need: none when the row says why it was not asked, so
+    that a batch of such rows costs no query."""
+    return None if values.get("consent_not_asked_reason") else values.get("person_id")
+
+
+def _with_case(
+    instance: Model, cases: Mapping[Any, Case], consents: Mapping[Any, list[Any]] | None = None
+) -> Model:
     case = cases.get(getattr(instance, "case_id", None))
     if case is not None:
         instance.case = case  # type: ignore[attr-defined]
+    if consents is not None:
+        instance._services_consents = consents  # type: ignore[attr-defined]
     return instance
 
 
 def _as_values(
-    model: type[Model], values: dict[str, Any], cases: Mapping[Any, Case] | None = None
+    model: type[Model],
+    values: dict[str, Any],
+    cases: Mapping[Any, Case] | None = None,
+    consents: Mapping[Any, list[Any]] | None = None,
 ) -> dict[str, Any]:
     """Run the model's own rules and derivations on one row, returning the values to store."""
-    instance = _with_case(model(**values), cases or {})
+    instance = _with_case(model(**values), cases or {}, consents)
     _prepare(instance)
     return {f.attname: getattr(instance, f.attname) for f in model._meta.concrete_fields if not f.primary_key}
 
@@ -724,10 +755,11 @@ def bulk_upsert_records(
                 for name, value in to_change[obj.pk][0].items():
                     setattr(obj, name, value)
             cases = _cases_of(model, [getattr(obj, "case_id", None) for obj in objs])
+            consents = _services_consents(model, [_needs_consent(obj.__dict__) for obj in objs])
             for obj in objs:
                 plain, changed_names, _stored = to_change[obj.pk]
                 before = befores[obj.pk]
-                _with_case(obj, cases)
+                _with_case(obj, cases, consents)
                 _prepare(obj)
                 fields = [
                     f for f, old in zip(concrete, before, strict=True) if getattr(obj, f.attname) != old
@@ -769,8 +801,9 @@ def bulk_upsert_records(
 
     if to_create:
         cases = _cases_of(model, [values.get("case_id") for values, _links, _names in to_create])
+        consents = _services_consents(model, [_needs_consent(values) for values, _links, _names in to_create])
         prepared = (
-            [_as_values(model, values, cases) for values, _links, _names in to_create]
+            [_as_values(model, values, cases, consents) for values, _links, _names in to_create]
             if _needs_instance(model)
             else [values for values, _links, _names in to_create]
         )

@@ -11,6 +11,8 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.accounts import access
+from nextsteps.privacy.actions import record_consent
+from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Milestone, Organisation, Programme
 from nextsteps.records import actions, versions
 from nextsteps.records import models as m
@@ -137,11 +139,61 @@ class HouseholdForm(RecordForm):
 
 class CaseForm(RecordForm):
     kind = "case"
+    # Consent is asked at intake: the form that opens a case records it in the same step.
+    services_consent = forms.BooleanField(
+        label=_("The person consents to receiving services (recorded as given on the day the case opens)"),
+        required=False,
+    )
+    consent_given_by = forms.ChoiceField(
+        label=_("consent given by"),
+        choices=Consent.GivenBy.choices,
+        initial=Consent.GivenBy.PERSON,
+        required=False,
+    )
+    field_order = [
+        "organisation",
+        "person",
+        "opened",
+        "services_consent",
+        "consent_given_by",
+        "consent_not_asked_reason",
+    ]
 
     class Meta:
         model = m.Case
-        fields = ["organisation", "person", "opened", "closed", "status", "closure_reason"]
-        widgets = {"opened": DateInput(), "closed": DateInput()}
+        fields = [
+            "organisation",
+            "person",
+            "opened",
+            "closed",
+            "status",
+            "closure_reason",
+            "consent_not_asked_reason",
+        ]
+        widgets = {
+            "opened": DateInput(),
+            "closed": DateInput(),
+            "consent_not_asked_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def _post_clean(self) -> None:
+        # The model's rule takes a consent about to be recorded here as given, for this check only: the
+        # save (actions.save_new) checks again once before_save has stored it.
+        self.instance.consent_at_intake = bool(self.cleaned_data.get("services_consent"))
+        try:
+            super()._post_clean()  # type: ignore[misc]
+        finally:
+            self.instance.consent_at_intake = False
+
+    def before_save(self, instance: Any, acting_user: Any) -> None:
+        if self.cleaned_data.get("services_consent") and not instance.has_services_consent():
+            record_consent(
+                acting_user=acting_user,
+                person=instance.person,
+                purpose=Consent.Purpose.SERVICES,
+                given_on=instance.opened,
+                given_by=self.cleaned_data.get("consent_given_by") or Consent.GivenBy.PERSON,
+            )
 
 
 class ServiceForm(RecordForm):

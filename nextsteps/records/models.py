@@ -320,6 +320,14 @@ class Case(Versioned, ExternalId, TimeStamped):
     co_workers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="cases_helping", verbose_name=_("co-workers")
     )
+    # Encrypted: why consent could not be asked often describes the person's state (in shock, a minor alone).
+    consent_not_asked_reason = EncryptedTextField(
+        _("why consent for services was not asked"),
+        blank=True,
+        help_text=_(
+            "Only when the person's consent for receiving services could not be asked when the case opened."
+        ),
+    )
 
     class Meta:
         ordering = ["-opened", "pk"]
@@ -340,6 +348,50 @@ class Case(Versioned, ExternalId, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.person.code} ({day(self.opened)})"
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Case:
+        instance = super().from_db(db, field_names, values)
+        # The consent rule applies when a case opens, or is moved to another person or opening day: what the
+        # case was loaded with tells the two apart from any other edit.
+        instance._opened_as = {  # type: ignore[attr-defined]
+            name: instance.__dict__[name] for name in ("person_id", "opened") if name in instance.__dict__
+        }
+        return instance
+
+    def consent_rule_applies(self) -> bool:
+        """Whether this save opens the case (or re-opens it for another person or day). Cases stored before
+        the rule existed stay editable without a consent until one of those two changes."""
+        loaded = getattr(self, "_opened_as", None)
+        if self._state.adding or loaded is None:
+            return True
+        return any(getattr(self, name) != value for name, value in loaded.items())
+
+    def has_services_consent(self) -> bool:
+        """Whether the person's consent for receiving services held on the opening day. Bulk writers hand
+        over the consents of a batch's persons (`_services_consents`), read in one query for all rows."""
+        from nextsteps.privacy.models import Consent, valid_on
+
+        known = getattr(self, "_services_consents", None)
+        if known is not None:
+            return any(c.is_valid_on(self.opened) for c in known.get(self.person_id, ()))
+        return Consent.objects.filter(
+            valid_on(self.opened), person_id=self.person_id, purpose=Consent.Purpose.SERVICES
+        ).exists()
+
+    def consent_error(self) -> Any:
+        """Why the case cannot open for lack of consent (translated), or None."""
+        if not (self.person_id and self.opened) or self.consent_not_asked_reason.strip():
+            return None
+        # A form that records the consent in the same step says so; the save re-checks once it is stored.
+        if getattr(self, "consent_at_intake", False) or not self.consent_rule_applies():
+            return None
+        if self.has_services_consent():
+            return None
+        return _(
+            "A case opens with the person's consent for receiving services, given on or before the day it "
+            "opens. Record the consent, or say why it could not be asked."
+        )
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
@@ -367,6 +419,8 @@ class Case(Versioned, ExternalId, TimeStamped):
                 errors["caseworker"] = _(
                     "The responsible caseworker must work on cases for the case's organisation."
                 )
+        if not errors.get("opened") and (problem := self.consent_error()):
+            errors["consent_not_asked_reason"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -123,6 +123,9 @@ def accept_referral(
             organisation=referral.to_organisation,
             person=referral.case.person,
             opened=on,
+            # The case opens on the person's consent for services like any other, or on the reason the
+            # sender recorded why it could not be asked (tests/test_case_consent_rule.py).
+            consent_not_asked_reason=referral.case.consent_not_asked_reason,
         )
     elif (
         receiving_case.organisation_id != referral.to_organisation_id

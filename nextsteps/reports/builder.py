@@ -30,6 +30,8 @@ from nextsteps.programmes.models import (
     Programme,
 )
 from nextsteps.records.models import Activity, Story
+from nextsteps.referrals import figures as referral_figures
+from nextsteps.referrals.figures import AnswerTimes
 from nextsteps.reports import suppression
 from nextsteps.reports.suppression import HIDDEN, LARGE, SHOWN, SMALL, UNSEEN
 
@@ -161,6 +163,27 @@ class Figures:
     def cell(self, value: int | Decimal | None, mark: str = SHOWN) -> int | float | str | None:
         """For spreadsheets and JSON: a number, or the phrase when the number is withheld."""
         return self.phrase(mark) or as_number(value)
+
+
+def referral_marks(times: AnswerTimes, figures: Figures) -> dict[str, str]:
+    """The marks of the referral figures: counts of referrals are counts of persons (each is about one), and
+    the accepted, declined and withdrawn ones (with those still unanswered, which no output shows) add up to
+    those sent; the days to answer are withheld while fewer referrals were answered than the threshold."""
+    sent = figures.total_mark(times.sent, persons=True)
+    parts = {
+        "accepted": times.accepted,
+        "declined": times.declined,
+        "withdrawn": times.withdrawn,
+        UNSEEN: times.sent - times.accepted - times.declined - times.withdrawn,
+    }
+    marks = {"sent": sent, **figures.marks(parts, total=times.sent, total_mark=sent)}
+    marks["completed"] = figures.total_mark(times.completed, persons=True)
+    if marks["accepted"] != SHOWN and marks["completed"] == SHOWN:
+        # Completed ones were accepted: a shown count would bound a withheld one.
+        marks["completed"] = HIDDEN
+    days = HIDDEN if figures.total_mark(times.answered, persons=True) != SHOWN else SHOWN
+    marks["median_days"] = marks["max_days"] = days
+    return marks
 
 
 def status_label(status: str) -> str:
@@ -459,6 +482,8 @@ class Report:
     lines: list[IndicatorLine]
     figures: Figures = field(default_factory=Figures)
     note: str = ""  # which audience the report is for, in the report's language
+    # Referrals sent in the period, and the days they waited for an answer (the JSON report shows them).
+    referrals: AnswerTimes = field(default_factory=AnswerTimes)
 
     @property
     def audience(self) -> str:
@@ -759,4 +784,5 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
         lines=lines,
         figures=figures,
         note=figures.note(),
+        referrals=referral_figures.answer_times(referral_figures.of_programme(programme), start, end),
     )

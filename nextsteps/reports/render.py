@@ -16,7 +16,7 @@ from django.utils import formats, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from nextsteps.reports.builder import Dated, Event, Report, as_number, tracking_head
+from nextsteps.reports.builder import Dated, Event, Report, as_number, referral_marks, tracking_head
 from nextsteps.reports.charts import ChartRow, png_bars, svg_bars
 
 FORMATS = ("md", "html", "json")
@@ -264,6 +264,19 @@ def to_data(report: Report) -> dict[str, Any]:
             "exceeded": [line.indicator.code for line in report.exceeded],
         },
         "exceeded": [line.indicator.code for line in report.exceeded],
+        "referrals": _referrals(report),
+    }
+
+
+def _referrals(report: Report) -> dict[str, Any]:
+    """Referrals sent in the period: what became of them, and the days from sending to the answer
+    (median and longest), withheld for outside readers like every small count of people."""
+    times, figures = report.referrals, report.figures
+    marks = referral_marks(times, figures)
+    return {
+        **{state: figures.cell(n, marks[state]) for state, n in times.counts().items()},
+        "median_days_to_answer": figures.cell(times.median_days, marks["median_days"]),
+        "max_days_to_answer": figures.cell(times.max_days, marks["max_days"]),
     }
 
 

@@ -25,6 +25,7 @@ from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.programmes.models import Programme
+from nextsteps.referrals import figures as referral_figures
 from nextsteps.reports import livecache
 from nextsteps.reports.builder import (
     EXTERNAL,
@@ -32,6 +33,7 @@ from nextsteps.reports.builder import (
     build_report,
     fmt_number,
     period_label,
+    referral_marks,
     status_label,
     target_for_period,
 )
@@ -181,8 +183,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "period": period_label(start, end),
             "pillars": list(pillars.values()),
             "note": figures.note() if figures.audience == EXTERNAL else "",
+            "referral_lines": referral_lines(request.user, programme, start, end, figures),
         },
     )
+
+
+def referral_lines(user: Any, programme: Any, start: dt.date, end: dt.date, figures: Figures) -> list[str]:
+    """For whoever works on cases: the period's referrals of their organisations (sent or received, as the
+    referral pages show them) and the days they waited for an answer, in one query."""
+    if not access.organisations_for(user, "case", access.VIEW):
+        return []
+    times = referral_figures.answer_times(
+        access.referrals(user).filter(case__programme=programme), start, end
+    )
+    marks = referral_marks(times, figures)
+    text = {state: figures.text(n, marks[state]) for state, n in times.counts().items()}
+    lines = [
+        _(
+            "Referrals sent in this period: %(sent)s; accepted %(accepted)s, declined %(declined)s, "
+            "completed %(completed)s, withdrawn %(withdrawn)s."
+        )
+        % text
+    ]
+    if times.answered:
+        lines.append(
+            _("Days from referral to answer: median %(median)s, longest %(longest)s.")
+            % {
+                "median": figures.text(times.median_days, marks["median_days"]),
+                "longest": figures.text(times.max_days, marks["max_days"]),
+            }
+        )
+    return lines
 
 
 class ReportForm(forms.Form):

@@ -309,6 +309,8 @@ class Generator:
                 "status",
                 "closure_reason",
                 "external_id",
+                # Written below the rules, like cases from before the consent rule: none asked here.
+                "consent_not_asked_reason",
             ],
         )
         self.t_service = Table(
@@ -692,6 +694,7 @@ class Generator:
             self.day_text[closed] if closed is not None else None,
             "closed" if closed is not None else "open",
             self.closure_reason if closed is not None else None,
+            "",
             "",
         )
         for day in services:
