@@ -23,6 +23,7 @@ from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records import models as m
+from nextsteps.records.models import ClosureReason
 from tests import factories as f
 from tests.apiclient import ApiClient
 from tests.importing import run, write_csv
@@ -112,7 +113,10 @@ def test_a_case_stored_before_the_rule_stays_editable_until_its_opening_day_move
     # As a case from before the rule: written without it (a migration keeps such rows as they are).
     old = m.Case.objects.create(programme=prog, organisation=org, person=person, opened=OPENED)
     old = m.Case.objects.get(pk=old.pk)
-    actions.update_record(old, acting_user=None, status="closed", closed=OPENED + dt.timedelta(days=30))
+    reason = ClosureReason.objects.first()
+    actions.update_record(
+        old, acting_user=None, status="closed", closed=OPENED + dt.timedelta(days=30), closure_reason=reason
+    )
     assert m.Case.objects.get(pk=old.pk).status == "closed"
     with pytest.raises(ValidationError) as refused:
         actions.update_record(old, acting_user=None, opened=OPENED - dt.timedelta(days=1))
