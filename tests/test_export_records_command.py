@@ -55,7 +55,9 @@ def remove_all_records() -> None:
 
 
 def import_folders(root: Path, fmt: str = "csv") -> None:
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and any(p.iterdir()))
+    # In the order export-records wrote down: senders of referrals before the cases opened on them.
+    order = (root / "import-order.txt").read_text(encoding="utf-8").split()
+    folders = [root / slug for slug in order if (root / slug).is_dir() and any((root / slug).iterdir())]
     # Campaigns first: volunteers of every organisation name the campaign of one of them.
     for folder in folders:
         if (folder / f"campaigns.{fmt}").exists():

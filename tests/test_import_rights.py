@@ -89,6 +89,8 @@ def test_the_import_rights_follow_the_roles(demo: Programme) -> None:
         "cases",
         "services",
         "outcomes",
+        "consents",
+        "referrals",
     ]
     outreach = User.objects.get(username="outreach.sa")
     assert {t.key for t in rights.importable_types(outreach, sa)} == {
@@ -97,6 +99,8 @@ def test_the_import_rights_follow_the_roles(demo: Programme) -> None:
         "household_members",
         "outreach_visits",
         "visit_persons",
+        # Who may change a person records the person's consents, on the page as in a file.
+        "consents",
     }
     assert rights.import_organisations(User.objects.get(username="viewer")) == []
     assert rights.import_organisations(User.objects.get(username="dpo")) == []

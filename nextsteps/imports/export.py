@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import F, QuerySet, Value, When
+from django.db.models.functions import Concat
 
 from nextsteps.accounts import access
 from nextsteps.audit.log import log_each
 from nextsteps.audit.models import AuditEntry
 from nextsteps.imports import columns as c
 from nextsteps.imports import templates, vocabularies
+from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records.models import (
@@ -37,6 +40,7 @@ from nextsteps.records.models import (
     VisitPerson,
     Volunteer,
 )
+from nextsteps.referrals.models import Referral
 
 IDENTIFYING = {"persons": ("given_name", "family_name", "phone"), "volunteers": ("name", "phone")}
 CHUNK = 2000
@@ -95,10 +99,27 @@ EXPORTS: dict[str, Export] = {
         {"household": "household__external_id", "person": "person__external_id"},
     ),
     "cases": Export(
-        _own(Case),
+        lambda programme, organisation: _own(Case)(programme, organisation).annotate(
+            # A case opened on a referral names the referral, whose person is another organisation's.
+            referral_key=DbCase(
+                When(
+                    referral_received__isnull=False,
+                    then=Concat(
+                        F("referral_received__from_organisation__slug"),
+                        Value("/"),
+                        F("referral_received__external_id"),
+                    ),
+                ),
+                default=Value(""),
+            ),
+            own_person=DbCase(
+                When(referral_received__isnull=True, then=F("person__external_id")), default=Value("")
+            ),
+        ),
         {
             "external_id": "external_id",
-            "person": "person__external_id",
+            "person": "own_person",
+            "referral": "referral_key",
             "opened": "opened",
             "closed": "closed",
             "status": "status",
@@ -208,6 +229,36 @@ EXPORTS: dict[str, Export] = {
     ),
 }
 
+EXPORTS["consents"] = Export(
+    # A consent belongs to the person's organisation, whatever the programme.
+    lambda programme, organisation: Consent.objects.filter(organisation=organisation),
+    {name: name for name in ("external_id", "purpose", "given_by", "given_on", "expires_on", "withdrawn_on")}
+    | {"person": "person__external_id", "shared_with": "shared_with__slug"},
+    "consent-",
+)
+EXPORTS["referrals"] = Export(
+    lambda programme, organisation: Referral.objects.filter(
+        case__programme=programme, from_organisation=organisation
+    ),
+    {
+        name: name
+        for name in (
+            "external_id",
+            "reason",
+            "urgency",
+            "message",
+            "state",
+            "sent_on",
+            "answered_on",
+            "decline_reason",
+            "completed_on",
+            "withdrawn_on",
+        )
+    }
+    | {"case": "case__external_id", "to_organisation": "to_organisation__slug"},
+    "referral-",
+)
+
 # Activities' lists, gathered a chunk of activities at a time.
 _ACTIVITY_LISTS = {
     "participant_groups": (Activity.participant_groups.through, "participantgroup__code"),
@@ -215,6 +266,11 @@ _ACTIVITY_LISTS = {
         Activity.participating_organisations.through,
         "externalorganisation__name",
     ),
+}
+# Files with lists, by the field that names the record in the list's table.
+_LISTS: dict[str, tuple[str, dict[str, tuple[Any, str]]]] = {
+    "activities": ("activity_id", _ACTIVITY_LISTS),
+    "referrals": ("referral_id", {"services": (Referral.services.through, "servicetype__code")}),
 }
 
 
@@ -242,7 +298,7 @@ def rows(
     if upto is not None:
         queryset = queryset.filter(pk__lte=upto)
     queryset = queryset.order_by("pk").values_list("pk", *lookups)
-    if type_key != "activities":
+    if type_key not in _LISTS:
         for _pk, *values in queryset.iterator(chunk_size=CHUNK):
             found = dict(zip([n for n in names if n in spec.values], values, strict=True))
             yield [_cell(found.get(name)) for name in names]
@@ -251,27 +307,33 @@ def rows(
     for record in queryset.iterator(chunk_size=CHUNK):
         chunk.append(record)
         if len(chunk) >= CHUNK:
-            yield from _activity_rows(chunk, names, spec)
+            yield from _list_rows(chunk, names, spec, *_LISTS[type_key])
             chunk = []
-    yield from _activity_rows(chunk, names, spec)
+    yield from _list_rows(chunk, names, spec, *_LISTS[type_key])
 
 
-def _activity_rows(chunk: list[tuple[Any, ...]], names: Sequence[str], spec: Export) -> Iterator[list[Any]]:
+def _list_rows(
+    chunk: list[tuple[Any, ...]],
+    names: Sequence[str],
+    spec: Export,
+    owner: str,
+    list_fields: dict[str, tuple[Any, str]],
+) -> Iterator[list[Any]]:
     pks = [record[0] for record in chunk]
     lists: dict[str, dict[int, list[str]]] = {}
-    for name, (through, lookup) in _ACTIVITY_LISTS.items():
+    for name, (through, lookup) in list_fields.items():
         found: dict[int, list[str]] = defaultdict(list)
         for activity, value in (
-            through._default_manager.filter(activity_id__in=pks)
+            through._default_manager.filter(**{f"{owner}__in": pks})
             .order_by(lookup)
-            .values_list("activity_id", lookup)
+            .values_list(owner, lookup)
         ):
             found[activity].append(value)
         lists[name] = found
     plain = [n for n in names if n in spec.values]
     for pk, *values in chunk:
         found_values = dict(zip(plain, values, strict=True))
-        for name in _ACTIVITY_LISTS:
+        for name in list_fields:
             found_values[name] = "; ".join(lists[name].get(pk, []))
         yield [_cell(found_values.get(name)) for name in names]
 
@@ -292,6 +354,8 @@ KINDS_READ: dict[str, tuple[str, ...]] = {
     "distributions": ("distribution",),
     "services": ("service",),
     "outcomes": ("outcome",),
+    "referrals": ("case",),
+    "consents": ("person",),
 }
 
 
@@ -376,6 +440,8 @@ PERSON_LEVEL_FILES = {
     "volunteers",
     "services",
     "outcomes",
+    "referrals",
+    "consents",
 }
 
 
@@ -405,3 +471,30 @@ def _audit_export(
         )
         or 0
     )
+
+
+ORDER_FILE = "import-order.txt"
+
+
+def import_order(programme: Programme, slugs: Sequence[str]) -> list[str]:
+    """The organisations' folders in the order to import them: an organisation that sent referrals before
+    the ones that opened cases on them (a receiving case names its referral, which must be there first);
+    otherwise by slug. Organisations that referred to each other both ways come last, by slug."""
+    before: dict[str, set[str]] = {slug: set() for slug in slugs}
+    for sender, receiver in (
+        Referral.objects.filter(case__programme=programme, receiving_case__isnull=False)
+        .values_list("from_organisation__slug", "to_organisation__slug")
+        .distinct()
+    ):
+        if sender in before and receiver in before:
+            before[receiver].add(sender)
+    order: list[str] = []
+    waiting = sorted(slugs)
+    while waiting:
+        ready = [slug for slug in waiting if before[slug] <= set(order)]
+        if not ready:
+            order += waiting
+            break
+        order.append(ready[0])
+        waiting.remove(ready[0])
+    return order

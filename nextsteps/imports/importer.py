@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps import busy
 from nextsteps.imports import columns as c
-from nextsteps.imports import rights, vocabularies
+from nextsteps.imports import referral_rows, rights, vocabularies
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
 from nextsteps.imports.values import (
@@ -286,6 +286,10 @@ class Importer:
             found[key] = Lookup(
                 c.TYPES[key].model, "external_id", {"case__organisation": org}, "case__programme_id"
             )
+        found["consents"] = Lookup(c.TYPES["consents"].model, "external_id", own)
+        found["referrals"] = Lookup(
+            c.TYPES["referrals"].model, "external_id", {"from_organisation": org}, "case__programme_id"
+        )
         return found
 
     # errors -------------------------------------------------------------------------------------
@@ -936,6 +940,7 @@ def _case_rules(importer: Importer, values: dict[str, Any], present: set[str]) -
     opened, closed = values.get("opened"), values.get("closed")
     if opened and closed and closed < opened:
         yield "closed", closed.isoformat(), _("a case cannot close before it opened"), {}
+    yield from referral_rows.receiving_case_rules(importer, values, present)
     if values.get("person") and values.get("external_id"):
         importer.add_case(values["person"], values["external_id"])
 
@@ -992,6 +997,8 @@ ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]]
     "volunteers": _code_rule,
     "services": _service_rules,
     "outcomes": _outcome_rules,
+    "referrals": referral_rows.referral_rules,
+    "consents": referral_rows.consent_rules,
 }
 
 
@@ -1094,6 +1101,7 @@ def _case_extra(
             fields.update(_case_status(fields))
         else:
             fields.pop("status", None)
+    referral_rows.receiving_case_extra(fields, row)
 
 
 def _partner_prepare(importer: Importer, batch: list[dict[str, Any]]) -> dict[str, int]:
@@ -1180,7 +1188,7 @@ WRITERS: dict[str, Writer] = {
     "household_members": _links(
         "households", "household", lambda: Household.members.through, "household_id", Household, "members"
     ),
-    "cases": _records("cases", extra=_case_extra, defaults=_case_status),
+    "cases": referral_rows.with_receiving_cases(_records("cases", extra=_case_extra, defaults=_case_status)),
     "campaigns": _records(
         "campaigns", key="slug", by_programme=True, fixed=("programme_id", "organisation_id")
     ),
@@ -1194,4 +1202,8 @@ WRITERS: dict[str, Writer] = {
     "distributions": _records("distributions"),
     "services": _records("services", scope=(), extra=_casework_extra, prepare=_casework_prepare),
     "outcomes": _records("outcomes", scope=(), extra=_casework_extra, prepare=_casework_prepare),
+    "consents": _records("consents", scope=("organisation_id",), extra=referral_rows.consent_extra),
+    "referrals": referral_rows.referral_writer(
+        _records("referrals", scope=(), extra=referral_rows.referral_extra)
+    ),
 }

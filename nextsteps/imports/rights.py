@@ -24,6 +24,10 @@ KINDS_WRITTEN: dict[str, tuple[str, ...]] = {
     # A service or outcome that names only its person opens a case for it.
     "services": ("service", "case"),
     "outcomes": ("outcome", "case"),
+    # A referral is part of the sending organisation's casework, read and changed by its case staff.
+    "referrals": ("case",),
+    # Consents are recorded on the person's page, by those who may change the person.
+    "consents": ("person",),
 }
 NEEDED = (access.ADD, access.CHANGE)
 

@@ -10,8 +10,10 @@ from django.utils import translation
 
 from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.imports.values import Choice, Vocabulary
+from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Programme
 from nextsteps.records import models as records
+from nextsteps.referrals.models import Referral
 
 CHOICE_LISTS: dict[str, type[Choices]] = {
     "sex": records.Sex,
@@ -20,6 +22,11 @@ CHOICE_LISTS: dict[str, type[Choices]] = {
     "organisation_kind": records.ExternalOrganisation.Kind,
     "partner_status": records.PartnerContact.Status,
     "volunteer_status": records.Volunteer.Status,
+    "referral_reason": Referral.Reason,
+    "referral_urgency": Referral.Urgency,
+    "referral_state": Referral.State,
+    "consent_purpose": Consent.Purpose,
+    "consent_given_by": Consent.GivenBy,
 }
 
 MANAGED_LISTS: dict[str, type[Model]] = {
