@@ -54,6 +54,19 @@ def remove_all_records() -> None:
         model.objects.all().delete()
 
 
+def referrals() -> list[tuple[str, str, str, str, bool]]:
+    return sorted(
+        (
+            r.from_organisation.slug,
+            r.to_organisation.slug,
+            r.state,
+            r.case.person.code,
+            r.receiving_case is not None,
+        )
+        for r in Referral.objects.all()
+    )
+
+
 def import_folders(root: Path, fmt: str = "csv") -> None:
     # In the order export-records wrote down: senders of referrals before the cases opened on them.
     order = (root / "import-order.txt").read_text(encoding="utf-8").split()
@@ -78,12 +91,33 @@ def test_the_demo_exported_and_imported_into_an_empty_database_gives_the_same_re
     demo: Programme, tmp_path: Path
 ) -> None:
     before = {lang: report(demo, lang) for lang in ("en", "nl")}
+    referrals_before = referrals()
+    assert {state for _f, _t, state, _s, _r in referrals_before} == {"declined", "completed"}
     command("export-records", str(tmp_path), "--programme", "next-steps")
     remove_all_records()
     assert report(demo, "en") != before["en"]
     assert not m.Person.objects.exists()
     import_folders(tmp_path)
     assert {lang: report(demo, lang) for lang in ("en", "nl")} == before
+    # The referrals came back with their answers, and IJM's case for the woman it accepted is hers again.
+    assert referrals() == referrals_before
+    completed = Referral.objects.get(state="completed")
+    assert completed.receiving_case is not None
+    assert completed.receiving_case.person == completed.case.person
+    assert sorted(completed.receiving_case.services.values_list("service_type__code", flat=True)) == [
+        "legal_support",
+        "return_assistance",
+    ]
+    assert CaseShare.objects.filter(case=completed.case, organisation=completed.to_organisation).exists()
+    # Importing the same files again finds every record as it is.
+    for slug in (tmp_path / "import-order.txt").read_text(encoding="utf-8").split():
+        files = sorted((tmp_path / slug).glob("*.csv"))
+        if files:
+            out, _err = command(
+                "import", *map(str, files), "--programme", "next-steps", "--organisation", slug
+            )
+            counted = [line for line in out.splitlines() if " added, " in line]
+            assert counted and all(" 0 added, 0 changed," in line for line in counted), out
 
 
 def test_the_exported_files_import_again_into_the_same_database_without_change(

@@ -388,6 +388,25 @@ def assign_ids(
                 organisation=organisation,
                 prefix=spec.id_prefix,
             )
+    if types is None or "cases" in types:
+        assigned += _name_received_referrals(programme, organisation, acting_user)
+    return assigned
+
+
+def _name_received_referrals(programme: Programme, organisation: Organisation, acting_user: Any) -> int:
+    """A case opened on a referral names it by the sender's external id for it: referrals without one get
+    it now, as the sender's own export would give them, even when the receiver's folder is written first."""
+    received = Referral.objects.filter(
+        case__programme=programme, to_organisation=organisation, receiving_case__isnull=False, external_id=""
+    )
+    assigned = 0
+    for sender in Organisation.objects.filter(pk__in=received.values("from_organisation")):
+        assigned += actions.assign_missing_external_ids(
+            received.filter(from_organisation=sender),
+            acting_user=acting_user,
+            organisation=sender,
+            prefix=EXPORTS["referrals"].id_prefix or "",
+        )
     return assigned
 
 
