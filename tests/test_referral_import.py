@@ -62,6 +62,9 @@ def sender_case() -> m.Case:
     if not case.external_id:
         case.external_id = f"case-{case.pk}"
         case.save()
+    if not case.person.external_id:
+        case.person.external_id = f"person-{case.person.pk}"
+        case.person.save()
     return case
 
 
@@ -126,9 +129,34 @@ def test_a_referral_without_the_persons_consent_to_that_organisation_is_refused(
     consent_to_share(case, "betania")
     with pytest.raises(ImportFailed) as failed:
         import_referrals(tmp_path, row(case))
-    assert "R-1: Missing consent" in errors(failed) and "IJM" in errors(failed)
+    assert "row 2, column “to_organisation”" in errors(failed)
+    assert "Missing consent" in errors(failed) and "IJM" in errors(failed)
+    assert not failed.value.result.written_rows
     assert not Referral.objects.filter(external_id="R-1").exists()
     assert not CaseShare.objects.filter(case=case).exists()
+
+
+def test_a_referral_is_checked_against_the_consents_imported_with_it(demo: Programme, tmp_path: Path) -> None:
+    case = sender_case()
+    consents = write_csv(
+        tmp_path / "consents.csv",
+        ["external_id", "person", "purpose", "shared_with", "given_on"],
+        [["CON-1", case.person.external_id, "sharing", "betania", SENT]],
+    )
+    referrals = write_csv(tmp_path / "referrals.csv", HEADER, [row(case)])
+    programme, sender = Programme.objects.get(slug="next-steps"), org("next-steps-nl")
+    with pytest.raises(ImportFailed) as failed:
+        run(programme, sender, consents, referrals)
+    assert "R-1: Missing consent" in errors(failed)
+    assert not Referral.objects.filter(external_id="R-1").exists()
+    write_csv(
+        tmp_path / "consents.csv",
+        ["external_id", "person", "purpose", "shared_with", "given_on"],
+        [["CON-1", case.person.external_id, "sharing", "International Justice Mission Romania", SENT]],
+    )
+    run(programme, sender, consents, referrals)
+    assert Referral.objects.get(external_id="R-1").state == "accepted"
+    assert CaseShare.objects.filter(case=case, organisation=org("ijm-ro")).exists()
 
 
 @pytest.mark.parametrize(

@@ -123,6 +123,9 @@ def referral_rules(importer: Importer, values: dict[str, Any], present: set[str]
             for message in messages:
                 yield column, "", message, {}
         return
+    refusal = _consent_refusal(importer, values, to_organisation)
+    if refusal:
+        yield "to_organisation", values.get("to_organisation"), refusal, {}
     # Two open referrals of a case to one organisation in the same import: the constraint would refuse
     # the second one only when it is written.
     if referral.state in Referral.OPEN and values.get("case") and to_organisation:
@@ -133,6 +136,26 @@ def referral_rules(importer: Importer, values: dict[str, Any], present: set[str]
         if pair in opened:
             yield "case", values["case"], _("this case already has an open referral to this organisation"), {}
         opened.add(pair)
+
+
+def _consent_refusal(importer: Importer, values: dict[str, Any], to_organisation: int | None) -> str | None:
+    """The missing consent of a referral whose case is stored, when the import brings no consents: found
+    now, a row's error; otherwise the writer checks it, once the import's cases and consents are written."""
+    if to_organisation is None or not values.get("case") or not values.get("sent_on"):
+        return None
+    if any(t.key == "consents" for t in importer._types.values()):
+        return None
+    case = (
+        Case.objects.filter(
+            organisation=importer.organisation, programme=importer.programme, external_id=values["case"]
+        )
+        .select_related("person")
+        .first()
+    )
+    if case is None:
+        return None
+    organisation = importer.programme.organisations.get(pk=to_organisation)
+    return sharing_refusal(case.person, organisation, values["sent_on"])
 
 
 def referral_extra(
