@@ -231,7 +231,7 @@ class Loader:
         add_case_files(self.survivor_cases, dt.date.today())
         identify_survivors(programme)
         # After the identifications, which number the survivors' cases in order: IJM's case for her is not one.
-        self.completed_referral(self.survivor_cases[9])
+        self.completed_referral(self.survivor_cases[11])
         return programme
 
     def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:

@@ -236,10 +236,13 @@ def receiving_case_rules(importer: Importer, values: dict[str, Any], present: se
         return
     sender, _slash, external_id = key.partition("/")
     referral = (
+        # Only what the receiver may see of referrals: those addressed to it, not declined or withdrawn.
         Referral.objects.filter(
             from_organisation__slug=sender.strip(),
             external_id=external_id.strip(),
             case__programme=importer.programme,
+            to_organisation=importer.organisation,
+            state__in=Referral.VISIBLE_TO_RECEIVER,
         )
         .select_related("case", "to_organisation", "receiving_case")
         .first()
@@ -251,15 +254,8 @@ def receiving_case_rules(importer: Importer, values: dict[str, Any], present: se
         yield (
             "referral",
             key,
-            _("no referral of this name in the programme. %(first)s"),
-            {"first": first},
-        )
-    elif referral.to_organisation_id != importer.organisation.pk:
-        yield (
-            "referral",
-            key,
-            _("this referral is addressed to another organisation, not %(organisation)s"),
-            {"organisation": str(importer.organisation)},
+            _("no referral of this name addressed to %(organisation)s. %(first)s"),
+            {"organisation": str(importer.organisation), "first": first},
         )
     elif referral.state not in ANSWERED:
         yield (
