@@ -502,6 +502,7 @@ def import_order(programme: Programme, slugs: Sequence[str]) -> list[str]:
     before: dict[str, set[str]] = {slug: set() for slug in slugs}
     for sender, receiver in (
         Referral.objects.filter(case__programme=programme, receiving_case__isnull=False)
+        .order_by()
         .values_list("from_organisation__slug", "to_organisation__slug")
         .distinct()
     ):
