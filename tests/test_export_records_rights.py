@@ -32,7 +32,7 @@ def test_without_an_organisation_only_the_users_own_organisations_are_exported(
     demo: Programme, tmp_path: Path
 ) -> None:
     export(tmp_path, "--user", "coordinator")
-    assert [p.name for p in tmp_path.iterdir()] == ["next-steps-nl"]
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == ["next-steps-nl"]
     organisations = set(
         AuditEntry.objects.filter(action="export").values_list("organisation__slug", flat=True)
     )

@@ -95,6 +95,8 @@ def test_the_import_rights_follow_the_roles(demo: Programme) -> None:
         "planned_actions",
         "follow_ups",
         "case_notes",
+        "consents",
+        "referrals",
     ]
     outreach = User.objects.get(username="outreach.sa")
     assert {t.key for t in rights.importable_types(outreach, sa)} == {
@@ -103,6 +105,8 @@ def test_the_import_rights_follow_the_roles(demo: Programme) -> None:
         "household_members",
         "outreach_visits",
         "visit_persons",
+        # Who may change a person records the person's consents, on the page as in a file.
+        "consents",
     }
     assert rights.import_organisations(User.objects.get(username="viewer")) == []
     assert rights.import_organisations(User.objects.get(username="dpo")) == []

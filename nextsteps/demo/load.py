@@ -17,6 +17,7 @@ from nextsteps.accounts.models import Membership, User
 from nextsteps.attachments.demo import attach_demo_consent_form
 from nextsteps.demo import programme as spec
 from nextsteps.demo.casefiles import add_case_files, assign_demo_cases
+from nextsteps.identification.actions import EDITABLE, record_identification
 from nextsteps.identification.demo import identify_survivors
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.privacy.actions import record_consent
@@ -41,7 +42,13 @@ from nextsteps.records.models import (
     Story,
     Volunteer,
 )
-from nextsteps.referrals.actions import decline_referral, send_referral
+from nextsteps.referrals.actions import (
+    accept_referral,
+    complete_referral,
+    decline_referral,
+    record_referral_service,
+    send_referral,
+)
 from nextsteps.referrals.models import Referral
 
 GIVEN_F = [
@@ -223,6 +230,8 @@ class Loader:
         # Last, so that nothing drawn before changes: the survivors' case files.
         add_case_files(self.survivor_cases, dt.date.today())
         identify_survivors(programme)
+        # After the identifications, which number the survivors' cases in order: IJM's case for her is not one.
+        self.completed_referral(self.survivor_cases[11])
         return programme
 
     def case(self, org: Organisation, person: Person, opened: dt.date) -> Case:
@@ -315,8 +324,7 @@ class Loader:
 
     def declined_referral(self, case: Case) -> None:
         """The Dutch office asked IJM Romania for legal support for a woman; IJM declined, so it sees neither
-        the referral nor her case. (An accepted referral is left out: IJM's case for a person of the Dutch
-        office could not go through export-records and back, which the demo is tested with.)"""
+        the referral nor her case."""
         ijm = self.orgs["ijm-ro"]
         record_consent(
             acting_user=None,
@@ -340,6 +348,51 @@ class Loader:
             reason="No lawyer of ours is free before the hearing in November.",
             on=dt.date(2021, 10, 25),
         )
+
+    def completed_referral(self, case: Case) -> None:
+        """After the Dutch office had helped a woman to return, it referred her to IJM Romania for return
+        assistance and legal support at home; IJM accepted, helped her on a case of its own and completed the
+        referral. All of it in January and February 2022, after the report's period: she counts once in the
+        period's figures (for the Dutch office, which served her then), and no organisation's figure moves."""
+        ijm = self.orgs["ijm-ro"]
+        record_consent(
+            acting_user=None,
+            person=case.person,
+            purpose=Consent.Purpose.SHARING,
+            given_on=dt.date(2022, 1, 3),
+            shared_with=ijm,
+        )
+        referral = send_referral(
+            acting_user=None,
+            case=case,
+            to_organisation=ijm,
+            services=[self.services["return_assistance"], self.services["legal_support"]],
+            reason=Referral.Reason.RETURN,
+            message="She is back home near Iași; she needs help to settle and a lawyer for the trial.",
+            on=dt.date(2022, 1, 4),
+        )
+        accept_referral(acting_user=None, referral=referral, on=dt.date(2022, 1, 6))
+        assert referral.receiving_case is not None
+        # IJM records her identification as the Dutch office did: every survivor's case has one.
+        known = case.identification
+        record_identification(
+            referral.receiving_case,
+            acting_user=None,
+            **{
+                name: list(getattr(known, name).all())
+                if name in ("exploitation_types", "means_of_control")
+                else getattr(known, name)
+                for name in EDITABLE
+            },
+        )
+        for code, day in (
+            ("return_assistance", dt.date(2022, 1, 10)),
+            ("legal_support", dt.date(2022, 1, 17)),
+        ):
+            record_referral_service(
+                acting_user=None, referral=referral, service_type=self.services[code], date=day
+            )
+        complete_referral(acting_user=None, referral=referral, on=dt.date(2022, 2, 28))
 
     def family_visits(self) -> None:
         sa = self.orgs["salvation-army-ro"]

@@ -228,7 +228,16 @@ RECORD_TYPES: tuple[RecordType, ...] = (
         "records.Case",
         (
             external_id("C-0001"),
-            Column("person", REFERENCE, PERSON_REF, "P-0001", required=True, references="persons"),
+            Column(
+                "person",
+                REFERENCE,
+                _(
+                    "External id of a person of your organisation, from the persons template or already "
+                    "imported; leave empty when you give the referral."
+                ),
+                "P-0001",
+                references="persons",
+            ),
             Column(
                 "opened", DATE, _("Date the case was opened."), "2021-08-03", required=True, field="opened"
             ),
@@ -267,6 +276,16 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 ),
                 "In shock at intake; to be asked at the next meeting.",
                 field="consent_not_asked_reason",
+            ),
+            Column(
+                "referral",
+                TEXT,
+                _(
+                    "Only for a case your organisation opened on a referral it accepted: the sending "
+                    "organisation's short name (slug), a slash and the referral's external id there. The "
+                    "person is the referral's; leave the person empty."
+                ),
+                "",
             ),
         ),
     ),
@@ -812,7 +831,145 @@ CASE_FILE_TYPES: tuple[RecordType, ...] = (
     ),
 )
 
-RECORD_TYPES = RECORD_TYPES + CASE_FILE_TYPES
+CONSENTS = RecordType(
+    "consents",
+    _("consents"),
+    _(
+        "Consents your organisation recorded for its persons: to receive services, to share their case with "
+        "one named organisation, to use their story. A referral needs the consent to share with the "
+        "organisation it goes to."
+    ),
+    "privacy.Consent",
+    (
+        external_id("CON-001"),
+        Column("person", REFERENCE, PERSON_REF, "P-0001", required=True, references="persons"),
+        Column(
+            "purpose",
+            CHOICE,
+            _("What the person agreed to."),
+            "sharing",
+            required=True,
+            field="purpose",
+            vocabulary="consent_purpose",
+        ),
+        Column(
+            "shared_with",
+            TEXT,
+            _(
+                "Only for sharing: the organisation of the programme the person agreed to share their case "
+                "with, by its short name (slug) or its name."
+            ),
+            "ijm-ro",
+        ),
+        Column(
+            "given_by",
+            CHOICE,
+            _("Who gave the consent; the person when left empty."),
+            "person",
+            field="given_by",
+            vocabulary="consent_given_by",
+        ),
+        Column(
+            "given_on", DATE, _("Date the consent was given."), "2021-08-03", required=True, field="given_on"
+        ),
+        Column("expires_on", DATE, _("The last day the consent holds, if it ends."), "", field="expires_on"),
+        Column("withdrawn_on", DATE, _("Date it was withdrawn, if it was."), "", field="withdrawn_on"),
+    ),
+)
+
+REFERRALS = RecordType(
+    "referrals",
+    _("referrals"),
+    _(
+        "Referrals your organisation sent to another organisation of the programme, with their answer. "
+        "Import them before the receiving organisation imports its cases for the referred persons. Each "
+        "needs the person's consent to share with exactly that organisation on the day it was sent."
+    ),
+    "referrals.Referral",
+    (
+        external_id("R-001"),
+        Column(
+            "case",
+            REFERENCE,
+            _("External id of your organisation's case that is referred."),
+            "C-0001",
+            required=True,
+            references="cases",
+        ),
+        Column(
+            "to_organisation",
+            TEXT,
+            _(
+                "The organisation of the programme the case is referred to: its short name (slug) or its name."
+            ),
+            "ijm-ro",
+            required=True,
+        ),
+        Column(
+            "services",
+            CHOICES,
+            _("Services asked for."),
+            "return_assistance; legal_support",
+            required=True,
+            field="services",
+            vocabulary="service_type",
+        ),
+        Column(
+            "reason",
+            CHOICE,
+            _("Why the case is referred."),
+            "return",
+            required=True,
+            field="reason",
+            vocabulary="referral_reason",
+        ),
+        Column(
+            "urgency",
+            CHOICE,
+            _("Urgency; normal when left empty."),
+            "normal",
+            field="urgency",
+            vocabulary="referral_urgency",
+        ),
+        Column("message", TEXT, _("Message to the receiving organisation."), "", field="message"),
+        Column(
+            "state",
+            CHOICE,
+            _("Where the referral stands; sent when left empty."),
+            "completed",
+            field="state",
+            vocabulary="referral_state",
+        ),
+        Column(
+            "sent_on", DATE, _("Date the referral was sent."), "2021-10-01", required=True, field="sent_on"
+        ),
+        Column(
+            "answered_on",
+            DATE,
+            _("Date it was accepted or declined."),
+            "2021-10-04",
+            field="answered_on",
+        ),
+        Column(
+            "decline_reason",
+            TEXT,
+            _("Why it was declined, if it was."),
+            "",
+            field="decline_reason",
+        ),
+        Column(
+            "completed_on", DATE, _("Date it was completed, if it was."), "2021-11-30", field="completed_on"
+        ),
+        Column("withdrawn_on", DATE, _("Date it was withdrawn, if it was."), "", field="withdrawn_on"),
+    ),
+)
+
+# Files are handled in this order. Consents come right after persons: a case opens only with the person's
+# consent for services (or a reason why it could not be asked), and a referral with the consent to share.
+# The case file follows its cases; referrals come last, after the cases they refer.
+assert RECORD_TYPES[0].key == "persons"
+RECORD_TYPES = (RECORD_TYPES[0], CONSENTS, *RECORD_TYPES[1:], *CASE_FILE_TYPES, REFERRALS)
+
 TYPES: dict[str, RecordType] = {t.key: t for t in RECORD_TYPES}
 # Files are validated and written in this order, so that every reference points backwards.
 ORDER = {t.key: i for i, t in enumerate(RECORD_TYPES)}

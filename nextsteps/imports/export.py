@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import F, QuerySet, Value, When
+from django.db.models.functions import Concat
 
 from nextsteps.accounts import access
 from nextsteps.audit.log import log_each
@@ -23,6 +25,7 @@ from nextsteps.casework.models import Assessment, CaseNote, FollowUp, Goal, Plan
 from nextsteps.identification.models import CaseIdentification
 from nextsteps.imports import columns as c
 from nextsteps.imports import templates, vocabularies
+from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records.models import (
@@ -39,6 +42,7 @@ from nextsteps.records.models import (
     VisitPerson,
     Volunteer,
 )
+from nextsteps.referrals.models import Referral
 
 IDENTIFYING = {"persons": ("given_name", "family_name", "phone"), "volunteers": ("name", "phone")}
 CHUNK = 2000
@@ -99,10 +103,27 @@ EXPORTS: dict[str, Export] = {
         {"household": "household__external_id", "person": "person__external_id"},
     ),
     "cases": Export(
-        _own(Case),
+        lambda programme, organisation: _own(Case)(programme, organisation).annotate(
+            # A case opened on a referral names the referral, whose person is another organisation's.
+            referral_key=DbCase(
+                When(
+                    referral_received__isnull=False,
+                    then=Concat(
+                        F("referral_received__from_organisation__slug"),
+                        Value("/"),
+                        F("referral_received__external_id"),
+                    ),
+                ),
+                default=Value(""),
+            ),
+            own_person=DbCase(
+                When(referral_received__isnull=True, then=F("person__external_id")), default=Value("")
+            ),
+        ),
         {
             "external_id": "external_id",
-            "person": "person__external_id",
+            "person": "own_person",
+            "referral": "referral_key",
             "opened": "opened",
             "closed": "closed",
             "status": "status",
@@ -306,6 +327,37 @@ EXPORTS: dict[str, Export] = {
     ),
 }
 
+EXPORTS["consents"] = Export(
+    # A consent belongs to the person's organisation, whatever the programme.
+    lambda programme, organisation: Consent.objects.filter(organisation=organisation),
+    {name: name for name in ("external_id", "purpose", "given_by", "given_on", "expires_on", "withdrawn_on")}
+    | {"person": "person__external_id", "shared_with": "shared_with__slug"},
+    "consent-",
+)
+EXPORTS["referrals"] = Export(
+    lambda programme, organisation: Referral.objects.filter(
+        case__programme=programme, from_organisation=organisation
+    ),
+    {
+        name: name
+        for name in (
+            "external_id",
+            "reason",
+            "urgency",
+            "message",
+            "state",
+            "sent_on",
+            "answered_on",
+            "decline_reason",
+            "completed_on",
+            "withdrawn_on",
+        )
+    }
+    | {"case": "case__external_id", "to_organisation": "to_organisation__slug"},
+    "referral-",
+    {"services": (lambda: Referral.services.through, "referral_id", "servicetype__code")},
+)
+
 
 def _cell(value: Any) -> Any:
     # Dates stay dates: a workbook gets date cells, a CSV file their ISO form (str() of a date).
@@ -395,6 +447,8 @@ KINDS_READ: dict[str, tuple[str, ...]] = {
     "planned_actions": ("case",),
     "follow_ups": ("case",),
     "case_notes": ("case",),
+    "referrals": ("case",),
+    "consents": ("person",),
 }
 
 
@@ -427,6 +481,25 @@ def assign_ids(
                 organisation=organisation,
                 prefix=spec.id_prefix,
             )
+    if types is None or "cases" in types:
+        assigned += _name_received_referrals(programme, organisation, acting_user)
+    return assigned
+
+
+def _name_received_referrals(programme: Programme, organisation: Organisation, acting_user: Any) -> int:
+    """A case opened on a referral names it by the sender's external id for it: referrals without one get
+    it now, as the sender's own export would give them, even when the receiver's folder is written first."""
+    received = Referral.objects.filter(
+        case__programme=programme, to_organisation=organisation, receiving_case__isnull=False, external_id=""
+    )
+    assigned = 0
+    for sender in Organisation.objects.filter(pk__in=received.values("from_organisation")):
+        assigned += actions.assign_missing_external_ids(
+            received.filter(from_organisation=sender),
+            acting_user=acting_user,
+            organisation=sender,
+            prefix=EXPORTS["referrals"].id_prefix or "",
+        )
     return assigned
 
 
@@ -481,6 +554,8 @@ PERSON_LEVEL_FILES = {
     "services",
     "outcomes",
     *CASE_FILE_FILES,
+    "referrals",
+    "consents",
 }
 
 
@@ -510,3 +585,31 @@ def _audit_export(
         )
         or 0
     )
+
+
+ORDER_FILE = "import-order.txt"
+
+
+def import_order(programme: Programme, slugs: Sequence[str]) -> list[str]:
+    """The organisations' folders in the order to import them: an organisation that sent referrals before
+    the ones that opened cases on them (a receiving case names its referral, which must be there first);
+    otherwise by slug. Organisations that referred to each other both ways come last, by slug."""
+    before: dict[str, set[str]] = {slug: set() for slug in slugs}
+    for sender, receiver in (
+        Referral.objects.filter(case__programme=programme, receiving_case__isnull=False)
+        .order_by()
+        .values_list("from_organisation__slug", "to_organisation__slug")
+        .distinct()
+    ):
+        if sender in before and receiver in before:
+            before[receiver].add(sender)
+    order: list[str] = []
+    waiting = sorted(slugs)
+    while waiting:
+        ready = [slug for slug in waiting if before[slug] <= set(order)]
+        if not ready:
+            order += waiting
+            break
+        order.append(ready[0])
+        waiting.remove(ready[0])
+    return order

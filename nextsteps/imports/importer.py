@@ -46,7 +46,7 @@ from nextsteps import busy
 from nextsteps.accounts import access
 from nextsteps.identification.models import FORCED_LABOUR
 from nextsteps.imports import columns as c
-from nextsteps.imports import rights, vocabularies
+from nextsteps.imports import referral_rows, rights, vocabularies
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
 from nextsteps.imports.values import (
@@ -302,6 +302,10 @@ class Importer:
             "external_id",
             {"goal__case__organisation": org},
             "goal__case__programme_id",
+        )
+        found["consents"] = Lookup(c.TYPES["consents"].model, "external_id", own)
+        found["referrals"] = Lookup(
+            c.TYPES["referrals"].model, "external_id", {"from_organisation": org}, "case__programme_id"
         )
         return found
 
@@ -1084,6 +1088,7 @@ def _case_rules(importer: Importer, values: dict[str, Any], present: set[str]) -
             _("no one with this user name works on the cases of %(organisation)s"),
             {"organisation": str(importer.organisation)},
         )
+    yield from referral_rows.receiving_case_rules(importer, values, present)
     if values.get("person") and values.get("external_id"):
         importer.add_case(values["person"], values["external_id"])
 
@@ -1194,6 +1199,8 @@ ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]]
     "planned_actions": _planned_action_rules,
     "follow_ups": _dated_rules,
     "case_notes": _dated_rules,
+    "referrals": referral_rows.referral_rules,
+    "consents": referral_rows.consent_rules,
 }
 
 
@@ -1309,6 +1316,7 @@ def _case_extra(
             fields.update(_case_status(fields))
         else:
             fields.pop("status", None)
+    referral_rows.receiving_case_extra(fields, row)
 
 
 def _partner_prepare(importer: Importer, batch: list[dict[str, Any]]) -> dict[str, int]:
@@ -1427,7 +1435,7 @@ WRITERS: dict[str, Writer] = {
     "household_members": _links(
         "households", "household", lambda: Household.members.through, "household_id", Household, "members"
     ),
-    "cases": _records("cases", extra=_case_extra, defaults=_case_status),
+    "cases": referral_rows.with_receiving_cases(_records("cases", extra=_case_extra, defaults=_case_status)),
     "campaigns": _records(
         "campaigns", key="slug", by_programme=True, fixed=("programme_id", "organisation_id")
     ),
@@ -1449,4 +1457,8 @@ WRITERS: dict[str, Writer] = {
     ),
     "follow_ups": _records("follow_ups", scope=()),
     "case_notes": _records("case_notes", scope=(), authored=True),
+    "consents": _records("consents", scope=("organisation_id",), extra=referral_rows.consent_extra),
+    "referrals": referral_rows.referral_writer(
+        _records("referrals", scope=(), extra=referral_rows.referral_extra)
+    ),
 }

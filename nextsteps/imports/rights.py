@@ -31,6 +31,10 @@ KINDS_WRITTEN: dict[str, tuple[str, ...]] = {
     "planned_actions": ("case",),
     "follow_ups": ("case",),
     "case_notes": ("case",),
+    # A referral is part of the sending organisation's casework, read and changed by its case staff.
+    "referrals": ("case",),
+    # Consents are recorded on the person's page, by those who may change the person.
+    "consents": ("person",),
 }
 NEEDED = (access.ADD, access.CHANGE)
 

@@ -12,8 +12,10 @@ from nextsteps.casework import models as casework
 from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.identification import models as identification
 from nextsteps.imports.values import Choice, Vocabulary
+from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Programme
 from nextsteps.records import models as records
+from nextsteps.referrals.models import Referral
 
 CHOICE_LISTS: dict[str, type[Choices]] = {
     "sex": records.Sex,
@@ -27,6 +29,11 @@ CHOICE_LISTS: dict[str, type[Choices]] = {
     "risk_level": casework.RiskLevel,
     "goal_status": casework.Goal.Status,
     "planned_action_status": casework.PlannedAction.Status,
+    "referral_reason": Referral.Reason,
+    "referral_urgency": Referral.Urgency,
+    "referral_state": Referral.State,
+    "consent_purpose": Consent.Purpose,
+    "consent_given_by": Consent.GivenBy,
 }
 
 MANAGED_LISTS: dict[str, type[Model]] = {

@@ -40,6 +40,8 @@ class Consent(RecordRules, TimeStamped):
         GUARDIAN = "guardian", _("a parent or guardian")
         OTHER = "other", _("someone else")
 
+    # The recording organisation's own identifier, so that importing its consents twice updates them.
+    external_id = models.CharField(_("external id"), max_length=80, blank=True, db_index=True)
     person = models.ForeignKey(
         "records.Person", on_delete=models.PROTECT, related_name="consents", verbose_name=_("person")
     )
@@ -69,6 +71,16 @@ class Consent(RecordRules, TimeStamped):
     class Meta:
         ordering = ["-given_on", "-pk"]
         indexes = [models.Index(fields=["person", "purpose"], name="consent_person_purpose_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="unique_consent_external_id",
+                violation_error_message=_(
+                    "Another record of this organisation already has this external id."
+                ),
+            )
+        ]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
 

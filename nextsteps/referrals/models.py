@@ -59,6 +59,8 @@ class Referral(TimeStamped):
     VISIBLE_TO_RECEIVER = (State.SENT, State.ACCEPTED, State.COMPLETED)
     OPEN = (State.SENT, State.ACCEPTED)
 
+    # The sending organisation's own identifier, so that importing its referrals twice updates them.
+    external_id = models.CharField(_("external id"), max_length=80, blank=True, db_index=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case"))
     from_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="referrals_sent", verbose_name=_("from")
@@ -102,6 +104,14 @@ class Referral(TimeStamped):
                 name="one_open_referral_per_case_and_organisation",
                 violation_error_message=_("This case already has an open referral to this organisation."),
             ),
+            models.UniqueConstraint(
+                fields=["from_organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="unique_referral_external_id",
+                violation_error_message=_(
+                    "Another record of this organisation already has this external id."
+                ),
+            ),
         ]
         indexes = [models.Index(fields=["to_organisation", "state"], name="referral_inbox_idx")]
         verbose_name = _("referral")
@@ -136,6 +146,16 @@ class Referral(TimeStamped):
             and "completed_on" not in errors
         ):
             errors["completed_on"] = _("A referral cannot be completed before it was accepted.")
+        # Each step leaves its date (the actions set them): a referral imported from a file must too.
+        answered = (self.State.ACCEPTED, self.State.DECLINED, self.State.COMPLETED)
+        if self.state in answered and not self.answered_on:
+            errors.setdefault(
+                "answered_on", _("An accepted or declined referral needs the date it was answered.")
+            )
+        if self.state == self.State.COMPLETED and not self.completed_on:
+            errors.setdefault("completed_on", _("A completed referral needs the date it was completed."))
+        if self.state == self.State.WITHDRAWN and not self.withdrawn_on:
+            errors.setdefault("withdrawn_on", _("A withdrawn referral needs the date it was withdrawn."))
         if self.state == self.State.DECLINED and not self.decline_reason.strip():
             errors["decline_reason"] = _("Say why the referral is declined.")
         if errors:

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nextsteps.imports import cli
-from nextsteps.imports.export import export_records, readable_types
+from nextsteps.imports.export import ORDER_FILE, export_records, import_order, readable_types
 from nextsteps.imports.templates import FORMATS
 
 
@@ -87,3 +87,14 @@ class Command(BaseCommand):
                             "file": folder / f"{key}.{fmt}",
                         }
                     )
+            if not options["organisation"]:
+                order = directory / ORDER_FILE
+                slugs = [org.slug for org, _folder in targets]
+                order.write_text("\n".join(import_order(programme, slugs)) + "\n", encoding="utf-8")
+                self.stdout.write(
+                    _(
+                        "Import the folders in the order of %(file)s: an organisation's referrals before the "
+                        "cases other organisations opened on them."
+                    )
+                    % {"file": order}
+                )
