@@ -86,6 +86,7 @@ def test_the_import_rights_follow_the_roles(demo: Programme) -> None:
     caseworker = User.objects.get(username="caseworker.sa")
     assert [t.key for t in rights.importable_types(caseworker, sa)] == [
         "persons",
+        "consents",
         "cases",
         "services",
         "outcomes",
@@ -95,7 +96,6 @@ def test_the_import_rights_follow_the_roles(demo: Programme) -> None:
         "planned_actions",
         "follow_ups",
         "case_notes",
-        "consents",
         "referrals",
     ]
     outreach = User.objects.get(username="outreach.sa")
