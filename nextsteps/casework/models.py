@@ -25,6 +25,7 @@ from nextsteps.records.models import (
     case_period_errors,
     day,
 )
+from nextsteps.records.versions import Versioned
 
 
 def works_on_cases_of(user_id: int | None, case: Case | None) -> bool:
@@ -51,7 +52,7 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("high")
 
 
-class Assessment(TimeStamped):
+class Assessment(Versioned, TimeStamped):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("case")
     )
@@ -79,7 +80,7 @@ class Assessment(TimeStamped):
             raise ValidationError(errors)
 
 
-class Goal(TimeStamped):
+class Goal(Versioned, TimeStamped):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         REACHED = "reached", _("reached")
@@ -100,7 +101,7 @@ class Goal(TimeStamped):
         return str(_("Goal %(number)s") % {"number": self.pk or ""})
 
 
-class PlannedAction(TimeStamped):
+class PlannedAction(Versioned, TimeStamped):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         IN_PROGRESS = "in_progress", _("in progress")
@@ -171,7 +172,7 @@ class FollowUpQuerySet(models.QuerySet["FollowUp"]):
         return self.open().filter(due__lt=today or dt.date.today())
 
 
-class FollowUp(TimeStamped):
+class FollowUp(Versioned, TimeStamped):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("case")
     )
@@ -217,7 +218,7 @@ class FollowUp(TimeStamped):
             raise ValidationError(errors)
 
 
-class CaseNote(TimeStamped):
+class CaseNote(Versioned, TimeStamped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
     date = models.DateField(_("date"))
     author = models.ForeignKey(

@@ -18,10 +18,14 @@ EDITABLE = FIELDS - {"created_at", "updated_at"}
 
 
 @transaction.atomic
-def record_identification(case: Case, *, acting_user: Any, **fields: Any) -> CaseIdentification:
+def record_identification(
+    case: Case, *, acting_user: Any, expected_version: int | None = None, **fields: Any
+) -> CaseIdentification:
     """Record the case's identification, or change the one it has: only the fields given change.
 
-    Raises ValidationError (messages in the user's language) and stores nothing when a rule refuses it.
+    Raises ValidationError (messages in the user's language) and stores nothing when a rule refuses it; a
+    change saves only over `expected_version`, the version its editor started from, or raises
+    versions.StaleEdit (None: no check).
     """
     unknown = set(fields) - EDITABLE
     if unknown:
@@ -39,4 +43,6 @@ def record_identification(case: Case, *, acting_user: Any, **fields: Any) -> Cas
     if existing is None:
         return records.create_record(CaseIdentification, acting_user=acting_user, case=case, **fields)
     existing.case = case
-    return records.update_record(existing, acting_user=acting_user, **fields)
+    return records.update_record(
+        existing, acting_user=acting_user, expected_version=expected_version, **fields
+    )
