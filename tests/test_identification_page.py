@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from nextsteps.audit.models import AuditEntry
 from nextsteps.identification.actions import record_identification
@@ -176,3 +177,25 @@ def test_a_case_page_gets_the_section_only_for_its_own_organisation_and_audits_i
     # A shared case's reader elsewhere (or anyone else) gets no section content.
     assert for_case_page(User.objects.get(username="caseworker.sa"), case) is None
     assert views_of(identification) == before + 1
+
+
+def test_the_second_of_two_edits_is_refused_naming_the_first_and_keeps_its_input(login: Login) -> None:
+    import html
+    import re
+
+    from nextsteps.records import versions
+
+    case = survivor_case("ijm-ro")
+    url = page(case, edit=True)
+    assert login("caseworker.ijm").post(url, filled()).status_code == 302
+    found = re.search(r'name="version" value="(\d+)"', login("caseworker.ijm").get(url).content.decode())
+    assert found and found.group(1) == "1"
+    # Someone else saves first; the caseworker's form was opened at version 1.
+    record_identification(case, acting_user=None, expected_version=1, recruitment_locality="Bacău")
+    response = login("caseworker.ijm").post(url, {**filled(account="Her own words."), "version": "1"})
+    shown = html.unescape(response.content.decode())
+    assert response.status_code == 200 and "Her own words." in shown
+    stored = CaseIdentification.objects.get(case=case)
+    with translation.override("ro"):
+        assert versions.stale_edit(stored, 1).page_message() in shown
+    assert (stored.recruitment_locality, stored.account) == ("Bacău", filled()["account"])
