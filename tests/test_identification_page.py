@@ -199,3 +199,42 @@ def test_the_second_of_two_edits_is_refused_naming_the_first_and_keeps_its_input
     with translation.override("ro"):
         assert versions.stale_edit(stored, 1).page_message() in shown
     assert (stored.recruitment_locality, stored.account) == ("Bacău", filled()["account"])
+
+
+def test_a_first_identification_recorded_meanwhile_is_not_overwritten(login: Login) -> None:
+    import html
+    import re
+
+    case = survivor_case("ijm-ro")
+    url = page(case, edit=True)
+    opened = re.search(r'name="version" value="(\d+)"', login("caseworker.ijm").get(url).content.decode())
+    assert opened and opened.group(1) == "0"
+    # A coordinator of IJM records the identification first.
+    from nextsteps.accounts.models import Membership, User
+
+    coordinator = User.objects.create_user("mara.ijm", first_name="Mara", last_name="Ionescu")
+    Membership.objects.create(
+        user=coordinator, organisation=Organisation.objects.get(slug="ijm-ro"), role="coordinator"
+    )
+    record_identification(case, acting_user=coordinator, status="presumed", account="Her first account.")
+    response = login("caseworker.ijm").post(url, {**filled(account="My account."), "version": "0"})
+    shown = html.unescape(response.content.decode())
+    assert response.status_code == 200 and "My account." in shown and "Mara Ionescu (mara.ijm)" in shown
+    stored = CaseIdentification.objects.get(case=case)
+    assert (stored.status, stored.account, stored.version) == ("presumed", "Her first account.", 1)
+    again = re.search(r'name="version" value="(\d+)"', shown)
+    assert again and again.group(1) == "1"
+
+
+def test_a_stale_edit_after_a_change_of_countries_shows_them_by_name(login: Login) -> None:
+    import html
+
+    case = survivor_case("ijm-ro")
+    url = page(case, edit=True)
+    assert login("caseworker.ijm").post(url, filled()).status_code == 302
+    record_identification(case, acting_user=None, expected_version=1, exploitation_countries=["DE", "NL"])
+    response = login("caseworker.ijm").post(url, {**filled(account="Her own words."), "version": "1"})
+    shown = html.unescape(response.content.decode())
+    assert response.status_code == 200 and "Her own words." in shown
+    assert 'class="stale-values"' in shown and "Germania, Olanda" in shown
+    assert CaseIdentification.objects.get(case=case).account == filled()["account"]

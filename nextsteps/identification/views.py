@@ -56,7 +56,11 @@ def case_identification_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # The form shows what the page shows: opening it is a view.
         access.audit_view(request.user, identification or case)
     form = IdentificationForm(request.POST or None, instance=identification or CaseIdentification(case=case))
-    versions.add_version_field(form)
+    # Version 0: none recorded when the form was opened. One recorded by someone else before it is saved
+    # then refuses the save rather than being overwritten.
+    form.fields["version"] = versions.VersionField(
+        initial=identification.version if identification else 0, min_value=0
+    )
     if request.method == "POST" and form.is_valid():
         try:
             record_identification(
