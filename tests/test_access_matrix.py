@@ -229,6 +229,13 @@ ALLOWED: dict[str, set[str]] = {
     "casework:follow-up-done": {"caseworker.ijm"},
     "casework:planned-action-add": {"caseworker.ijm"},
     "casework:service-from-plan": {"caseworker.ijm"},
+    # editing an item of IJM's case file: IJM's caseworker (the note is theirs: a note is for its author
+    # and the organisation's coordinators)
+    "casework:follow-up-edit": {"caseworker.ijm"},
+    "casework:goal-edit": {"caseworker.ijm"},
+    "casework:planned-action-edit": {"caseworker.ijm"},
+    "casework:assessment-edit": {"caseworker.ijm"},
+    "casework:note-edit": {"caseworker.ijm"},
 }
 # Pages with their own answer to every signed-in persona (and to anonymous visitors).
 SPECIAL = {
@@ -341,6 +348,22 @@ CASEWORK_OBJECTS: dict[str, Callable[[], Any]] = {
     "casework:planned-action-add": ijm_goal,
     "casework:service-from-plan": lambda: PlannedAction.objects.create(
         goal=ijm_goal(), service_type=m.ServiceType.objects.get(code="legal_support")
+    ),
+    "casework:follow-up-edit": lambda: FollowUp.objects.create(
+        case=OBJECTS["case"](), what="Call", due=dt.date.today()
+    ),
+    "casework:goal-edit": ijm_goal,
+    "casework:planned-action-edit": lambda: PlannedAction.objects.create(
+        goal=ijm_goal(), service_type=m.ServiceType.objects.get(code="legal_support")
+    ),
+    "casework:assessment-edit": lambda: Assessment.objects.create(
+        case=OBJECTS["case"](), date=OBJECTS["case"]().opened, risk_level="low"
+    ),
+    "casework:note-edit": lambda: CaseNote.objects.create(
+        case=OBJECTS["case"](),
+        date=OBJECTS["case"]().opened,
+        text="Met at the shelter",
+        author=User.objects.get(username="caseworker.ijm"),
     ),
 }
 

@@ -1,6 +1,7 @@
 """No lost updates, end to end in Chromium: two caseworkers of IJM Romania edit the same case in two browser
 sessions. One closes it; the other, whose form still says "open", saves a correction: refused with who
-changed what, the closure kept, and the correction still on the form to apply again.
+changed what, the closure kept, and the correction still on the form to apply again. The same for a
+follow-up of the case file: one marks it done, the other's new text is refused and kept on the form.
 
 Shares the server and browser of tests/test_browser.py (the same skips apply without Chromium).
 """
@@ -23,14 +24,24 @@ __all__ = ["browser", "server"]
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def second_caseworker(server: str) -> str:
-    """A second caseworker of IJM Romania, beside the demo's caseworker.ijm, added as an administrator would."""
+def add_caseworker(server: str, username: str) -> str:
+    """Another caseworker of IJM Romania, beside the demo's caseworker.ijm, added as an administrator would."""
     env = {**ENVIRONMENTS[server], "NEXTSTEPS_NEW_PASSWORD": PASSWORD}
-    command = [sys.executable, "-m", "nextsteps.manage", "user", "add", "ana.ijm"]
+    command = [sys.executable, "-m", "nextsteps.manage", "user", "add", username]
     options = ["--organisation", "ijm-ro", "--role", "caseworker", "--user-language", "en"]
     subprocess.run([*command, *options], env=env, check=True, capture_output=True)
-    return "ana.ijm"
+    return username
+
+
+@pytest.fixture(scope="module")
+def second_caseworker(server: str) -> str:
+    return add_caseworker(server, "ana.ijm")
+
+
+@pytest.fixture(scope="module")
+def two_more_caseworkers(server: str) -> tuple[str, str]:
+    # Signing in again would ask for a code of the authenticator linked at the first sign-in: new people.
+    return add_caseworker(server, "ion.ijm"), add_caseworker(server, "eva.ijm")
 
 
 @pytest.fixture
@@ -93,3 +104,38 @@ def test_the_second_of_two_sessions_cannot_reopen_a_case_the_first_just_closed(
     ana.goto(case + "edit/")
     assert ana.input_value("input[name=opened]") == corrected
     assert ana.input_value("select[name=status]") == "closed"
+
+
+def test_the_second_of_two_sessions_editing_a_follow_up_is_refused_and_keeps_its_text(
+    two_sessions: tuple[Any, Any], two_more_caseworkers: tuple[str, str]
+) -> None:
+    ion, eva = two_sessions
+    sign_in(ion, two_more_caseworkers[0])
+    sign_in(eva, two_more_caseworkers[1])
+    eva.goto("/cases/mine/?scope=organisation")
+    case_file = str(eva.locator("table a[href$='/file/']").first.get_attribute("href"))
+    today = dt.date.today().isoformat()
+    eva.goto(case_file.removesuffix("file/") + "follow-ups/new/")
+    eva.fill("textarea[name=what]", "Call the shelter about a bed")
+    eva.fill("input[name=due]", today)
+    eva.click("button[type=submit].primary")
+    eva.wait_for_url(f"**{case_file}")
+    edit = eva.locator("li", has_text="Call the shelter about a bed").locator("a[href$='/edit/']")
+    follow_up = str(edit.get_attribute("href"))
+
+    # Both open the follow-up; Ion marks it done, then Eva saves a new text from the older form.
+    ion.goto(follow_up)
+    eva.goto(follow_up)
+    ion.fill("input[name=done]", today)
+    ion.click("button[type=submit].primary")
+    ion.wait_for_url(f"**{case_file}*")
+    eva.fill("textarea[name=what]", "Call the shelter about two beds")
+    eva.click("button[type=submit].primary")
+    expect(eva.locator(".errors[role=alert]").first).to_contain_text(two_more_caseworkers[0])
+    assert eva.input_value("textarea[name=what]") == "Call the shelter about two beds"
+    expect(eva.locator(".stale-values")).to_be_visible()
+
+    # Ion's "done" stands, and the text was not overwritten.
+    ion.goto(follow_up)
+    assert ion.input_value("input[name=done]") == today
+    assert ion.input_value("textarea[name=what]") == "Call the shelter about a bed"

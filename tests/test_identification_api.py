@@ -114,3 +114,17 @@ def test_the_identification_lists_give_ids_with_labels_in_the_users_language(api
         "label": "Muncă forțată",
         "active": True,
     }
+
+
+def test_a_change_from_an_older_version_is_refused_with_409_and_nothing_is_saved(api: Api) -> None:
+    case = new_case()
+    client = api("caseworker.ijm")
+    read = client.patch(url(case), body()).json()
+    assert read["version"] == 1
+    assert client.patch(url(case), {"account": "First correction.", "version": 1}).status_code == 200
+    refused = client.patch(url(case), {"decided_by": "court", "version": 1})
+    assert refused.status_code == 409
+    assert "caseworker.ijm" in refused.json()["message"]
+    stored = CaseIdentification.objects.get(case=case)
+    assert (stored.decided_by, stored.account, stored.version) == ("police", "First correction.", 2)
+    assert client.patch(url(case), {"decided_by": "court", "version": 2}).json()["version"] == 3

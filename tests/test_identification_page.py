@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from nextsteps.audit.models import AuditEntry
 from nextsteps.identification.actions import record_identification
@@ -176,3 +177,64 @@ def test_a_case_page_gets_the_section_only_for_its_own_organisation_and_audits_i
     # A shared case's reader elsewhere (or anyone else) gets no section content.
     assert for_case_page(User.objects.get(username="caseworker.sa"), case) is None
     assert views_of(identification) == before + 1
+
+
+def test_the_second_of_two_edits_is_refused_naming_the_first_and_keeps_its_input(login: Login) -> None:
+    import html
+    import re
+
+    from nextsteps.records import versions
+
+    case = survivor_case("ijm-ro")
+    url = page(case, edit=True)
+    assert login("caseworker.ijm").post(url, filled()).status_code == 302
+    found = re.search(r'name="version" value="(\d+)"', login("caseworker.ijm").get(url).content.decode())
+    assert found and found.group(1) == "1"
+    # Someone else saves first; the caseworker's form was opened at version 1.
+    record_identification(case, acting_user=None, expected_version=1, recruitment_locality="Bacău")
+    response = login("caseworker.ijm").post(url, {**filled(account="Her own words."), "version": "1"})
+    shown = html.unescape(response.content.decode())
+    assert response.status_code == 200 and "Her own words." in shown
+    stored = CaseIdentification.objects.get(case=case)
+    with translation.override("ro"):
+        assert versions.stale_edit(stored, 1).page_message() in shown
+    assert (stored.recruitment_locality, stored.account) == ("Bacău", filled()["account"])
+
+
+def test_a_first_identification_recorded_meanwhile_is_not_overwritten(login: Login) -> None:
+    import html
+    import re
+
+    case = survivor_case("ijm-ro")
+    url = page(case, edit=True)
+    opened = re.search(r'name="version" value="(\d+)"', login("caseworker.ijm").get(url).content.decode())
+    assert opened and opened.group(1) == "0"
+    # A coordinator of IJM records the identification first.
+    from nextsteps.accounts.models import Membership, User
+
+    coordinator = User.objects.create_user("mara.ijm", first_name="Mara", last_name="Ionescu")
+    Membership.objects.create(
+        user=coordinator, organisation=Organisation.objects.get(slug="ijm-ro"), role="coordinator"
+    )
+    record_identification(case, acting_user=coordinator, status="presumed", account="Her first account.")
+    response = login("caseworker.ijm").post(url, {**filled(account="My account."), "version": "0"})
+    shown = html.unescape(response.content.decode())
+    assert response.status_code == 200 and "My account." in shown and "Mara Ionescu (mara.ijm)" in shown
+    stored = CaseIdentification.objects.get(case=case)
+    assert (stored.status, stored.account, stored.version) == ("presumed", "Her first account.", 1)
+    again = re.search(r'name="version" value="(\d+)"', shown)
+    assert again and again.group(1) == "1"
+
+
+def test_a_stale_edit_after_a_change_of_countries_shows_them_by_name(login: Login) -> None:
+    import html
+
+    case = survivor_case("ijm-ro")
+    url = page(case, edit=True)
+    assert login("caseworker.ijm").post(url, filled()).status_code == 302
+    record_identification(case, acting_user=None, expected_version=1, exploitation_countries=["DE", "NL"])
+    response = login("caseworker.ijm").post(url, {**filled(account="Her own words."), "version": "1"})
+    shown = html.unescape(response.content.decode())
+    assert response.status_code == 200 and "Her own words." in shown
+    assert 'class="stale-values"' in shown and "Germania, Olanda" in shown
+    assert CaseIdentification.objects.get(case=case).account == filled()["account"]

@@ -23,7 +23,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date.today()
-DECIDED = {"decided_by": "police", "decided_on": dt.date(2021, 6, 1)}
+DECIDED: dict[str, Any] = {"decided_by": "police", "decided_on": dt.date(2021, 6, 1)}
 
 
 def new_case(survivor_status: str = "identified", **person: Any) -> m.Case:

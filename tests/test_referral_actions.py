@@ -168,3 +168,28 @@ def test_a_case_cannot_be_referred_before_it_opened() -> None:
             on=case.opened - dt.timedelta(days=1),
         )
     assert "sent_on" in refused.value.message_dict
+
+
+def test_of_two_answers_given_at_once_only_the_first_stands() -> None:
+    # Two people of IJM opened the referral while it was sent; one accepts, the other then declines it.
+    sent = sent_referral()
+    accepting, declining = Referral.objects.get(pk=sent.pk), Referral.objects.get(pk=sent.pk)
+    accepted = actions.accept_referral(acting_user=user("caseworker.ijm"), referral=accepting)
+    with pytest.raises(ValidationError) as refused:
+        actions.decline_referral(acting_user=user("caseworker.ijm"), referral=declining, reason="No places.")
+    assert "accepted" in refused.value.messages[0]
+    stored = Referral.objects.get(pk=sent.pk)
+    assert (stored.state, stored.receiving_case_id, stored.decline_reason) == (
+        Referral.State.ACCEPTED,
+        accepted.receiving_case_id,
+        "",
+    )
+
+
+def test_the_sender_cannot_withdraw_a_referral_answered_since_the_page_was_opened() -> None:
+    sent = sent_referral()
+    withdrawing = Referral.objects.get(pk=sent.pk)
+    actions.decline_referral(acting_user=user("caseworker.ijm"), referral=sent, reason="No places.")
+    with pytest.raises(ValidationError):
+        actions.withdraw_referral(acting_user=user("coordinator"), referral=withdrawing)
+    assert Referral.objects.get(pk=sent.pk).state == Referral.State.DECLINED

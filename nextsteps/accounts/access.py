@@ -11,6 +11,8 @@ Rules:
   read there, with its services, outcomes and person, by the roles that read cases; never changed.
 - A case's file (assessments, plan, follow-ups, notes) is read by the roles that read cases and written by
   those that change them, in the case's own organisation only: a share takes none of it along.
+- A case note is corrected only by its author or by a coordinator of the case's organisation (who may
+  delete its cases): a note says what its author saw, and colleagues add their own rather than rewrite it.
 - A case's identification (how the person was trafficked) is read by the roles that read cases and written by
   those that change them, in the case's own organisation only: a share does not carry it.
 - A referral is seen by the roles that read cases in the sending organisation, and in the receiving one
@@ -168,6 +170,30 @@ def casework_case_or_404(user: Any, pk: Any, action: str = VIEW) -> Any:
     if action == VIEW:
         audit_view(user, case)
     return case
+
+
+def case_file_item_or_404(
+    user: Any, model: type[M], pk: Any, action: str = VIEW, *, case_path: str = "case"
+) -> M:
+    """One item of a case file (an assessment, goal, planned action, follow-up or note, whose case is at
+    `case_path`) of a case the user may read (VIEW) or write (CHANGE) the file of, or 404."""
+    orgs = casework_organisations(user, action)
+    return first_or_404(
+        model._default_manager.filter(pk=pk, **{f"{case_path}__organisation__in": orgs}).select_related(
+            f"{case_path}__person", f"{case_path}__organisation"
+        )
+    )
+
+
+def may_edit_note(user: Any, note: Any) -> bool:
+    """Whether the user may correct this case note: its author, or a coordinator of the case's organisation,
+    among those who write that organisation's case files."""
+    organisation_id = note.case.organisation_id
+    if not can(user, "case", CHANGE, organisation_id):
+        return False
+    return (note.author_id is not None and note.author_id == user.pk) or can(
+        user, "case", DELETE, organisation_id
+    )
 
 
 def case_writers(organisation_id: int) -> QuerySet[Any]:

@@ -1,6 +1,10 @@
 """Every write to a case file goes through these functions: atomic, with the acting user, and audited (see
 nextsteps/records/actions.py). The rules themselves are the models'; these add what a step needs beyond
-one record: who may be assigned, what closing leaves open."""
+one record: who may be assigned, what closing leaves open.
+
+The edits (`update_*`, `complete_follow_up`) take `expected_version`, the version the editor started from:
+the save is refused with versions.StaleEdit, nothing written, when someone saved the item after it (None: no
+check, for a client that sends no version)."""
 
 from __future__ import annotations
 
@@ -116,8 +120,47 @@ def add_planned_action(goal: Goal, *, acting_user: Any, **fields: Any) -> Planne
     return create_record(PlannedAction, acting_user=acting_user, goal=goal, **fields)
 
 
-def update_planned_action(action: PlannedAction, *, acting_user: Any, **changes: Any) -> PlannedAction:
-    return update_record(action, acting_user=acting_user, **changes)
+ASSESSMENT_FIELDS = frozenset({"date", "risk_level", "safety_concerns", "needs", "needs_note"})
+GOAL_FIELDS = frozenset({"text", "status"})
+PLANNED_ACTION_FIELDS = frozenset({"service_type", "responsible_user", "partner", "due", "status"})
+FOLLOW_UP_FIELDS = frozenset({"what", "assigned_to", "due", "done"})
+NOTE_FIELDS = frozenset({"text", "date"})
+
+
+def _edit(
+    item: Any, editable: frozenset[str], acting_user: Any, expected_version: int | None, **changes: Any
+) -> Any:
+    unknown = set(changes) - editable
+    if unknown:
+        raise TypeError(f"not editable fields of a {type(item).__name__}: {sorted(unknown)}")
+    return update_record(item, acting_user=acting_user, expected_version=expected_version, **changes)
+
+
+@transaction.atomic
+def update_assessment(
+    assessment: Assessment, *, acting_user: Any, expected_version: int | None = None, **changes: Any
+) -> Assessment:
+    """Correct an assessment: its date, risk level, safety concerns, needs and what is said about them."""
+    if "needs" in changes:
+        needs = list(changes.pop("needs"))
+        # Only a real change of the needs counts as one (a form always sends them).
+        if {n.pk for n in needs} != set(assessment.needs.values_list("pk", flat=True)):
+            changes["needs"] = needs
+    return _edit(assessment, ASSESSMENT_FIELDS, acting_user, expected_version, **changes)
+
+
+@transaction.atomic
+def update_goal(goal: Goal, *, acting_user: Any, expected_version: int | None = None, **changes: Any) -> Goal:
+    """Change a goal's text or status (open, reached, dropped)."""
+    return _edit(goal, GOAL_FIELDS, acting_user, expected_version, **changes)
+
+
+@transaction.atomic
+def update_planned_action(
+    action: PlannedAction, *, acting_user: Any, expected_version: int | None = None, **changes: Any
+) -> PlannedAction:
+    """Change a planned action: its service, who is responsible (a person or a partner), due date, status."""
+    return _edit(action, PLANNED_ACTION_FIELDS, acting_user, expected_version, **changes)
 
 
 @transaction.atomic
@@ -160,16 +203,48 @@ def add_follow_up(
     )
 
 
-def complete_follow_up(follow_up: FollowUp, *, acting_user: Any, done: dt.date) -> FollowUp:
+@transaction.atomic
+def update_follow_up(
+    follow_up: FollowUp, *, acting_user: Any, expected_version: int | None = None, **changes: Any
+) -> FollowUp:
+    """Correct a follow-up: what is to be done, who does it, when it is due, when it was done (or not)."""
+    return _edit(follow_up, FOLLOW_UP_FIELDS, acting_user, expected_version, **changes)
+
+
+@transaction.atomic
+def complete_follow_up(
+    follow_up: FollowUp, *, acting_user: Any, done: dt.date, expected_version: int | None = None
+) -> FollowUp:
     if follow_up.done is not None:
         raise ValidationError(_("This follow-up is already done."))
-    return update_record(follow_up, acting_user=acting_user, done=done)
+    if expected_version is None:
+        # No version to claim: read it again under the row lock, so that of two people marking it done at
+        # once only the first records a date.
+        stored = FollowUp.objects.select_for_update().filter(pk=follow_up.pk).values_list("done", flat=True)
+        if any(value is not None for value in stored):
+            raise ValidationError(_("This follow-up is already done."))
+    return update_record(follow_up, acting_user=acting_user, expected_version=expected_version, done=done)
 
 
 def add_note(case: Case, *, acting_user: Any, date: dt.date, text: str) -> CaseNote:
     return create_record(
         CaseNote, acting_user=acting_user, case=case, date=date, text=text, author=_author(acting_user)
     )
+
+
+@transaction.atomic
+def update_note(
+    note: CaseNote, *, acting_user: Any, expected_version: int | None = None, **changes: Any
+) -> CaseNote:
+    """Correct a note's text or date. Only its author or a coordinator of the case's organisation may
+    (accounts.access.may_edit_note); the system (no acting user) may too."""
+    from nextsteps.accounts.access import may_edit_note
+
+    if acting_user is not None and not may_edit_note(acting_user, note):
+        raise ValidationError(
+            _("Only the author of a note or a coordinator may change it."), code="not_author"
+        )
+    return _edit(note, NOTE_FIELDS, acting_user, expected_version, **changes)
 
 
 def _refuse_on_closed(case: Case) -> None:

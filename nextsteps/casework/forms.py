@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps.accounts.access import case_writers
 from nextsteps.accounts.models import User
-from nextsteps.casework.models import Assessment, NeedArea, PlannedAction, RiskLevel
+from nextsteps.casework.models import Assessment, Goal, NeedArea, PlannedAction, RiskLevel
 from nextsteps.records.models import Case, ClosureReason, ExternalOrganisation, ServiceType
 from nextsteps.widgets import DateInput
 
@@ -59,6 +59,10 @@ class FollowUpForm(forms.Form):
         field.queryset = case_writers(case.organisation_id).order_by("username")
 
 
+class FollowUpEditForm(FollowUpForm):
+    done = forms.DateField(label=_("done on"), widget=DateInput(), required=False)
+
+
 class DoneForm(forms.Form):
     done = forms.DateField(label=_("done on"), widget=DateInput(), initial=dt.date.today)
 
@@ -84,6 +88,10 @@ class AssessmentForm(forms.ModelForm):
 
 class GoalForm(forms.Form):
     text = forms.CharField(label=_("goal"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GoalEditForm(GoalForm):
+    status = forms.ChoiceField(label=_("status"), choices=Goal.Status.choices)
 
 
 class PlannedActionForm(forms.ModelForm):

@@ -26,6 +26,7 @@ from nextsteps.records.models import (
     case_period_errors,
     day,
 )
+from nextsteps.records.versions import Versioned
 
 
 def works_on_cases_of(user_id: int | None, case: Case | None) -> bool:
@@ -52,7 +53,7 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("high")
 
 
-class Assessment(ExternalId, TimeStamped):
+class Assessment(Versioned, ExternalId, TimeStamped):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("case")
     )
@@ -80,7 +81,7 @@ class Assessment(ExternalId, TimeStamped):
             raise ValidationError(errors)
 
 
-class Goal(ExternalId, TimeStamped):
+class Goal(Versioned, ExternalId, TimeStamped):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         REACHED = "reached", _("reached")
@@ -101,7 +102,7 @@ class Goal(ExternalId, TimeStamped):
         return str(_("Goal %(number)s") % {"number": self.pk or ""})
 
 
-class PlannedAction(ExternalId, TimeStamped):
+class PlannedAction(Versioned, ExternalId, TimeStamped):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         IN_PROGRESS = "in_progress", _("in progress")
@@ -172,7 +173,7 @@ class FollowUpQuerySet(models.QuerySet["FollowUp"]):
         return self.open().filter(due__lt=today or dt.date.today())
 
 
-class FollowUp(ExternalId, TimeStamped):
+class FollowUp(Versioned, ExternalId, TimeStamped):
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("case")
     )
@@ -218,7 +219,7 @@ class FollowUp(ExternalId, TimeStamped):
             raise ValidationError(errors)
 
 
-class CaseNote(ExternalId, TimeStamped):
+class CaseNote(Versioned, ExternalId, TimeStamped):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
     date = models.DateField(_("date"))
     author = models.ForeignKey(

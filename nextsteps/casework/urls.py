@@ -18,4 +18,9 @@ urlpatterns = [
     path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow-up-done"),
     path("goals/<int:pk>/actions/new/", views.planned_action_add, name="planned-action-add"),
     path("planned-actions/<int:pk>/service/", views.service_from_plan, name="service-from-plan"),
+    path("follow-ups/<int:pk>/edit/", views.follow_up_edit, name="follow-up-edit"),
+    path("goals/<int:pk>/edit/", views.goal_edit, name="goal-edit"),
+    path("planned-actions/<int:pk>/edit/", views.planned_action_edit, name="planned-action-edit"),
+    path("assessments/<int:pk>/edit/", views.assessment_edit, name="assessment-edit"),
+    path("notes/<int:pk>/edit/", views.note_edit, name="note-edit"),
 ]

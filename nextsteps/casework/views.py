@@ -3,7 +3,9 @@ coordinators' caseload. Every page asks the access module; a case of another org
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -39,7 +41,9 @@ from nextsteps.casework.forms import (
     AssignForm,
     CloseForm,
     DoneForm,
+    FollowUpEditForm,
     FollowUpForm,
+    GoalEditForm,
     GoalForm,
     NoteForm,
     PlannedActionForm,
@@ -51,6 +55,7 @@ from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.models import Consent, valid_on
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
+from nextsteps.records import versions
 from nextsteps.records.models import Case, Outcome, ServiceDelivery
 from nextsteps.referrals.models import Referral
 
@@ -244,6 +249,7 @@ def case_file(request: HttpRequest, pk: int) -> HttpResponse:
     outcomes = list(case.outcomes.select_related("outcome_type"))
     follow_ups = list(case.follow_ups.select_related("assigned_to"))
     notes = list(case.notes.select_related("author"))
+    editable_notes = {note.pk for note in notes if can_write and access.may_edit_note(user, note)}
     # Reading a note is reading about the person: each is audited like the case itself.
     for note in notes:
         log(AuditEntry.Action.VIEW, note, user=user, organisation=case.organisation)
@@ -262,6 +268,7 @@ def case_file(request: HttpRequest, pk: int) -> HttpResponse:
         "outcomes": outcomes,
         "follow_ups": follow_ups,
         "notes": notes,
+        "editable_notes": editable_notes,
         "consents": consents,
         "services_consent": any(c.purpose == Consent.Purpose.SERVICES for c in consents),
         "sections": sections_for(case, request),
@@ -467,9 +474,17 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
     case = follow_up.case
     form = DoneForm(request.POST or None, initial={"done": dt.date.today()})
+    form.fields["version"] = versions.VersionField(initial=follow_up.version)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.complete_follow_up(follow_up, acting_user=request.user, done=form.cleaned_data["done"])
+            actions.complete_follow_up(
+                follow_up,
+                acting_user=request.user,
+                done=form.cleaned_data["done"],
+                expected_version=versions.expected_version(form),
+            )
+        except versions.StaleEdit as stale:
+            versions.show_stale(form, stale)
         except ValidationError as error:
             _apply(form, error)
         else:
@@ -546,3 +561,167 @@ def service_from_plan(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The service was saved."))
             return redirect(case_url(case))
     return _form_page(request, case, form, _("Record the service"), item=planned)
+
+
+# Editing the items of a case file ---------------------------------------------------------------------
+# Each edit saves only over the version its form was opened at: a stale save shows who changed what, with
+# the editor's own input kept on the form (nextsteps/records/versions.py).
+
+
+def _edit_page(
+    request: HttpRequest,
+    case: Case,
+    item: Any,
+    form: forms.BaseForm,
+    save: Callable[[int | None], Any],
+    *,
+    title: str,
+    saved: str,
+    anchor: str,
+) -> HttpResponse:
+    if request.method == "GET":
+        # The form shows what the item says about the person: opening it is a read.
+        access.audit_view(request.user, item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(versions.expected_version(form))
+        except versions.StaleEdit as stale:
+            versions.show_stale(form, stale)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect(f"{case_url(case)}#{anchor}")
+    return _form_page(request, case, form, title)
+
+
+def _with_version(form: forms.BaseForm, item: Any) -> forms.BaseForm:
+    form.fields["version"] = versions.VersionField(initial=item.version)
+    return form
+
+
+def _model_form_values(form: forms.ModelForm[Any]) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in form._meta.fields or ()}
+
+
+@login_required
+def follow_up_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = access.case_file_item_or_404(request.user, FollowUp, pk, access.CHANGE)
+    case = follow_up.case
+    initial = {"what": follow_up.what, "due": follow_up.due, "assigned_to": follow_up.assigned_to_id}
+    form = FollowUpEditForm(request.POST or None, case=case, initial={**initial, "done": follow_up.done})
+    _with_version(form, follow_up)
+
+    def save(expected: int | None) -> Any:
+        values = {name: form.cleaned_data[name] for name in ("what", "due", "assigned_to", "done")}
+        return actions.update_follow_up(
+            follow_up, acting_user=request.user, expected_version=expected, **values
+        )
+
+    return _edit_page(
+        request,
+        case,
+        follow_up,
+        form,
+        save,
+        title=_("Edit the follow-up"),
+        saved=_("The follow-up was saved."),
+        anchor=f"follow-up-{follow_up.pk}",
+    )
+
+
+@login_required
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = access.case_file_item_or_404(request.user, Goal, pk, access.CHANGE)
+    form = GoalEditForm(request.POST or None, initial={"text": goal.text, "status": goal.status})
+    _with_version(form, goal)
+
+    def save(expected: int | None) -> Any:
+        values = {name: form.cleaned_data[name] for name in ("text", "status")}
+        return actions.update_goal(goal, acting_user=request.user, expected_version=expected, **values)
+
+    return _edit_page(
+        request,
+        goal.case,
+        goal,
+        form,
+        save,
+        title=_("Edit the goal"),
+        saved=_("The goal was saved."),
+        anchor=f"goal-{goal.pk}",
+    )
+
+
+@login_required
+def planned_action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    planned = access.case_file_item_or_404(
+        request.user, PlannedAction, pk, access.CHANGE, case_path="goal__case"
+    )
+    case = planned.goal.case
+    # The form checks its input on a copy: the action compares the values with the item as stored.
+    form = PlannedActionForm(request.POST or None, instance=copy.copy(planned), case=case)
+    versions.add_version_field(form)
+
+    def save(expected: int | None) -> Any:
+        return actions.update_planned_action(
+            planned, acting_user=request.user, expected_version=expected, **_model_form_values(form)
+        )
+
+    return _edit_page(
+        request,
+        case,
+        planned,
+        form,
+        save,
+        title=_("Edit the planned action"),
+        saved=_("The planned action was saved."),
+        anchor=f"action-{planned.pk}",
+    )
+
+
+@login_required
+def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = access.case_file_item_or_404(request.user, Assessment, pk, access.CHANGE)
+    case = assessment.case
+    form = AssessmentForm(request.POST or None, instance=copy.copy(assessment))
+    versions.add_version_field(form)
+
+    def save(expected: int | None) -> Any:
+        return actions.update_assessment(
+            assessment, acting_user=request.user, expected_version=expected, **_model_form_values(form)
+        )
+
+    return _edit_page(
+        request,
+        case,
+        assessment,
+        form,
+        save,
+        title=_("Edit the assessment"),
+        saved=_("The assessment was saved."),
+        anchor=f"assessment-{assessment.pk}",
+    )
+
+
+@login_required
+def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    note = access.case_file_item_or_404(request.user, CaseNote, pk, access.CHANGE)
+    # Someone else's note answers 404 like a case of another organisation: its author or a coordinator only.
+    access.require(access.may_edit_note(request.user, note))
+    form = NoteForm(request.POST or None, initial={"date": note.date, "text": note.text})
+    _with_version(form, note)
+
+    def save(expected: int | None) -> Any:
+        values = {name: form.cleaned_data[name] for name in ("date", "text")}
+        return actions.update_note(note, acting_user=request.user, expected_version=expected, **values)
+
+    return _edit_page(
+        request,
+        note.case,
+        note,
+        form,
+        save,
+        title=_("Edit the note"),
+        saved=_("The note was saved."),
+        anchor=f"note-{note.pk}",
+    )

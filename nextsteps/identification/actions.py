@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from nextsteps.audit.models import AuditEntry
 from nextsteps.identification.models import CaseIdentification
 from nextsteps.records import actions as records
+from nextsteps.records import versions
 from nextsteps.records.models import Case, Person
 
 FIELDS = {
@@ -18,10 +21,15 @@ EDITABLE = FIELDS - {"created_at", "updated_at"}
 
 
 @transaction.atomic
-def record_identification(case: Case, *, acting_user: Any, **fields: Any) -> CaseIdentification:
+def record_identification(
+    case: Case, *, acting_user: Any, expected_version: int | None = None, **fields: Any
+) -> CaseIdentification:
     """Record the case's identification, or change the one it has: only the fields given change.
 
-    Raises ValidationError (messages in the user's language) and stores nothing when a rule refuses it.
+    Raises ValidationError (messages in the user's language) and stores nothing when a rule refuses it; a
+    change saves only over `expected_version`, the version its editor started from, or raises
+    versions.StaleEdit (None: no check). `expected_version` 0 says the editor started before any
+    identification was recorded: one recorded meanwhile refuses the save rather than being overwritten.
     """
     unknown = set(fields) - EDITABLE
     if unknown:
@@ -39,4 +47,23 @@ def record_identification(case: Case, *, acting_user: Any, **fields: Any) -> Cas
     if existing is None:
         return records.create_record(CaseIdentification, acting_user=acting_user, case=case, **fields)
     existing.case = case
-    return records.update_record(existing, acting_user=acting_user, **fields)
+    if expected_version == 0:
+        raise _recorded_meanwhile(existing)
+    return records.update_record(
+        existing, acting_user=acting_user, expected_version=expected_version, **fields
+    )
+
+
+def _recorded_meanwhile(existing: CaseIdentification) -> versions.StaleEdit:
+    """The refusal of a first identification when someone recorded one since: it names who recorded (and
+    changed) which of the form's fields, like any stale edit."""
+    entries = AuditEntry.objects.filter(
+        model=CaseIdentification._meta.label,
+        object_pk=str(existing.pk),
+        action__in=[AuditEntry.Action.CREATE, AuditEntry.Action.CHANGE],
+    ).select_related("user")
+    changes = [
+        SimpleNamespace(user=entry.user, fields=[name for name in entry.fields or () if name in EDITABLE])
+        for entry in entries.order_by("-at", "-pk")[: versions.MAX_CHANGES_NAMED]
+    ]
+    return versions.StaleEdit(existing, 0, existing, changes)

@@ -17,12 +17,14 @@ from ninja import Path, Router
 
 from nextsteps.accounts import access
 from nextsteps.api.auth import token_user
-from nextsteps.api.errors import BadRequest, Error, from_django, invalid
+from nextsteps.api.errors import BadRequest, Conflict, Error, from_django, invalid
+from nextsteps.api.records import read_version
 from nextsteps.api.schemas import MAX_ID, type_problem
 from nextsteps.identification.actions import record_identification
 from nextsteps.identification.forms import LISTS, MULTIPLE, IdentificationForm
 from nextsteps.identification.models import CaseIdentification
 from nextsteps.identification.views import identification_of
+from nextsteps.records import versions
 
 router = Router(tags=["identifications"])
 COUNTRIES = ("recruitment_countries", "exploitation_countries")
@@ -46,6 +48,7 @@ BODY = {
         "recruitment_locality": TEXT,
         "exploitation_locality": TEXT,
         "account": TEXT,
+        "version": {"type": ["integer", "null"], "minimum": 1},
     },
 }
 
@@ -54,7 +57,12 @@ def document(case: Any, identification: CaseIdentification | None) -> dict[str, 
     """The identification as the API shows it: ids for managed-list values, ISO codes for countries."""
     if identification is None:
         return {"case": case.pk, "recorded": False}
-    return {"case": case.pk, "recorded": True, **current_values(identification)}
+    return {
+        "case": case.pk,
+        "recorded": True,
+        **current_values(identification),
+        "version": identification.version,
+    }
 
 
 def current_values(identification: CaseIdentification | None) -> dict[str, Any]:
@@ -71,13 +79,15 @@ def current_values(identification: CaseIdentification | None) -> dict[str, Any]:
     return values
 
 
-def read_body(request: HttpRequest) -> dict[str, Any]:
+def read_body(request: HttpRequest) -> tuple[dict[str, Any], int | None]:
+    """The fields sent, checked and normalised, and the version the change starts from (None: unchecked)."""
     try:
         body = json.loads(request.body or b"{}")
     except (ValueError, RecursionError):
         raise BadRequest(_("The request body is not valid JSON.")) from None
     if not isinstance(body, dict):
         raise BadRequest(_("The request body must be a JSON object."))
+    expected = read_version(body)
     fields = IdentificationForm.base_fields
     errors: dict[str, list[str]] = {}
     for name, value in body.items():
@@ -99,7 +109,7 @@ def read_body(request: HttpRequest) -> dict[str, Any]:
             values[name] = ""
         else:
             values[name] = value
-    return values
+    return values, expected
 
 
 def read_identification(request: HttpRequest, case_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
@@ -113,7 +123,7 @@ def read_identification(request: HttpRequest, case_id: int = Path(..., ge=1, le=
 def change_identification(request: HttpRequest, case_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
     user = token_user(request)
     case = access.identification_case_or_404(user, case_id, access.CHANGE)
-    body = read_body(request)
+    body, expected = read_body(request)
     identification = identification_of(case)
     form = IdentificationForm(
         {**current_values(identification), **body}, instance=identification or CaseIdentification(case=case)
@@ -125,7 +135,9 @@ def change_identification(request: HttpRequest, case_id: int = Path(..., ge=1, l
     if not form.is_valid():
         raise invalid({name: [str(m) for m in messages] for name, messages in form.errors.items()})
     try:
-        saved = record_identification(case, acting_user=user, **form.values())
+        saved = record_identification(case, acting_user=user, expected_version=expected, **form.values())
+    except versions.StaleEdit as stale:
+        raise Conflict(stale.api_message()) from None
     except ValidationError as error:
         raise invalid(from_django(error)) from None
     # The answer shows every field: a read like any other.
@@ -151,12 +163,13 @@ router.add_api_operation(
     PATH,
     ["PATCH"],
     change_identification,
-    response={200: dict[str, Any], 400: Error, 422: Error, **refused},
+    response={200: dict[str, Any], 400: Error, 409: Error, 422: Error, **refused},
     operation_id="change_case_identification",
     summary="Record or change a case's identification",
     description="Send only the fields that change (the first time at least `status`); validated like the web "
     "form: 422 with an error per field, and nothing saved, when a value is not valid or contradicts the "
-    "person's survivor status.",
+    "person's survivor status. With the `version` read, a change saved by someone else since is refused "
+    "with 409 and a message that says who changed which fields.",
     url_name="case-identification-change",
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": BODY}}}},
 )

@@ -30,7 +30,14 @@ def identification_fields(identification: CaseIdentification | None, language: s
     fields: list[dict[str, Any]] = []
     for field in CaseIdentification._meta.get_fields():
         name = field.name
-        if not getattr(field, "concrete", False) or name in ("id", "case", "created_at", "updated_at"):
+        # The version only counts edits (no lost updates): it says nothing about the person.
+        if not getattr(field, "concrete", False) or name in (
+            "id",
+            "case",
+            "created_at",
+            "updated_at",
+            "version",
+        ):
             continue
         value: Any = getattr(identification, name)
         if name in ("status", "decided_by"):

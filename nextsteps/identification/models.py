@@ -16,6 +16,7 @@ from django_countries.fields import CountryField
 from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
 from nextsteps.programmes.models import TimeStamped
 from nextsteps.records.models import EARLIEST_BIRTH_YEAR, Case, ExternalId, ManagedList, Person
+from nextsteps.records.versions import Versioned
 
 # The exploitation type whose sector is recorded with it.
 FORCED_LABOUR = "forced_labour"
@@ -121,7 +122,7 @@ def person_contradictions(person: Person) -> list[Any]:
     ]
 
 
-class CaseIdentification(ExternalId, TimeStamped):
+class CaseIdentification(Versioned, ExternalId, TimeStamped):
     case = models.OneToOneField(
         Case, on_delete=models.CASCADE, related_name="identification", verbose_name=_("case")
     )

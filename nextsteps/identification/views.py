@@ -15,6 +15,7 @@ from nextsteps.accounts import access
 from nextsteps.identification.actions import record_identification
 from nextsteps.identification.forms import IdentificationForm
 from nextsteps.identification.models import CaseIdentification
+from nextsteps.records import versions
 
 
 def identification_of(case: Any) -> CaseIdentification | None:
@@ -55,9 +56,21 @@ def case_identification_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # The form shows what the page shows: opening it is a view.
         access.audit_view(request.user, identification or case)
     form = IdentificationForm(request.POST or None, instance=identification or CaseIdentification(case=case))
+    # Version 0: none recorded when the form was opened. One recorded by someone else before it is saved
+    # then refuses the save rather than being overwritten.
+    form.fields["version"] = versions.VersionField(
+        initial=identification.version if identification else 0, min_value=0
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            record_identification(case, acting_user=request.user, **form.values())
+            record_identification(
+                case,
+                acting_user=request.user,
+                expected_version=versions.expected_version(form),
+                **form.values(),
+            )
+        except versions.StaleEdit as stale:
+            versions.show_stale(form, stale)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

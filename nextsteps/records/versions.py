@@ -245,11 +245,13 @@ def current_values(stale: StaleEdit) -> list[tuple[str, Any]]:
     shown = []
     for name in stale.fields:
         field = current._meta.get_field(name)
+        value: Any = getattr(current, name)
         if field.many_to_many:
-            value: Any = ", ".join(str(item) for item in getattr(current, name).all())
-        elif getattr(field, "choices", None):
+            value = ", ".join(str(item) for item in value.all())
+        elif isinstance(value, (list, tuple)):
+            # A field of several values (countries): their names, not the codes.
+            value = ", ".join(str(getattr(item, "name", item)) for item in value)
+        elif getattr(field, "flatchoices", None):
             value = getattr(current, f"get_{name}_display")()
-        else:
-            value = getattr(current, name)
         shown.append((label(type(current), name), value))
     return shown

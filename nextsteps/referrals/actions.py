@@ -28,6 +28,13 @@ def _user(acting_user: Any) -> Any:
 
 
 def _require_state(referral: Referral, *states: str) -> None:
+    """Refuse a step the referral's stored state no longer allows. Two people may answer the same referral
+    at once, each from a page loaded while it was sent: the state is read again under the row lock
+    (PostgreSQL; SQLite's write lock is held from the start of the transaction), so only the first passes
+    and the second is refused rather than writing over the first's answer."""
+    stored = Referral.objects.select_for_update().filter(pk=referral.pk).values_list("state", flat=True)
+    for state in stored:
+        referral.state = state
     if referral.state not in states:
         raise ValidationError(
             _("This referral is %(state)s already: the step is no longer possible.")
