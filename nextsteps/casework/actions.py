@@ -112,6 +112,10 @@ def add_goal(case: Case, *, acting_user: Any, text: str) -> Goal:
     return create_record(Goal, acting_user=acting_user, case=case, text=text)
 
 
+def update_goal(goal: Goal, *, acting_user: Any, expected_version: int | None = None, **changes: Any) -> Goal:
+    return update_record(goal, acting_user=acting_user, expected_version=expected_version, **changes)
+
+
 def add_planned_action(goal: Goal, *, acting_user: Any, **fields: Any) -> PlannedAction:
     return create_record(PlannedAction, acting_user=acting_user, goal=goal, **fields)
 
@@ -164,6 +168,13 @@ def complete_follow_up(follow_up: FollowUp, *, acting_user: Any, done: dt.date) 
     if follow_up.done is not None:
         raise ValidationError(_("This follow-up is already done."))
     return update_record(follow_up, acting_user=acting_user, done=done)
+
+
+def update_follow_up(
+    follow_up: FollowUp, *, acting_user: Any, expected_version: int | None = None, **changes: Any
+) -> FollowUp:
+    """Change what a follow-up asks, its due date, who does it or the day it was done (None: not yet)."""
+    return update_record(follow_up, acting_user=acting_user, expected_version=expected_version, **changes)
 
 
 def add_note(case: Case, *, acting_user: Any, date: dt.date, text: str) -> CaseNote:

@@ -27,9 +27,13 @@ def _user(acting_user: Any) -> Any:
     return acting_user if getattr(acting_user, "is_authenticated", False) else None
 
 
+class StepNotPossible(ValidationError):
+    """The referral's state no longer allows the step (the API answers 409: someone answered it first)."""
+
+
 def _require_state(referral: Referral, *states: str) -> None:
     if referral.state not in states:
-        raise ValidationError(
+        raise StepNotPossible(
             _("This referral is %(state)s already: the step is no longer possible.")
             % {"state": referral.get_state_display()}
         )
