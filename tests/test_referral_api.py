@@ -97,7 +97,7 @@ def test_the_receiver_sees_it_in_its_list_and_accepts_it(api: Api) -> None:
     referral = sent_referral()
     ijm = api("caseworker.ijm")
     received = ijm.get("/api/v1/referrals", {"direction": "received", "state": "sent"})
-    assert referral.pk in [r["id"] for r in received.json()]
+    assert referral.pk in [r["id"] for r in received.json()["results"]]
     response = ijm.post(step(referral, "accept"))
     assert response.status_code == 200, response.json()
     answer = response.json()
@@ -123,7 +123,7 @@ def test_declining_needs_a_reason_and_hides_the_referral_from_the_receiver(api: 
     response = ijm.post(step(referral, "decline"), {"reason": "No place in our shelter."})
     assert response.status_code == 200, response.json()
     assert ijm.get(f"/api/v1/referrals/{referral.pk}").status_code == 404
-    assert referral.pk not in [r["id"] for r in ijm.get("/api/v1/referrals").json()]
+    assert referral.pk not in [r["id"] for r in ijm.get("/api/v1/referrals").json()["results"]]
     seen = api("coordinator").get(f"/api/v1/referrals/{referral.pk}").json()
     assert (seen["state"], seen["decline_reason"], seen["days_to_answer"]) == (
         "declined",
@@ -156,7 +156,7 @@ def test_a_referral_between_other_organisations_does_not_exist(persona: str, api
     client = api(persona)
     assert client.get(f"/api/v1/referrals/{referral.pk}").status_code == 404
     listed = client.get("/api/v1/referrals")
-    assert listed.status_code == 404 or referral.pk not in [r["id"] for r in listed.json()]
+    assert listed.status_code == 404 or referral.pk not in [r["id"] for r in listed.json()["results"]]
     for verb in ("accept", "decline", "withdraw", "complete"):
         assert client.post(step(referral, verb), {"reason": "x"}).status_code == 404, verb
     referral.refresh_from_db()
@@ -181,3 +181,14 @@ def test_a_misspelt_filter_or_step_body_is_a_422(api: Api) -> None:
     assert api("caseworker.ijm").post(step(referral, "accept"), {"on": "2021-01-01"}).status_code == 422
     referral.refresh_from_db()
     assert referral.state == "sent"
+
+
+def test_the_list_comes_in_pages_newest_first(api: Api) -> None:
+    first, second = sent_referral(), sent_referral()
+    client = api("coordinator")
+    page = client.get("/api/v1/referrals", {"direction": "sent", "state": "sent", "page_size": 1}).json()
+    assert (page["count"], page["pages"], page["page_size"]) == (2, 2, 1)
+    assert [r["id"] for r in page["results"]] == [second.pk]
+    later = client.get("/api/v1/referrals", {"direction": "sent", "state": "sent", "page_size": 1, "page": 2})
+    assert [r["id"] for r in later.json()["results"]] == [first.pk]
+    assert client.get("/api/v1/referrals", {"page_size": 0}).status_code == 422

@@ -10,6 +10,7 @@ a step the referral's state no longer allows (someone answered it first) is a 40
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from nextsteps.accounts import access
 from nextsteps.api.auth import token_user
 from nextsteps.api.bodies import checked_body, valid
 from nextsteps.api.errors import BadRequest, Conflict, Error, from_django, invalid
+from nextsteps.api.records import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE
 from nextsteps.api.schemas import MAX_ID
 from nextsteps.privacy.consents import sharing_refusal
 from nextsteps.referrals import actions
@@ -41,6 +43,8 @@ class ListFilter(forms.Form):
         choices=[("received", "received"), ("sent", "sent")],
         required=False,
     )
+    page = forms.IntegerField(min_value=1, max_value=MAX_PAGE, required=False)
+    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
 
 def referral_data(referral: Referral, user: Any, *, detail: bool = False) -> dict[str, Any]:
@@ -77,7 +81,7 @@ def _listed(queryset: Any) -> Any:
     return queryset.select_related("case__person").prefetch_related("services")
 
 
-def list_referrals(request: HttpRequest) -> list[dict[str, Any]]:
+def list_referrals(request: HttpRequest) -> dict[str, Any]:
     user = token_user(request)
     orgs = access.organisations_for(user, "case")
     access.require(bool(orgs))
@@ -95,7 +99,17 @@ def list_referrals(request: HttpRequest) -> list[dict[str, Any]]:
         referrals = referrals.filter(to_organisation__in=orgs)
     elif direction == "sent":
         referrals = referrals.filter(from_organisation__in=orgs)
-    return [referral_data(r, user) for r in _listed(referrals)]
+    page = filters.cleaned_data["page"] or 1
+    size = filters.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE
+    count = referrals.count()
+    rows = _listed(referrals)[(page - 1) * size : page * size] if count else []
+    return {
+        "count": count,
+        "page": page,
+        "page_size": size,
+        "pages": max(1, math.ceil(count / size)),
+        "results": [referral_data(r, user) for r in rows],
+    }
 
 
 def get_referral(request: HttpRequest, referral_id: int = ID) -> dict[str, Any]:
@@ -228,11 +242,13 @@ with translation.override("en"):
         "/referrals",
         ["GET"],
         list_referrals,
-        response={200: list[dict[str, Any]], 422: Error, **REFUSED},
+        response={200: dict[str, Any], 422: Error, **REFUSED},
         operation_id="list_referrals",
         summary="List the referrals you may see",
         description="Those your organisations sent, and those addressed to them unless declined or withdrawn; "
-        "newest first. " + FIELDS + " The message and a reason for declining are in a single referral.",
+        "newest first, in pages like the record lists. "
+        + FIELDS
+        + " The message and a reason for declining are in a single referral.",
         url_name="referrals",
         openapi_extra={
             "parameters": [
@@ -248,6 +264,23 @@ with translation.override("en"):
                     "required": False,
                     "schema": {"type": "string", "enum": ["received", "sent"]},
                     "description": "Only those addressed to your organisations, or only those they sent.",
+                },
+                {
+                    "name": "page",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+                },
+                {
+                    "name": "page_size",
+                    "in": "query",
+                    "required": False,
+                    "schema": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": MAX_PAGE_SIZE,
+                        "default": DEFAULT_PAGE_SIZE,
+                    },
                 },
             ]
         },
