@@ -255,6 +255,24 @@ SPECIAL = {
 # What each persona's token opens is checked operation by operation in tests/test_api_access.py, against
 # this file's rows for the record pages. The documents that describe the API hold no data and are open.
 API_RECORD_OPERATIONS = ("list", "create", "detail", "change", "delete")
+API_CASE_FILE_CHANGES = (
+    "api:case-goal-change",
+    "api:case-planned-action-create",
+    "api:case-planned-action-change",
+    "api:case-follow-up-change",
+)
+API_CASE_FILE = (
+    *("api:case-assessments", "api:case-assessment-create", "api:case-goals", "api:case-goal-create"),
+    *("api:case-follow-ups", "api:case-follow-up-create", "api:case-notes", "api:case-note-create"),
+    *API_CASE_FILE_CHANGES,
+)
+API_REFERRAL_STEPS = (
+    "api:case-referral-send",
+    "api:referral-accept",
+    "api:referral-decline",
+    "api:referral-withdraw",
+    "api:referral-complete",
+)
 API: dict[str, tuple[int, int]] = {
     "api:openapi-json": (200, 200),
     "api:openapi-view": (200, 200),
@@ -277,6 +295,15 @@ API: dict[str, tuple[int, int]] = {
     "api:list-means-of-control": (401, 401),
     "api:list-referral-sources": (401, 401),
     "api:case-identification-change": (401, 401),
+    # A case's file (nextsteps/casework/api.py): what each token opens is in tests/test_api_access.py. The
+    # addresses that only take a change answer a GET with 405 before asking who calls.
+    **{name: (401, 401) for name in API_CASE_FILE if name not in API_CASE_FILE_CHANGES},
+    **{name: (405, 405) for name in API_CASE_FILE_CHANGES},
+    # Referrals (nextsteps/referrals/api.py): what each token opens is in tests/test_api_access.py; sending
+    # and the steps only take a POST.
+    "api:referrals": (401, 401),
+    "api:referral": (401, 401),
+    **{name: (405, 405) for name in API_REFERRAL_STEPS},
     **{f"api:{kind}-{operation}": (401, 401) for kind in OBJECTS for operation in API_RECORD_OPERATIONS},
 }
 
@@ -368,6 +395,17 @@ CASEWORK_OBJECTS: dict[str, Callable[[], Any]] = {
 }
 
 
+def api_case_file_ids(name: str) -> dict[str, int]:
+    """The records of IJM's case a case-file operation of the API is tried on, by path parameter."""
+    if name in ("api:case-goal-change", "api:case-planned-action-create"):
+        return {"goal_id": ijm_goal().pk}
+    if name == "api:case-planned-action-change":
+        return {"action_id": CASEWORK_OBJECTS["casework:service-from-plan"]().pk}
+    if name == "api:case-follow-up-change":
+        return {"follow_up_id": CASEWORK_OBJECTS["casework:follow-up-done"]().pk}
+    return {}
+
+
 def referral(*, accepted: bool = False) -> Any:
     """A referral of a Dutch office's case to IJM Romania, waiting for an answer or accepted."""
     from nextsteps.referrals.actions import accept_referral
@@ -412,6 +450,12 @@ def concrete_url(name: str) -> str:
         return reverse(name, args=[OBJECTS[kind]().pk])
     if name.startswith("api:case-identification"):
         return reverse(name, kwargs={"case_id": OBJECTS["case"]().pk})
+    if name == "api:case-referral-send":
+        return reverse(name, kwargs={"case_id": OBJECTS["case"]().pk})
+    if name.startswith("api:referral-") or name == "api:referral":
+        return reverse(name, kwargs={"referral_id": referral(accepted=name == "api:referral-complete").pk})
+    if name in API_CASE_FILE:
+        return reverse(name, kwargs={"case_id": OBJECTS["case"]().pk, **api_case_file_ids(name)})
     if name.startswith("api:"):
         kind, _dash, operation = name.removeprefix("api:").rpartition("-")
         if operation in {"detail", "change", "delete"} and kind in OBJECTS:

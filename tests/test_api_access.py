@@ -18,7 +18,15 @@ from django.test import Client
 from nextsteps.api.v1 import api as ninja_api
 from nextsteps.records.kinds import KINDS
 from tests.apiclient import ApiClient
-from tests.test_access_matrix import ALLOWED, EVERYONE, OBJECTS, PERSONAS
+from tests.test_access_matrix import (
+    ALLOWED,
+    CASEWORK_OBJECTS,
+    EVERYONE,
+    OBJECTS,
+    PERSONAS,
+    ijm_goal,
+    referral,
+)
 
 # API operation verb -> the web page whose row of the web matrix it follows.
 WEB_PAGE = {"list": "list", "create": "create", "get": "detail", "change": "edit", "delete": "delete"}
@@ -42,6 +50,43 @@ OTHERS: dict[str, set[str]] = {
     # a case's identification: as its web pages (IJM's case)
     "read_case_identification": ALLOWED["identification:case"],
     "change_case_identification": ALLOWED["identification:case-edit"],
+    # a case's file: as its web pages (IJM's case and its goal, planned action and follow-up)
+    **{
+        f"{verb}_case_{name}": ALLOWED["casework:case"]
+        for verb, name in [
+            ("list", "assessments"),
+            ("list", "goals"),
+            ("list", "follow_ups"),
+            ("list", "notes"),
+        ]
+    },
+    **{
+        f"{verb}_case_{name}": ALLOWED["casework:note-add"]
+        for verb, name in (
+            ("create", "assessment"),
+            ("create", "goal"),
+            ("change", "goal"),
+            ("create", "planned_action"),
+            ("change", "planned_action"),
+            ("create", "follow_up"),
+            ("change", "follow_up"),
+            ("create", "note"),
+        )
+    },
+    # referrals: as their web pages (a referral from the Dutch office to IJM; referring IJM's case)
+    "list_referrals": ALLOWED["referrals:index"],
+    "read_referral": ALLOWED["referrals:detail"],
+    "send_referral": ALLOWED["referrals:refer"],
+    "accept_referral": ALLOWED["referrals:accept"],
+    "decline_referral": ALLOWED["referrals:decline"],
+    "withdraw_referral": ALLOWED["referrals:withdraw"],
+    "complete_referral": ALLOWED["referrals:complete"],
+}
+# The records of IJM's case that a case-file operation's path names.
+CASE_FILE_IDS = {
+    "{goal_id}": lambda: ijm_goal().pk,
+    "{action_id}": lambda: CASEWORK_OBJECTS["casework:service-from-plan"]().pk,
+    "{follow_up_id}": lambda: CASEWORK_OBJECTS["casework:follow-up-done"]().pk,
 }
 ALLOWED_API: dict[str, set[str]] = {
     **{
@@ -55,6 +100,8 @@ ALLOWED_API: dict[str, set[str]] = {
 # says the operation was open to them, and nothing is saved) and deletes refused because other records
 # still refer to the record (409).
 ALLOWED_STATUS = {"get": {200}, "post": {422}, "patch": {200}, "delete": {204, 409}}
+# Steps on a referral that ask nothing but the call itself: taken (and rolled back, see call()).
+STEP_STATUS = {"accept_referral": {200}, "withdraw_referral": {200}, "complete_referral": {200}}
 PERIOD = {"date_from": "2021-08-01", "date_to": "2021-08-31"}
 
 
@@ -79,6 +126,11 @@ def concrete(operation_id: str) -> tuple[str, str, dict[str, str]]:
         path = path.replace("{record_id}", str(OBJECTS[kind]().pk))
     if "{case_id}" in path:
         path = path.replace("{case_id}", str(OBJECTS["case"]().pk))
+    if "{referral_id}" in path:
+        path = path.replace("{referral_id}", str(referral(accepted=operation_id == "complete_referral").pk))
+    for parameter, record in CASE_FILE_IDS.items():
+        if parameter in path:
+            path = path.replace(parameter, str(record()))
     if "{slug}" in path:
         path = path.replace("{slug}", "next-steps")
         params = PERIOD
@@ -111,7 +163,8 @@ def test_each_persona_gets_an_answer_or_404(operation_id: str, api: Callable[[st
     method, path, params = concrete(operation_id)
     for persona in PERSONAS:
         status = call(api(persona), method, path, params)
-        expected = ALLOWED_STATUS[method] if persona in ALLOWED_API[operation_id] else {404}
+        allowed = STEP_STATUS.get(operation_id, ALLOWED_STATUS[method])
+        expected = allowed if persona in ALLOWED_API[operation_id] else {404}
         assert status in expected, (
             f"{persona}: {method.upper()} {path} answered {status}, expected {expected}"
         )

@@ -10,7 +10,7 @@ from django.test import Client
 
 from nextsteps.records.kinds import KINDS
 from tests.apiclient import ApiClient, token_for
-from tests.test_access_matrix import OBJECTS
+from tests.test_access_matrix import OBJECTS, referral
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,10 @@ def api_pages(clients: list[ApiClient], document: dict[str, Any]) -> list[tuple[
     pages = [(clients[0], "/api/v1/docs"), (clients[0], "/api/v1/openapi.json")]
     for path, methods in document["paths"].items():
         if "get" not in methods:
+            continue
+        if "{referral_id}" in path:
+            # A referral from the Dutch office (its coordinator, clients[0]) to IJM.
+            pages.append((clients[0], path.replace("{referral_id}", str(referral().pk))))
             continue
         if "{case_id}" in path:
             # A case's identification: IJM's case, for IJM's caseworker (clients[1]).

@@ -47,6 +47,7 @@ class MembershipOut(Schema):
 
 
 class MeOut(Schema):
+    id: int = Field(description="Your user id, as case files name authors and whoever a task is for.")
     username: str
     language: str
     memberships: list[MembershipOut]
@@ -60,6 +61,7 @@ class MeOut(Schema):
 def me(request: HttpRequest) -> dict[str, Any]:
     user = token_user(request)
     return {
+        "id": user.pk,
         "username": user.get_username(),
         "language": user.language,
         "memberships": [

@@ -11,7 +11,9 @@ from ninja.openapi.docs import Swagger
 
 from nextsteps.api import errors, programmes, records
 from nextsteps.api.auth import TokenAuth
+from nextsteps.casework import api as casework_api
 from nextsteps.identification import api as identification_api
+from nextsteps.referrals import api as referrals_api
 
 DESCRIPTION = """\
 Records, indicator values and reports of Next Steps, for programs that act as one user.
@@ -38,3 +40,5 @@ errors.install(api)
 api.add_router("/", programmes.router)
 api.add_router("/", records.router)
 api.add_router("/", identification_api.router)
+api.add_router("/", casework_api.router)
+api.add_router("/", referrals_api.router)

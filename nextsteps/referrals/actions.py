@@ -27,6 +27,10 @@ def _user(acting_user: Any) -> Any:
     return acting_user if getattr(acting_user, "is_authenticated", False) else None
 
 
+class StepNotPossible(ValidationError):
+    """The referral's state no longer allows the step (the API answers 409: someone answered it first)."""
+
+
 def _require_state(referral: Referral, *states: str) -> None:
     """Refuse a step the referral's stored state no longer allows. Two people may answer the same referral
     at once, each from a page loaded while it was sent: the state is read again under the row lock
@@ -36,7 +40,7 @@ def _require_state(referral: Referral, *states: str) -> None:
     for state in stored:
         referral.state = state
     if referral.state not in states:
-        raise ValidationError(
+        raise StepNotPossible(
             _("This referral is %(state)s already: the step is no longer possible.")
             % {"state": referral.get_state_display()}
         )
