@@ -2,7 +2,7 @@
 sessions. One closes it; the other, whose form still says "open", saves a correction: refused with who
 changed what, the closure kept, and the correction still on the form to apply again.
 
-Shares the server and browser of tests/test_browser.py (the same skips apply without Chromium).
+Shares the server and browser of tests/browser.py (the same skips apply without Chromium).
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_browser import ENVIRONMENTS, PASSWORD, browser, server, sign_in
+from tests.browser import ENVIRONMENTS, PASSWORD, sign_in
 
-__all__ = ["browser", "server"]
 pytestmark = pytest.mark.browser
 
 
