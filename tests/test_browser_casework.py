@@ -126,7 +126,14 @@ with connection.cursor() as cursor:
     cursor.execute("SELECT content FROM attachments_attachment WHERE id = %s", [attachment.pk])
     raw = cursor.fetchone()[0]
     content_in_table = raw.encode() if isinstance(raw, str) else bytes(raw)
-audited = AuditEntry.objects.filter(user__username="caseworker.ijm")
+service = action.services.get()
+written = {{
+    "casework.CaseNote": note.pk, "records.ServiceDelivery": service.pk, "casework.FollowUp": {follow_up},
+    "attachments.Attachment": attachment.pk, "records.Case": case.pk,
+}}
+audited = AuditEntry.objects.filter(
+    user__username="caseworker.ijm", model__in=written, action__in=["create", "change"]
+)
 print(json.dumps({{
     "note": [note.text, note.author.username],
     "note_in_table": note_in_table,
@@ -136,7 +143,7 @@ print(json.dumps({{
     "attachment": [attachment.title, attachment.content_type, attachment.uploaded_by.username],
     "content_clear": {CONSENT_MARKER!r} in content_in_table,
     "case": [case.status, str(case.closed), str(case.closure_reason_id)],
-    "audited": sorted({{(e.model, e.action) for e in audited}}),
+    "audited": sorted({{(e.model, e.action) for e in audited if e.object_pk == str(written[e.model])}}),
 }}))
 """,
     )
