@@ -16,8 +16,9 @@ from nextsteps.privacy import crypto
 from nextsteps.programmes.models import Programme
 from tests import keys
 
-# The `api` fixture: an API client acting as a demo persona, with a token of its own.
-pytest_plugins = ["tests.apiclient"]
+# The `api` fixture: an API client acting as a demo persona, with a token of its own; the live server and
+# the browser that the browser tests share.
+pytest_plugins = ["tests.apiclient", "tests.browser"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -2,139 +2,21 @@
 move, switches to Romanian and downloads the report.
 
 The app runs as a real server in its own process with its own SQLite database and the demo loaded, so the
-browser sees exactly what `make demo` serves. Without Chromium the tests skip, except in CI (CI=true),
-where a missing browser fails the run.
+browser sees exactly what `make demo` serves (tests/browser.py: the server and browser every browser test
+shares).
 """
 
 from __future__ import annotations
 
-import base64
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "browser-test-password"
+from tests.browser import sign_in
+
 pytestmark = pytest.mark.browser
-# The environment of each running server (by its address), for tests that run a command against its data.
-ENVIRONMENTS: dict[str, dict[str, str]] = {}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium is missing at {CHROMIUM}; .ci/run installs it (apt-get install chromium).")
-        pytest.skip("Chromium is not installed (apt-get install chromium).")
-    data = tmp_path_factory.mktemp("browser-data")
-    env = {
-        **os.environ,
-        "NEXTSTEPS_DATA_DIR": str(data),
-        "DATABASE_URL": f"sqlite:///{data / 'browser.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "nextsteps.settings",
-        # Plain HTTP on loopback: cookies cannot be marked secure-only here.
-        "NEXTSTEPS_HTTPS": "0",
-    }
-    manage = [sys.executable, "-m", "nextsteps.manage"]
-    subprocess.run([*manage, "init-keys"], env=env, check=True, capture_output=True)
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    subprocess.run(
-        [*manage, "demo", "--no-serve", "--password", PASSWORD], env=env, check=True, capture_output=True
-    )
-    port = _free_port()
-    process = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    ENVIRONMENTS[base] = env
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/accounts/login/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(data, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any, server: str) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server, viewport={"width": 360, "height": 740}, accept_downloads=True
-    )
-    outside: list[str] = []
-    context.on(
-        "request", lambda request: None if request.url.startswith(server) else outside.append(request.url)
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-    assert outside == [], f"pages made requests outside the app: {outside}"
-
-
-def sign_in(page: Any, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    if "/accounts/2fa/setup/" in page.url:
-        # First sign-in of a role that sees people: link an authenticator (computed here from the shown key).
-        from django_otp.oath import TOTP
-
-        secret = page.locator("code.secret").inner_text()
-        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-        page.fill("input[name=code]", f"{TOTP(key).token():06d}")
-        page.click("main button[type=submit]")
-        # expect() waits for the answer to the submit; a bare count() can read the old page.
-        expect(page.locator("ul.codes li")).to_have_count(10)
-        page.click("text=" + page.locator("a.button.primary").inner_text())
-    page.wait_for_url("**/")
 
 
 def figure(page: Any, code: str) -> int:
