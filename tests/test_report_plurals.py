@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from nextsteps.demo import programme as spec
@@ -207,3 +210,8 @@ def test_the_unknown_are_counted_with_the_plural_form_of_their_count() -> None:
     assert build_report(prog, day, day, "nl").lines[0].sentence == (
         "1 Bij 1 van hen is geslacht of leeftijd niet bekend."
     )
+
+
+def test_the_admin_says_how_to_write_plural_forms(login: Callable[[str], Client]) -> None:
+    html = login("operator").get(reverse("admin:indicators_indicator_add")).content.decode()
+    assert html.count("{value|# survivor was|# survivors were}") == 3  # one per language's sentence

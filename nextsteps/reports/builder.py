@@ -159,6 +159,7 @@ class Figures:
         withheld, one that only depends on the phrase ("fewer than 5 survivors")."""
         if mark == SHOWN:
             return value
+        # "not shown" reads with a plural without Romanian's "de", the form that 2 takes in every language.
         return self.threshold if mark in {SMALL, LARGE} else 2
 
     def text(self, value: int | Decimal | None, mark: str = SHOWN) -> str:
