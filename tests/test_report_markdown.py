@@ -9,7 +9,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from nextsteps.indicators.models import Indicator
+from nextsteps.privacy.consents import publishable
 from nextsteps.programmes.models import Milestone, Organisation, PeriodNarrative, Programme
+from nextsteps.records.models import Activity, Story
 from nextsteps.reports.builder import build_report
 from nextsteps.reports.render import md, render
 
@@ -71,3 +73,24 @@ def test_milestones_titles_and_names_of_organisations_stay_text(demo: Programme)
 )
 def test_typed_text_is_escaped_for_markdown(typed: str, escaped: str) -> None:
     assert md(typed) == escaped
+
+
+def test_sentences_places_and_stories_stay_text(demo: Programme) -> None:
+    # Report sentences are typed by coordinators, places and stories by staff: all are escaped too.
+    Indicator.objects.filter(pillar__programme=demo, code="volunteers-signed-up").update(
+        sentence_en=f"{{value|# volunteer {SCRIPT}|# volunteers {LINK}}} signed up."
+    )
+    Activity.objects.filter(
+        programme=demo, activity_type__notable=True, date__gte=START, date__lte=END
+    ).update(locality=f"<b>Bucharest</b> {LINK}")
+    story = publishable(Story.objects.filter(programme=demo, date__gte=START, date__lte=END)).first()
+    assert story is not None
+    story.text_en = f"{SCRIPT}\n# A heading?\n{LINK}"
+    story.save()
+    html = html_of(demo)
+    assert "<script" not in html and "<b>" not in html and "<h1>A heading" not in html
+    assert "href=" not in html
+    assert "A heading?" in html
+    assert (
+        "29 volunteers [x](javascript:alert(1)) signed up" in html and "&lt;b&gt;Bucharest&lt;/b&gt;" in html
+    )

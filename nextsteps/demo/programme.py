@@ -111,9 +111,13 @@ INDICATORS = [
             "Supraviețuitori sprijiniți la întoarcere și juridic",
         ),
         (
-            "{value} slachtoffers van mensenhandel kregen hulp bij hun terugkeer en juridische bijstand.",
-            "{value} trafficking survivors were helped to return home and given legal support.",
-            "{value} supraviețuitori ai traficului de persoane au fost ajutați să se întoarcă acasă și au primit "
+            "{value|# slachtoffer van mensenhandel kreeg hulp bij de terugkeer|# slachtoffers van mensenhandel "
+            "kregen hulp bij hun terugkeer} en juridische bijstand.",
+            "{value|# trafficking survivor was|# trafficking survivors were} helped to return home and given legal "
+            "support.",
+            "{value|# supraviețuitor al traficului de persoane a fost ajutat să se întoarcă acasă și a primit"
+            "|# supraviețuitori ai traficului de persoane au fost ajutați să se întoarcă acasă și au primit"
+            "|# de supraviețuitori ai traficului de persoane au fost ajutați să se întoarcă acasă și au primit} "
             "asistență juridică.",
         ),
         target=10,
@@ -127,9 +131,9 @@ INDICATORS = [
         "persons",
         ("Nieuwe vrijwilligers", "New volunteers", "Voluntari noi"),
         (
-            "{value} nieuwe vrijwilligers meldden zich aan.",
-            "{value} new volunteers signed up.",
-            "{value} voluntari noi s-au înscris.",
+            "{value|# nieuwe vrijwilliger meldde|# nieuwe vrijwilligers meldden} zich aan.",
+            "{value|# new volunteer|# new volunteers} signed up.",
+            "{value|# voluntar nou s-a înscris|# voluntari noi s-au înscris|# de voluntari noi s-au înscris}.",
         ),
         target=20,
     ),
@@ -142,9 +146,12 @@ INDICATORS = [
         "households",
         ("Bezochte gezinnen in Boekarest", "Families visited in Bucharest", "Familii vizitate în București"),
         (
-            "{value} gezinnen in arme wijken van Boekarest kregen elke maand huisbezoek.",
-            "{value} families in poor neighbourhoods of Bucharest had home visits every month.",
-            "{value} familii din cartiere sărace ale Bucureștiului au fost vizitate acasă în fiecare lună.",
+            "{value|# gezin in arme wijken van Boekarest kreeg|# gezinnen in arme wijken van Boekarest kregen} "
+            "elke maand huisbezoek.",
+            "{value|# family|# families} in poor neighbourhoods of Bucharest had home visits every month.",
+            "{value|# familie dintr-un cartier sărac al Bucureștiului a fost vizitată"
+            "|# familii din cartiere sărace ale Bucureștiului au fost vizitate"
+            "|# de familii din cartiere sărace ale Bucureștiului au fost vizitate} acasă în fiecare lună.",
         ),
         target=67,
     ),
@@ -157,12 +164,13 @@ INDICATORS = [
         "persons",
         ("Gezinsleden met steun", "Family members supported", "Membri ai familiilor sprijiniți"),
         (
-            "Via deze bezoeken kregen {women} vrouwen, {girls} meisjes, {men} mannen en {boys} jongens steun "
-            "({value} in totaal).",
-            "Through these visits {women} women, {girls} girls, {men} men and {boys} boys received support "
-            "({value} in all).",
-            "Prin aceste vizite au primit sprijin {women} femei, {girls} fete, {men} bărbați și {boys} băieți "
-            "({value} în total).",
+            "Via deze bezoeken kregen {women|# vrouw|# vrouwen}, {girls|# meisje|# meisjes}, {men|# man|# mannen} "
+            "en {boys|# jongen|# jongens} steun ({value} in totaal).",
+            "Through these visits {women|# woman|# women}, {girls|# girl|# girls}, {men|# man|# men} and "
+            "{boys|# boy|# boys} received support ({value} in all).",
+            "Prin aceste vizite au primit sprijin {women|# femeie|# femei|# de femei}, {girls|# fată|# fete|# de "
+            "fete}, {men|# bărbat|# bărbați|# de bărbați} și {boys|# băiat|# băieți|# de băieți} ({value} în "
+            "total).",
         ),
         breakdown=True,
     ),
@@ -179,9 +187,12 @@ INDICATORS = [
             "Femei din adăposturi pentru persoane fără adăpost din Oradea",
         ),
         (
-            "In Oradea bereikten we {value} vrouwen die in de daklozenopvang wonen.",
-            "In Oradea we reached {value} women who live in shelters for homeless people.",
-            "În Oradea am ajuns la {value} femei care locuiesc în adăposturi pentru persoane fără adăpost.",
+            "In Oradea bereikten we {value|# vrouw die in de daklozenopvang woont|# vrouwen die in de "
+            "daklozenopvang wonen}.",
+            "In Oradea we reached {value|# woman who lives in a shelter|# women who live in shelters} for homeless "
+            "people.",
+            "În Oradea am ajuns la {value|# femeie care locuiește într-un adăpost|# femei care locuiesc în "
+            "adăposturi|# de femei care locuiesc în adăposturi} pentru persoane fără adăpost.",
         ),
         target=5,
     ),
@@ -228,12 +239,12 @@ INDICATORS = [
         "items",
         ("Cadeaus in de kerstactie", "Gifts in the Christmas campaign", "Cadouri în campania de Crăciun"),
         (
-            "De kerstactie ‘Vrouwen voor vrouwen’ bracht {value} cadeaus bij vrouwen in de prostitutie en "
-            "vrouwen in een kwetsbare situatie.",
-            "The “Women for women” Christmas campaign brought {value} gifts to women in prostitution and women in "
-            "vulnerable situations.",
-            "Campania de Crăciun „Femei pentru femei” a dus {value} cadouri femeilor din prostituție și celor aflate "
-            "în situații vulnerabile.",
+            "De kerstactie ‘Vrouwen voor vrouwen’ bracht {value|# cadeau|# cadeaus} bij vrouwen in de "
+            "prostitutie en vrouwen in een kwetsbare situatie.",
+            "The “Women for women” Christmas campaign brought {value|# gift|# gifts} to women in prostitution and "
+            "women in vulnerable situations.",
+            "Campania de Crăciun „Femei pentru femei” a dus {value|# cadou|# cadouri|# de cadouri} femeilor din "
+            "prostituție și celor aflate în situații vulnerabile.",
         ),
         baseline=None,
     ),
@@ -250,9 +261,9 @@ INDICATORS = [
             "Contacte cu forțele de ordine",
         ),
         (
-            "We legden {value} nieuwe contacten met politie en justitie in Roemenië.",
-            "We made {value} new contacts with law enforcement in Romania.",
-            "Am stabilit {value} contacte noi cu forțele de ordine din România.",
+            "We legden {value|# nieuw contact|# nieuwe contacten} met politie en justitie in Roemenië.",
+            "We made {value|# new contact|# new contacts} with law enforcement in Romania.",
+            "Am stabilit {value|# contact nou|# contacte noi|# de contacte noi} cu forțele de ordine din România.",
         ),
         baseline=None,
     ),
@@ -269,9 +280,11 @@ INDICATORS = [
             "Colaborări cu parteneri și ONG-uri",
         ),
         (
-            "{value} nieuwe samenwerkingen met strategische partners en ngo's begonnen.",
-            "{value} new collaborations with strategic partners and NGOs began.",
-            "Au început {value} colaborări noi cu parteneri strategici și ONG-uri.",
+            "{value|# nieuwe samenwerking met strategische partners en ngo's begon|# nieuwe samenwerkingen met "
+            "strategische partners en ngo's begonnen}.",
+            "{value|# new collaboration|# new collaborations} with strategic partners and NGOs began.",
+            "{value|A început # colaborare nouă|Au început # colaborări noi|Au început # de colaborări noi} cu "
+            "parteneri strategici și ONG-uri.",
         ),
         baseline=None,
     ),
@@ -299,9 +312,11 @@ INDICATORS = [
         "activities",
         ("Preventieactiviteiten", "Prevention and awareness activities", "Activități de prevenire"),
         (
-            "Er vonden {value} preventie- en bewustwordingsactiviteiten plaats.",
-            "{value} prevention and awareness activities took place.",
-            "Au avut loc {value} activități de prevenire și conștientizare.",
+            "Er {value|vond # preventie- en bewustwordingsactiviteit|vonden # preventie- en "
+            "bewustwordingsactiviteiten} plaats.",
+            "{value|# prevention and awareness activity|# prevention and awareness activities} took place.",
+            "{value|A avut loc # activitate|Au avut loc # activități|Au avut loc # de activități} de prevenire și "
+            "conștientizare.",
         ),
         target=10,
     ),
@@ -314,9 +329,9 @@ INDICATORS = [
         "persons",
         ("Bereik van preventie", "People reached by prevention", "Persoane la care a ajuns prevenirea"),
         (
-            "Samen bereikten deze activiteiten {value} mensen.",
-            "Together these activities reached {value} people.",
-            "Împreună, aceste activități au ajuns la {value} persoane.",
+            "Samen bereikten deze activiteiten {value|# persoon|# mensen}.",
+            "Together these activities reached {value|# person|# people}.",
+            "Împreună, aceste activități au ajuns la {value|# persoană|# persoane|# de persoane}.",
         ),
         target=500,
     ),

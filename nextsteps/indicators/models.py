@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from decimal import Decimal
 from typing import Any
 
@@ -12,12 +11,13 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import LANGUAGE_CODES, localized
+from nextsteps.indicators import sentences
 from nextsteps.indicators.sources import SOURCE_CHOICES, SOURCES
 from nextsteps.programmes.models import Pillar
 from nextsteps.records.versions import Versioned
 
-# Placeholders a report sentence may use. Cells of the sex × age breakdown are named for readers.
-SENTENCE_PLACEHOLDERS = {"value", "women", "girls", "men", "boys", "unknown"}
+# Kept here too, where it used to live.
+SENTENCE_PLACEHOLDERS = sentences.SENTENCE_PLACEHOLDERS
 
 
 class Indicator(models.Model):
@@ -109,21 +109,9 @@ class Indicator(models.Model):
                     if not errors["filters"]:
                         del errors["filters"]
         for lang in LANGUAGE_CODES:
-            template = getattr(self, f"sentence_{lang}")
-            try:
-                names = {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name}
-            except ValueError:
-                names = {"?"}
-            bad = sorted(names - SENTENCE_PLACEHOLDERS)
-            if bad:
-                errors.setdefault(f"sentence_{lang}", []).append(
-                    str(
-                        _(
-                            "Unknown placeholder %(names)s; use {value}, {women}, {girls}, {men}, {boys} or {unknown}."
-                        )
-                        % {"names": ", ".join(bad)}
-                    )
-                )
+            # Checked in the language the sentence is written in: Romanian needs three plural forms.
+            if problems := sentences.problems(getattr(self, f"sentence_{lang}"), lang):
+                errors.setdefault(f"sentence_{lang}", []).extend(problems)
         if errors:
             raise ValidationError(errors)
 

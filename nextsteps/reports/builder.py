@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from nextsteps.indicators import engine
+from nextsteps.indicators import engine, sentences
 from nextsteps.indicators.models import Indicator
 from nextsteps.privacy.consents import publishable
 from nextsteps.programmes.models import (
@@ -155,6 +155,14 @@ class Figures:
                 return _("%(threshold)s or more") % {"threshold": threshold}
             assert mark == HIDDEN, mark
             return _("not shown")
+
+    def plural_count(self, value: int | Decimal, mark: str = SHOWN) -> int | Decimal:
+        """The number whose plural form the words around a figure take: the figure itself, or, when it is
+        withheld, one that only depends on the phrase ("fewer than 5 survivors")."""
+        if mark == SHOWN:
+            return value
+        # "not shown" reads with a plural without Romanian's "de", the form that 2 takes in every language.
+        return self.threshold if mark in {SMALL, LARGE} else 2
 
     def text(self, value: int | Decimal | None, mark: str = SHOWN) -> str:
         """For prose and tables: the figure in the active language's notation, or the phrase."""
@@ -518,11 +526,20 @@ def render_sentence(
 ) -> str:
     """The indicator's sentence; `marks` (by placeholder: value, women, …) say which figures are withheld."""
     figures, marks = figures or Figures(), marks or {}
-    numbers = {key: figures.text(n, marks.get(key, SHOWN)) for key, n in value.placeholders().items()}
-    text = template.format_map(numbers)
+    counts = value.placeholders()
+    numbers = {key: figures.text(n, marks.get(key, SHOWN)) for key, n in counts.items()}
+    # A withheld figure's plural form follows its phrase, never the figure itself, which it would give away.
+    forms = {key: figures.plural_count(n, marks.get(key, SHOWN)) for key, n in counts.items()}
+    language = figures.language or translation.get_language() or "en"
+    text = sentences.fill(template, language, numbers, forms)
     # Said whenever the count is withheld too: leaving it out would tell readers that it is 0.
-    if breakdown and (value.unknown or marks.get("unknown", SHOWN) != SHOWN) and "{unknown}" not in template:
-        text += " " + _("Sex or age is not known for %(count)s of them.") % {"count": numbers["unknown"]}
+    unknown_mark = marks.get("unknown", SHOWN)
+    if breakdown and (value.unknown or unknown_mark != SHOWN) and not sentences.uses(template, "unknown"):
+        text += " " + translation.ngettext(
+            "Sex or age is not known for %(count)s of them.",
+            "Sex or age is not known for %(count)s of them.",
+            int(forms["unknown"]),
+        ) % {"count": numbers["unknown"]}
     return text
 
 

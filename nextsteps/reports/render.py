@@ -43,6 +43,19 @@ def to_html(report: Report, *, for_print: bool = False) -> str:
         )
 
 
+def to_page_section(report: Report) -> str:
+    """The report as the app's reports page shows it, inside a page that speaks the reader's language.
+
+    The whole fragment is rendered with the report's language active: headings, table, statuses, month
+    names, number and date formats follow it, whatever the page around it (menu, form) speaks.
+    """
+    with translation.override(report.language):
+        return render_to_string(
+            "reports/_report_body.html",
+            {"report": report, "conclusion": conclusion(report), "embedded": True},
+        )
+
+
 def chart_title() -> str:
     return _("Actual against target")
 

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -38,7 +39,7 @@ from nextsteps.reports.builder import (
     target_for_period,
 )
 from nextsteps.reports.documents import DOCUMENT_FORMATS, render_document
-from nextsteps.reports.render import FORMATS, conclusion
+from nextsteps.reports.render import FORMATS, to_page_section
 from nextsteps.reports.render import render as render_report
 from nextsteps.widgets import DateInput
 
@@ -276,7 +277,8 @@ def reports_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
-            "conclusion": conclusion(report) if report else "",
+            # Rendered apart, in the report's language; the page around it speaks the reader's.
+            "report_html": mark_safe(to_page_section(report)) if report else "",  # a rendered template
             "query": request.GET.urlencode(),
         },
     )
