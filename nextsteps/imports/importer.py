@@ -47,6 +47,13 @@ from nextsteps.imports import columns as c
 from nextsteps.imports import rights, vocabularies
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
+from nextsteps.imports.uniqueness import (
+    CODE_TAKEN,
+    CodedRow,
+    check_codes,
+    coded_row,
+    stored_keys_and_codes,
+)
 from nextsteps.imports.values import (
     DateFormat,
     Invalid,
@@ -559,6 +566,8 @@ class Importer:
             self._spools.append(spool)
             batch: list[dict[str, Any]] = []
             keys: list[tuple[str, int, str]] = []
+            codes: list[CodedRow] = []
+            coded = rtype.key in CODE_TAKEN
             rows = 0
             for number, values in self._rows(source, table, bindings):
                 rows += 1
@@ -575,15 +584,17 @@ class Importer:
                 key = self._check_row(source, plan, number, values, present)
                 if key:
                     keys.append((source.name, number, key))
+                if coded and (code := coded_row(source.name, number, values, present)):
+                    codes.append(code)
                 if not self.result.error_count:
                     batch.append(values)
                 if rows % self.batch_size == 0:
-                    self._end_batch(spool, rtype.key, batch, keys)
-                    batch, keys = [], []
+                    self._end_batch(spool, rtype.key, batch, keys, codes)
+                    batch, keys, codes = [], [], []
                 if rows % 1000 == 0:
                     self._report(source, table, rows)
             if rows % self.batch_size:
-                self._end_batch(spool, rtype.key, batch, keys)
+                self._end_batch(spool, rtype.key, batch, keys, codes)
             # Tables made from other formats (Kobo exports) bring what they could not turn into rows.
             for number, column, value, reason in getattr(table, "problems", ()):
                 self.error(source.name, number, column, value, reason)
@@ -598,7 +609,12 @@ class Importer:
             self._weight_done += source.weight
 
     def _end_batch(
-        self, spool: IO[bytes], type_key: str, batch: list[dict[str, Any]], keys: list[tuple[str, int, str]]
+        self,
+        spool: IO[bytes],
+        type_key: str,
+        batch: list[dict[str, Any]],
+        keys: list[tuple[str, int, str]],
+        codes: list[CodedRow],
     ) -> None:
         assert self.store is not None
         fresh: list[tuple[str, int, str]] = []
@@ -617,7 +633,21 @@ class Importer:
                 in_batch.add(key)
                 fresh.append((file, number, key))
         self._flush_remembered()
-        known = self._check_keys(type_key, fresh) if fresh else {}
+        # A row whose key is refused already has its error: its code (often that key) is not checked.
+        rows = {(file, number) for file, number, _key in fresh}
+        codes = [code for code in codes if (code.file, code.row) in rows]
+        if codes:
+            stored, by_code = stored_keys_and_codes(
+                type_key,
+                self.organisation,
+                {key for _f, _r, key in fresh},
+                codes,
+                self._key_fields(type_key),
+            )
+            known = self._check_keys(type_key, fresh, stored)
+            check_codes(type_key, codes, known, by_code, store=self.store, error=self.error)
+        else:
+            known = self._check_keys(type_key, fresh) if fresh else {}
         if batch and not self.result.error_count:
             pickle.dump((batch, known), spool, pickle.HIGHEST_PROTOCOL)
 
@@ -698,17 +728,30 @@ class Importer:
                     _("this record belongs to another programme of your organisation"),
                 )
 
-    def _check_keys(self, type_key: str, keys: list[tuple[str, int, str]]) -> dict[str, int]:
+    def _key_fields(self, type_key: str) -> list[str]:
+        lookup = self.lookups[type_key]
+        owner = "organisation_id" if type_key == "campaigns" else lookup.programme
+        return [lookup.key, "pk", *([owner] if owner else [])]
+
+    def _check_keys(
+        self, type_key: str, keys: list[tuple[str, int, str]], stored: list[tuple[Any, ...]] | None = None
+    ) -> dict[str, int]:
         """Rows whose key is already stored update that record: it must be this organisation's, in this
-        programme. Returns the primary keys of the records the rows will update."""
+        programme. Returns the primary keys of the records the rows will update. `stored` is what the
+        caller already read of the records the keys name (see uniqueness.stored_keys_and_codes)."""
         rtype = c.TYPES[type_key]
         lookup = self.lookups[type_key]
         campaigns = type_key == "campaigns"
         owner = "organisation_id" if campaigns else lookup.programme
-        fields = [lookup.key, "pk", *([owner] if owner else [])]
         found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        wanted = {key for _f, _r, key in keys}
-        for record in records_by_key(lookup.model, lookup.scope, lookup.key, wanted).values_list(*fields):
+        if stored is None:
+            wanted = {key for _f, _r, key in keys}
+            stored = list(
+                records_by_key(lookup.model, lookup.scope, lookup.key, wanted).values_list(
+                    *self._key_fields(type_key)
+                )
+            )
+        for record in stored:
             found[record[0]].append(record)
         expected = self.organisation.pk if campaigns else self.programme.pk
         known: dict[str, int] = {}

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, router
+from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -105,10 +106,21 @@ class ConstraintErrorsOnFields:
                         using=router.db_for_write(model_class, instance=self),
                     )
                 except ValidationError as error:
-                    fields = getattr(constraint, "fields", ())
-                    errors.setdefault(fields[-1] if fields else NON_FIELD_ERRORS, []).extend(error.error_list)
+                    errors.setdefault(_error_field(constraint), []).extend(error.error_list)
         if errors:
             raise ValidationError(errors)
+
+
+def _error_field(constraint: Any) -> str:
+    if fields := getattr(constraint, "fields", ()):
+        return str(fields[-1])
+    # A constraint on an expression (the code whatever its case): the field the expression transforms.
+    for expression in getattr(constraint, "expressions", ()):
+        if not isinstance(expression, models.F):
+            for part in expression.flatten():
+                if isinstance(part, models.F):
+                    return str(part.name)
+    return NON_FIELD_ERRORS
 
 
 class ExternalId(ConstraintErrorsOnFields, models.Model):
@@ -130,9 +142,29 @@ def unique_external_id(model_name: str) -> models.UniqueConstraint:
 
 
 def unique_code(model_name: str, message: Any) -> models.UniqueConstraint:
+    """`ijm-0001` beside `IJM-0001` would be two people to a reader and one to whoever types the code:
+    a code is unique in its organisation whatever its case (and CodeField trims its spaces)."""
     return models.UniqueConstraint(
-        fields=["organisation", "code"], name=f"unique_{model_name}_code", violation_error_message=message
+        models.F("organisation"),
+        Lower("code"),
+        name=f"unique_{model_name}_code_any_case",
+        violation_error_message=message,
     )
+
+
+class CodeField(models.CharField):  # type: ignore[type-arg]
+    """A record's code, without the spaces around it, whichever path saves it."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return value.strip() if isinstance(value, str) else value
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str) and value != value.strip():
+            value = value.strip()
+            setattr(model_instance, self.attname, value)
+        return value
 
 
 # People ---------------------------------------------------------------------------------------------
@@ -172,7 +204,7 @@ class Person(Versioned, ExternalId, TimeStamped):
         Organisation, on_delete=models.PROTECT, related_name="persons", verbose_name=_("organisation")
     )
     # Pseudonymous code: what reports and most pages show instead of a name.
-    code = models.CharField(_("code"), max_length=40)
+    code = CodeField(_("code"), max_length=40)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
@@ -262,7 +294,7 @@ class Household(Versioned, ExternalId, TimeStamped):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation")
     )
-    code = models.CharField(_("code"), max_length=40)
+    code = CodeField(_("code"), max_length=40)
     locality = models.CharField(_("locality"), max_length=100)
     members = models.ManyToManyField(Person, related_name="households", blank=True, verbose_name=_("members"))
 
@@ -659,7 +691,7 @@ class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("organisation")
     )
-    code = models.CharField(_("code"), max_length=40)
+    code = CodeField(_("code"), max_length=40)
     signed_up = models.DateField(_("signed up"), db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     campaign = models.ForeignKey(
