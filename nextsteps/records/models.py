@@ -14,6 +14,7 @@ from django.db import models, router
 from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from nextsteps.i18n import localized
 from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
@@ -167,6 +168,32 @@ class CodeField(models.CharField):  # type: ignore[type-arg]
         return value
 
 
+def valid_country(value: str) -> None:
+    if value and countries.alpha2(value) != value:
+        raise ValidationError(
+            str(_("“%(value)s” is not a country code of ISO 3166-1 (such as NL or RO).")),
+            params={"value": value},
+        )
+
+
+class CountryCodeField(models.CharField):  # type: ignore[type-arg]
+    """A country as its ISO 3166-1 alpha-2 code, in capitals whoever typed it (`ro` is `RO`): a figure by
+    nationality must not count Romania twice, nor a country that does not exist."""
+
+    default_validators = [valid_country]
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str) and value != value.strip().upper():
+            value = value.strip().upper()
+            setattr(model_instance, self.attname, value)
+        return value
+
+
 # People ---------------------------------------------------------------------------------------------
 
 
@@ -210,7 +237,7 @@ class Person(Versioned, ExternalId, TimeStamped):
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     # Derived from the two above on save, so that age on any record's date is one comparison in SQL.
     adult_on = models.DateField(_("adult from"), null=True, blank=True, editable=False)
-    nationality = models.CharField(_("nationality"), max_length=2, blank=True)
+    nationality = CountryCodeField(_("nationality"), max_length=2, blank=True)
     survivor_status = models.CharField(
         _("trafficking survivor"), max_length=12, choices=SurvivorStatus.choices, default=SurvivorStatus.NO
     )
@@ -571,7 +598,7 @@ class ExternalOrganisation(TimeStamped):
         error_messages={"unique": _("An external organisation with this name already exists.")},
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    country = models.CharField(_("country"), max_length=2, blank=True)
+    country = CountryCodeField(_("country"), max_length=2, blank=True)
 
     class Meta:
         ordering = ["name"]
