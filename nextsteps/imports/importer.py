@@ -50,9 +50,12 @@ from nextsteps.imports.readers import Table, TableError
 from nextsteps.imports.uniqueness import (
     CODE_TAKEN,
     CodedRow,
+    VisitRow,
     check_codes,
+    check_visits,
     coded_row,
     stored_keys_and_codes,
+    visit_row,
 )
 from nextsteps.imports.values import (
     DateFormat,
@@ -266,6 +269,7 @@ class Importer:
         # cases of this import by person, and persons who need a case: on disk while the import runs.
         self.store: KeyStore | None = None
         self._remembered: list[tuple[str, str]] = []
+        self._remembered_values: list[tuple[str, str, str]] = []
         self._case_pairs: list[tuple[str, str]] = []
         # Record types whose file could not be read: references to them are not checked, to avoid noise.
         self.broken: set[str] = set()
@@ -568,6 +572,7 @@ class Importer:
             keys: list[tuple[str, int, str]] = []
             codes: list[CodedRow] = []
             coded = rtype.key in CODE_TAKEN
+            visits: list[VisitRow] = []
             rows = 0
             for number, values in self._rows(source, table, bindings):
                 rows += 1
@@ -586,15 +591,17 @@ class Importer:
                     keys.append((source.name, number, key))
                 if coded and (code := coded_row(source.name, number, values, present)):
                     codes.append(code)
+                if rtype.key == "outreach_visits" and (visit := visit_row(source.name, number, values)):
+                    visits.append(visit)
                 if not self.result.error_count:
                     batch.append(values)
                 if rows % self.batch_size == 0:
-                    self._end_batch(spool, rtype.key, batch, keys, codes)
-                    batch, keys, codes = [], [], []
+                    self._end_batch(spool, rtype.key, batch, keys, codes, visits)
+                    batch, keys, codes, visits = [], [], [], []
                 if rows % 1000 == 0:
                     self._report(source, table, rows)
             if rows % self.batch_size:
-                self._end_batch(spool, rtype.key, batch, keys, codes)
+                self._end_batch(spool, rtype.key, batch, keys, codes, visits)
             # Tables made from other formats (Kobo exports) bring what they could not turn into rows.
             for number, column, value, reason in getattr(table, "problems", ()):
                 self.error(source.name, number, column, value, reason)
@@ -615,6 +622,7 @@ class Importer:
         batch: list[dict[str, Any]],
         keys: list[tuple[str, int, str]],
         codes: list[CodedRow],
+        visits: list[VisitRow],
     ) -> None:
         assert self.store is not None
         fresh: list[tuple[str, int, str]] = []
@@ -648,6 +656,9 @@ class Importer:
             check_codes(type_key, codes, known, by_code, store=self.store, error=self.error)
         else:
             known = self._check_keys(type_key, fresh) if fresh else {}
+        visits = [visit for visit in visits if (visit.file, visit.row) in rows]
+        if visits:
+            check_visits(visits, organisation=self.organisation, store=self.store, error=self.error)
         if batch and not self.result.error_count:
             pickle.dump((batch, known), spool, pickle.HIGHEST_PROTOCOL)
 
@@ -676,6 +687,10 @@ class Importer:
         """Rows of one kind that make keys of another (partner contacts name external organisations)."""
         self._remembered.append((kind, key))
 
+    def remember_value(self, kind: str, key: str, value: str) -> None:
+        """A value of a row that rows of another kind are checked against (a household's locality)."""
+        self._remembered_values.append((kind, key, value))
+
     def add_case(self, person: str, case: str) -> None:
         self._case_pairs.append((person, case))
 
@@ -687,7 +702,12 @@ class Importer:
         for kind, keys in by_kind.items():
             self.store.add(kind, keys)
         self.store.add_cases(self._case_pairs)
-        self._remembered, self._case_pairs = [], []
+        values: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for kind, key, value in self._remembered_values:
+            values[kind].append((key, value))
+        for kind, pairs in values.items():
+            self.store.set_values(kind, pairs)
+        self._remembered, self._case_pairs, self._remembered_values = [], [], []
 
     def _queue(self, queue: list[Any], item: Any) -> None:
         queue.append(item)
@@ -996,6 +1016,12 @@ def _person_rules(importer: Importer, values: dict[str, Any], present: set[str])
         yield "birth_year", year, _("the year of birth does not match the date of birth"), {}
 
 
+def _household_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
+    yield from _code_rule(importer, values, present)
+    if values.get("external_id") and values.get("locality") and "__invalid__" not in values:
+        importer.remember_value("household_locality", values["external_id"], values["locality"])
+
+
 def _case_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
     opened, closed = values.get("opened"), values.get("closed")
     if opened and closed and closed < opened:
@@ -1046,7 +1072,7 @@ def _outcome_rules(importer: Importer, values: dict[str, Any], present: set[str]
 
 ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]] = {
     "persons": _person_rules,
-    "households": _code_rule,
+    "households": _household_rules,
     "cases": _case_rules,
     "campaigns": _campaign_rules,
     "partner_contacts": _partner_rules,

@@ -1,10 +1,12 @@
 """What the first pass of an import checks over a batch of rows against the database and the rows before it:
-codes unique in the organisation whatever their case. The models declare these rules as constraints; checked
+codes unique in the organisation whatever their case; a visit's household in the visit's locality, and
+visited once a day. The models declare these rules as constraints; checked
 here, each clash is named by its row, instead of failing the whole import when its batch is written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from nextsteps.imports import columns as c
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.records.actions import AnyOf
+from nextsteps.records.models import Household, OutreachVisit, same_locality
 
 # Record types with a code, and how a clash with a stored record of the organisation is said.
 CODE_TAKEN: dict[str, str | Promise] = {
@@ -112,3 +115,80 @@ def check_codes(
     for row in fresh:
         if stored.get(row.code.lower(), set()) - {known.get(row.external_id)}:
             error(row.file, row.row, row.column, row.code, CODE_TAKEN[type_key])
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    file: str
+    row: int
+    external_id: str
+    household: str
+    date: dt.date
+    locality: str
+
+
+def visit_row(file: str, row: int, values: dict[str, Any]) -> VisitRow | None:
+    household, date, locality = values.get("household"), values.get("date"), values.get("locality")
+    if not household or not date or not locality or "__invalid__" in values:
+        return None
+    return VisitRow(file, row, values.get("external_id") or "", household, date, locality)
+
+
+def check_visits(rows: list[VisitRow], *, organisation: Any, store: KeyStore, error: Report) -> None:
+    """The OutreachVisit rules of a batch of visit rows: the household is in the visit's locality (as the
+    import or the database has it), and no other visit of the organisation, stored or on an earlier row,
+    is of the same household on the same day."""
+    households = {row.household for row in rows}
+    localities = {
+        key: locality
+        for key, locality in Household.objects.filter(
+            AnyOf(F("external_id"), sorted(households)), organisation=organisation
+        )
+        .order_by()
+        .values_list("external_id", "locality")
+    }
+    # The import's own households, new or changed, have the locality of their row.
+    localities.update(store.values("household_locality", households))
+    days = [f"{row.household}\x1f{row.date.isoformat()}" for row in rows]
+    earlier = store.add("household_visit_day", days)
+    stored: dict[tuple[str, dt.date], set[str]] = {}
+    for household, date, external_id in (
+        OutreachVisit.objects.filter(
+            AnyOf(F("household__external_id"), sorted(households)),
+            date__in=sorted({row.date for row in rows}),
+            organisation=organisation,
+        )
+        .order_by()
+        .values_list("household__external_id", "date", "external_id")
+    ):
+        stored.setdefault((household, date), set()).add(external_id)
+    in_batch: set[str] = set()
+    for row, day in zip(rows, days, strict=True):
+        locality = localities.get(row.household)
+        if locality is not None and not same_locality(locality, row.locality):
+            error(
+                row.file,
+                row.row,
+                "household",
+                row.household,
+                _("this household is in %(household)s, not in %(locality)s"),
+                household=locality,
+                locality=row.locality,
+            )
+        elif day in earlier or day in in_batch:
+            error(
+                row.file,
+                row.row,
+                "household",
+                row.household,
+                _("this household has a visit on this day on an earlier row of the import"),
+            )
+        elif stored.get((row.household, row.date), set()) - {row.external_id or None}:
+            error(
+                row.file,
+                row.row,
+                "household",
+                row.household,
+                _("this household already has a visit on this day"),
+            )
+        in_batch.add(day)

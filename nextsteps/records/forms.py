@@ -456,6 +456,28 @@ class OutreachRoundForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         same_organisation(self, data.get("organisation"), "households", "persons")
+        households = list(data.get("households") or ())
+        locality, date = data.get("locality"), data.get("date")
+        elsewhere = [h.code for h in households if locality and not m.same_locality(h.locality, locality)]
+        if elsewhere:
+            self.add_error(
+                "households",
+                _("Not in %(locality)s: %(households)s. Tick only the households of the round's locality.")
+                % {"locality": locality, "households": ", ".join(elsewhere)},
+            )
+        if households and date and data.get("organisation"):
+            # Also what stops the same round submitted twice: the first submit's visits are there.
+            visited = m.Household.objects.filter(
+                pk__in=[h.pk for h in households],
+                visits__date=date,
+                visits__organisation=data["organisation"],
+            ).values_list("code", flat=True)
+            if visited:
+                self.add_error(
+                    "households",
+                    _("Already visited on %(date)s: %(households)s. Nothing of this round was saved.")
+                    % {"date": m.day(date), "households": ", ".join(sorted(set(visited)))},
+                )
         return data
 
 

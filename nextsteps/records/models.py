@@ -537,7 +537,17 @@ class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
         ordering = ["-date", "pk"]
         verbose_name = _("outreach visit")
         verbose_name_plural = _("outreach visits")
-        constraints = [unique_external_id("visit")]
+        constraints = [
+            unique_external_id("visit"),
+            # A second visit of one household on one day is a round submitted twice, or typed twice: it
+            # would count the household's members twice in the day's figures.
+            models.UniqueConstraint(
+                fields=["organisation", "date", "household"],
+                condition=models.Q(household__isnull=False),
+                name="unique_household_visit_per_day",
+                violation_error_message=_("This household already has a visit on this day."),
+            ),
+        ]
         # Everything the outreach figures read from a visit, in one index: a period's visits are one range.
         # (A second one led by site type made PostgreSQL give up its parallel plan: slower in all.)
         indexes = [
@@ -551,6 +561,32 @@ class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.site_type} {self.locality} {day(self.date)}"
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """A household of Bucharest ticked on a round in Oradea would count as reached in Oradea. Checked with
+        the fields, as the record rules are: an import checks it per row in its first pass (reading each
+        row's household here would cost a query per row), the forms, the round and the API here."""
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skip = set(exclude or ()) | set(errors)
+        household = self.household if self.household_id and not {"household", "locality"} & skip else None
+        if household is not None and not same_locality(household.locality, self.locality):
+            errors["household"] = [
+                ValidationError(
+                    str(_("This household is in %(household)s, not in %(locality)s.")),
+                    params={"household": household.locality, "locality": self.locality},
+                )
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+
+def same_locality(first: str, second: str) -> bool:
+    """Localities are typed by hand: "Oradea " and "oradea" are one place."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
 
 
 class VisitPerson(ConstraintErrorsOnFields, models.Model):
