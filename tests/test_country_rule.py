@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -92,3 +93,16 @@ def test_the_migration_capitalises_the_codes_stored_before_the_rule() -> None:
     migration.capitalise_country_codes(apps, None)
     person.refresh_from_db()
     assert person.nationality == "RO"
+
+
+def test_an_organisations_country_is_a_country_in_capitals() -> None:
+    organisation = Organisation.objects.get(slug="ijm-ro")
+    organisation.country = "xx"
+    with pytest.raises(ValidationError) as refused:
+        organisation.full_clean()
+    assert refused.value.message_dict["country"] == [NOT_A_COUNTRY % {"value": "XX"}]
+    organisation.country = " nl"
+    organisation.full_clean()
+    organisation.save()
+    organisation.refresh_from_db()
+    assert organisation.country == "NL"

@@ -14,13 +14,12 @@ from django.db import models, router
 from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from nextsteps.i18n import localized
 from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
 from nextsteps.privacy.search import HASH_FIELDS, name_hashes
 from nextsteps.programmes.models import Organisation, Programme, TimeStamped
-from nextsteps.records.rules import RecordRules, date_problem
+from nextsteps.records.rules import CountryCodeField, RecordRules, date_problem
 from nextsteps.records.versions import Versioned
 
 ADULT_AGE = 18
@@ -164,32 +163,6 @@ class CodeField(models.CharField):  # type: ignore[type-arg]
         value = getattr(model_instance, self.attname)
         if isinstance(value, str) and value != value.strip():
             value = value.strip()
-            setattr(model_instance, self.attname, value)
-        return value
-
-
-def valid_country(value: str) -> None:
-    if value and countries.alpha2(value) != value:
-        raise ValidationError(
-            str(_("“%(value)s” is not a country code of ISO 3166-1 (such as NL or RO).")),
-            params={"value": value},
-        )
-
-
-class CountryCodeField(models.CharField):  # type: ignore[type-arg]
-    """A country as its ISO 3166-1 alpha-2 code, in capitals whoever typed it (`ro` is `RO`): a figure by
-    nationality must not count Romania twice, nor a country that does not exist."""
-
-    default_validators = [valid_country]
-
-    def to_python(self, value: Any) -> Any:
-        value = super().to_python(value)
-        return value.strip().upper() if isinstance(value, str) else value
-
-    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        value = getattr(model_instance, self.attname)
-        if isinstance(value, str) and value != value.strip().upper():
-            value = value.strip().upper()
             setattr(model_instance, self.attname, value)
         return value
 
