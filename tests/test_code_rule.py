@@ -4,11 +4,13 @@ spaces, on every path: the record form, the JSON API, the outreach round and an 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -186,3 +188,17 @@ def test_an_import_names_the_row_whose_code_another_person_has_rather_than_blami
     assert [(e.row, e.column, e.message()) for e in failed.value.result.errors] == [
         (2, "code", "another person of this organisation already has this code")
     ]
+
+
+def test_the_migration_names_the_codes_that_clash_whatever_their_case() -> None:
+    person = a_person("ijm-ro")
+    # As the data was before the constraint (DDL is taken back with the test's transaction).
+    with connection.cursor() as cursor:
+        cursor.execute('DROP INDEX "unique_person_code_any_case"')
+    m.Person.objects.create(organisation=person.organisation, code=f" {person.code.lower()}")
+    migration = importlib.import_module("nextsteps.records.migrations.0011_codes_unique_whatever_their_case")
+    with pytest.raises(RuntimeError) as refused:
+        migration.trim_codes_and_refuse_clashes(apps, None)
+    assert f"{person.organisation.name}: person codes {person.code}, {person.code.lower()}" in str(
+        refused.value
+    )

@@ -5,12 +5,14 @@ refused with a clear message and saves nothing) and an import (which names the r
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -224,3 +226,24 @@ def test_an_import_may_update_a_visit_with_its_own_household_and_day(tmp_path: P
     )
     result = run(programme, sa, path)
     assert result.counts["outreach_visits"].unchanged == 1
+
+
+def test_the_migration_names_the_households_visited_twice_on_a_day() -> None:
+    visit = m.OutreachVisit.objects.filter(household__isnull=False).select_related("household").first()
+    assert visit is not None and visit.household is not None
+    # As the data was before the constraint (DDL is taken back with the test's transaction).
+    with connection.cursor() as cursor:
+        cursor.execute('DROP INDEX "unique_household_visit_per_day"')
+    m.OutreachVisit.objects.create(
+        programme=visit.programme,
+        organisation=visit.organisation,
+        date=visit.date,
+        locality=visit.locality,
+        site_type=visit.site_type,
+        household=visit.household,
+    )
+    migration = importlib.import_module("nextsteps.records.migrations.0013_one_visit_per_household_and_day")
+    with pytest.raises(RuntimeError) as refused:
+        migration.refuse_second_visits(apps, None)
+    expected = f"{visit.organisation.name}: household {visit.household.code} on {visit.date} (2 visits)"
+    assert expected in str(refused.value)
