@@ -234,7 +234,9 @@ class Person(Versioned, ExternalId, TimeStamped):
         ]
         # What every person-level figure needs from a person, readable without touching the wide row.
         indexes = [
-            models.Index(fields=["id", "sex", "adult_on", "survivor_status"], name="person_report_idx")
+            models.Index(fields=["id", "sex", "adult_on", "survivor_status"], name="person_report_idx"),
+            # Lists sorted by code, and codes looked up as typed: the unique index is on the lower-case code.
+            models.Index(fields=["organisation", "code"], name="person_code_idx"),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
@@ -304,6 +306,7 @@ class Household(Versioned, ExternalId, TimeStamped):
             unique_external_id("household"),
             unique_code("household", _("Another household of this organisation already has this code.")),
         ]
+        indexes = [models.Index(fields=["organisation", "code"], name="household_code_idx")]
         verbose_name = _("household")
         verbose_name_plural = _("households")
 
@@ -749,6 +752,7 @@ class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
             unique_external_id("volunteer"),
             unique_code("volunteer", _("Another volunteer of this organisation already has this code.")),
         ]
+        indexes = [models.Index(fields=["organisation", "code"], name="volunteer_code_idx")]
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
 

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -439,7 +439,9 @@ def _next_code(org: Organisation, reserved: Collection[str] = ()) -> str:
     number = int(highest[len(prefix) :]) + 1 if highest else 1
     # Codes with odd zero padding can sort above higher numbers: step over any that are taken.
     taken = {code.lower() for code in reserved}
-    while (code := f"{prefix}{number:05d}").lower() in taken or persons.filter(code__iexact=code).exists():
+    while (code := f"{prefix}{number:05d}").lower() in taken or (
+        persons.annotate(lower_code=Lower("code")).filter(lower_code=code.lower()).exists()
+    ):
         number += 1
     return code
 

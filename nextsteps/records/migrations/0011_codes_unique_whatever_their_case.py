@@ -79,4 +79,17 @@ class Migration(migrations.Migration):
             model_name='volunteer',
             constraint=models.UniqueConstraint(models.F('organisation'), django.db.models.functions.text.Lower('code'), name='unique_volunteer_code_any_case', violation_error_message='Another volunteer of this organisation already has this code.'),
         ),
+        # Lists sorted by code, and codes looked up as typed, as the unique index on (organisation, code) did.
+        migrations.AddIndex(
+            model_name='household',
+            index=models.Index(fields=['organisation', 'code'], name='household_code_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='person',
+            index=models.Index(fields=['organisation', 'code'], name='person_code_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='volunteer',
+            index=models.Index(fields=['organisation', 'code'], name='volunteer_code_idx'),
+        ),
     ]
