@@ -49,6 +49,16 @@ from nextsteps.imports import columns as c
 from nextsteps.imports import referral_rows, rights, vocabularies
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
+from nextsteps.imports.uniqueness import (
+    CODE_TAKEN,
+    CodedRow,
+    VisitRow,
+    check_codes,
+    check_visits,
+    coded_row,
+    stored_keys_and_codes,
+    visit_row,
+)
 from nextsteps.imports.values import (
     DateFormat,
     Invalid,
@@ -263,6 +273,7 @@ class Importer:
         # cases of this import by person, and persons who need a case: on disk while the import runs.
         self.store: KeyStore | None = None
         self._remembered: list[tuple[str, str]] = []
+        self._remembered_values: list[tuple[str, str, str]] = []
         self._case_pairs: list[tuple[str, str]] = []
         # Record types whose file could not be read: references to them are not checked, to avoid noise.
         self.broken: set[str] = set()
@@ -583,6 +594,9 @@ class Importer:
             self._spools.append(spool)
             batch: list[dict[str, Any]] = []
             keys: list[tuple[str, int, str]] = []
+            codes: list[CodedRow] = []
+            coded = rtype.key in CODE_TAKEN
+            visits: list[VisitRow] = []
             rows = 0
             for number, values in self._rows(source, table, bindings):
                 rows += 1
@@ -599,15 +613,19 @@ class Importer:
                 key = self._check_row(source, plan, number, values, present)
                 if key:
                     keys.append((source.name, number, key))
+                if coded and (code := coded_row(source.name, number, values, present)):
+                    codes.append(code)
+                if rtype.key == "outreach_visits" and (visit := visit_row(source.name, number, values)):
+                    visits.append(visit)
                 if not self.result.error_count:
                     batch.append(values)
                 if rows % self.batch_size == 0:
-                    self._end_batch(spool, rtype.key, batch, keys)
-                    batch, keys = [], []
+                    self._end_batch(spool, rtype.key, batch, keys, codes, visits)
+                    batch, keys, codes, visits = [], [], [], []
                 if rows % 1000 == 0:
                     self._report(source, table, rows)
             if rows % self.batch_size:
-                self._end_batch(spool, rtype.key, batch, keys)
+                self._end_batch(spool, rtype.key, batch, keys, codes, visits)
             # Tables made from other formats (Kobo exports) bring what they could not turn into rows.
             for number, column, value, reason in getattr(table, "problems", ()):
                 self.error(source.name, number, column, value, reason)
@@ -622,7 +640,13 @@ class Importer:
             self._weight_done += source.weight
 
     def _end_batch(
-        self, spool: IO[bytes], type_key: str, batch: list[dict[str, Any]], keys: list[tuple[str, int, str]]
+        self,
+        spool: IO[bytes],
+        type_key: str,
+        batch: list[dict[str, Any]],
+        keys: list[tuple[str, int, str]],
+        codes: list[CodedRow],
+        visits: list[VisitRow],
     ) -> None:
         assert self.store is not None
         fresh: list[tuple[str, int, str]] = []
@@ -641,7 +665,24 @@ class Importer:
                 in_batch.add(key)
                 fresh.append((file, number, key))
         self._flush_remembered()
-        known = self._check_keys(type_key, fresh) if fresh else {}
+        # A row whose key is refused already has its error: its code (often that key) is not checked.
+        rows = {(file, number) for file, number, _key in fresh}
+        codes = [code for code in codes if (code.file, code.row) in rows]
+        if codes:
+            stored, by_code = stored_keys_and_codes(
+                type_key,
+                self.organisation,
+                {key for _f, _r, key in fresh},
+                codes,
+                self._key_fields(type_key),
+            )
+            known = self._check_keys(type_key, fresh, stored)
+            check_codes(type_key, codes, known, by_code, store=self.store, error=self.error)
+        else:
+            known = self._check_keys(type_key, fresh) if fresh else {}
+        visits = [visit for visit in visits if (visit.file, visit.row) in rows]
+        if visits:
+            check_visits(visits, organisation=self.organisation, store=self.store, error=self.error)
         if batch and not self.result.error_count:
             pickle.dump((batch, known), spool, pickle.HIGHEST_PROTOCOL)
 
@@ -670,6 +711,10 @@ class Importer:
         """Rows of one kind that make keys of another (partner contacts name external organisations)."""
         self._remembered.append((kind, key))
 
+    def remember_value(self, kind: str, key: str, value: str) -> None:
+        """A value of a row that rows of another kind are checked against (a household's locality)."""
+        self._remembered_values.append((kind, key, value))
+
     def add_case(self, person: str, case: str) -> None:
         self._case_pairs.append((person, case))
 
@@ -681,7 +726,12 @@ class Importer:
         for kind, keys in by_kind.items():
             self.store.add(kind, keys)
         self.store.add_cases(self._case_pairs)
-        self._remembered, self._case_pairs = [], []
+        values: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for kind, key, value in self._remembered_values:
+            values[kind].append((key, value))
+        for kind, pairs in values.items():
+            self.store.set_values(kind, pairs)
+        self._remembered, self._case_pairs, self._remembered_values = [], [], []
 
     def _queue(self, queue: list[Any], item: Any) -> None:
         queue.append(item)
@@ -808,17 +858,30 @@ class Importer:
                     _("this record belongs to another programme of your organisation"),
                 )
 
-    def _check_keys(self, type_key: str, keys: list[tuple[str, int, str]]) -> dict[str, int]:
+    def _key_fields(self, type_key: str) -> list[str]:
+        lookup = self.lookups[type_key]
+        owner = "organisation_id" if type_key == "campaigns" else lookup.programme
+        return [lookup.key, "pk", *([owner] if owner else [])]
+
+    def _check_keys(
+        self, type_key: str, keys: list[tuple[str, int, str]], stored: list[tuple[Any, ...]] | None = None
+    ) -> dict[str, int]:
         """Rows whose key is already stored update that record: it must be this organisation's, in this
-        programme. Returns the primary keys of the records the rows will update."""
+        programme. Returns the primary keys of the records the rows will update. `stored` is what the
+        caller already read of the records the keys name (see uniqueness.stored_keys_and_codes)."""
         rtype = c.TYPES[type_key]
         lookup = self.lookups[type_key]
         campaigns = type_key == "campaigns"
         owner = "organisation_id" if campaigns else lookup.programme
-        fields = [lookup.key, "pk", *([owner] if owner else [])]
         found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        wanted = {key for _f, _r, key in keys}
-        for record in records_by_key(lookup.model, lookup.scope, lookup.key, wanted).values_list(*fields):
+        if stored is None:
+            wanted = {key for _f, _r, key in keys}
+            stored = list(
+                records_by_key(lookup.model, lookup.scope, lookup.key, wanted).values_list(
+                    *self._key_fields(type_key)
+                )
+            )
+        for record in stored:
             found[record[0]].append(record)
         expected = self.organisation.pk if campaigns else self.programme.pk
         known: dict[str, int] = {}
@@ -1069,6 +1132,12 @@ def _person_rules(importer: Importer, values: dict[str, Any], present: set[str])
         yield "birth_year", year, _("the year of birth does not match the date of birth"), {}
 
 
+def _household_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
+    yield from _code_rule(importer, values, present)
+    if values.get("external_id") and values.get("locality") and "__invalid__" not in values:
+        importer.remember_value("household_locality", values["external_id"], values["locality"])
+
+
 def _case_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
     opened, closed = values.get("opened"), values.get("closed")
     if opened and closed and closed < opened:
@@ -1186,7 +1255,7 @@ def _planned_action_rules(importer: Importer, values: dict[str, Any], present: s
 
 ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]] = {
     "persons": _person_rules,
-    "households": _code_rule,
+    "households": _household_rules,
     "cases": _case_rules,
     "campaigns": _campaign_rules,
     "partner_contacts": _partner_rules,

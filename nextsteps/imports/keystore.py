@@ -21,6 +21,8 @@ _SCHEMA = """
 CREATE TABLE keys (kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
 CREATE TABLE cases (person TEXT NOT NULL, case_key TEXT NOT NULL, PRIMARY KEY (person, case_key)) WITHOUT ROWID;
 CREATE TABLE new_cases (person TEXT PRIMARY KEY, opened TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE "values" (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key))
+    WITHOUT ROWID;
 """
 
 
@@ -64,6 +66,18 @@ class KeyStore:
         present = self.contains(kind, keys)
         self._write("INSERT OR IGNORE INTO keys VALUES (?, ?)", ((kind, key) for key in keys))
         return present
+
+    # a value per key (the locality of each household of the import) -----------------------------------
+
+    def set_values(self, kind: str, pairs: Iterable[tuple[str, str]]) -> None:
+        self._write('INSERT OR REPLACE INTO "values" VALUES (?, ?, ?)', ((kind, k, v) for k, v in pairs))
+
+    def values(self, kind: str, keys: Iterable[str]) -> dict[str, str]:
+        cursor = self.db.execute(
+            'SELECT key, value FROM "values" WHERE kind = ? AND key IN (SELECT value FROM json_each(?))',
+            (kind, json.dumps(list(dict.fromkeys(keys)))),
+        )
+        return dict(cursor)
 
     # cases of persons, and persons who need one ---------------------------------------------------
 

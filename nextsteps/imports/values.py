@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 
 class Invalid(Exception):
@@ -97,6 +98,9 @@ def parse_country(value: Any) -> str:
     text = as_text(value)
     if not _COUNTRY.match(text):
         raise Invalid(_("not a two-letter country code such as RO or NL"))
+    # Two letters are not yet a country: XX is none (the list is django-countries', as on the forms).
+    if not countries.alpha2(text):
+        raise Invalid(_("not a country code of ISO 3166-1, such as RO or NL"))
     return text.upper()
 
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.i18n import localized
-from nextsteps.records.rules import RecordRules
+from nextsteps.records.rules import CountryCodeField, RecordRules
 from nextsteps.records.versions import Versioned
 
 # A threshold of 0 or 1 withholds nothing: suppression would be off without anyone having said so.
@@ -33,7 +33,7 @@ class Organisation(TimeStamped):
     slug = models.SlugField(_("slug"), unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PARTNER)
     # ISO 3166-1 alpha-2, e.g. "RO", "NL".
-    country = models.CharField(_("country"), max_length=2)
+    country = CountryCodeField(_("country"), max_length=2)
 
     class Meta:
         ordering = ["name"]

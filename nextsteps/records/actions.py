@@ -764,13 +764,25 @@ def bulk_upsert_records(
                 fields = [
                     f for f, old in zip(concrete, before, strict=True) if getattr(obj, f.attname) != old
                 ]
-                update_fields.update(f.attname for f in fields)
+                # A row may differ from the stored record only in a field the record derives again (an
+                # empty year of birth beside a date of birth): compared after deriving, nothing changed.
+                moved_fields = {f.attname for f in fields}
+                kept = [n for n in changed_names if n in moved_fields or n in m2m_fields]
+                if not fields:
+                    del to_change[obj.pk]
+                    if kept:
+                        audits.append((AuditEntry.Action.CHANGE, obj.pk, kept))
+                    else:
+                        result.changed -= 1
+                        result.unchanged += 1
+                    continue
+                update_fields.update(moved_fields)
                 changed_rows.append(obj)
                 audits.append(
                     (
                         AuditEntry.Action.CHANGE,
                         obj.pk,
-                        [_field_name(model, n) for n in changed_names] + [f.name for f in fields],
+                        [_field_name(model, n) for n in kept] + [f.name for f in fields],
                     )
                 )
             attnames = sorted(update_fields - {"updated_at"})

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Model
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.accounts import access
@@ -417,28 +418,32 @@ class BaseNewPersonFormSet(forms.BaseFormSet):
 
     def clean(self) -> None:
         super().clean()
+        # Keyed by the lower-case code: codes are unique whatever their case (Person's constraint).
         typed: dict[str, list[forms.Form]] = {}
         for form in self.forms:
             code = (form.cleaned_data.get("code") or "").strip() if form.is_valid() else ""
             if code:
-                typed.setdefault(code, []).append(form)
+                typed.setdefault(code.lower(), []).append(form)
         if not typed:
             return
         taken: set[str] = set()
         if self.organisation is not None:
             taken = set(
-                m.Person.objects.filter(organisation=self.organisation, code__in=typed).values_list(
-                    "code", flat=True
-                )
+                m.Person.objects.filter(organisation=self.organisation)
+                .annotate(lower_code=Lower("code"))
+                .filter(lower_code__in=typed)
+                .values_list("lower_code", flat=True)
             )
-        for code, forms_ in typed.items():
-            if code in taken:
+        for lowered, forms_ in typed.items():
+            if lowered in taken:
                 for form in forms_:
+                    code = form.cleaned_data["code"].strip()
                     form.add_error(
                         "code", _("This organisation already uses the code %(code)s.") % {"code": code}
                     )
             elif len(forms_) > 1:
                 for form in forms_[1:]:
+                    code = form.cleaned_data["code"].strip()
                     form.add_error(
                         "code", _("The code %(code)s is given twice in this round.") % {"code": code}
                     )
@@ -496,6 +501,28 @@ class OutreachRoundForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         same_organisation(self, data.get("organisation"), "households", "persons")
+        households = list(data.get("households") or ())
+        locality, date = data.get("locality"), data.get("date")
+        elsewhere = [h.code for h in households if locality and not m.same_locality(h.locality, locality)]
+        if elsewhere:
+            self.add_error(
+                "households",
+                _("Not in %(locality)s: %(households)s. Tick only the households of the round's locality.")
+                % {"locality": locality, "households": ", ".join(elsewhere)},
+            )
+        if households and date and data.get("organisation"):
+            # Also what stops the same round submitted twice: the first submit's visits are there.
+            visited = m.Household.objects.filter(
+                pk__in=[h.pk for h in households],
+                visits__date=date,
+                visits__organisation=data["organisation"],
+            ).values_list("code", flat=True)
+            if visited:
+                self.add_error(
+                    "households",
+                    _("Already visited on %(date)s: %(households)s. Nothing of this round was saved.")
+                    % {"date": m.day(date), "households": ", ".join(sorted(set(visited)))},
+                )
         return data
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, router
+from django.db.models.functions import Lower
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,7 @@ from nextsteps.i18n import localized
 from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
 from nextsteps.privacy.search import HASH_FIELDS, name_hashes
 from nextsteps.programmes.models import Organisation, Programme, TimeStamped
-from nextsteps.records.rules import RecordRules, date_problem
+from nextsteps.records.rules import CountryCodeField, RecordRules, date_problem
 from nextsteps.records.versions import Versioned
 
 ADULT_AGE = 18
@@ -105,10 +106,21 @@ class ConstraintErrorsOnFields:
                         using=router.db_for_write(model_class, instance=self),
                     )
                 except ValidationError as error:
-                    fields = getattr(constraint, "fields", ())
-                    errors.setdefault(fields[-1] if fields else NON_FIELD_ERRORS, []).extend(error.error_list)
+                    errors.setdefault(_error_field(constraint), []).extend(error.error_list)
         if errors:
             raise ValidationError(errors)
+
+
+def _error_field(constraint: Any) -> str:
+    if fields := getattr(constraint, "fields", ()):
+        return str(fields[-1])
+    # A constraint on an expression (the code whatever its case): the field the expression transforms.
+    for expression in getattr(constraint, "expressions", ()):
+        if not isinstance(expression, models.F):
+            for part in expression.flatten():
+                if isinstance(part, models.F):
+                    return str(part.name)
+    return NON_FIELD_ERRORS
 
 
 class ExternalId(ConstraintErrorsOnFields, models.Model):
@@ -130,9 +142,29 @@ def unique_external_id(model_name: str) -> models.UniqueConstraint:
 
 
 def unique_code(model_name: str, message: Any) -> models.UniqueConstraint:
+    """`ijm-0001` beside `IJM-0001` would be two people to a reader and one to whoever types the code:
+    a code is unique in its organisation whatever its case (and CodeField trims its spaces)."""
     return models.UniqueConstraint(
-        fields=["organisation", "code"], name=f"unique_{model_name}_code", violation_error_message=message
+        models.F("organisation"),
+        Lower("code"),
+        name=f"unique_{model_name}_code_any_case",
+        violation_error_message=message,
     )
+
+
+class CodeField(models.CharField):  # type: ignore[type-arg]
+    """A record's code, without the spaces around it, whichever path saves it."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return value.strip() if isinstance(value, str) else value
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str) and value != value.strip():
+            value = value.strip()
+            setattr(model_instance, self.attname, value)
+        return value
 
 
 # People ---------------------------------------------------------------------------------------------
@@ -172,13 +204,13 @@ class Person(Versioned, ExternalId, TimeStamped):
         Organisation, on_delete=models.PROTECT, related_name="persons", verbose_name=_("organisation")
     )
     # Pseudonymous code: what reports and most pages show instead of a name.
-    code = models.CharField(_("code"), max_length=40)
+    code = CodeField(_("code"), max_length=40)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     # Derived from the two above on save, so that age on any record's date is one comparison in SQL.
     adult_on = models.DateField(_("adult from"), null=True, blank=True, editable=False)
-    nationality = models.CharField(_("nationality"), max_length=2, blank=True)
+    nationality = CountryCodeField(_("nationality"), max_length=2, blank=True)
     survivor_status = models.CharField(
         _("trafficking survivor"), max_length=12, choices=SurvivorStatus.choices, default=SurvivorStatus.NO
     )
@@ -202,7 +234,9 @@ class Person(Versioned, ExternalId, TimeStamped):
         ]
         # What every person-level figure needs from a person, readable without touching the wide row.
         indexes = [
-            models.Index(fields=["id", "sex", "adult_on", "survivor_status"], name="person_report_idx")
+            models.Index(fields=["id", "sex", "adult_on", "survivor_status"], name="person_report_idx"),
+            # Lists sorted by code, and codes looked up as typed: the unique index is on the lower-case code.
+            models.Index(fields=["organisation", "code"], name="person_code_idx"),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
@@ -262,7 +296,7 @@ class Household(Versioned, ExternalId, TimeStamped):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation")
     )
-    code = models.CharField(_("code"), max_length=40)
+    code = CodeField(_("code"), max_length=40)
     locality = models.CharField(_("locality"), max_length=100)
     members = models.ManyToManyField(Person, related_name="households", blank=True, verbose_name=_("members"))
 
@@ -272,6 +306,7 @@ class Household(Versioned, ExternalId, TimeStamped):
             unique_external_id("household"),
             unique_code("household", _("Another household of this organisation already has this code.")),
         ]
+        indexes = [models.Index(fields=["organisation", "code"], name="household_code_idx")]
         verbose_name = _("household")
         verbose_name_plural = _("households")
 
@@ -535,7 +570,17 @@ class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
         ordering = ["-date", "pk"]
         verbose_name = _("outreach visit")
         verbose_name_plural = _("outreach visits")
-        constraints = [unique_external_id("visit")]
+        constraints = [
+            unique_external_id("visit"),
+            # A second visit of one household on one day is a round submitted twice, or typed twice: it
+            # would count the household's members twice in the day's figures.
+            models.UniqueConstraint(
+                fields=["organisation", "date", "household"],
+                condition=models.Q(household__isnull=False),
+                name="unique_household_visit_per_day",
+                violation_error_message=_("This household already has a visit on this day."),
+            ),
+        ]
         # Everything the outreach figures read from a visit, in one index: a period's visits are one range.
         # (A second one led by site type made PostgreSQL give up its parallel plan: slower in all.)
         indexes = [
@@ -549,6 +594,32 @@ class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.site_type} {self.locality} {day(self.date)}"
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """A household of Bucharest ticked on a round in Oradea would count as reached in Oradea. Checked with
+        the fields, as the record rules are: an import checks it per row in its first pass (reading each
+        row's household here would cost a query per row), the forms, the round and the API here."""
+        errors: dict[str, Any] = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        skip = set(exclude or ()) | set(errors)
+        household = self.household if self.household_id and not {"household", "locality"} & skip else None
+        if household is not None and not same_locality(household.locality, self.locality):
+            errors["household"] = [
+                ValidationError(
+                    str(_("This household is in %(household)s, not in %(locality)s.")),
+                    params={"household": household.locality, "locality": self.locality},
+                )
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+
+def same_locality(first: str, second: str) -> bool:
+    """Localities are typed by hand: "Oradea " and "oradea" are one place."""
+    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
 
 
 class VisitPerson(ConstraintErrorsOnFields, models.Model):
@@ -596,7 +667,7 @@ class ExternalOrganisation(TimeStamped):
         error_messages={"unique": _("An external organisation with this name already exists.")},
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    country = models.CharField(_("country"), max_length=2, blank=True)
+    country = CountryCodeField(_("country"), max_length=2, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -716,7 +787,7 @@ class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("organisation")
     )
-    code = models.CharField(_("code"), max_length=40)
+    code = CodeField(_("code"), max_length=40)
     signed_up = models.DateField(_("signed up"), db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     campaign = models.ForeignKey(
@@ -738,6 +809,7 @@ class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
             unique_external_id("volunteer"),
             unique_code("volunteer", _("Another volunteer of this organisation already has this code.")),
         ]
+        indexes = [models.Index(fields=["organisation", "code"], name="volunteer_code_idx")]
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
 

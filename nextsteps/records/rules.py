@@ -19,8 +19,10 @@ from collections.abc import Collection, Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 # Attendance, quantities and other counts of one record: far above any real session or distribution.
@@ -66,3 +68,29 @@ class RecordRules:
                 errors[name] = [ValidationError(str(problem[0]), params=problem[1])]
         if errors:
             raise ValidationError(errors)
+
+
+def valid_country(value: str) -> None:
+    if value and countries.alpha2(value) != value:
+        raise ValidationError(
+            str(_("“%(value)s” is not a country code of ISO 3166-1 (such as NL or RO).")),
+            params={"value": value},
+        )
+
+
+class CountryCodeField(models.CharField):  # type: ignore[type-arg]
+    """A country as its ISO 3166-1 alpha-2 code, in capitals whoever typed it (`ro` is `RO`): a figure by
+    nationality must not count Romania twice, nor a country that does not exist."""
+
+    default_validators = [valid_country]
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str) and value != value.strip().upper():
+            value = value.strip().upper()
+            setattr(model_instance, self.attname, value)
+        return value

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -426,7 +426,8 @@ def _record_round(
 
 def _next_code(org: Organisation, reserved: Collection[str] = ()) -> str:
     """The code after the highest numbered one of the organisation (`SAL-00042`), never one it already
-    uses or one typed elsewhere in the same round: counting persons would reuse a code after a delete."""
+    uses or one typed elsewhere in the same round, whatever their case: counting persons would reuse a
+    code after a delete."""
     prefix = f"{org.slug[:3].upper()}-"
     persons = Person.objects.filter(organisation=org)
     highest = (
@@ -437,9 +438,12 @@ def _next_code(org: Organisation, reserved: Collection[str] = ()) -> str:
     )
     number = int(highest[len(prefix) :]) + 1 if highest else 1
     # Codes with odd zero padding can sort above higher numbers: step over any that are taken.
-    while f"{prefix}{number:05d}" in reserved or persons.filter(code=f"{prefix}{number:05d}").exists():
+    taken = {code.lower() for code in reserved}
+    while (code := f"{prefix}{number:05d}").lower() in taken or (
+        persons.annotate(lower_code=Lower("code")).filter(lower_code=code.lower()).exists()
+    ):
         number += 1
-    return f"{prefix}{number:05d}"
+    return code
 
 
 @login_required
