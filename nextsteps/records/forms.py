@@ -98,6 +98,9 @@ def same_organisation(form: forms.BaseForm, org: Organisation | None, *names: st
     if org is None:
         return
     for name in names:
+        field = form.fields.get(name)
+        if field is not None and field.disabled:
+            continue  # the record's own value, which the form does not let anyone change
         value = form.cleaned_data.get(name)
         related: list[Any] = [value] if isinstance(value, Model) else list(value or [])
         if any(r.organisation_id != org.pk for r in related):
@@ -151,6 +154,18 @@ class CaseForm(RecordForm):
         initial=Consent.GivenBy.PERSON,
         required=False,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        case = self.instance
+        if case.pk and case.person_id and case.person.organisation_id != case.organisation_id:
+            # A case opened on an accepted referral: the person is the sending organisation's, and stays
+            # this case's person (the organisation's own persons are all the form would offer otherwise).
+            person = self.fields["person"]
+            assert isinstance(person, forms.ModelChoiceField)
+            person.queryset = m.Person.objects.filter(pk=case.person_id)
+            person.disabled = True
+
     field_order = [
         "organisation",
         "person",
