@@ -387,24 +387,22 @@ class StoryForm(RecordForm):
         widgets = {"date": DateInput()}
 
 
-FORMS: dict[str, type[RecordForm]] = {
-    form.kind: form
-    for form in [
-        PersonForm,
-        HouseholdForm,
-        CaseForm,
-        ServiceForm,
-        OutcomeForm,
-        VisitForm,
-        ActivityForm,
-        VolunteerForm,
-        CampaignForm,
-        DistributionForm,
-        PartnerContactForm,
-        MilestoneForm,
-        StoryForm,
-    ]
-}
+_RECORD_FORMS: list[type[RecordForm]] = [
+    PersonForm,
+    HouseholdForm,
+    CaseForm,
+    ServiceForm,
+    OutcomeForm,
+    VisitForm,
+    ActivityForm,
+    VolunteerForm,
+    CampaignForm,
+    DistributionForm,
+    PartnerContactForm,
+    MilestoneForm,
+    StoryForm,
+]
+FORMS: dict[str, type[RecordForm]] = {form.kind: form for form in _RECORD_FORMS}
 
 
 # What the pages use: the same forms, and on some a helper field the API has no use for.
