@@ -85,6 +85,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser(server: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread for as long as the browser lives
+    # (the whole session here), and Django then refuses every database call of the later, ordinary tests
+    # of this worker as "from an async context". They are not async: tell Django so.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,

@@ -97,7 +97,15 @@ def open_case(*, acting_user: Any = None, **fields: Any) -> Case:
     """A case opened as intake does: the person's consent for services first, given on the opening day."""
     from nextsteps.privacy.actions import record_consent
 
-    record_consent(acting_user=None, person=fields["person"], purpose="services", given_on=fields["opened"])
+    from nextsteps.privacy.models import Consent
+
+    # One consent serves every case that opens while it holds (the same consent twice is refused).
+    if not Consent.objects.filter(
+        person=fields["person"], purpose="services", given_on=fields["opened"]
+    ).exists():
+        record_consent(
+            acting_user=None, person=fields["person"], purpose="services", given_on=fields["opened"]
+        )
     return actions.create_record(Case, acting_user=acting_user, **fields)
 
 

@@ -40,10 +40,25 @@ days = st.integers(0, DAYS - 1)
 organisations = st.integers(0, 1)
 localities = st.integers(0, len(LOCALITIES) - 1)
 
+
 # Who was reached, on which day, by which organisation, where, in which household.
+def one_visit_a_day(plan: list[tuple[int, int, int, int, int]]) -> list[tuple[int, int, int, int, int]]:
+    """As the records allow: an organisation visits a household once a day (in one locality), and a
+    person is counted once on a visit."""
+    place_of: dict[tuple[int, int, int], int] = {}
+    seen: set[tuple[int, int, int, int]] = set()
+    kept = []
+    for who, n, org, place, home in plan:
+        place = place_of.setdefault((n, org, home), place)
+        if (who, n, org, home) not in seen:
+            seen.add((who, n, org, home))
+            kept.append((who, n, org, place, home))
+    return kept
+
+
 visit_plans = st.lists(
     st.tuples(st.integers(0, 5), days, organisations, localities, st.integers(0, 2)), max_size=25
-)
+).map(one_visit_a_day)
 
 
 @st.composite
@@ -97,15 +112,15 @@ class World:
         self.clear()
         site = SiteType.objects.get(code="household")
         for who, n, org, place, home in plan:
-            visit = OutreachVisit.objects.create(
+            # An organisation visits a household once a day (the visit's rule): one visit, several persons.
+            visit, _new = OutreachVisit.objects.get_or_create(
                 programme=self.prog,
                 organisation=self.orgs[org],
                 date=day(n),
-                locality=LOCALITIES[place],
-                site_type=site,
                 household=self.households[home],
+                defaults={"locality": LOCALITIES[place], "site_type": site},
             )
-            VisitPerson.objects.create(visit=visit, person=self.people[who])
+            VisitPerson.objects.get_or_create(visit=visit, person=self.people[who])
 
     def load_activities(self, plan: list[tuple[int, int, int, tuple[int, list[int | None]]]]) -> None:
         self.clear()

@@ -180,7 +180,8 @@ def test_every_identifying_detail_is_gone_from_the_database() -> None:
         cursor.execute("SELECT note FROM records_servicedelivery WHERE id = %s", [service.pk])
         assert cursor.fetchone() == ("",)
     # What figures and lawfulness need stays.
-    assert person.sex == "female" and person.cases.count() == 1 and person.consents.count() == 1
+    # (Her consents: for services, given when her case opened, and for publication.)
+    assert person.sex == "female" and person.cases.count() == 1 and person.consents.count() == 2
     assert m.ServiceDelivery.objects.filter(pk=service.pk, date=dt.date(2021, 3, 1)).exists()
 
 
@@ -385,6 +386,7 @@ def test_another_organisations_records_are_not_touched(demo: Programme) -> None:
 def test_every_encrypted_note_and_story_is_searched_for_her_values() -> None:
     searched = {model._meta.label: fields for model, fields in free_text_fields()}
     assert searched == {
+        "records.Case": ["consent_not_asked_reason"],
         "records.ServiceDelivery": ["note"],
         "records.Outcome": ["note"],
         "records.PartnerContact": ["note"],

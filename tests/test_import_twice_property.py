@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from nextsteps.audit.models import AuditEntry
 from nextsteps.imports import columns as c
 from nextsteps.imports.importer import ImportFailed
-from nextsteps.programmes.models import Pillar
+from nextsteps.programmes.models import Organisation, Pillar
 from nextsteps.records import models as m
 from tests import factories as f
 from tests.importing import run, write_csv
@@ -30,6 +30,19 @@ ONE_OF = {"case", "person"}
 
 # Examples of the columns whose template example is empty.
 EXAMPLES = {"person": "P-0001"}
+# Columns whose state the row's other columns decide: a sharing consent names the organisation; a case names
+# its person (the referral column is for a receiving organisation's case, imported on another's referral); the
+# example referral is completed, so it has every date of its steps.
+FORCED: dict[str, dict[str, str]] = {
+    "consents": {"shared_with": FILLED},
+    "cases": {"person": FILLED, "referral": ABSENT, "consent_not_asked_reason": FILLED},
+    "persons": {"survivor_status": FILLED},
+    "referrals": {"state": FILLED, "answered_on": FILLED, "completed_on": FILLED},
+}
+# The person of the examples is the one the example identification is about: presumed, as it says.
+VALUES = {("persons", "survivor_status"): "presumed"}
+# The organisation the examples of consents and referrals name (the receiving one).
+RECEIVER = "ijm-ro"
 
 _folders = itertools.count()
 
@@ -49,6 +62,7 @@ def files(draw: st.DrawFn) -> dict[str, dict[str, str]]:
         if set(choices) >= ONE_OF and rtype.key in ("services", "outcomes"):
             named = draw(st.sampled_from(sorted(ONE_OF)))
             choices.update({name: (FILLED if name == named else ABSENT) for name in ONE_OF})
+        choices.update(FORCED.get(rtype.key, {}))
         plan[rtype.key] = choices
     return plan
 
@@ -62,7 +76,10 @@ def write_files(folder: Path, plan: dict[str, dict[str, str]]) -> list[Path]:
             state = FILLED if column.required else plan[rtype.key][column.name]
             if state != ABSENT:
                 header.append(column.name)
-                row.append((column.example or EXAMPLES.get(column.name, "")) if state == FILLED else "")
+                example = (
+                    VALUES.get((rtype.key, column.name)) or column.example or EXAMPLES.get(column.name, "")
+                )
+                row.append(example if state == FILLED else "")
         paths.append(write_csv(folder / f"{rtype.key}.csv", header, [row]))
     return paths
 
@@ -78,7 +95,10 @@ def test_any_valid_file_imported_twice_changes_nothing_the_second_time(
 ) -> None:
     # A new organisation and programme per example: the examples' external ids are the same every time.
     org = f.organisation()
-    prog = f.programme(org)
+    receiver = Organisation.objects.filter(slug=RECEIVER).first() or Organisation.objects.create(
+        name="Receiver", slug=RECEIVER, country="RO", kind="partner"
+    )
+    prog = f.programme(org, receiver)
     # The pillar the activities' example names.
     Pillar.objects.create(programme=prog, number=3, title_en="Prevention")
     paths = write_files(tmp_path / f"files-{next(_folders)}", plan)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from django import forms
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 
@@ -32,7 +33,14 @@ def both(login: Callable[[str], Client]) -> Client:
 
 def test_lists_show_the_records_of_both_organisations(both: Client) -> None:
     response = both.get(reverse("records:person-list"))
-    expected = m.Person.objects.filter(organisation__slug__in=[SA, IJM]).count()
+    # Their own persons, and the person another organisation referred to IJM, whose case IJM accepted.
+    expected = (
+        m.Person.objects.filter(
+            Q(organisation__slug__in=[SA, IJM]) | Q(cases__shares__organisation__slug__in=[SA, IJM])
+        )
+        .distinct()
+        .count()
+    )
     assert response.context["page"].paginator.count == expected
     for slug in (SA, IJM):
         person = m.Person.objects.filter(organisation__slug=slug).first()
