@@ -96,7 +96,6 @@ def visit(
 def open_case(*, acting_user: Any = None, **fields: Any) -> Case:
     """A case opened as intake does: the person's consent for services first, given on the opening day."""
     from nextsteps.privacy.actions import record_consent
-
     from nextsteps.privacy.models import Consent
 
     # One consent serves every case that opens while it holds (the same consent twice is refused).
