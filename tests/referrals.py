@@ -34,11 +34,14 @@ def nl_case() -> m.Case:
 
 
 def consent_to_share(case: m.Case, slug: str = "ijm-ro") -> None:
+    given_on = TODAY - dt.timedelta(days=10)
+    if case.person.consents.filter(purpose="sharing", shared_with=org(slug), given_on=given_on).exists():
+        return  # the same consent twice is refused
     record_consent(
         acting_user=None,
         person=case.person,
         purpose="sharing",
-        given_on=TODAY - dt.timedelta(days=10),
+        given_on=given_on,
         shared_with=org(slug),
     )
 

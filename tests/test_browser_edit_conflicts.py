@@ -83,8 +83,9 @@ def test_the_second_of_two_sessions_cannot_reopen_a_case_the_first_just_closed(
     ana.click("button[type=submit].primary")
     ana.wait_for_url(f"**{case}")
 
-    # caseworker.ijm, whose form was opened before, corrects the opening date and saves.
-    corrected = (opened - dt.timedelta(days=1)).isoformat()
+    # caseworker.ijm, whose form was opened before, corrects the opening date and saves (a day later: a day
+    # earlier would fall before the person's consent for services, which the form checks first).
+    corrected = (opened + dt.timedelta(days=1)).isoformat()
     mine.fill("input[name=opened]", corrected)
     mine.click("button[type=submit].primary")
     expect(mine.locator(".errors[role=alert]").first).to_contain_text("ana.ijm")

@@ -193,3 +193,16 @@ def test_the_sender_cannot_withdraw_a_referral_answered_since_the_page_was_opene
     with pytest.raises(ValidationError):
         actions.withdraw_referral(acting_user=user("coordinator"), referral=withdrawing)
     assert Referral.objects.get(pk=sent.pk).state == Referral.State.DECLINED
+
+
+def test_a_person_referred_again_to_the_same_organisation_keeps_its_one_case_there() -> None:
+    first = sent_referral()
+    actions.accept_referral(acting_user=user("caseworker.ijm"), referral=first)
+    actions.complete_referral(acting_user=user("caseworker.ijm"), referral=first)
+    first.refresh_from_db()
+    again = sent_referral(first.case)
+    actions.accept_referral(acting_user=user("caseworker.ijm"), referral=again)
+    again.refresh_from_db()
+    case = again.receiving_case
+    assert case is not None and case == first.receiving_case
+    assert list(case.referrals_received.order_by("pk")) == [first, again]

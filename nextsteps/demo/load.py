@@ -375,16 +375,13 @@ class Loader:
         assert referral.receiving_case is not None
         # IJM records her identification as the Dutch office did: every survivor's case has one.
         known = case.identification
-        record_identification(
-            referral.receiving_case,
-            acting_user=None,
-            **{
-                name: list(getattr(known, name).all())
-                if name in ("exploitation_types", "means_of_control")
-                else getattr(known, name)
-                for name in EDITABLE
-            },
-        )
+        fields: dict[str, Any] = {
+            name: list(getattr(known, name).all())
+            if name in ("exploitation_types", "means_of_control")
+            else getattr(known, name)
+            for name in EDITABLE
+        }
+        record_identification(referral.receiving_case, acting_user=None, **fields)
         for code, day in (
             ("return_assistance", dt.date(2022, 1, 10)),
             ("legal_support", dt.date(2022, 1, 17)),

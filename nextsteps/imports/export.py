@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import F, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat
 
 from nextsteps.accounts import access
 from nextsteps.audit.log import log_each
@@ -71,6 +71,10 @@ def _casework(model: Any) -> Callable[[Programme, Organisation], QuerySet[Any]]:
     )
 
 
+# The referral a receiving organisation's case was opened on: the first, if the person was referred to it again.
+first_referral = Referral.objects.filter(receiving_case=OuterRef("pk")).order_by("sent_on", "pk")
+
+
 EXPORTS: dict[str, Export] = {
     "persons": Export(
         lambda programme, organisation: Person.objects.filter(organisation=organisation),
@@ -103,22 +107,18 @@ EXPORTS: dict[str, Export] = {
         {"household": "household__external_id", "person": "person__external_id"},
     ),
     "cases": Export(
+        # A case opened on a referral names the referral (the first, when the person was referred to the
+        # organisation again), whose person is another organisation's.
         lambda programme, organisation: _own(Case)(programme, organisation).annotate(
-            # A case opened on a referral names the referral, whose person is another organisation's.
-            referral_key=DbCase(
-                When(
-                    referral_received__isnull=False,
-                    then=Concat(
-                        F("referral_received__from_organisation__slug"),
-                        Value("/"),
-                        F("referral_received__external_id"),
-                    ),
+            referral_key=Coalesce(
+                Subquery(
+                    first_referral.annotate(
+                        key=Concat(F("from_organisation__slug"), Value("/"), F("external_id"))
+                    ).values("key")[:1]
                 ),
-                default=Value(""),
+                Value(""),
             ),
-            own_person=DbCase(
-                When(referral_received__isnull=True, then=F("person__external_id")), default=Value("")
-            ),
+            own_person=DbCase(When(Exists(first_referral), then=Value("")), default=F("person__external_id")),
         ),
         {
             "external_id": "external_id",

@@ -83,14 +83,14 @@ class Referral(TimeStamped):
     completed_by = _user(_("completed by"))
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawn_by = _user(_("withdrawn by"))
-    # The receiving organisation's own case for the person, opened on accepting: the services and outcomes
-    # it delivers on the referral are recorded there.
-    receiving_case = models.OneToOneField(
+    # The receiving organisation's own case for the person, opened on accepting (or its open case for her,
+    # when she is referred to it again): the services and outcomes it delivers on referrals are recorded there.
+    receiving_case = models.ForeignKey(
         Case,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="referral_received",
+        related_name="referrals_received",
         verbose_name=_("case of the receiving organisation"),
     )
 
