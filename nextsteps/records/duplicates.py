@@ -55,7 +55,7 @@ def likely_duplicates(organisation_ids: Iterable[int]) -> list[Pair]:
     groups: dict[tuple[int, str], list[Person]] = defaultdict(list)
     for person in persons:
         groups[(person.organisation_id, person.full_name_hash)].append(person)
-    pairs = []
+    pairs: list[Pair] = []
     for group in groups.values():
         for i, first in enumerate(group):
             pairs.extend(Pair(first, second) for second in group[i + 1 :] if _compatible(first, second))
