@@ -37,18 +37,22 @@ def _compatible(a: Person, b: Person) -> bool:
     return a.birth_year is None or b.birth_year is None or a.birth_year == b.birth_year
 
 
-def likely_duplicates(organisation_ids: Iterable[int]) -> list[Pair]:
-    """Every likely pair of the organisations' persons, each once, in one query: the persons that have a
-    twin are read (the twin found by a correlated EXISTS on the indexed hash column), then paired here."""
+def _with_twin(persons: QuerySet[Person]) -> QuerySet[Person]:
+    """The persons that have a likely duplicate: a correlated EXISTS on the indexed hash column."""
     any_twin = Person.objects.filter(
         organisation_id=OuterRef("organisation_id"), full_name_hash=OuterRef("full_name_hash")
     ).exclude(pk=OuterRef("pk"))
     year_twin = any_twin.filter(Q(birth_year=OuterRef("birth_year")) | Q(birth_year__isnull=True))
-    has_twin = Exists(year_twin) | (Q(birth_year__isnull=True) & Exists(any_twin))
+    return persons.exclude(full_name_hash="").filter(
+        Exists(year_twin) | (Q(birth_year__isnull=True) & Exists(any_twin))
+    )
+
+
+def likely_duplicates(organisation_ids: Iterable[int]) -> list[Pair]:
+    """Every likely pair of the organisations' persons, each once, in one query: the persons that have a
+    twin are read, then paired here."""
     persons = (
-        Person.objects.filter(organisation_id__in=list(organisation_ids))
-        .exclude(full_name_hash="")
-        .filter(has_twin)
+        _with_twin(Person.objects.filter(organisation_id__in=list(organisation_ids)))
         .only(*FIELDS)
         .order_by("organisation_id", "full_name_hash", "pk")
     )
@@ -75,3 +79,21 @@ def possible_duplicates_of(person: Person) -> QuerySet[Person]:
     if person.pk:
         others = others.exclude(pk=person.pk)
     return others.order_by("code")
+
+
+# Keys per query when checking the persons of an import: well under SQLite's limit of bound parameters.
+CHUNK = 2000
+# Codes an import's summary names; the page of possible duplicates lists them all.
+SHOWN = 20
+
+
+def having_duplicates(person_ids: Iterable[int]) -> tuple[int, list[str]]:
+    """How many of these persons (an import's) have a likely duplicate, and the codes of the first few."""
+    ids = sorted(set(person_ids))
+    count, codes = 0, list[str]()
+    for start in range(0, len(ids), CHUNK):
+        found = _with_twin(Person.objects.filter(pk__in=ids[start : start + CHUNK])).order_by("code")
+        chunk = list(found.values_list("code", flat=True))
+        count += len(chunk)
+        codes += chunk[: max(0, SHOWN - len(codes))]
+    return count, codes
