@@ -97,3 +97,9 @@ def test_it_answers_404_for_a_pair_of_another_organisation_or_of_two(login: Call
     assert client.get(reverse("records:person-merge", args=[sa_first.pk, ijm_first.pk])).status_code == 404
     assert client.get(reverse("records:person-merge", args=[sa_first.pk, sa_first.pk])).status_code == 404
     assert Person.objects.filter(pk=ijm_second.pk).exists()
+
+
+def test_the_persons_list_links_the_page_for_who_may_merge_only(login: Callable[[str], Client]) -> None:
+    persons = reverse("records:person-list")
+    assert URL in login("caseworker.sa").get(persons).content.decode()
+    assert URL not in login("outreach.sa").get(persons).content.decode()

@@ -10,8 +10,9 @@ from nextsteps.audit.models import AuditEntry
 from nextsteps.indicators.engine import value
 from nextsteps.privacy.actions import record_consent
 from nextsteps.privacy.models import Consent
+from nextsteps.records import actions
 from nextsteps.records.merging import MergeRefused, merge_persons
-from nextsteps.records.models import Case, Person, VisitPerson
+from nextsteps.records.models import Case, Person, Story, VisitPerson
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +48,25 @@ def test_it_moves_cases_visits_consents_households_and_stories_and_audits_both_c
     alone = f.visit(prog, sa, dt.date(2021, 9, 3), again)
     home = f.household(sa, again)
     shared_home = f.household(sa, ana, again)
+    story = actions.create_record(
+        Story,
+        acting_user=None,
+        programme=prog,
+        organisation=sa,
+        person=again,
+        date=dt.date(2021, 9, 4),
+        text_en="She found work.",
+    )
     gone = again.pk
     merged = merge_persons(ana, again, acting_user=None)
-    assert (merged.cases, merged.visits, merged.consents, merged.households) == (1, 2, 1, 2)
+    assert (merged.cases, merged.visits, merged.consents, merged.households, merged.stories) == (
+        1,
+        2,
+        1,
+        2,
+        1,
+    )
+    assert Story.objects.get(pk=story.pk).person == ana
     assert Case.objects.get(pk=case.pk).person == ana
     assert Consent.objects.get(person=ana).purpose == "services"
     assert VisitPerson.objects.filter(person=ana, visit__in=[both, alone]).count() == 2
@@ -84,3 +101,13 @@ def test_it_refuses_persons_of_two_organisations(world) -> None:  # type: ignore
     with pytest.raises(MergeRefused):
         merge_persons(ana, ana, acting_user=None)
     assert Consent.objects.get(person=theirs)
+
+
+def test_it_refuses_an_erased_person(world) -> None:  # type: ignore[no-untyped-def]
+    from nextsteps.privacy.erasure import erase_person
+
+    sa, _ijm, _prog = world
+    ana, again = f.person(sa), f.person(sa)
+    erase_person(again, acting_user=None)
+    with pytest.raises(MergeRefused):
+        merge_persons(ana, again, acting_user=None)
