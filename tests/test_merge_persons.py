@@ -28,7 +28,9 @@ def world():  # type: ignore[no-untyped-def]
 def test_a_person_reached_twice_under_two_records_counts_once_after_the_merge(world) -> None:  # type: ignore[no-untyped-def]
     sa, _ijm, prog = world
     ana = f.person(sa, given_name="Ana", family_name="Popescu")
-    again = f.person(sa, given_name="Ana", family_name="Popescu", born=dt.date(1990, 3, 1))
+    again = f.person(
+        sa, given_name="Ana", family_name="Popescu", born=dt.date(1990, 3, 1), survivor_status="presumed"
+    )
     f.visit(prog, sa, dt.date(2021, 9, 1), ana)
     f.visit(prog, sa, dt.date(2021, 10, 1), again)
     reached = f.indicator(prog, "persons_reached", "distinct_persons")
@@ -38,6 +40,7 @@ def test_a_person_reached_twice_under_two_records_counts_once_after_the_merge(wo
     assert not Person.objects.filter(pk=again.pk).exists()
     ana.refresh_from_db()
     assert ana.birth_date == dt.date(1990, 3, 1)  # filled from the other record
+    assert ana.survivor_status == "presumed"
 
 
 def test_it_moves_cases_visits_consents_households_and_stories_and_audits_both_codes(world) -> None:  # type: ignore[no-untyped-def]

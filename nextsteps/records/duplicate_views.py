@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from nextsteps.accounts import access
 from nextsteps.privacy.models import Consent
 from nextsteps.records.duplicates import likely_duplicates
-from nextsteps.records.merging import MergeRefused, merge_persons, merge_refusal
+from nextsteps.records.merging import merge_persons, merge_refusal
 from nextsteps.records.models import Household, Person, Story
 
 
@@ -41,7 +42,7 @@ def merge(request: HttpRequest, keep: int, other: int) -> HttpResponse:
     if request.method == "POST":
         try:
             merge_persons(kept, merged, acting_user=request.user)
-        except MergeRefused as refused:
+        except ValidationError as refused:  # MergeRefused, or a rule of the person kept (her identifications)
             for message in refused.messages:
                 messages.error(request, message)
             return redirect("records:person-merge", keep=keep, other=other)

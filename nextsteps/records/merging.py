@@ -131,6 +131,9 @@ def merge_persons(keep: Person, other: Person, *, acting_user: Any) -> Merged:
         filled.remove("birth_date")  # her own year stands; the other's date contradicts it
     if keep.sex == "unknown" and other.sex != "unknown":
         filled.append("sex")
+    no = Person.SurvivorStatus.NO
+    if keep.survivor_status == no and other.survivor_status != no:
+        filled.append("survivor_status")  # so that her cases' identifications still agree with her
     for name in filled:
         setattr(keep, name, getattr(other, name))
     if "birth_date" in filled:
