@@ -92,6 +92,10 @@ ALLOWED: dict[str, set[str]] = {
     "records:person-detail": {"caseworker.sa", "outreach.sa"},
     "records:person-edit": {"caseworker.sa", "outreach.sa"},
     "records:person-delete": set(),
+    # likely duplicates for who may change persons and cases (coordinators, caseworkers) in their own
+    # organisation; merging two of the Salvation Army's persons for its caseworker
+    "records:person-duplicates": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:person-merge": {"caseworker.sa"},
     "records:household-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
     "records:household-create": {"coordinator", "outreach.sa"},
     "records:household-detail": {"caseworker.sa", "outreach.sa"},
@@ -443,6 +447,9 @@ def concrete_url(name: str) -> str:
         return reverse(name, args=[ATTACHMENT_OBJECTS[name]().pk])
     if name in PRIVACY_OBJECTS:
         return reverse(name, args=[PRIVACY_OBJECTS[name]().pk])
+    if name == "records:person-merge":
+        first, second = m.Person.objects.filter(organisation__slug="salvation-army-ro").order_by("pk")[:2]
+        return reverse(name, args=[first.pk, second.pk])
     if name in ("records:case-service", "identification:case", "identification:case-edit"):
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name.startswith("records:") and name.rsplit("-", 1)[1] in {"detail", "edit", "delete"}:
@@ -530,6 +537,7 @@ WRITES = sorted(
     in {
         "records:outreach-round",
         "records:case-service",
+        "records:person-merge",
         "attachments:case",
         "attachments:delete",
         *(

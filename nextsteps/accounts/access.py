@@ -430,3 +430,32 @@ def attachment_or_404(user: Any, pk: Any, action: str = VIEW) -> Any:
     return first_or_404(
         Attachment.objects.filter(pk=pk, case__in=attachment_cases(user, action)).select_related("case")
     )
+
+
+# Possible duplicate persons and their merge (nextsteps/records/duplicates.py, merging.py): for who may change
+# both persons and cases in the organisation (coordinators, caseworkers), since a merge moves cases.
+
+
+def merge_organisations(user: Any) -> list[int]:
+    """Ids of the organisations whose likely duplicate persons the user may list and merge."""
+    return sorted(
+        set(organisations_for(user, "person", CHANGE)) & set(organisations_for(user, "case", CHANGE))
+    )
+
+
+def merge_pair_or_404(user: Any, keep: Any, other: Any) -> tuple[Any, Any]:
+    """Two different persons of one organisation whose duplicates the user may merge, or 404."""
+    from nextsteps.records.models import Person
+
+    try:
+        keys = [int(keep), int(other)]
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = {
+        p.pk: p
+        for p in Person.objects.filter(
+            pk__in=keys, organisation__in=merge_organisations(user)
+        ).select_related("organisation")
+    }
+    require(len(found) == 2 and found[keys[0]].organisation_id == found[keys[1]].organisation_id)
+    return found[keys[0]], found[keys[1]]

@@ -245,7 +245,29 @@ def summary(result: ImportResult) -> list[str]:
             _("%(count)s cases were opened for persons named without a case.")
             % {"count": f"{result.new_cases:,}"}
         )
+    if result.person_ids:
+        lines.extend(_duplicates_warning(result.person_ids))
     return lines
+
+
+def _duplicates_warning(person_ids: Any) -> list[str]:
+    """A warning, not an error: persons of the import with the same name and year of birth as another
+    person of their organisation, who may have been recorded twice."""
+    from nextsteps.records.duplicates import having_duplicates
+
+    count, codes = having_duplicates(person_ids)
+    if not count:
+        return []
+    return [
+        ngettext(
+            "Warning: %(count)s imported person has the same name and year of birth as another person of the "
+            "organisation (%(codes)s): check the possible duplicate persons.",
+            "Warning: %(count)s imported persons have the same name and year of birth as another person of "
+            "the organisation (%(codes)s): check the possible duplicate persons.",
+            count,
+        )
+        % {"count": f"{count:,}", "codes": ", ".join(codes) + (", …" if count > len(codes) else "")}
+    ]
 
 
 def file_source(path: Path, type_key: str | None, *, name: str | None = None) -> Source:

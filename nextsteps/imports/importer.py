@@ -170,6 +170,8 @@ class ImportResult:
     # Rows of the files whose batch was committed; when the write stops part-way, the batches before stay.
     written_rows: int = 0
     new_cases: int = 0
+    # The persons the import wrote, whose likely duplicates its summary warns about.
+    person_ids: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -970,6 +972,8 @@ class Importer:
                 done = writer(self, batch, present, known)
             self._let_others_write(time.monotonic() - held)
             counts.add(done)
+            if rtype.key == "persons":
+                self.result.person_ids.extend(done.keys.values())
             rows += len(batch)
             self.result.written_rows += len(batch)
             self._report(source, None, rows, part=rows / max(total, 1))

@@ -9,6 +9,9 @@ from typing import Any
 from django import forms
 from django.db.models import Model
 from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.accounts import access
@@ -405,8 +408,50 @@ _RECORD_FORMS: list[type[RecordForm]] = [
 FORMS: dict[str, type[RecordForm]] = {form.kind: form for form in _RECORD_FORMS}
 
 
+class PersonPageForm(PersonForm):
+    """The page's form asks before recording someone who is likely recorded already (same organisation, name
+    and year of birth: nextsteps/records/duplicates.py), with a link to her, and saves once confirmed."""
+
+    save_anyway = forms.BooleanField(
+        label=_("This is another person: save anyway"), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["save_anyway"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "save_anyway" not in self.fields or data.get("save_anyway") or self.errors:
+            return data
+        from nextsteps.records.duplicates import possible_duplicates_of
+
+        typed = m.Person(
+            organisation=self.record_organisation(),
+            given_name=data.get("given_name") or "",
+            family_name=data.get("family_name") or "",
+            birth_date=data.get("birth_date"),
+            birth_year=data.get("birth_year"),
+        )
+        same = possible_duplicates_of(typed).only("pk", "code").first()
+        if same is not None:
+            link = format_html(
+                '<a href="{}">{}</a>', reverse("records:person-detail", args=[same.pk]), same.code
+            )
+            message = _("A person with the same name and year of birth exists: %(person)s. Save anyway?")
+            self.fields["save_anyway"].widget = forms.CheckboxInput()
+            # Safe: the sentence is escaped and the link is built by format_html.
+            self.add_error("save_anyway", mark_safe(conditional_escape(message) % {"person": link}))
+        return data
+
+
 # What the pages use: the same forms, and on some a helper field the API has no use for.
-PAGE_FORMS: dict[str, type[RecordForm]] = {**FORMS, "partner_contact": PartnerContactPageForm}
+PAGE_FORMS: dict[str, type[RecordForm]] = {
+    **FORMS,
+    "person": PersonPageForm,
+    "partner_contact": PartnerContactPageForm,
+}
 
 
 class NewPersonForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nextsteps.records import views
+from nextsteps.records import duplicate_views, views
 from nextsteps.records.kinds import KINDS
 
 app_name = "records"
@@ -8,6 +8,8 @@ app_name = "records"
 urlpatterns = [
     path("visits/round/", views.outreach_round, name="outreach-round"),
     path("cases/<int:pk>/services/new/", views.case_service, name="case-service"),
+    path("persons/duplicates/", duplicate_views.duplicates, name="person-duplicates"),
+    path("persons/duplicates/<int:keep>/<int:other>/merge/", duplicate_views.merge, name="person-merge"),
 ]
 for kind in KINDS.values():
     urlpatterns += [

@@ -139,6 +139,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
             "rows": rows,
             "headers": [getattr(spec.model._meta.get_field(c), "verbose_name", c) for c in spec.list_columns],
             "can_add": access.can(request.user, kind, access.ADD),
+            "can_merge": kind == "person" and bool(access.merge_organisations(request.user)),
             "query": query.urlencode(),
         },
     )
