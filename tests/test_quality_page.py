@@ -4,6 +4,7 @@ reader's own organisations link to the records, the others are counts only."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -160,7 +161,7 @@ def test_it_links_own_organisations_and_gives_others_counts_only(setting: dict[s
     factories.visit(programme, own, TODAY)
     factories.visit(programme, other, TODAY)
     html = page(setting["client"], programme)
-    assert f"/visits/?organisation={own.pk}&amp;date_from={START.isoformat()}" in html
+    assert f"/visits/?organisation={own.pk}&amp;problem=visits_without_persons&amp;date_from={START}" in html
     assert f"organisation={other.pk}" not in html
 
 
@@ -217,3 +218,27 @@ def test_it_speaks_the_readers_language(setting: dict[str, Any]) -> None:
     programme = setting["programme"]
     html = client.get("/quality/", {"programme": programme.slug}, HTTP_ACCEPT_LANGUAGE="ro").content.decode()
     assert "Calitatea datelor" in html
+
+
+def link(html: str, path: str) -> str:
+    found = re.search(rf'href="({re.escape(path)}\?[^"]*)"', html)
+    assert found, path
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_its_links_open_exactly_the_records_to_fix(setting: dict[str, Any]) -> None:
+    programme, own, client = setting["programme"], setting["own"], setting["client"]
+    empty = factories.household(own)
+    full = factories.household(own, factories.person(own))
+    factories.indicator(programme, "services", "records")
+    who = factories.person(own, born=dt.date(1990, 1, 1))
+    late = factories.service(programme, own, who, TODAY - dt.timedelta(days=60))
+    on_time = factories.service(programme, own, who, TODAY - dt.timedelta(days=20))
+    html = page(client, programme)
+
+    households = client.get(link(html, "/households/")).content.decode()
+    assert empty.code in households
+    assert full.code not in households
+    services = client.get(link(html.split('id="late_entries"')[1], "/services/"))
+    assert [row[0] for row in services.context["rows"]] == [late]
+    assert on_time not in [row[0] for row in services.context["rows"]]

@@ -29,6 +29,7 @@ from nextsteps.indicators.models import Indicator
 from nextsteps.indicators.sources import SOURCES, Source
 from nextsteps.programmes.models import Programme
 from nextsteps.records import models as m
+from nextsteps.records.kinds import KINDS
 
 LATE_DAYS = 30
 OUTLIER_FACTOR = 3
@@ -43,7 +44,8 @@ SOURCE_KINDS = {
     "volunteers": "volunteer",
     "distributions": "distribution",
     "partner_contacts": "partner_contact",
-    "identifications": "case",
+    # The case list is dated by the opening, not by the decision: it could not show the period's ones.
+    "identifications": None,
     "referrals": None,
 }
 
@@ -78,6 +80,58 @@ class Check:
     lines: Callable[[Programme, list[Indicator], dt.date, dt.date, str], list[Line]]
 
 
+def unknown_person(path: str) -> Q:
+    return Q(**{f"{path}__sex": m.Sex.UNKNOWN}) | Q(**{f"{path}__adult_on__isnull": True})
+
+
+def attendance_unsplit() -> Q:
+    """Activities whose attendance by sex and age adds up to less than the total."""
+    known = reduce(operator.add, (Coalesce(F(c), 0) for c in ATTENDANCE_CELLS))
+    return Q(attendance_total__gt=known)
+
+
+ATTENDANCE_CELLS = ("attendance_women", "attendance_girls", "attendance_men", "attendance_boys")
+
+
+def entered_late(date: str) -> Q:
+    deadline = ExpressionWrapper(F(date) + dt.timedelta(days=LATE_DAYS), output_field=DateField())
+    return Q(created_at__date__gt=deadline)
+
+
+def outlier_attendance(activities: Any) -> Q:
+    """Activities more than OUTLIER_FACTOR times the median attendance of their programme's activities of
+    their type, in one query (of two numbers per activity: the median has no portable SQL)."""
+    sizes: dict[tuple[int, int], list[int]] = {}
+    for key in activities.values_list("programme_id", "activity_type_id", "attendance_total"):
+        sizes.setdefault(key[:2], []).append(key[2])
+    above = Q(pk__in=[])
+    for (programme_id, type_id), values in sizes.items():
+        limit = statistics.median(values) * OUTLIER_FACTOR
+        above |= Q(programme_id=programme_id, activity_type_id=type_id, attendance_total__gt=limit)
+    return above
+
+
+def no_members() -> Q:
+    return ~Exists(m.Household.members.through.objects.filter(household=OuterRef("pk")))
+
+
+def no_persons() -> Q:
+    return ~Exists(m.VisitPerson.objects.filter(visit=OuterRef("pk")))
+
+
+def idle(today: dt.date | None = None) -> Q:
+    """Open, opened more than IDLE_DAYS days ago, and no service, outcome, note or follow-up since."""
+    since = (today or dt.date.today()) - dt.timedelta(days=IDLE_DAYS)
+    case = OuterRef("pk")
+    return (
+        Q(status=m.Case.Status.OPEN, opened__lt=since)
+        & ~Exists(m.ServiceDelivery.objects.filter(case=case, date__gte=since))
+        & ~Exists(m.Outcome.objects.filter(case=case, date__gte=since))
+        & ~Exists(CaseNote.objects.filter(case=case, date__gte=since))
+        & ~Exists(FollowUp.objects.filter(case=case).filter(Q(due__gte=since) | Q(done__gte=since)))
+    )
+
+
 def _counts(rows: Any) -> dict[int, int]:
     return {row["org"]: row["n"] for row in rows if row["n"]}
 
@@ -94,14 +148,7 @@ def unknown_sex_age(
             continue
         source = SOURCES[indicator.source]
         qs = source.queryset(programme.pk, start, end, indicator.filters or {})
-        if source.person:
-            qs = qs.filter(
-                Q(**{f"{source.person}__sex": m.Sex.UNKNOWN})
-                | Q(**{f"{source.person}__adult_on__isnull": True})
-            )
-        else:
-            known = reduce(operator.add, (Coalesce(F(c), 0) for c in source.attendance_cells.values()))
-            qs = qs.alias(known=known).filter(**{f"{source.quantity}__gt": F("known")})
+        qs = qs.filter(unknown_person(source.person) if source.person else attendance_unsplit())
         rows = qs.values(org=F(source.organisation)).annotate(n=Count("pk", distinct=True)).order_by()
         lines.append(Line(indicator.title(lang), _counts(rows), SOURCE_KINDS.get(indicator.source)))
     return lines
@@ -121,15 +168,19 @@ def late_entries(
         source = SOURCES[key]
         if not _timestamped(source):
             continue
-        deadline = ExpressionWrapper(F(source.date) + dt.timedelta(days=LATE_DAYS), output_field=DateField())
         rows = (
             source.queryset(programme.pk, start, end, {})
-            .filter(created_at__date__gt=deadline)
+            .filter(entered_late(source.date))
             .values(org=F(source.organisation))
             .annotate(n=Count("pk"))
             .order_by()
         )
-        lines.append(Line(str(source.label), _counts(rows), SOURCE_KINDS.get(key)))
+        kind = SOURCE_KINDS.get(key)
+        # The list's dates must be the records' own, or the link would show other records.
+        same = (
+            kind is not None and KINDS[kind].model is source.model and KINDS[kind].date_field == source.date
+        )
+        lines.append(Line(str(source.label), _counts(rows), kind if same else None))
     return lines
 
 
@@ -138,18 +189,10 @@ def attendance_outliers(
 ) -> list[Line]:
     """Activities of the period whose attendance is more than OUTLIER_FACTOR times the median attendance
     of all the programme's activities of that type: a 400 typed for a 40."""
-    sizes: dict[int, list[int]] = {}
-    for type_id, total in m.Activity.objects.filter(programme=programme).values_list(
-        "activity_type_id", "attendance_total"
-    ):
-        sizes.setdefault(type_id, []).append(total)
-    limits = {type_id: statistics.median(values) * OUTLIER_FACTOR for type_id, values in sizes.items()}
-    above = Q(pk__in=[])
-    for type_id, limit in limits.items():
-        above |= Q(activity_type_id=type_id, attendance_total__gt=limit)
+    activities = m.Activity.objects.filter(programme=programme)
     rows = (
-        m.Activity.objects.filter(programme=programme, date__gte=start, date__lte=end)
-        .filter(above)
+        activities.filter(date__gte=start, date__lte=end)
+        .filter(outlier_attendance(activities))
         .values(org=F("organisation"))
         .annotate(n=Count("pk"))
         .order_by()
@@ -164,7 +207,7 @@ def households_without_members(
     reach nobody."""
     rows = (
         m.Household.objects.filter(organisation__in=programme.organisations.all())
-        .filter(~Exists(m.Household.members.through.objects.filter(household=OuterRef("pk"))))
+        .filter(no_members())
         .values(org=F("organisation"))
         .annotate(n=Count("pk"))
         .order_by()
@@ -179,7 +222,7 @@ def visits_without_persons(
     to the persons reached."""
     rows = (
         m.OutreachVisit.objects.filter(programme=programme, date__gte=start, date__lte=end)
-        .filter(~Exists(m.VisitPerson.objects.filter(visit=OuterRef("pk"))))
+        .filter(no_persons())
         .values(org=F("organisation"))
         .annotate(n=Count("pk"))
         .order_by()
@@ -192,14 +235,9 @@ def idle_cases(
 ) -> list[Line]:
     """Cases open today, opened more than IDLE_DAYS days ago, with no service, outcome, note or follow-up
     dated in the last IDLE_DAYS days."""
-    since = dt.date.today() - dt.timedelta(days=IDLE_DAYS)
-    case = OuterRef("pk")
     rows = (
-        m.Case.objects.filter(programme=programme, status=m.Case.Status.OPEN, opened__lt=since)
-        .filter(~Exists(m.ServiceDelivery.objects.filter(case=case, date__gte=since)))
-        .filter(~Exists(m.Outcome.objects.filter(case=case, date__gte=since)))
-        .filter(~Exists(CaseNote.objects.filter(case=case, date__gte=since)))
-        .filter(~Exists(FollowUp.objects.filter(case=case).filter(Q(due__gte=since) | Q(done__gte=since))))
+        m.Case.objects.filter(programme=programme)
+        .filter(idle())
         .values(org=F("organisation"))
         .annotate(n=Count("pk"))
         .order_by()
@@ -251,6 +289,50 @@ CHECKS = [
         idle_cases,
     ),
 ]
+
+
+# The record lists' "data-quality check" filter: the records of one kind that a check counts, so that a
+# count's link opens exactly the records to fix (the list adds the organisation and the period). Where a
+# check counts per indicator, the list shows the kind's records with the problem, whatever the
+# indicator's filters.
+def _list_filters() -> dict[str, dict[str, Callable[[], Q]]]:
+    return {
+        "service": {
+            "unknown_sex_age": lambda: unknown_person("case__person"),
+            "late_entries": lambda: entered_late("date"),
+        },
+        "outcome": {
+            "unknown_sex_age": lambda: unknown_person("case__person"),
+            "late_entries": lambda: entered_late("date"),
+        },
+        "visit": {
+            "unknown_sex_age": lambda: Q(
+                pk__in=m.VisitPerson.objects.filter(unknown_person("person")).values("visit_id")
+            ),
+            "late_entries": lambda: entered_late("date"),
+            "visits_without_persons": no_persons,
+        },
+        "activity": {
+            "unknown_sex_age": attendance_unsplit,
+            "late_entries": lambda: entered_late("date"),
+            "attendance_outliers": lambda: outlier_attendance(m.Activity.objects.all()),
+        },
+        "volunteer": {"late_entries": lambda: entered_late("signed_up")},
+        "distribution": {"late_entries": lambda: entered_late("date")},
+        "partner_contact": {"late_entries": lambda: entered_late("established")},
+        "household": {"households_without_members": no_members},
+        "case": {"idle_cases": idle},
+    }
+
+
+def list_choices(kind: str) -> list[tuple[str, Any]]:
+    """The checks a record list can narrow to, as choices of its filter form."""
+    keys = _list_filters().get(kind, {})
+    return [(check.key, check.label) for check in CHECKS if check.key in keys]
+
+
+def list_filter(kind: str, key: str) -> Q:
+    return _list_filters()[kind][key]()
 
 
 def indicators_without_target(indicators: list[Indicator], start: dt.date, end: dt.date) -> list[Indicator]:

@@ -331,7 +331,7 @@ def quality_page(request: HttpRequest) -> HttpResponse:
                 n = line.counts.get(organisation.pk, 0)
                 url = ""
                 if n and line.kind and organisation.pk in visible[line.kind]:
-                    query = {"organisation": organisation.pk, **line.extra}
+                    query = {"organisation": organisation.pk, "problem": check.key, **line.extra}
                     if line.dated:
                         query.update(date_from=start.isoformat(), date_to=end.isoformat())
                     url = reverse(f"records:{line.kind}-list") + "?" + urlencode(query)
