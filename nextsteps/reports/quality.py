@@ -112,11 +112,11 @@ def outlier_attendance(activities: Any) -> Q:
 
 
 def no_members() -> Q:
-    return ~Exists(m.Household.members.through.objects.filter(household=OuterRef("pk")))
+    return Q(~Exists(m.Household.members.through.objects.filter(household=OuterRef("pk"))))
 
 
 def no_persons() -> Q:
-    return ~Exists(m.VisitPerson.objects.filter(visit=OuterRef("pk")))
+    return Q(~Exists(m.VisitPerson.objects.filter(visit=OuterRef("pk"))))
 
 
 def idle(today: dt.date | None = None) -> Q:
