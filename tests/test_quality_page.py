@@ -242,3 +242,9 @@ def test_its_links_open_exactly_the_records_to_fix(setting: dict[str, Any]) -> N
     services = client.get(link(html.split('id="late_entries"')[1], "/services/"))
     assert [row[0] for row in services.context["rows"]] == [late]
     assert on_time not in [row[0] for row in services.context["rows"]]
+
+
+def test_a_record_list_answers_an_unknown_check_with_a_message_not_an_error(setting: dict[str, Any]) -> None:
+    response = setting["client"].get("/households/", {"problem": "nonsense"})
+    assert response.status_code == 200
+    assert response.context["filters"].errors["problem"]
