@@ -16,6 +16,7 @@ urlpatterns = [
     path("", report_views.dashboard, name="home"),
     path("reports/", report_views.reports_page, name="reports"),
     path("reports/download/", report_views.report_download, name="report-download"),
+    path("quality/", report_views.quality_page, name="quality"),
     path("audit/", audit_views.audit_trail, name="audit"),
     path("accounts/", include("nextsteps.accounts.urls")),
     path("team/", include("nextsteps.accounts.team_urls")),

@@ -83,6 +83,8 @@ ALLOWED: dict[str, set[str]] = {
     "home": STAFF_ROLES,
     "audit": {"dpo", "admin"},
     "reports": STAFF_ROLES,
+    # Whoever plans the programme: the coordinator.
+    "quality": {"coordinator"},
     "report-download": STAFF_ROLES,
     "records:outreach-round": {"coordinator", "outreach.sa"},
     "records:case-service": {"caseworker.ijm"},

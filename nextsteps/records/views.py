@@ -28,6 +28,7 @@ from nextsteps.records import actions, versions
 from nextsteps.records.forms import PAGE_FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, Person, SiteType
+from nextsteps.reports import quality
 from nextsteps.widgets import DateInput
 
 PAGE_SIZE = 25
@@ -76,6 +77,12 @@ class ListFilter(forms.Form):
             self.order_fields(["q", "date_from", "date_to", "type", "kind"])
         if not spec.locality_field:
             del self.fields["locality"]
+        problems = quality.list_choices(spec.key)
+        if problems:
+            # The data-quality page links here to the records one check counts (nextsteps/reports/quality.py).
+            self.fields["problem"] = forms.ChoiceField(
+                label=_("data-quality check"), choices=[("", "---------"), *problems], required=False
+            )
         org_field = self.fields["organisation"]
         assert isinstance(org_field, forms.ModelChoiceField)
         org_field.queryset = Organisation.objects.filter(pk__in=org_ids)
@@ -113,6 +120,8 @@ class ListFilter(forms.Form):
             qs = qs.filter(**{f"{spec.locality_field}__iexact": data["locality"].strip()})
         if data.get("organisation"):
             qs = qs.filter(**{spec.organisation_path: data["organisation"]})
+        if data.get("problem"):
+            qs = qs.filter(quality.list_filter(spec.key, data["problem"]))
         return qs
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -27,7 +29,7 @@ from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.programmes.models import Programme
 from nextsteps.referrals import figures as referral_figures
-from nextsteps.reports import livecache
+from nextsteps.reports import livecache, quality
 from nextsteps.reports.builder import (
     EXTERNAL,
     Figures,
@@ -305,3 +307,52 @@ def report_download(request: HttpRequest) -> HttpResponse:
     filename = f"{data['programme'].slug}-{data['date_from']:%Y%m%d}-{data['date_to']:%Y%m%d}-{data['lang']}{suffix}.{data['format']}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def quality_page(request: HttpRequest) -> HttpResponse:
+    """The data-quality checks for whoever plans the programme: counts per organisation; the reader's own
+    organisations link to the records to fix, the others are counts only."""
+    access.require(access.has(request.user, access.PLANNING))
+    programmes = list(access.planning_programmes(request.user))
+    programme = access.programme_or_404(request.user, request.GET.get("programme"), among=programmes)
+    language = translation.get_language() or "en"
+    form = PeriodForm(request.GET or None, choices=period_choices(programme, dt.date.today()))
+    start, end = form.chosen_period()
+    # Links only where the reader may see that kind of record: the list would be empty elsewhere.
+    visible = {kind: set(access.organisations_for(request.user, kind)) for kind in quality.LINKED_KINDS}
+    organisations = list(programme.organisations.order_by("name"))
+    tables = []
+    for check, lines in quality.run(programme, start, end, language):
+        rows = []
+        for line in lines:
+            cells = []
+            for organisation in organisations:
+                n = line.counts.get(organisation.pk, 0)
+                url = ""
+                if n and line.kind and organisation.pk in visible[line.kind]:
+                    query = {"organisation": organisation.pk, "problem": check.key, **line.extra}
+                    if line.dated:
+                        query.update(date_from=start.isoformat(), date_to=end.isoformat())
+                    url = reverse(f"records:{line.kind}-list") + "?" + urlencode(query)
+                cells.append((n, url))
+            rows.append((line.label, cells))
+        tables.append((check, rows))
+    indicators = list(
+        Indicator.objects.filter(pillar__programme=programme).order_by("pillar__number", "order")
+    )
+    return render(
+        request,
+        "reports/quality.html",
+        {
+            "programme": programme,
+            "programmes": programmes,
+            "form": form,
+            "period": period_label(start, end),
+            "organisations": organisations,
+            "tables": tables,
+            "without_target": [
+                i.title(language) for i in quality.indicators_without_target(indicators, start, end)
+            ],
+        },
+    )
