@@ -254,6 +254,8 @@ SOURCES: dict[str, Source] = {
             filters={
                 "status": Filter("status"),
                 "campaign": Filter("campaign__slug"),
+                # Every campaign of a kind (the yearly Christmas campaign), whichever year it runs.
+                "campaign_kind": Filter("campaign__kind__code"),
                 "locality": Filter("locality"),
                 "organisation": Filter("organisation__slug"),
             },
@@ -269,6 +271,8 @@ SOURCES: dict[str, Source] = {
             quantity="quantity",
             filters={
                 "campaign": Filter("campaign__slug"),
+                # Every campaign of a kind (the yearly Christmas campaign), whichever year it runs.
+                "campaign_kind": Filter("campaign__kind__code"),
                 "item": Filter("item"),
                 "recipient_group": Filter("recipient_group"),
                 "locality": Filter("locality"),
