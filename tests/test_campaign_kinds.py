@@ -4,6 +4,7 @@ form and the API, so that a counting rule can name the kind rather than one year
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from nextsteps.imports.importer import ImportFailed
 from nextsteps.programmes.models import Programme
 from nextsteps.records.models import Campaign, CampaignKind
 from tests import factories as f
+from tests.apiclient import ApiClient
 from tests.importing import command, run, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +91,23 @@ def test_the_campaign_form_offers_and_saves_the_kind(demo: Programme, login: obj
     assert response.status_code == 302, response.content.decode()[:2000]
     campaign.refresh_from_db()
     assert campaign.kind == kind
+
+
+def test_the_api_records_and_returns_a_campaigns_kind(
+    demo: Programme, api: Callable[[str], ApiClient]
+) -> None:
+    kind = CampaignKind.objects.get(code="women_for_women_christmas")
+    body = {
+        "name": "Women for women",
+        "slug": "w4w-2022",
+        "start": "2022-11-15",
+        "end": "2022-12-31",
+        "kind": kind.pk,
+    }
+    response = api("volunteers.dorcas").post("/api/v1/records/campaigns", body)
+    assert response.status_code == 201, response.json()
+    assert response.json()["kind"] == kind.pk
+    assert Campaign.objects.get(programme=demo, slug="w4w-2022").kind == kind
+    body = {**body, "slug": "w4w-2023", "kind": 999999}
+    response = api("volunteers.dorcas").post("/api/v1/records/campaigns", body)
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["kind"]

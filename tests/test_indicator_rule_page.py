@@ -199,3 +199,18 @@ def test_the_page_speaks_the_users_language(login: Callable[[str], Client], demo
     html = response.content.decode()
     assert "Campania de Crăciun „Femei pentru femei”" in html
     assert "Regula de numărare pentru" in html and "Previzualizare" in html
+
+
+def test_of_two_edits_from_the_same_version_the_second_is_refused(
+    login: Callable[[str], Client], demo: Programme
+) -> None:
+    ind = christmas()
+    opened = ind.version
+    client = coordinator(login)
+    assert client.post(url(ind), rule(version=opened)).status_code == 302
+    response = client.post(url(ind), rule(filter_recipient_group="families", version=opened))
+    assert response.status_code == 200
+    assert "changed filters while you were editing" in response.content.decode()
+    ind.refresh_from_db()
+    assert ind.filters == {"campaign_kind": [KIND], "recipient_group": ["women in prostitution"]}
+    assert ind.version == opened + 1

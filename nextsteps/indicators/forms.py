@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from nextsteps.indicators.engine import STANDARD_CELLS
 from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.indicators.sources import SOURCE_CHOICES, SOURCES
+from nextsteps.records import versions
 from nextsteps.widgets import DateInput
 
 CELL_LABELS = {
@@ -83,6 +84,7 @@ class IndicatorRuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
         self.source_changed = False
+        self.fields["version"] = versions.VersionField(initial=indicator.version)
         asked = self.data.get("source") if self.is_bound else None
         self.filter_source = SOURCES.get(asked or "") or SOURCES.get(indicator.source)
         shown = (self.data.get("shown_source") if self.is_bound else None) or indicator.source

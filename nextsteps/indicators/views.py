@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +24,7 @@ from nextsteps.indicators.forms import IndicatorRuleForm, ManualValueForm, Targe
 from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.programmes.models import Programme
 from nextsteps.programmes.views import add_errors, delete_page, form_page
+from nextsteps.records import versions
 from nextsteps.reports.builder import fmt_number, period_label
 from nextsteps.reports.views import PeriodForm, period_choices
 
@@ -211,7 +213,11 @@ def rule_edit(request: HttpRequest, slug: str, indicator: int) -> HttpResponse:
             else:
                 changed = [name for name in RULE_FIELDS if getattr(ind, name) != saved[name]]
                 try:
-                    actions.save_indicator_rule(ind, acting_user=request.user, changed=changed)
+                    with transaction.atomic():
+                        versions.claim(ind, versions.expected_version(form), changes=bool(changed))
+                        actions.save_indicator_rule(ind, acting_user=request.user, changed=changed)
+                except versions.StaleEdit as stale:
+                    versions.show_stale(form, stale)
                 except ValidationError as error:
                     add_errors(form, error)
                 else:
