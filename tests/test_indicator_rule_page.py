@@ -56,7 +56,10 @@ def test_it_shows_the_rule_as_form_fields_with_the_managed_lists(
     html = response.content.decode()
     assert f'name="filter_campaign_kind" value="{KIND}"' in html and "checked" in html
     assert "“Women for women” Christmas campaign" in html
-    assert 'name="filter_recipient_group"' in html
+    # Free text (what staff typed) is typed here too; campaigns are the programme's own.
+    assert '<input type="text" name="filter_recipient_group"' in html
+    assert '<input type="text" name="filter_item"' in html
+    assert 'name="filter_campaign" value="women-for-women-2021"' in html
     form = response.context["form"]
     assert form["filter_campaign_kind"].value() == [KIND]
     # The value with the saved rule, for the period the page starts with.
@@ -214,3 +217,10 @@ def test_of_two_edits_from_the_same_version_the_second_is_refused(
     ind.refresh_from_db()
     assert ind.filters == {"campaign_kind": [KIND], "recipient_group": ["women in prostitution"]}
     assert ind.version == opened + 1
+
+
+def test_the_planning_list_links_each_counted_indicator_to_its_rule(
+    login: Callable[[str], Client], demo: Programme
+) -> None:
+    html = coordinator(login).get(reverse("indicators:indicator-list", args=["next-steps"])).content.decode()
+    assert f'href="{url(christmas())}"' in html

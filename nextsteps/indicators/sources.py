@@ -14,7 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet, SlugField
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -94,7 +94,7 @@ class Filter:
         entries = last_model._default_manager.all()
         if last_model._meta.label == "programmes.Organisation":
             entries = entries.filter(programmes=programme_id)
-        elif not field.unique and any(f.name == "programme" for f in last_model._meta.fields):
+        elif isinstance(field, SlugField) and any(f.name == "programme" for f in last_model._meta.fields):
             # A campaign's slug is unique only within its programme.
             entries = entries.filter(programme=programme_id)
         elif not field.unique or field.primary_key:
