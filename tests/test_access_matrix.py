@@ -208,7 +208,8 @@ ALLOWED: dict[str, set[str]] = {
     "team:deactivate": {"admin"},
     "team:reactivate": {"admin"},
     "team:second-factor-reset": {"admin"},
-    # planning the demo programme (period introductions, targets, hand-entered figures): its coordinator
+    # planning the demo programme (period introductions, targets, hand-entered figures, counting rules): its
+    # coordinator
     "programmes:narrative-list": {"coordinator"},
     "programmes:narrative-create": {"coordinator"},
     "programmes:narrative-edit": {"coordinator"},
@@ -220,6 +221,7 @@ ALLOWED: dict[str, set[str]] = {
     "indicators:value-create": {"coordinator"},
     "indicators:value-edit": {"coordinator"},
     "indicators:value-delete": {"coordinator"},
+    "indicators:rule-edit": {"coordinator"},
     # the case file: My cases for whoever reads cases, the caseload for coordinators (counts only); IJM's
     # case, its follow-up, goal and planned action for IJM's caseworker alone
     "casework:mine": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
@@ -365,6 +367,7 @@ PLANNING_OBJECTS: dict[str, Callable[[], Any]] = {
     "indicators:value-create": lambda: manual_value().indicator,
     "indicators:value-edit": manual_value,
     "indicators:value-delete": manual_value,
+    "indicators:rule-edit": lambda: Indicator.objects.filter(pillar__programme__slug="next-steps").first(),
 }
 
 

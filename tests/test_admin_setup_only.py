@@ -41,6 +41,7 @@ NEW_COPY = {
     "records.ParticipantGroup": {"code": "copy-code"},
     "records.ActivityType": {"code": "copy-code"},
     "records.ClosureReason": {"code": "copy-code"},
+    "records.CampaignKind": {"code": "copy-code"},
     "casework.NeedArea": {"code": "copy-code"},
     "records.ExternalOrganisation": {"name": "Copy of an external organisation"},
     "records.Campaign": {"slug": "copy-campaign"},

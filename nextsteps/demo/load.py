@@ -28,6 +28,7 @@ from nextsteps.records.models import (
     Activity,
     ActivityType,
     Campaign,
+    CampaignKind,
     Case,
     Distribution,
     ExternalOrganisation,
@@ -517,6 +518,7 @@ class Loader:
             organisation=dorcas,
             name="Women for women",
             slug="women-for-women-2021",
+            kind=CampaignKind.objects.get(code="women_for_women_christmas"),
             # Until Epiphany: the last gifts go out on 6 January, after the reporting period.
             start=dt.date(2021, 11, 15),
             end=dt.date(2022, 1, 15),

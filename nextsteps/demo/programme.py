@@ -235,7 +235,7 @@ INDICATORS = [
         "christmas-gifts",
         "distributions",
         "sum",
-        {"campaign": ["women-for-women-2021"]},
+        {"campaign_kind": ["women_for_women_christmas"]},
         "items",
         ("Cadeaus in de kerstactie", "Gifts in the Christmas campaign", "Cadouri în campania de Crăciun"),
         (

@@ -310,6 +310,16 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             Column("start", DATE, _("First day."), "2021-11-15", required=True, field="start"),
             Column("end", DATE, _("Last day."), "2021-12-31", required=True, field="end"),
             Column("purpose", TEXT, _("What the campaign is for."), "Christmas gifts", field="purpose"),
+            Column(
+                "kind",
+                CHOICE,
+                _(
+                    "Kind of campaign, if any: indicators can count every campaign of a kind, year after year."
+                ),
+                "women_for_women_christmas",
+                field="kind",
+                vocabulary="campaign_kind",
+            ),
         ),
         key_column="slug",
     ),

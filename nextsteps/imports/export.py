@@ -134,7 +134,14 @@ EXPORTS: dict[str, Export] = {
     ),
     "campaigns": Export(
         _own(Campaign),
-        {"slug": "slug", "name": "name", "start": "start", "end": "end", "purpose": "purpose"},
+        {
+            "slug": "slug",
+            "name": "name",
+            "start": "start",
+            "end": "end",
+            "purpose": "purpose",
+            "kind": "kind__code",
+        },
     ),
     "partner_contacts": Export(
         _own(PartnerContact),

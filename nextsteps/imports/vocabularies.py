@@ -43,6 +43,7 @@ MANAGED_LISTS: dict[str, type[Model]] = {
     "site_type": records.SiteType,
     "participant_group": records.ParticipantGroup,
     "closure_reason": records.ClosureReason,
+    "campaign_kind": records.CampaignKind,
     "exploitation_type": identification.ExploitationType,
     "labour_sector": identification.LabourSector,
     "recruitment_method": identification.RecruitmentMethod,

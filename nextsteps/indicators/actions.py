@@ -1,4 +1,4 @@
-"""Writes of targets, baselines and hand-entered figures: through the programme's planning actions
+"""Writes of counting rules, targets, baselines and hand-entered figures: through the programme's planning actions
 (nextsteps/programmes/actions.py), validated by the models' own rules, audited."""
 
 from __future__ import annotations
@@ -34,3 +34,17 @@ def save_manual_value(
 
 def delete_manual_value(value: ManualValue, *, acting_user: Any) -> None:
     delete_planned(value, acting_user=acting_user, programme=value.indicator.pillar.programme)
+
+
+def save_indicator_rule(
+    indicator: Indicator, *, acting_user: Any, changed: list[str] | None = None
+) -> Indicator:
+    """Save a changed counting rule (source, measure, filters), checked by Indicator.clean as in the admin.
+    The audit entry moves the data version on, so cached dashboard figures are recomputed at once."""
+    if indicator.pk is None or indicator.measure == Indicator.Measure.MANUAL:
+        raise ValidationError(
+            _("Only the counting rule of an indicator that counts records can be changed here.")
+        )
+    return save_planned(
+        indicator, acting_user=acting_user, programme=indicator.pillar.programme, changed=changed
+    )

@@ -20,7 +20,10 @@ from nextsteps.records.versions import Versioned
 SENTENCE_PLACEHOLDERS = sentences.SENTENCE_PLACEHOLDERS
 
 
-class Indicator(models.Model):
+class Indicator(Versioned, models.Model):
+    """An indicator and its counting rule. Versioned since coordinators change the rule in the app: of two
+    edits from the same version the second is refused rather than silently undoing the first."""
+
     class Measure(models.TextChoices):
         RECORDS = "records", _("number of records")
         DISTINCT_PERSONS = "distinct_persons", _("number of distinct persons")

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet, SlugField
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,8 @@ class Filter:
 
     path: str
     boolean: bool = False
+    # For a form, where the field's own name says too little (a referral's "to").
+    label_text: str | Promise | None = None
 
     def problems(self, name: str, value: Any, model: type[Model]) -> list[str]:
         """What is wrong with a rule's value for this filter, as sentences for the person who wrote it."""
@@ -58,6 +60,50 @@ class Filter:
             ]
         return []
 
+    def _walk(self, model: type[Model]) -> tuple[list[Any], type[Model]]:
+        """The fields along the filter's path, and the model of its last field (empty when it is wrong)."""
+        fields: list[Any] = []
+        for part in self.path.split("__"):
+            if fields and fields[-1].related_model is not None:
+                model = fields[-1].related_model
+            try:
+                fields.append(model._meta.get_field(part))
+            except FieldDoesNotExist:
+                return [], model
+        return fields, model
+
+    def label(self, name: str, model: type[Model]) -> str:
+        """What the filter constrains, for a form: the name of the field that carries its meaning (a
+        service's type, a case's organisation), not of the code or slug it is matched by."""
+        if self.label_text is not None:
+            return str(self.label_text)
+        fields, _last = self._walk(model)
+        named = [f for f in fields if isinstance(f, Field) and f.name not in {"code", "slug"}]
+        return str(named[-1].verbose_name) if named else name
+
+    def choices(self, model: type[Model], programme_id: int) -> list[tuple[str, str]] | None:
+        """The values a form offers for this filter, with labels in the reader's language, or None where it
+        is free text. The same values known_values() accepts, except that an organisation or a campaign is
+        one of the programme's: others would count nothing here."""
+        fields, last_model = self._walk(model)
+        field = fields[-1] if fields else None
+        if self.boolean or not isinstance(field, Field):
+            return None
+        if field.choices:
+            return [(str(key), str(label)) for key, label in field.flatchoices]
+        entries = last_model._default_manager.all()
+        if last_model._meta.label == "programmes.Organisation":
+            entries = entries.filter(programmes=programme_id)
+        elif isinstance(field, SlugField) and any(f.name == "programme" for f in last_model._meta.fields):
+            # A campaign's slug is unique only within its programme.
+            entries = entries.filter(programme=programme_id)
+        elif not field.unique or field.primary_key:
+            return None
+        return [
+            (str(getattr(entry, field.name)), entry.label() if hasattr(entry, "label") else str(entry))
+            for entry in entries
+        ]
+
     def known_values(self, model: type[Model]) -> set[str] | None:
         """The values the filtered field can hold, or None where it is free text (a locality, an item).
 
@@ -65,14 +111,8 @@ class Filter:
         organisation) holds one that exists. Anything else matches whatever staff typed, so any value may
         match. A value outside these would silently count nothing.
         """
-        field: Any = None
-        for part in self.path.split("__"):
-            try:
-                field = model._meta.get_field(part)
-            except FieldDoesNotExist:
-                return None
-            if field.related_model is not None:
-                model = field.related_model
+        fields, model = self._walk(model)
+        field = fields[-1] if fields else None
         if not isinstance(field, Field):
             return None
         if field.choices:
@@ -254,6 +294,8 @@ SOURCES: dict[str, Source] = {
             filters={
                 "status": Filter("status"),
                 "campaign": Filter("campaign__slug"),
+                # Every campaign of a kind (the yearly Christmas campaign), whichever year it runs.
+                "campaign_kind": Filter("campaign__kind__code"),
                 "locality": Filter("locality"),
                 "organisation": Filter("organisation__slug"),
             },
@@ -269,6 +311,8 @@ SOURCES: dict[str, Source] = {
             quantity="quantity",
             filters={
                 "campaign": Filter("campaign__slug"),
+                # Every campaign of a kind (the yearly Christmas campaign), whichever year it runs.
+                "campaign_kind": Filter("campaign__kind__code"),
                 "item": Filter("item"),
                 "recipient_group": Filter("recipient_group"),
                 "locality": Filter("locality"),
@@ -326,8 +370,8 @@ SOURCES: dict[str, Source] = {
                 "state": Filter("state"),
                 "urgency": Filter("urgency"),
                 "reason": Filter("reason"),
-                "organisation": Filter("from_organisation__slug"),
-                "to": Filter("to_organisation__slug"),
+                "organisation": Filter("from_organisation__slug", label_text=_("sending organisation")),
+                "to": Filter("to_organisation__slug", label_text=_("receiving organisation")),
                 **_person_filters("case__person"),
             },
         ),

@@ -6,6 +6,7 @@ app_name = "indicators"
 
 urlpatterns = [
     path("<slug:slug>/indicators/", views.indicator_list, name="indicator-list"),
+    path("<slug:slug>/indicators/<int:indicator>/rule/", views.rule_edit, name="rule-edit"),
     path("<slug:slug>/indicators/<int:indicator>/targets/new/", views.target_create, name="target-create"),
     path("<slug:slug>/targets/<int:pk>/edit/", views.target_edit, name="target-edit"),
     path("<slug:slug>/targets/<int:pk>/delete/", views.target_delete, name="target-delete"),

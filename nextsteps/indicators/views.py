@@ -1,32 +1,49 @@
-"""The coordinator's pages for targets and baselines per indicator and period, and for the figures of
-indicators entered by hand. For everyone but a coordinator of the programme's organisations: 404."""
+"""The coordinator's pages for targets and baselines per indicator and period, for the figures of
+indicators entered by hand, and for the counting rule of indicators that count records. For everyone but a
+coordinator of the programme's organisations: 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nextsteps.accounts import access
-from nextsteps.indicators import actions
-from nextsteps.indicators.forms import ManualValueForm, TargetForm
+from nextsteps.indicators import actions, engine
+from nextsteps.indicators.forms import IndicatorRuleForm, ManualValueForm, TargetForm
 from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.programmes.models import Programme
-from nextsteps.programmes.views import delete_page, form_page
+from nextsteps.programmes.views import add_errors, delete_page, form_page
+from nextsteps.records import versions
+from nextsteps.reports.builder import fmt_number, period_label
+from nextsteps.reports.views import PeriodForm, period_choices
+
+# What a counting rule is made of; the rest of an indicator (titles, sentences, unit) stays in the admin.
+RULE_FIELDS = ("source", "measure", "filters")
 
 
 def _back(programme: Programme) -> str:
     return reverse("indicators:indicator-list", args=[programme.slug])
 
 
-def _indicator_or_404(programme: Programme, pk: int, *, manual: bool = False) -> Indicator:
+def _indicator_or_404(
+    programme: Programme, pk: int, *, manual: bool = False, counted: bool = False
+) -> Indicator:
     indicators = Indicator.objects.filter(pillar__programme=programme, pk=pk).select_related("pillar")
     if manual:
         indicators = indicators.filter(measure=Indicator.Measure.MANUAL)
+    if counted:
+        indicators = indicators.exclude(measure=Indicator.Measure.MANUAL)
     return access.first_or_404(indicators)
 
 
@@ -160,4 +177,66 @@ def value_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         title=_("Delete a figure"),
         done=_("The figure was deleted."),
         back=_back(programme),
+    )
+
+
+@login_required
+def rule_edit(request: HttpRequest, slug: str, indicator: int) -> HttpResponse:
+    """Change which records an indicator counts and how, with a preview of its value for a period before
+    anything is saved ("Preview"), through the same checks as the admin (Indicator.clean)."""
+    programme = access.planning_programme_or_404(request.user, slug)
+    ind = _indicator_or_404(programme, indicator, counted=True)
+    data = request.POST if request.method == "POST" else None
+    form = IndicatorRuleForm(data, indicator=ind)
+    period = PeriodForm(data, prefix="preview", choices=period_choices(programme, dt.date.today()))
+    start, end = period.chosen_period()
+    preview: dict[str, Any] = {
+        "period": period_label(start, end),
+        "now": fmt_number(engine.value(ind, start, end).total),
+    }
+    notice = ""
+    if data is not None and form.is_valid():
+        saved = {name: getattr(ind, name) for name in RULE_FIELDS}
+        if form.source_changed:
+            notice = _("These records have filters of their own: choose them, then preview or save.")
+        else:
+            ind.source = form.cleaned_data["source"]
+            ind.measure = form.cleaned_data["measure"]
+            ind.filters = form.rule_filters()
+            if "preview" in data:
+                try:
+                    ind.clean()
+                except ValidationError as error:
+                    add_errors(form, error)
+                else:
+                    preview["new"] = fmt_number(engine.value(ind, start, end).total)
+            else:
+                changed = [name for name in RULE_FIELDS if getattr(ind, name) != saved[name]]
+                try:
+                    with transaction.atomic():
+                        versions.claim(ind, versions.expected_version(form), changes=bool(changed))
+                        actions.save_indicator_rule(ind, acting_user=request.user, changed=changed)
+                except versions.StaleEdit as stale:
+                    versions.show_stale(form, stale)
+                except ValidationError as error:
+                    add_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("The counting rule of %(indicator)s was saved.") % {"indicator": ind.title()},
+                    )
+                    return redirect(_back(programme))
+    return render(
+        request,
+        "indicators/rule.html",
+        {
+            "programme": programme,
+            "indicator": ind,
+            "title": _("Counting rule of %(indicator)s") % {"indicator": ind.title()},
+            "form": form,
+            "period_form": period,
+            "preview": preview,
+            "notice": notice,
+            "cancel": _back(programme),
+        },
     )

@@ -5,7 +5,14 @@ from django.contrib import admin
 from nextsteps.audit.admin import AuditedAdmin
 from nextsteps.records import models as m
 
-for managed in (m.ServiceType, m.OutcomeType, m.SiteType, m.ParticipantGroup, m.ClosureReason):
+for managed in (
+    m.ServiceType,
+    m.OutcomeType,
+    m.SiteType,
+    m.ParticipantGroup,
+    m.ClosureReason,
+    m.CampaignKind,
+):
     admin.site.register(
         managed,
         AuditedAdmin,

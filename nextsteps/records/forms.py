@@ -299,7 +299,7 @@ class CampaignForm(RecordForm):
 
     class Meta:
         model = m.Campaign
-        fields = ["organisation", "name", "slug", "start", "end", "purpose"]
+        fields = ["organisation", "name", "slug", "kind", "start", "end", "purpose"]
         widgets = {"start": DateInput(), "end": DateInput()}
 
 

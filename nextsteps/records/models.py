@@ -740,6 +740,15 @@ class Activity(RecordRules, Versioned, ExternalId, TimeStamped):
 # Volunteers and campaigns ----------------------------------------------------------------------------
 
 
+class CampaignKind(ManagedList):
+    """What kind of campaign it is (the yearly "Women for women" Christmas campaign): a counting rule that names
+    the kind counts every year's campaign of it, so next year's campaign counts without touching the rule."""
+
+    class Meta(ManagedList.Meta):
+        verbose_name = _("campaign kind")
+        verbose_name_plural = _("campaign kinds")
+
+
 class Campaign(Versioned, ConstraintErrorsOnFields, TimeStamped):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("programme")
@@ -752,6 +761,14 @@ class Campaign(Versioned, ConstraintErrorsOnFields, TimeStamped):
     start = models.DateField(_("from"))
     end = models.DateField(_("to"))
     purpose = models.TextField(_("purpose"), blank=True)
+    kind = models.ForeignKey(
+        CampaignKind,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("campaign kind"),
+    )
 
     class Meta:
         ordering = ["-start"]
