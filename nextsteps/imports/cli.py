@@ -247,6 +247,16 @@ def summary(result: ImportResult) -> list[str]:
         )
     if result.person_ids:
         lines.extend(_duplicates_warning(result.person_ids))
+    if result.warning_count:
+        lines.append(
+            ngettext(
+                "Warning: %(count)s count is unusually high for this programme: check it.",
+                "Warning: %(count)s counts are unusually high for this programme: check them.",
+                result.warning_count,
+            )
+            % {"count": f"{result.warning_count:,}"}
+        )
+        lines.extend(warning.line() for warning in result.warnings)
     return lines
 
 

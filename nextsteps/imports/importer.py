@@ -172,6 +172,9 @@ class ImportResult:
     new_cases: int = 0
     # The persons the import wrote, whose likely duplicates its summary warns about.
     person_ids: list[int] = field(default_factory=list)
+    # Counts above the programme's `unusual_count`: written, but listed in the summary to be checked.
+    warnings: list[RowError] = field(default_factory=list)
+    warning_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -341,6 +344,13 @@ class Importer:
             quoted = not is_blank(value) and (not file or c.quotable(self._types.get(file), column))
             text = as_text(value) if quoted else ""
             self.result.errors.append(RowError(file, row, column, text[:120], reason, params))
+
+    def unusual(self, file: str, row: int, column: str, value: int) -> None:
+        self.result.warning_count += 1
+        if len(self.result.warnings) < self.max_errors:
+            limit = self.programme.unusual_count
+            reason = _("unusually high for this programme (more than %(limit)s): check it")
+            self.result.warnings.append(RowError(file, row, column, str(value), reason, {"limit": limit}))
 
     # running ------------------------------------------------------------------------------------
 
@@ -600,8 +610,17 @@ class Importer:
             coded = rtype.key in CODE_TAKEN
             visits: list[VisitRow] = []
             rows = 0
+            counts = getattr(rtype.model, "record_counts", ())
+            counted = [
+                b.column.name for b in bindings if b.column.kind == c.INTEGER and b.column.field in counts
+            ]
+            limit = self.programme.unusual_count
             for number, values in self._rows(source, table, bindings):
                 rows += 1
+                for name in counted:
+                    # The parser already refused a count above MAX_COUNT.
+                    if (value := values.get(name)) is not None and value > limit:
+                        self.unusual(source.name, number, name, value)
                 if refused:
                     self.error(
                         source.name,

@@ -28,6 +28,7 @@ class ProgrammeAdmin(AuditedAdmin):
                     "organisations",
                     "description",
                     "suppression_threshold",
+                    "unusual_count",
                     "retention_months_after_closure",
                 ]
             },

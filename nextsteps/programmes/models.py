@@ -64,6 +64,16 @@ class Programme(TimeStamped):
             "“fewer than 5”. At least 2."
         ),
     )
+    # Counts above this are possible but rare enough that a form asks the user to confirm them, and an
+    # import lists them; MAX_COUNT stays the hard limit.
+    unusual_count = models.PositiveIntegerField(
+        _("unusual count"),
+        default=1000,
+        help_text=_(
+            "A form asks for confirmation before it saves an attendance or quantity above this number, and "
+            "an import lists such rows in its summary."
+        ),
+    )
     # How long identifying data outlives casework. None keeps it until someone erases it on request.
     retention_months_after_closure = models.PositiveSmallIntegerField(
         _("months identifying data is kept after the last case closed"),

@@ -21,6 +21,7 @@ from nextsteps.programmes.models import Milestone, Organisation, Programme
 from nextsteps.records import actions, versions
 from nextsteps.records import models as m
 from nextsteps.records.kinds import KINDS
+from nextsteps.records.rules import counts_above
 from nextsteps.widgets import DateInput
 
 # Fields that point at other records, and the kind of record each must be scoped to.
@@ -446,9 +447,43 @@ class PersonPageForm(PersonForm):
         return data
 
 
+class UnusualCountsPageForm(RecordForm):
+    """A page's form asks before saving a count above the programme's `unusual_count` (a typing slip such as
+    4500 for 45 would otherwise enter the donor's figures); ticked, it saves. The API keeps the hard limit."""
+
+    confirm_unusual = forms.BooleanField(
+        label=_("These numbers are right: save anyway"), required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("confirm_unusual"):
+            return data
+        names = [name for name in self._meta.model.record_counts if name in self.fields]
+        unusual = counts_above(self.programme.unusual_count, {name: data.get(name) for name in names})
+        for name, value in unusual:
+            self.add_error(
+                name,
+                _(
+                    "%(value)s is unusually high for this programme (more than %(limit)s): check it, and tick "
+                    "the confirmation to save it anyway."
+                )
+                % {"value": value, "limit": self.programme.unusual_count},
+            )
+        if unusual:
+            self.fields["confirm_unusual"].widget = forms.CheckboxInput()
+        return data
+
+
+def _asks_unusual(form: type[RecordForm]) -> type[RecordForm]:
+    if not getattr(form._meta.model, "record_counts", ()):  # type: ignore[attr-defined]
+        return form
+    return type(form.__name__, (UnusualCountsPageForm, form), {"__module__": __name__})
+
+
 # What the pages use: the same forms, and on some a helper field the API has no use for.
 PAGE_FORMS: dict[str, type[RecordForm]] = {
-    **FORMS,
+    **{kind: _asks_unusual(form) for kind, form in FORMS.items()},
     "person": PersonPageForm,
     "partner_contact": PartnerContactPageForm,
 }

@@ -49,6 +49,24 @@ def count_problem(value: int | None) -> Problem | None:
     return None
 
 
+def counts_above(limit: int, values: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The values above `limit` but within `MAX_COUNT` (which `count_problem` refuses), in the given order."""
+    return [
+        (name, value)
+        for name, value in values.items()
+        if isinstance(value, int) and limit < value <= MAX_COUNT
+    ]
+
+
+def unusual_counts(instance: Any) -> list[tuple[str, int]]:
+    """The counts of a record above its programme's `unusual_count`: plausible, yet rare enough that a person
+    should look at them again before they enter the figures (a form asks, an import lists them)."""
+    names = getattr(instance, "record_counts", ())
+    if not names or not getattr(instance, "programme_id", None):
+        return []
+    return counts_above(instance.programme.unusual_count, {name: getattr(instance, name) for name in names})
+
+
 class RecordRules:
     record_dates: ClassVar[Mapping[str, str | Promise]] = {}
     record_counts: ClassVar[tuple[str, ...]] = ()
