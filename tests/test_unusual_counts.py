@@ -75,6 +75,20 @@ def test_the_record_form_asks_before_saving_an_unusual_count_and_saves_it_once_c
     assert getattr(record, field) == limit + 1
 
 
+def test_an_unusual_count_confirmed_before_is_not_asked_about_again(login: Callable[[str], Client]) -> None:
+    record = a_record(m.Distribution)
+    value = record.programme.unusual_count + 10
+    m.Distribution.objects.filter(pk=record.pk).update(quantity=value)
+    client = login("volunteers.dorcas")
+    url = reverse("records:distribution-edit", args=[record.pk])
+    data = form_data(client, url)
+    assert data["quantity"] == value
+    response = client.post(url, {**data, "locality": "Another village"})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.quantity == value
+
+
 @pytest.mark.parametrize(("kind", "model", "field", "persona"), COUNTED)
 def test_a_count_at_the_threshold_is_saved_without_asking(
     login: Callable[[str], Client], kind: str, model: Any, field: str, persona: str
@@ -192,3 +206,14 @@ def test_an_import_finds_unusual_counts_with_the_same_queries_however_many_rows(
 
     queries(1, "warm")  # the first import creates the importing user and fills caches
     assert queries(2, "few") == queries(20, "many")
+
+
+def test_operators_set_the_unusual_count_with_the_programmes_other_settings() -> None:
+    from django.contrib import admin
+    from django.contrib.admin.utils import flatten_fieldsets
+    from django.test import RequestFactory
+
+    programme_admin = admin.site._registry[Programme]
+    fields = flatten_fieldsets(programme_admin.get_fieldsets(RequestFactory().get("/")))
+    assert "unusual_count" in fields
+    assert Programme._meta.get_field("unusual_count").default == 1000

@@ -459,7 +459,12 @@ class UnusualCountsPageForm(RecordForm):
         data = super().clean()
         if data.get("confirm_unusual"):
             return data
-        names = [name for name in self._meta.model.record_counts if name in self.fields]
+        # A value confirmed before (the record's stored one) is not asked about again on each edit.
+        names = [
+            name
+            for name in self._meta.model.record_counts
+            if name in self.fields and not (self.instance.pk and data.get(name) == self.initial.get(name))
+        ]
         unusual = counts_above(self.programme.unusual_count, {name: data.get(name) for name in names})
         for name, value in unusual:
             self.add_error(
