@@ -21,7 +21,7 @@ from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import models as m
 from nextsteps.records.rules import MAX_COUNT, unusual_counts
 from tests.apiclient import ApiClient
-from tests.importing import run, write_csv
+from tests.importing import command, run, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +181,16 @@ def test_an_import_writes_a_row_with_an_unusual_count_and_lists_it_in_its_summar
         )
         assert result.warnings[0].line() in lines
         assert str(limit + 1) in result.warnings[0].line()
+
+
+def test_the_import_command_prints_the_unusual_rows_after_its_summary(tmp_path: Path) -> None:
+    programme = Programme.objects.get(slug="next-steps")
+    high = programme.unusual_count + 1
+    path = write_csv(tmp_path / "activities.csv", ACTIVITY_HEADER, activity_rows(1, high))
+    out, _err = command("import", str(path), "--programme", programme.slug, "--organisation", "dorcas-ro")
+    assert "Warning: 1 count is unusually high for this programme: check it." in out
+    assert f"activities.csv, row 2, column “attendance_total”, value “{high}”" in out
+    assert m.Activity.objects.filter(external_id="UNUSUAL-0", attendance_total=high).exists()
 
 
 def test_an_import_without_unusual_counts_has_no_warning(tmp_path: Path) -> None:
