@@ -8,7 +8,6 @@ user's language) and written through the actions layer.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
@@ -24,8 +23,9 @@ from ninja import Path, Router, Status
 
 from nextsteps.accounts import access
 from nextsteps.api.auth import token_user
-from nextsteps.api.errors import BadRequest, Conflict, Error, from_django, invalid
-from nextsteps.api.schemas import MAX_ID, KindSchema, kind_schema, record_data, type_problem
+from nextsteps.api.bodies import ISO_DATE, checked_body, valid
+from nextsteps.api.errors import Conflict, Error, from_django, invalid
+from nextsteps.api.schemas import MAX_ID, KindSchema, kind_schema, record_data
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions, versions
 from nextsteps.records.forms import RecordForm
@@ -37,7 +37,6 @@ MAX_PAGE_SIZE = 200
 # Far beyond any real list; it keeps the database's OFFSET within range whatever a client sends.
 MAX_PAGE = 100_000
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
-ISO_DATE = ["%Y-%m-%d"]
 
 router = Router()
 
@@ -94,28 +93,6 @@ def list_parameters(spec: RecordKind) -> list[dict[str, Any]]:
     return params
 
 
-def read_body(request: HttpRequest, form: type[RecordForm], *, versioned: bool = False) -> dict[str, Any]:
-    """The JSON object sent, after checking that each value has the JSON type its field takes. A change
-    may also carry the version it starts from (see read_version)."""
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError):
-        raise BadRequest(_("The request body is not valid JSON.")) from None
-    if not isinstance(body, dict):
-        raise BadRequest(_("The request body must be a JSON object."))
-    errors: dict[str, list[str]] = {}
-    for name, value in body.items():
-        if versioned and name == "version" and versions.is_versioned(form._meta.model):
-            continue
-        field = form.base_fields.get(name)
-        problem = _("There is no such field.") if field is None else type_problem(field, value)
-        if problem:
-            errors[name] = [problem]
-    if errors:
-        raise invalid(errors)
-    return body
-
-
 def current_values(obj: models.Model, form: type[RecordForm]) -> dict[str, Any]:
     """A record's values as its form reads them, so that a change needs to send only what changes."""
     values = model_to_dict(obj, fields=list(form.base_fields))
@@ -123,18 +100,6 @@ def current_values(obj: models.Model, form: type[RecordForm]) -> dict[str, Any]:
         if isinstance(value, list):
             values[name] = [getattr(item, "pk", item) for item in value]
     return values
-
-
-def read_version(body: dict[str, Any]) -> int | None:
-    """The version the client's change starts from (taken out of the body), or None when it sends none."""
-    if "version" not in body:
-        return None
-    value = body.pop("version")
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:
-        raise invalid({"version": [_("Give the version of the record you read (a whole number).")]})
-    return value
 
 
 def save(form: RecordForm, user: Any, *, new: bool, expected_version: int | None = None) -> Any:
@@ -163,17 +128,6 @@ def save(form: RecordForm, user: Any, *, new: bool, expected_version: int | None
     except ValidationError as error:
         # The model's own checks that the form could not make (e.g. unique per programme).
         raise invalid(from_django(error)) from None
-
-
-def validated(form: RecordForm) -> RecordForm:
-    # ISO dates only, whatever the user's language: "03-04-2021" must not mean one day to a Dutch user's
-    # script and nothing to an English one's.
-    for field in form.fields.values():
-        if isinstance(field, forms.DateField):
-            field.input_formats = ISO_DATE
-    if not form.is_valid():
-        raise invalid({name: [str(m) for m in messages] for name, messages in form.errors.items()})
-    return form
 
 
 def programme_for_new(request: HttpRequest, user: Any) -> Programme:
@@ -237,8 +191,8 @@ def add_kind(kind: str) -> None:
         user = token_user(request)
         access.require(access.can(user, kind, access.ADD))
         programme = programme_for_new(request, user)
-        body = read_body(request, schema.form)
-        form = validated(schema.form(body, user=user, programme=programme))
+        body, _version = checked_body(request, schema.form)
+        form = valid(schema.form(body, user=user, programme=programme))
         return Status(201, record_data(schema, save(form, user, new=True), detail=True))
 
     def get_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
@@ -248,13 +202,12 @@ def add_kind(kind: str) -> None:
     def change_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
         user = token_user(request)
         obj = access.get_or_404(user, kind, record_id, access.CHANGE)
-        body = read_body(request, schema.form, versioned=True)
-        expected = read_version(body)
+        body, expected = checked_body(request, schema.form, versioned_model=schema.form._meta.model)
         data = {**current_values(obj, schema.form), **body}
         form = schema.form(
             data, instance=obj, user=user, programme=programme_of(obj, user), action=access.CHANGE
         )
-        saved = save(validated(form), user, new=False, expected_version=expected)
+        saved = save(valid(form), user, new=False, expected_version=expected)
         if spec.person_level:
             # The answer shows every field, not only the changed ones: a read like any other.
             access.audit_view(user, saved)

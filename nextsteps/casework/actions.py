@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
 from nextsteps.casework.models import Assessment, CaseNote, FollowUp, Goal, NeedArea, PlannedAction
-from nextsteps.records.actions import create_record, update_record
+from nextsteps.records.actions import create_record, insert_audit_entries, update_record
 from nextsteps.records.models import Case, ClosureReason, ServiceDelivery, day
 
 
@@ -254,3 +254,11 @@ def _refuse_on_closed(case: Case) -> None:
 
 def _author(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
+
+
+def log_note_reads(case: Case, notes: Iterable[CaseNote], *, user: Any) -> None:
+    """Reading a note is reading about the person: one read in the audit trail per note shown, like the case
+    itself, written in one insert however many notes the case has."""
+    entries = [(AuditEntry.Action.VIEW, note.pk, ()) for note in notes]
+    if entries:
+        insert_audit_entries(CaseNote, entries, user, case.organisation)

@@ -10,23 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import translation
-from django.utils.translation import gettext_lazy
 from ninja import Path, Router, Status
 
 from nextsteps.accounts import access
 from nextsteps.api.auth import token_user
-from nextsteps.api.bodies import checked_body, valid
-from nextsteps.api.errors import Conflict, Error, from_django, invalid
+from nextsteps.api.bodies import checked_body, valid, written
+from nextsteps.api.errors import Error
 from nextsteps.api.schemas import MAX_ID
-from nextsteps.audit.log import log
-from nextsteps.audit.models import AuditEntry
 from nextsteps.casework import actions
-from nextsteps.casework.forms import AssessmentForm, FollowUpForm, GoalForm, NoteForm, PlannedActionForm
+from nextsteps.casework.forms import (
+    AssessmentForm,
+    FollowUpEditForm,
+    FollowUpForm,
+    GoalEditForm,
+    GoalForm,
+    NoteForm,
+    PlannedActionForm,
+)
 from nextsteps.casework.models import Assessment, CaseNote, FollowUp, Goal, PlannedAction
 from nextsteps.records import versions
 from nextsteps.records.models import Case
@@ -34,15 +37,6 @@ from nextsteps.records.models import Case
 router = Router(tags=["case file"])
 CASE = "/records/cases/{case_id}"
 ID = Path(..., ge=1, le=MAX_ID)
-
-
-class GoalChangeForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("goal"))
-    status = forms.ChoiceField(label=gettext_lazy("status"), choices=Goal.Status.choices)
-
-
-class FollowUpChangeForm(FollowUpForm):
-    done = forms.DateField(label=gettext_lazy("done on"), required=False)
 
 
 # What the API shows ------------------------------------------------------------------------------------
@@ -128,16 +122,6 @@ def _case(request: HttpRequest, case_id: int, action: str = access.VIEW) -> tupl
     return user, access.casework_case_or_404(user, case_id, action)
 
 
-def _saved(write: Any) -> Any:
-    """Run an action; the model's and the action's refusals become a 422 naming the field."""
-    try:
-        return write()
-    except versions.StaleEdit as stale:
-        raise Conflict(stale.api_message()) from None
-    except ValidationError as error:
-        raise invalid(from_django(error)) from None
-
-
 def list_assessments(request: HttpRequest, case_id: int = ID) -> list[dict[str, Any]]:
     _user, case = _case(request, case_id)
     return [assessment_data(a) for a in case.assessments.prefetch_related("needs")]
@@ -147,7 +131,7 @@ def create_assessment(request: HttpRequest, case_id: int = ID) -> Status[dict[st
     user, case = _case(request, case_id, access.CHANGE)
     body, _version = checked_body(request, AssessmentForm)
     data = valid(AssessmentForm(body)).cleaned_data
-    saved = _saved(lambda: actions.add_assessment(case, acting_user=user, **data))
+    saved = written(lambda: actions.add_assessment(case, acting_user=user, **data))
     return Status(201, assessment_data(saved))
 
 
@@ -161,15 +145,15 @@ def create_goal(request: HttpRequest, case_id: int = ID) -> Status[dict[str, Any
     user, case = _case(request, case_id, access.CHANGE)
     body, _version = checked_body(request, GoalForm)
     text = valid(GoalForm(body)).cleaned_data["text"]
-    return Status(201, goal_data(_saved(lambda: actions.add_goal(case, acting_user=user, text=text))))
+    return Status(201, goal_data(written(lambda: actions.add_goal(case, acting_user=user, text=text))))
 
 
 def change_goal(request: HttpRequest, case_id: int = ID, goal_id: int = ID) -> dict[str, Any]:
     user, case = _case(request, case_id, access.CHANGE)
     goal = access.first_or_404(Goal.objects.filter(case=case, pk=goal_id))
-    body, expected = checked_body(request, GoalChangeForm, versioned_model=Goal)
-    data = valid(GoalChangeForm({"text": goal.text, "status": goal.status, **body})).cleaned_data
-    saved = _saved(lambda: actions.update_goal(goal, acting_user=user, expected_version=expected, **data))
+    body, expected = checked_body(request, GoalEditForm, versioned_model=Goal)
+    data = valid(GoalEditForm({"text": goal.text, "status": goal.status, **body})).cleaned_data
+    saved = written(lambda: actions.update_goal(goal, acting_user=user, expected_version=expected, **data))
     # The answer shows the goal's text: a read like any other.
     access.audit_view(user, saved)
     return goal_data(saved)
@@ -183,7 +167,7 @@ def create_planned_action(
     body, _version = checked_body(request, PlannedActionForm)
     form = valid(PlannedActionForm({"status": PlannedAction.Status.PLANNED, **body}, case=case))
     fields = {name: form.cleaned_data[name] for name in PlannedActionForm.Meta.fields}
-    saved = _saved(lambda: actions.add_planned_action(goal, acting_user=user, **fields))
+    saved = written(lambda: actions.add_planned_action(goal, acting_user=user, **fields))
     return Status(201, action_data(saved))
 
 
@@ -205,7 +189,7 @@ def change_planned_action(request: HttpRequest, case_id: int = ID, action_id: in
     # action compares them with the stored ones, and the change would go unrecorded.
     form = valid(PlannedActionForm({**planned_action_values(planned), **body}, case=case))
     fields = {name: form.cleaned_data[name] for name in PlannedActionForm.Meta.fields}
-    saved = _saved(
+    saved = written(
         lambda: actions.update_planned_action(planned, acting_user=user, expected_version=expected, **fields)
     )
     return action_data(saved)
@@ -220,21 +204,21 @@ def create_follow_up(request: HttpRequest, case_id: int = ID) -> Status[dict[str
     user, case = _case(request, case_id, access.CHANGE)
     body, _version = checked_body(request, FollowUpForm)
     data = valid(FollowUpForm(body, case=case)).cleaned_data
-    return Status(201, follow_up_data(_saved(lambda: actions.add_follow_up(case, acting_user=user, **data))))
+    return Status(201, follow_up_data(written(lambda: actions.add_follow_up(case, acting_user=user, **data))))
 
 
 def change_follow_up(request: HttpRequest, case_id: int = ID, follow_up_id: int = ID) -> dict[str, Any]:
     user, case = _case(request, case_id, access.CHANGE)
     follow_up = access.first_or_404(FollowUp.objects.filter(case=case, pk=follow_up_id))
-    body, expected = checked_body(request, FollowUpChangeForm, versioned_model=FollowUp)
+    body, expected = checked_body(request, FollowUpEditForm, versioned_model=FollowUp)
     current = {
         "what": follow_up.what,
         "due": _day(follow_up.due),
         "assigned_to": follow_up.assigned_to_id,
         "done": _day(follow_up.done),
     }
-    data = valid(FollowUpChangeForm({**current, **body}, case=case)).cleaned_data
-    saved = _saved(
+    data = valid(FollowUpEditForm({**current, **body}, case=case)).cleaned_data
+    saved = written(
         lambda: actions.update_follow_up(follow_up, acting_user=user, expected_version=expected, **data)
     )
     access.audit_view(user, saved)
@@ -244,9 +228,7 @@ def change_follow_up(request: HttpRequest, case_id: int = ID, follow_up_id: int 
 def list_notes(request: HttpRequest, case_id: int = ID) -> list[dict[str, Any]]:
     user, case = _case(request, case_id)
     notes = list(case.notes.all())
-    # Reading a note is reading about the person: each is audited like the case itself (as on the case page).
-    for note in notes:
-        log(AuditEntry.Action.VIEW, note, user=user, organisation=case.organisation)
+    actions.log_note_reads(case, notes, user=user)
     return [note_data(n) for n in notes]
 
 
@@ -254,7 +236,7 @@ def create_note(request: HttpRequest, case_id: int = ID) -> Status[dict[str, Any
     user, case = _case(request, case_id, access.CHANGE)
     body, _version = checked_body(request, NoteForm)
     data = valid(NoteForm(body)).cleaned_data
-    return Status(201, note_data(_saved(lambda: actions.add_note(case, acting_user=user, **data))))
+    return Status(201, note_data(written(lambda: actions.add_note(case, acting_user=user, **data))))
 
 
 # Registration -------------------------------------------------------------------------------------------

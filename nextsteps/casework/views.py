@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nextsteps.accounts import access
-from nextsteps.audit.log import WRITES, log
+from nextsteps.audit.log import WRITES
 from nextsteps.audit.models import AuditEntry
 from nextsteps.casework import actions
 from nextsteps.casework.forms import (
@@ -55,6 +55,7 @@ from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.models import Consent, valid_on
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
+from nextsteps.programmes.views import add_errors
 from nextsteps.records import versions
 from nextsteps.records.models import Case, Outcome, ServiceDelivery
 from nextsteps.referrals.models import Referral
@@ -250,9 +251,7 @@ def case_file(request: HttpRequest, pk: int) -> HttpResponse:
     follow_ups = list(case.follow_ups.select_related("assigned_to"))
     notes = list(case.notes.select_related("author"))
     editable_notes = {note.pk for note in notes if can_write and access.may_edit_note(user, note)}
-    # Reading a note is reading about the person: each is audited like the case itself.
-    for note in notes:
-        log(AuditEntry.Action.VIEW, note, user=user, organisation=case.organisation)
+    actions.log_note_reads(case, notes, user=user)
     today = dt.date.today()
     consents = list(Consent.objects.filter(valid_on(today), person=case.person).select_related("shared_with"))
     context = {
@@ -355,18 +354,32 @@ def _writable(request: HttpRequest, pk: int) -> Case:
     return case
 
 
-def _apply(form: forms.BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _form_page(
     request: HttpRequest, case: Case, form: forms.BaseForm, title: str, **extra: Any
 ) -> HttpResponse:
     return render(request, "casework/form.html", {"case": case, "form": form, "title": title, **extra})
+
+
+def _add_page(
+    request: HttpRequest,
+    case: Case,
+    form: forms.BaseForm,
+    write: Callable[[], Any],
+    *,
+    title: str,
+    saved: str,
+    **extra: Any,
+) -> HttpResponse:
+    """A form that adds to the case file: on a valid POST, write; the model's refusals go on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            write()
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect(case_url(case))
+    return _form_page(request, case, form, title, **extra)
 
 
 @login_required
@@ -386,7 +399,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
                 co_workers=form.cleaned_data["co_workers"],
             )
         except ValidationError as error:
-            _apply(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The case was assigned."))
             return redirect(case_url(case))
@@ -414,7 +427,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             form.is_valid()
             messages.warning(request, asked.messages[0])
         except ValidationError as error:
-            _apply(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The case was closed."))
             return redirect(case_url(case))
@@ -440,41 +453,35 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable(request, pk)
     form = NoteForm(request.POST or None, initial={"date": dt.date.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_note(case, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("The note was saved."))
-            return redirect(case_url(case))
-    return _form_page(request, case, form, _("Add a note"))
+    return _add_page(
+        request,
+        case,
+        form,
+        lambda: actions.add_note(case, acting_user=request.user, **form.cleaned_data),
+        title=_("Add a note"),
+        saved=_("The note was saved."),
+    )
 
 
 @login_required
 def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable(request, pk)
     form = FollowUpForm(request.POST or None, case=case, initial={"assigned_to": request.user.pk})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_follow_up(case, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("The follow-up was saved."))
-            return redirect(case_url(case))
-    return _form_page(request, case, form, _("Add a follow-up"))
+    return _add_page(
+        request,
+        case,
+        form,
+        lambda: actions.add_follow_up(case, acting_user=request.user, **form.cleaned_data),
+        title=_("Add a follow-up"),
+        saved=_("The follow-up was saved."),
+    )
 
 
 @login_required
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
-    orgs = access.casework_organisations(request.user, access.CHANGE)
-    follow_up = access.first_or_404(
-        FollowUp.objects.filter(pk=pk, case__organisation__in=orgs).select_related("case__person")
-    )
+    follow_up = access.case_file_item_or_404(request.user, FollowUp, pk, access.CHANGE)
     case = follow_up.case
-    form = DoneForm(request.POST or None, initial={"done": dt.date.today()})
-    form.fields["version"] = versions.VersionField(initial=follow_up.version)
+    form = _with_version(DoneForm(request.POST or None, initial={"done": dt.date.today()}), follow_up)
     if request.method == "POST" and form.is_valid():
         try:
             actions.complete_follow_up(
@@ -486,7 +493,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
         except versions.StaleEdit as stale:
             versions.show_stale(form, stale)
         except ValidationError as error:
-            _apply(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The follow-up is done."))
             return redirect(case_url(case))
@@ -497,48 +504,43 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable(request, pk)
     form = AssessmentForm(request.POST or None, initial={"date": dt.date.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_assessment(case, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("The assessment was saved."))
-            return redirect(case_url(case))
-    return _form_page(request, case, form, _("Add an assessment"))
+    return _add_page(
+        request,
+        case,
+        form,
+        lambda: actions.add_assessment(case, acting_user=request.user, **form.cleaned_data),
+        title=_("Add an assessment"),
+        saved=_("The assessment was saved."),
+    )
 
 
 @login_required
 def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable(request, pk)
     form = GoalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_goal(case, acting_user=request.user, text=form.cleaned_data["text"])
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("The goal was saved."))
-            return redirect(case_url(case))
-    return _form_page(request, case, form, _("Add a goal"))
+    return _add_page(
+        request,
+        case,
+        form,
+        lambda: actions.add_goal(case, acting_user=request.user, text=form.cleaned_data["text"]),
+        title=_("Add a goal"),
+        saved=_("The goal was saved."),
+    )
 
 
 @login_required
 def planned_action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    orgs = access.casework_organisations(request.user, access.CHANGE)
-    goal = access.first_or_404(Goal.objects.filter(pk=pk, case__organisation__in=orgs).select_related("case"))
+    goal = access.case_file_item_or_404(request.user, Goal, pk, access.CHANGE)
     case = goal.case
     form = PlannedActionForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            actions.add_planned_action(goal, acting_user=request.user, **fields)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("The planned action was saved."))
-            return redirect(case_url(case))
-    return _form_page(request, case, form, _("Add a planned action"))
+    return _add_page(
+        request,
+        case,
+        form,
+        lambda: actions.add_planned_action(goal, acting_user=request.user, **_model_form_values(form)),
+        title=_("Add a planned action"),
+        saved=_("The planned action was saved."),
+    )
 
 
 @login_required
@@ -552,15 +554,15 @@ def service_from_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = planned.goal.case
     access.require(access.can(request.user, "service", access.ADD, case.organisation_id))
     form = ServiceFromPlanForm(request.POST or None, initial={"date": dt.date.today(), "done": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_service_from_plan(planned, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            messages.success(request, _("The service was saved."))
-            return redirect(case_url(case))
-    return _form_page(request, case, form, _("Record the service"), item=planned)
+    return _add_page(
+        request,
+        case,
+        form,
+        lambda: actions.record_service_from_plan(planned, acting_user=request.user, **form.cleaned_data),
+        title=_("Record the service"),
+        saved=_("The service was saved."),
+        item=planned,
+    )
 
 
 # Editing the items of a case file ---------------------------------------------------------------------
@@ -588,7 +590,7 @@ def _edit_page(
         except versions.StaleEdit as stale:
             versions.show_stale(form, stale)
         except ValidationError as error:
-            _apply(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, saved)
             return redirect(f"{case_url(case)}#{anchor}")

@@ -6,25 +6,21 @@ that shows the identification is a read in the audit trail."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Router
 
 from nextsteps.accounts import access
 from nextsteps.api.auth import token_user
-from nextsteps.api.errors import BadRequest, Conflict, Error, from_django, invalid
-from nextsteps.api.records import read_version
+from nextsteps.api.bodies import json_object, read_version, valid, written
+from nextsteps.api.errors import Error, invalid
 from nextsteps.api.schemas import MAX_ID, type_problem
 from nextsteps.identification.actions import record_identification
 from nextsteps.identification.forms import LISTS, MULTIPLE, IdentificationForm
 from nextsteps.identification.models import CaseIdentification
 from nextsteps.identification.views import identification_of
-from nextsteps.records import versions
 
 router = Router(tags=["identifications"])
 COUNTRIES = ("recruitment_countries", "exploitation_countries")
@@ -81,12 +77,7 @@ def current_values(identification: CaseIdentification | None) -> dict[str, Any]:
 
 def read_body(request: HttpRequest) -> tuple[dict[str, Any], int | None]:
     """The fields sent, checked and normalised, and the version the change starts from (None: unchecked)."""
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError):
-        raise BadRequest(_("The request body is not valid JSON.")) from None
-    if not isinstance(body, dict):
-        raise BadRequest(_("The request body must be a JSON object."))
+    body = json_object(request)
     expected = read_version(body)
     fields = IdentificationForm.base_fields
     errors: dict[str, list[str]] = {}
@@ -125,21 +116,15 @@ def change_identification(request: HttpRequest, case_id: int = Path(..., ge=1, l
     case = access.identification_case_or_404(user, case_id, access.CHANGE)
     body, expected = read_body(request)
     identification = identification_of(case)
-    form = IdentificationForm(
-        {**current_values(identification), **body}, instance=identification or CaseIdentification(case=case)
+    form = valid(
+        IdentificationForm(
+            {**current_values(identification), **body},
+            instance=identification or CaseIdentification(case=case),
+        )
     )
-    date_field = form.fields["decided_on"]
-    assert isinstance(date_field, forms.DateField)
-    # ISO dates only, whatever the user's language.
-    date_field.input_formats = ["%Y-%m-%d"]
-    if not form.is_valid():
-        raise invalid({name: [str(m) for m in messages] for name, messages in form.errors.items()})
-    try:
-        saved = record_identification(case, acting_user=user, expected_version=expected, **form.values())
-    except versions.StaleEdit as stale:
-        raise Conflict(stale.api_message()) from None
-    except ValidationError as error:
-        raise invalid(from_django(error)) from None
+    saved = written(
+        lambda: record_identification(case, acting_user=user, expected_version=expected, **form.values())
+    )
     # The answer shows every field: a read like any other.
     access.audit_view(user, saved)
     return document(case, identification_of(case))

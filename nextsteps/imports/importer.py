@@ -44,9 +44,8 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps import busy
 from nextsteps.accounts import access
-from nextsteps.identification.models import FORCED_LABOUR
+from nextsteps.imports import case_file_rows, referral_rows, rights, vocabularies
 from nextsteps.imports import columns as c
-from nextsteps.imports import referral_rows, rights, vocabularies
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
 from nextsteps.imports.uniqueness import (
@@ -83,7 +82,6 @@ from nextsteps.records.models import (
     OutreachVisit,
     Person,
     VisitPerson,
-    day,
 )
 from nextsteps.records.rules import count_problem, date_problem
 
@@ -768,91 +766,11 @@ class Importer:
             self._check_cases(self.pending_cases)
             self.pending_cases.clear()
         if self.pending_identifications:
-            self._check_identifications(self.pending_identifications)
+            case_file_rows.check_identifications(self, self.pending_identifications)
             self.pending_identifications.clear()
         if self.pending_periods:
-            self._check_periods(self.pending_periods)
+            case_file_rows.check_periods(self, self.pending_periods)
             self.pending_periods.clear()
-
-    def _check_periods(self, items: list[tuple[str, int, str, str, dt.date, bool]]) -> None:
-        """The rule of the case file's records (their clean()), checked before anything is written for cases
-        already stored: dated inside the case's open period (a follow-up's due date only after it opened).
-        Cases that this import adds or changes are checked by the same rule when the rows are written."""
-        assert self.store is not None
-        wanted = {case for _f, _r, _c, case, _d, _o in items}
-        wanted -= self.store.contains("cases", wanted)
-        if not wanted:
-            return
-        found = {
-            external: (opened, closed)
-            for external, opened, closed in records_by_key(
-                Case, {"organisation": self.organisation, "programme": self.programme}, "external_id", wanted
-            ).values_list("external_id", "opened", "closed")
-        }
-        for file, row_number, column, case, date, due_only in items:
-            if case not in found:
-                continue
-            opened, closed = found[case]
-            if date < opened:
-                self.error(
-                    file,
-                    row_number,
-                    column,
-                    date.isoformat(),
-                    _("The case opened on %(opened)s: this date is before it."),
-                    opened=day(opened),
-                )
-            elif closed and date > closed and not due_only:
-                self.error(
-                    file,
-                    row_number,
-                    column,
-                    date.isoformat(),
-                    _("The case closed on %(closed)s: this date is after it."),
-                    closed=day(closed),
-                )
-
-    def _check_identifications(self, items: list[tuple[str, int, str, str, str]]) -> None:
-        """A case has one identification: a row may change the stored one (by its external id), not add a
-        second. Its status agrees with the survivor status of the case's person, when neither the case nor the
-        person is written by this import (the model's rule checks those when the rows are written). Checked
-        before anything is written, like the rows' other references."""
-        from nextsteps.identification.models import CaseIdentification, agrees, contradiction_message
-
-        assert self.store is not None
-        wanted = {case for _f, _r, case, _k, _s in items}
-        wanted -= self.store.contains("cases", wanted)
-        people = records_by_key(
-            Case, {"organisation": self.organisation, "programme": self.programme}, "external_id", wanted
-        ).values_list("external_id", "person__external_id", "person__survivor_status")
-        found = {case: (person, status) for case, person, status in people}
-        in_import = self.store.contains("persons", {person for person, _s in found.values() if person})
-        for file, row_number, case, _key, status in items:
-            person, survivor_status = found.get(case, ("", ""))
-            if case in found and person not in in_import and not agrees(survivor_status, status):
-                self.error(file, row_number, "status", status, contradiction_message(survivor_status, status))
-
-        cases = records_by_key(
-            Case,
-            {"organisation": self.organisation, "programme": self.programme},
-            "external_id",
-            {i[2] for i in items},
-        ).values("pk")
-        stored = dict(
-            CaseIdentification.objects.filter(case__in=cases).values_list("case__external_id", "external_id")
-        )
-        for file, row_number, case, key, _status in items:
-            if case in stored and stored[case] != key:
-                self.error(
-                    file,
-                    row_number,
-                    "case",
-                    case,
-                    _(
-                        "this case already has an identification, with the external id %(id)s; use it to change it"
-                    ),
-                    id=stored[case] or "-",
-                )
 
     def _check_refs(self, type_key: str, refs: list[tuple[str, int, str, str]]) -> None:
         assert self.store is not None
@@ -1225,57 +1143,6 @@ def _outcome_rules(importer: Importer, values: dict[str, Any], present: set[str]
     yield from _case_or_person(importer, values, present, "date")
 
 
-def _not_in_future(importer: Importer, values: dict[str, Any], *columns: str) -> RuleErrors:
-    for column in columns:
-        date = values.get(column)
-        if date and date > importer.today:
-            yield column, date.isoformat(), _("this date is in the future"), {}
-
-
-def _identification_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
-    yield from _not_in_future(importer, values, "decided_on")
-    case = values.get("case")
-    if case and case in importer.identified:
-        yield "case", case, _("this case already has an identification on an earlier row"), {}
-    elif case:
-        importer.identified.add(case)
-        if values.get("external_id") and values.get("status") and "cases" not in importer.broken:
-            file, number = importer.current
-            item = (file, number, case, values["external_id"], values["status"])
-            importer._queue(importer.pending_identifications, item)
-    # The rule between the many-to-many types and the sector, which the model's clean() cannot see.
-    if values.get("labour_sector"):
-        codes = importer.vocabularies["exploitation_type"].codes(values.get("exploitation_types") or ())
-        if FORCED_LABOUR not in codes:
-            yield (
-                "labour_sector",
-                "",
-                _("a sector of forced labour goes only with forced labour in the exploitation_types column"),
-                {},
-            )
-
-
-def _dated_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
-    yield from _not_in_future(importer, values, "date", "done")
-    case = values.get("case")
-    if case and "cases" not in importer.broken:
-        file, number = importer.current
-        for column, due_only in (("date", False), ("done", False), ("due", True)):
-            if values.get(column):
-                importer._queue(
-                    importer.pending_periods, (file, number, column, case, values[column], due_only)
-                )
-
-
-def _planned_action_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
-    if values.get("partner"):
-        file, number = importer.current
-        importer._queue(
-            importer.pending_refs["external_organisations"], (file, number, "partner", values["partner"])
-        )
-    return iter(())
-
-
 ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]] = {
     "persons": _person_rules,
     "households": _household_rules,
@@ -1286,11 +1153,11 @@ ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]]
     "volunteers": _code_rule,
     "services": _service_rules,
     "outcomes": _outcome_rules,
-    "identifications": _identification_rules,
-    "assessments": _dated_rules,
-    "planned_actions": _planned_action_rules,
-    "follow_ups": _dated_rules,
-    "case_notes": _dated_rules,
+    "identifications": case_file_rows.identification_rules,
+    "assessments": case_file_rows.dated_rules,
+    "planned_actions": case_file_rows.planned_action_rules,
+    "follow_ups": case_file_rows.dated_rules,
+    "case_notes": case_file_rows.dated_rules,
     "referrals": referral_rows.referral_rules,
     "consents": referral_rows.consent_rules,
 }
@@ -1466,38 +1333,6 @@ def _casework_extra(
     fields.pop("person_id", None)
 
 
-def _identification_prepare(importer: Importer, batch: list[dict[str, Any]]) -> None:
-    """A case has one identification: a row may change it (by its external id), not add a second."""
-    from nextsteps.identification.models import CaseIdentification
-
-    cases = importer.resolve("cases", [row["case"] for row in batch])
-    wanted = {cases[row["case"]]: row["external_id"] for row in batch}
-    for case, stored in CaseIdentification.objects.filter(case__in=list(wanted)).values_list(
-        "case__external_id", "external_id"
-    ):
-        if stored != wanted[cases[case]]:
-            raise ValidationError(
-                str(
-                    _(
-                        "Case %(case)s already has an identification with another external id (%(id)s); "
-                        "use that one to change it."
-                    )
-                )
-                % {"case": case, "id": stored or "-"}
-            )
-
-
-def _planned_action_prepare(importer: Importer, batch: list[dict[str, Any]]) -> dict[str, int]:
-    return importer.resolve("external_organisations", [row.get("partner") for row in batch])
-
-
-def _planned_action_extra(
-    importer: Importer, row: Mapping[str, Any], fields: dict[str, Any], present: set[str], context: Any
-) -> None:
-    if "partner" in present:
-        fields["partner_id"] = context[row["partner"]] if row.get("partner") else None
-
-
 def _links(
     owner_type: str,
     owner_column: str,
@@ -1541,11 +1376,14 @@ WRITERS: dict[str, Writer] = {
     "distributions": _records("distributions"),
     "services": _records("services", scope=(), extra=_casework_extra, prepare=_casework_prepare),
     "outcomes": _records("outcomes", scope=(), extra=_casework_extra, prepare=_casework_prepare),
-    "identifications": _records("identifications", scope=(), prepare=_identification_prepare),
+    "identifications": _records("identifications", scope=(), prepare=case_file_rows.identification_prepare),
     "assessments": _records("assessments", scope=(), authored=True),
     "goals": _records("goals", scope=()),
     "planned_actions": _records(
-        "planned_actions", scope=(), extra=_planned_action_extra, prepare=_planned_action_prepare
+        "planned_actions",
+        scope=(),
+        extra=case_file_rows.planned_action_extra,
+        prepare=case_file_rows.planned_action_prepare,
     ),
     "follow_ups": _records("follow_ups", scope=()),
     "case_notes": _records("case_notes", scope=(), authored=True),

@@ -13,7 +13,6 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -179,6 +178,12 @@ def referral_writer(base: Writer) -> Writer:
         case_ids = importer.resolve("cases", [row["case"] for row in batch])
         cases = Case.objects.select_related("person").in_bulk(case_ids.values())
         organisations = importer.programme.organisations.in_bulk([row[TO_ORGANISATION] for row in batch])
+        # The open referrals of the batch's cases, each but the row's own one (importing it again updates it).
+        open_referrals: dict[tuple[int, int], set[tuple[int, str]]] = {}
+        for case_id, to_id, from_id, external_id in Referral.objects.filter(
+            case__in=case_ids.values(), state__in=Referral.OPEN
+        ).values_list("case_id", "to_organisation_id", "from_organisation_id", "external_id"):
+            open_referrals.setdefault((case_id, to_id), set()).add((from_id, external_id))
         for row in batch:
             case, to_organisation = cases[case_ids[row["case"]]], organisations[row[TO_ORGANISATION]]
             refusal = sharing_refusal(case.person, to_organisation, row["sent_on"])
@@ -188,14 +193,10 @@ def referral_writer(base: Writer) -> Writer:
                     % {"referral": row["external_id"], "reason": refusal}
                 )
             state = row.get("state") or Referral.State.SENT
-            if (
-                state in Referral.OPEN
-                and Referral.objects.filter(
-                    case=case, to_organisation=to_organisation, state__in=Referral.OPEN
-                )
-                .exclude(Q(external_id=row["external_id"]) & Q(from_organisation=importer.organisation))
-                .exists()
-            ):
+            others = open_referrals.get((case.pk, to_organisation.pk), set()) - {
+                (importer.organisation.pk, row["external_id"])
+            }
+            if state in Referral.OPEN and others:
                 raise ValidationError(
                     str(_("Referral %(referral)s: %(reason)s"))
                     % {

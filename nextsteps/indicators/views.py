@@ -4,6 +4,7 @@ coordinator of the programme's organisations: 404."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -190,13 +191,10 @@ def rule_edit(request: HttpRequest, slug: str, indicator: int) -> HttpResponse:
     form = IndicatorRuleForm(data, indicator=ind)
     period = PeriodForm(data, prefix="preview", choices=period_choices(programme, dt.date.today()))
     start, end = period.chosen_period()
-    preview: dict[str, Any] = {
-        "period": period_label(start, end),
-        "now": fmt_number(engine.value(ind, start, end).total),
-    }
+    preview: dict[str, Any] = {"period": period_label(start, end)}
+    saved = copy.copy(ind)  # the rule as saved, while `ind` takes the form's
     notice = ""
     if data is not None and form.is_valid():
-        saved = {name: getattr(ind, name) for name in RULE_FIELDS}
         if form.source_changed:
             notice = _("These records have filters of their own: choose them, then preview or save.")
         else:
@@ -211,7 +209,7 @@ def rule_edit(request: HttpRequest, slug: str, indicator: int) -> HttpResponse:
                 else:
                     preview["new"] = fmt_number(engine.value(ind, start, end).total)
             else:
-                changed = [name for name in RULE_FIELDS if getattr(ind, name) != saved[name]]
+                changed = [name for name in RULE_FIELDS if getattr(ind, name) != getattr(saved, name)]
                 try:
                     with transaction.atomic():
                         versions.claim(ind, versions.expected_version(form), changes=bool(changed))
@@ -226,6 +224,8 @@ def rule_edit(request: HttpRequest, slug: str, indicator: int) -> HttpResponse:
                         _("The counting rule of %(indicator)s was saved.") % {"indicator": ind.title()},
                     )
                     return redirect(_back(programme))
+    # Only for a page shown again: a save that succeeds needs no count.
+    preview["now"] = fmt_number(engine.value(saved, start, end).total)
     return render(
         request,
         "indicators/rule.html",

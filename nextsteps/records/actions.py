@@ -358,19 +358,21 @@ def _cases_of(model: type[Model], case_ids: Iterable[Any]) -> dict[Any, Case]:
     return {c.pk: c for c in Case.objects.filter(AnyOf(F("pk"), ids)).only("pk", "opened", "closed")}
 
 
-def _services_consents(model: type[Model], person_ids: Iterable[Any]) -> dict[Any, list[Any]] | None:
-    """The consents for services of a batch's persons, read in one query, by person: a case opens only
-    with one (Case.clean), which would otherwise read them once per row. None for other records."""
-    if model is not Case:
-        return None
+def _batch_consents(model: type[Model], person_ids: Iterable[Any]) -> dict[Any, list[Any]] | None:
+    """The stored consents of a batch's persons, read in one query, by person: a case opens only with one
+    for services (Case.clean) and a consent is not recorded twice (Consent.clean), which would otherwise
+    read them once per row. None for other records."""
     from nextsteps.privacy.models import Consent
 
+    if model is not Case and model is not Consent:
+        return None
     ids = sorted({pk for pk in person_ids if pk is not None})
     found: dict[Any, list[Any]] = {pk: [] for pk in ids}
     if ids:
-        for consent in Consent.objects.filter(
-            AnyOf(F("person_id"), ids), purpose=Consent.Purpose.SERVICES
-        ).only("person_id", "given_on", "expires_on", "withdrawn_on"):
+        stored = Consent.objects.filter(AnyOf(F("person_id"), ids))
+        if model is Case:
+            stored = stored.filter(purpose=Consent.Purpose.SERVICES)
+        for consent in stored.only(*Consent.SAME_CONSENT, "pk"):
             found[consent.person_id].append(consent)
     return found
 
@@ -388,7 +390,7 @@ def _with_case(
     if case is not None:
         instance.case = case  # type: ignore[attr-defined]
     if consents is not None:
-        instance._services_consents = consents  # type: ignore[attr-defined]
+        instance._batch_consents = consents  # type: ignore[attr-defined]
     return instance
 
 
@@ -755,7 +757,7 @@ def bulk_upsert_records(
                 for name, value in to_change[obj.pk][0].items():
                     setattr(obj, name, value)
             cases = _cases_of(model, [getattr(obj, "case_id", None) for obj in objs])
-            consents = _services_consents(model, [_needs_consent(obj.__dict__) for obj in objs])
+            consents = _batch_consents(model, [_needs_consent(obj.__dict__) for obj in objs])
             for obj in objs:
                 plain, changed_names, _stored = to_change[obj.pk]
                 before = befores[obj.pk]
@@ -813,7 +815,7 @@ def bulk_upsert_records(
 
     if to_create:
         cases = _cases_of(model, [values.get("case_id") for values, _links, _names in to_create])
-        consents = _services_consents(model, [_needs_consent(values) for values, _links, _names in to_create])
+        consents = _batch_consents(model, [_needs_consent(values) for values, _links, _names in to_create])
         prepared = (
             [_as_values(model, values, cases, consents) for values, _links, _names in to_create]
             if _needs_instance(model)

@@ -19,7 +19,7 @@ from nextsteps.i18n import localized
 from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
 from nextsteps.privacy.search import HASH_FIELDS, name_hashes
 from nextsteps.programmes.models import Organisation, Programme, TimeStamped
-from nextsteps.records.rules import CountryCodeField, RecordRules, date_problem
+from nextsteps.records.rules import CountryCodeField, Problem, RecordRules, date_problem
 from nextsteps.records.versions import Versioned
 
 ADULT_AGE = 18
@@ -404,10 +404,10 @@ class Case(Versioned, ExternalId, TimeStamped):
 
     def has_services_consent(self) -> bool:
         """Whether the person's consent for receiving services held on the opening day. Bulk writers hand
-        over the consents of a batch's persons (`_services_consents`), read in one query for all rows."""
+        over the consents of a batch's persons (`_batch_consents`), read in one query for all rows."""
         from nextsteps.privacy.models import Consent, valid_on
 
-        known = getattr(self, "_services_consents", None)
+        known = getattr(self, "_batch_consents", None)
         if known is not None:
             return any(c.is_valid_on(self.opened) for c in known.get(self.person_id, ()))
         return Consent.objects.filter(
@@ -466,15 +466,19 @@ class Case(Versioned, ExternalId, TimeStamped):
             return None
         if date > dt.date.today():
             return str(_("This date is in the future."))
-        if self.opened and date < self.opened:
-            return str(
-                _("The case opened on %(opened)s: this date is before it.") % {"opened": day(self.opened)}
-            )
-        if self.closed and date > self.closed:
-            return str(
-                _("The case closed on %(closed)s: this date is after it.") % {"closed": day(self.closed)}
-            )
+        if problem := period_problem(date, self.opened, self.closed):
+            return str(problem[0]) % problem[1]
         return None
+
+
+def period_problem(date: dt.date, opened: dt.date | None, closed: dt.date | None) -> Problem | None:
+    """Why a record of a case open from `opened` to `closed` cannot be dated `date`, as a translatable
+    sentence and its values (the import reports it per row), or None."""
+    if opened and date < opened:
+        return _("The case opened on %(opened)s: this date is before it."), {"opened": day(opened)}
+    if closed and date > closed:
+        return _("The case closed on %(closed)s: this date is after it."), {"closed": day(closed)}
+    return None
 
 
 def case_period_errors(record: Any, field: str = "date") -> dict[str, Any]:
@@ -484,7 +488,20 @@ def case_period_errors(record: Any, field: str = "date") -> dict[str, Any]:
     return {field: problem} if problem else {}
 
 
-class ServiceDelivery(RecordRules, Versioned, ExternalId, TimeStamped):
+class DatedInCase:
+    """A record of a case (a service, an outcome) dated while the case is open."""
+
+    date: dt.date
+
+    def clean(self) -> None:
+        if date_problem(self.date, ""):
+            return  # `record_dates` refuses it, with the sentence for this kind of record
+        errors = case_period_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ServiceDelivery(DatedInCase, RecordRules, Versioned, ExternalId, TimeStamped):
     record_dates = {"date": _("A service cannot be delivered in the future.")}
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services", verbose_name=_("case"))
@@ -506,15 +523,8 @@ class ServiceDelivery(RecordRules, Versioned, ExternalId, TimeStamped):
     def __str__(self) -> str:
         return f"{self.service_type} {day(self.date)}"
 
-    def clean(self) -> None:
-        if date_problem(self.date, ""):
-            return  # `record_dates` refuses it, with the sentence for this kind of record
-        errors = case_period_errors(self)
-        if errors:
-            raise ValidationError(errors)
 
-
-class Outcome(RecordRules, Versioned, ExternalId, TimeStamped):
+class Outcome(DatedInCase, RecordRules, Versioned, ExternalId, TimeStamped):
     record_dates = {"date": _("An outcome cannot be recorded for a future date.")}
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("case"))
@@ -530,13 +540,6 @@ class Outcome(RecordRules, Versioned, ExternalId, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.outcome_type} {day(self.date)}"
-
-    def clean(self) -> None:
-        if date_problem(self.date, ""):
-            return  # `record_dates` refuses it, with the sentence for this kind of record
-        errors = case_period_errors(self)
-        if errors:
-            raise ValidationError(errors)
 
 
 # Outreach -------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -30,8 +29,9 @@ from nextsteps.api.records import DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE
 from nextsteps.api.schemas import MAX_ID
 from nextsteps.privacy.consents import sharing_refusal
 from nextsteps.referrals import actions
-from nextsteps.referrals.forms import ConfirmForm, DeclineForm, ReferForm
+from nextsteps.referrals.forms import ReferForm
 from nextsteps.referrals.models import Referral
+from nextsteps.referrals.steps import STEPS
 
 router = Router(tags=["referrals"])
 ID = Path(..., ge=1, le=MAX_ID)
@@ -149,23 +149,17 @@ def send_referral(request: HttpRequest, case_id: int = ID) -> Status[dict[str, A
     return Status(201, referral_data(referral, user, detail=True))
 
 
-def _step(
-    request: HttpRequest,
-    referral_id: int,
-    *,
-    allowed: Callable[[Any, Referral], bool],
-    form: type[forms.Form],
-    act: Callable[[Any, Referral, dict[str, Any]], Any],
-) -> dict[str, Any]:
+def _step(request: HttpRequest, referral_id: int, verb: str) -> dict[str, Any]:
     """One step on a referral: 404 for whoever may not take it, the action, the referral as it is then."""
+    step = STEPS[verb]
     user = token_user(request)
     referral: Referral = access.referral_or_404(user, referral_id, audited=False)
-    access.require(allowed(user, referral))
-    body, _version = checked_body(request, form)
-    data = valid(form(body)).cleaned_data
+    access.require(step.allowed(user, referral))
+    body, _version = checked_body(request, step.form)
+    data = valid(step.form(body)).cleaned_data
     today = dt.date.today()
     try:
-        act(user, referral, data)
+        step.take(user, referral, data)
     except ValidationError as error:
         raise _refused(error, referral.case.person, referral.to_organisation, today) from None
     referral.refresh_from_db()
@@ -175,45 +169,19 @@ def _step(
 
 
 def accept_referral(request: HttpRequest, referral_id: int = ID) -> dict[str, Any]:
-    return _step(
-        request,
-        referral_id,
-        allowed=access.may_answer_referral,
-        form=ConfirmForm,
-        act=lambda user, referral, _data: actions.accept_referral(acting_user=user, referral=referral),
-    )
+    return _step(request, referral_id, "accept")
 
 
 def decline_referral(request: HttpRequest, referral_id: int = ID) -> dict[str, Any]:
-    return _step(
-        request,
-        referral_id,
-        allowed=access.may_answer_referral,
-        form=DeclineForm,
-        act=lambda user, referral, data: actions.decline_referral(
-            acting_user=user, referral=referral, reason=data["reason"]
-        ),
-    )
+    return _step(request, referral_id, "decline")
 
 
 def withdraw_referral(request: HttpRequest, referral_id: int = ID) -> dict[str, Any]:
-    return _step(
-        request,
-        referral_id,
-        allowed=lambda user, referral: access.may_refer(user, referral.case),
-        form=ConfirmForm,
-        act=lambda user, referral, _data: actions.withdraw_referral(acting_user=user, referral=referral),
-    )
+    return _step(request, referral_id, "withdraw")
 
 
 def complete_referral(request: HttpRequest, referral_id: int = ID) -> dict[str, Any]:
-    return _step(
-        request,
-        referral_id,
-        allowed=access.may_answer_referral,
-        form=ConfirmForm,
-        act=lambda user, referral, _data: actions.complete_referral(acting_user=user, referral=referral),
-    )
+    return _step(request, referral_id, "complete")
 
 
 REFUSED = {401: Error, 404: Error}

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,27 +17,15 @@ from django.utils.translation import gettext as _
 
 from nextsteps.accounts import access
 from nextsteps.privacy.consents import has_sharing_consent
+from nextsteps.programmes.views import add_errors
 from nextsteps.records.models import Case
 from nextsteps.referrals import actions
-from nextsteps.referrals.forms import (
-    ConfirmForm,
-    DeclineForm,
-    ReferForm,
-    ReferralOutcomeForm,
-    ReferralServiceForm,
-)
+from nextsteps.referrals.forms import ReferForm
 from nextsteps.referrals.models import Referral
+from nextsteps.referrals.steps import STEPS
 from nextsteps.referrals.timeline import steps
 
 State = Referral.State
-
-
-def _add_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _listed(queryset: Any) -> Any:
@@ -52,8 +38,8 @@ def _listed(queryset: Any) -> Any:
 def index(request: HttpRequest) -> HttpResponse:
     """The referrals the user's organisations received (those waiting for an answer first) and sent."""
     user = request.user
-    access.require(bool(access.organisations_for(user, "case")))
     orgs = access.organisations_for(user, "case")
+    access.require(bool(orgs))
     visible = access.referrals(user)
     received = _listed(visible.filter(to_organisation__in=orgs))
     return render(
@@ -101,28 +87,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step(
-    request: HttpRequest,
-    pk: int,
-    *,
-    allowed: Callable[[Any, Referral], bool],
-    form_class: type[Form],
-    act: Callable[[Referral, dict[str, Any]], Any],
-    title: str,
-    intro: str,
-    submit: str,
-    done: str,
+    request: HttpRequest, pk: int, verb: str, *, title: str, intro: str, submit: str, done: str
 ) -> HttpResponse:
     """A page for one step: 404 for whoever may not take it, the form, the action, back to the referral."""
+    step = STEPS[verb]
     referral: Referral = access.referral_or_404(request.user, pk, audited=False)
-    access.require(allowed(request.user, referral))
+    access.require(step.allowed(request.user, referral))
     access.audit_view(request.user, referral)
     # An empty POST is still a POST: confirming a step sends no fields.
-    form = form_class(request.POST if request.method == "POST" else None)
+    form = step.form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            act(referral, form.cleaned_data)
+            step.take(request.user, referral, form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("referrals:detail", pk=referral.pk)
@@ -145,9 +123,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
-        allowed=access.may_answer_referral,
-        form_class=ConfirmForm,
-        act=lambda referral, _data: actions.accept_referral(acting_user=request.user, referral=referral),
+        "accept",
         title=_("Accept the referral of %(person)s"),
         intro=_(
             "Your organisation's case staff may then read the case, its services and outcomes and the "
@@ -164,11 +140,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
-        allowed=access.may_answer_referral,
-        form_class=DeclineForm,
-        act=lambda referral, data: actions.decline_referral(
-            acting_user=request.user, referral=referral, reason=data["reason"]
-        ),
+        "decline",
         title=_("Decline the referral of %(person)s"),
         intro=_("Your organisation will no longer see this referral, and gets no access to the case."),
         submit=_("Decline"),
@@ -181,9 +153,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
-        allowed=lambda user, referral: access.may_refer(user, referral.case),
-        form_class=ConfirmForm,
-        act=lambda referral, _data: actions.withdraw_referral(acting_user=request.user, referral=referral),
+        "withdraw",
         title=_("Withdraw the referral of %(person)s to %(organisation)s"),
         intro=_("The receiving organisation will no longer see it, and gets no access to the case."),
         submit=_("Withdraw"),
@@ -196,9 +166,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
-        allowed=access.may_answer_referral,
-        form_class=ConfirmForm,
-        act=lambda referral, _data: actions.complete_referral(acting_user=request.user, referral=referral),
+        "complete",
         title=_("Complete the referral of %(person)s"),
         intro=_(
             "Complete it once you have delivered what was asked for; nothing more is recorded on it then."
@@ -213,15 +181,7 @@ def service(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
-        allowed=access.may_answer_referral,
-        form_class=ReferralServiceForm,
-        act=lambda referral, data: actions.record_referral_service(
-            acting_user=request.user,
-            referral=referral,
-            service_type=data["service_type"],
-            date=data["date"],
-            note=data["note"],
-        ),
+        "service",
         title=_("Record a service delivered on the referral of %(person)s"),
         intro=_("It counts in the programme's figures for your organisation."),
         submit=_("Save"),
@@ -234,15 +194,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request,
         pk,
-        allowed=access.may_answer_referral,
-        form_class=ReferralOutcomeForm,
-        act=lambda referral, data: actions.record_referral_outcome(
-            acting_user=request.user,
-            referral=referral,
-            outcome_type=data["outcome_type"],
-            date=data["date"],
-            note=data["note"],
-        ),
+        "outcome",
         title=_("Record an outcome of the referral of %(person)s"),
         intro=_("It counts in the programme's figures for your organisation."),
         submit=_("Save"),
@@ -270,7 +222,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
                 message=data["message"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
             if not has_sharing_consent(case.person, data["to_organisation"], dt.date.today()):
                 missing_consent = int(data["to_organisation"].pk)
         else:
@@ -291,6 +243,8 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
             if missing_consent
             and access.can(request.user, "person", access.CHANGE, case.person.organisation_id)
             else None,
-            "open_referrals": list(_listed(Referral.objects.filter(case=case, state__in=Referral.OPEN))),
+            "open_referrals": list(
+                _listed(access.referrals(request.user).filter(case=case, state__in=Referral.OPEN))
+            ),
         },
     )

@@ -14,7 +14,7 @@ import datetime as dt
 import operator
 import statistics
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
@@ -69,7 +69,6 @@ class Line:
     counts: dict[int, int]
     kind: str | None = None  # the record list the line links to
     dated: bool = True  # whether the link narrows the list to the period
-    extra: dict[str, str] = field(default_factory=dict)  # further filters of the list (a type)
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,9 @@ def idle(today: dt.date | None = None) -> Q:
     )
 
 
-def _counts(rows: Any) -> dict[int, int]:
+def _counts(records: Any, organisation: str = "organisation") -> dict[int, int]:
+    """The records per organisation id (at the path `organisation`), in one query; none where there are none."""
+    rows = records.values(org=F(organisation)).annotate(n=Count("pk", distinct=True)).order_by()
     return {row["org"]: row["n"] for row in rows if row["n"]}
 
 
@@ -149,8 +150,9 @@ def unknown_sex_age(
         source = SOURCES[indicator.source]
         qs = source.queryset(programme.pk, start, end, indicator.filters or {})
         qs = qs.filter(unknown_person(source.person) if source.person else attendance_unsplit())
-        rows = qs.values(org=F(source.organisation)).annotate(n=Count("pk", distinct=True)).order_by()
-        lines.append(Line(indicator.title(lang), _counts(rows), SOURCE_KINDS.get(indicator.source)))
+        lines.append(
+            Line(indicator.title(lang), _counts(qs, source.organisation), SOURCE_KINDS.get(indicator.source))
+        )
     return lines
 
 
@@ -168,19 +170,13 @@ def late_entries(
         source = SOURCES[key]
         if not _timestamped(source):
             continue
-        rows = (
-            source.queryset(programme.pk, start, end, {})
-            .filter(entered_late(source.date))
-            .values(org=F(source.organisation))
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+        late = source.queryset(programme.pk, start, end, {}).filter(entered_late(source.date))
         kind = SOURCE_KINDS.get(key)
         # The list's dates must be the records' own, or the link would show other records.
         same = (
             kind is not None and KINDS[kind].model is source.model and KINDS[kind].date_field == source.date
         )
-        lines.append(Line(str(source.label), _counts(rows), kind if same else None))
+        lines.append(Line(str(source.label), _counts(late, source.organisation), kind if same else None))
     return lines
 
 
@@ -190,14 +186,8 @@ def attendance_outliers(
     """Activities of the period whose attendance is more than OUTLIER_FACTOR times the median attendance
     of all the programme's activities of that type: a 400 typed for a 40."""
     activities = m.Activity.objects.filter(programme=programme)
-    rows = (
-        activities.filter(date__gte=start, date__lte=end)
-        .filter(outlier_attendance(activities))
-        .values(org=F("organisation"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return [Line(str(_("activities and events")), _counts(rows), "activity")]
+    outliers = activities.filter(date__gte=start, date__lte=end).filter(outlier_attendance(activities))
+    return [Line(str(_("activities and events")), _counts(outliers), "activity")]
 
 
 def households_without_members(
@@ -205,14 +195,8 @@ def households_without_members(
 ) -> list[Line]:
     """Households of the programme's organisations with nobody in them, whatever the period: their visits
     reach nobody."""
-    rows = (
-        m.Household.objects.filter(organisation__in=programme.organisations.all())
-        .filter(no_members())
-        .values(org=F("organisation"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return [Line(str(_("households")), _counts(rows), "household", dated=False)]
+    empty = m.Household.objects.filter(organisation__in=programme.organisations.all()).filter(no_members())
+    return [Line(str(_("households")), _counts(empty), "household", dated=False)]
 
 
 def visits_without_persons(
@@ -220,14 +204,8 @@ def visits_without_persons(
 ) -> list[Line]:
     """Outreach visits of the period with no person reached recorded: they count as visits, but add nobody
     to the persons reached."""
-    rows = (
-        m.OutreachVisit.objects.filter(programme=programme, date__gte=start, date__lte=end)
-        .filter(no_persons())
-        .values(org=F("organisation"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return [Line(str(_("outreach visits")), _counts(rows), "visit")]
+    visits = m.OutreachVisit.objects.filter(programme=programme, date__gte=start, date__lte=end)
+    return [Line(str(_("outreach visits")), _counts(visits.filter(no_persons())), "visit")]
 
 
 def idle_cases(
@@ -235,14 +213,8 @@ def idle_cases(
 ) -> list[Line]:
     """Cases open today, opened more than IDLE_DAYS days ago, with no service, outcome, note or follow-up
     dated in the last IDLE_DAYS days."""
-    rows = (
-        m.Case.objects.filter(programme=programme)
-        .filter(idle())
-        .values(org=F("organisation"))
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return [Line(str(_("open cases")), _counts(rows), "case", dated=False)]
+    cases = m.Case.objects.filter(programme=programme).filter(idle())
+    return [Line(str(_("open cases")), _counts(cases), "case", dated=False)]
 
 
 CHECKS = [
@@ -341,11 +313,21 @@ def indicators_without_target(indicators: list[Indicator], start: dt.date, end: 
     return [i for i in indicators if i.pk not in targets]
 
 
-def run(programme: Programme, start: dt.date, end: dt.date, lang: str) -> list[tuple[Check, list[Line]]]:
-    indicators = list(
-        Indicator.objects.filter(pillar__programme=programme).order_by("pillar__number", "order")
-    )
+def programme_indicators(programme: Programme) -> list[Indicator]:
+    return list(Indicator.objects.filter(pillar__programme=programme).order_by("pillar__number", "order"))
+
+
+def run(
+    programme: Programme,
+    start: dt.date,
+    end: dt.date,
+    lang: str,
+    indicators: list[Indicator] | None = None,
+) -> list[tuple[Check, list[Line]]]:
+    """Every check's lines; `indicators` are the programme's (programme_indicators), if the caller has them."""
+    if indicators is None:
+        indicators = programme_indicators(programme)
     return [(check, check.lines(programme, indicators, start, end, lang)) for check in CHECKS]
 
 
-__all__ = ["CHECKS", "Check", "Line", "indicators_without_target", "run"]
+__all__ = ["CHECKS", "Check", "Line", "indicators_without_target", "programme_indicators", "run"]

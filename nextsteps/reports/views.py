@@ -120,6 +120,17 @@ class PeriodForm(forms.Form):
         return self.presets.get(key, self.presets["year"])
 
 
+def programme_and_period(
+    request: HttpRequest, programmes: list[Programme]
+) -> tuple[Programme, PeriodForm, dt.date, dt.date]:
+    """The programme asked for among `programmes` (or the first; else 404), its period form and the period
+    chosen on it (the year to date unless another is asked for)."""
+    programme = access.programme_or_404(request.user, request.GET.get("programme"), among=programmes)
+    form = PeriodForm(request.GET or None, choices=period_choices(programme, dt.date.today()))
+    start, end = form.chosen_period()
+    return programme, form, start, end
+
+
 @dataclass
 class DashboardRow:
     indicator: Indicator
@@ -136,10 +147,8 @@ class DashboardRow:
 def dashboard(request: HttpRequest) -> HttpResponse:
     access.require(access.has(request.user, access.REPORTS))
     programmes = list(access.programmes_for(request.user))
-    programme = access.programme_or_404(request.user, request.GET.get("programme"), among=programmes)
+    programme, form, start, end = programme_and_period(request, programmes)
     language = translation.get_language() or "en"
-    form = PeriodForm(request.GET or None, choices=period_choices(programme, dt.date.today()))
-    start, end = form.chosen_period()
     # Staff see exact figures; viewers, who are only ever offered the external audience, see that one.
     figures = Figures.for_audience(programme, access.report_audiences(request.user)[0], language)
     indicators = list(Indicator.objects.filter(pillar__programme=programme).select_related("pillar"))
@@ -315,32 +324,31 @@ def quality_page(request: HttpRequest) -> HttpResponse:
     organisations link to the records to fix, the others are counts only."""
     access.require(access.has(request.user, access.PLANNING))
     programmes = list(access.planning_programmes(request.user))
-    programme = access.programme_or_404(request.user, request.GET.get("programme"), among=programmes)
+    programme, form, start, end = programme_and_period(request, programmes)
     language = translation.get_language() or "en"
-    form = PeriodForm(request.GET or None, choices=period_choices(programme, dt.date.today()))
-    start, end = form.chosen_period()
     # Links only where the reader may see that kind of record: the list would be empty elsewhere.
     visible = {kind: set(access.organisations_for(request.user, kind)) for kind in quality.LINKED_KINDS}
     organisations = list(programme.organisations.order_by("name"))
-    tables = []
-    for check, lines in quality.run(programme, start, end, language):
-        rows = []
-        for line in lines:
-            cells = []
-            for organisation in organisations:
-                n = line.counts.get(organisation.pk, 0)
-                url = ""
-                if n and line.kind and organisation.pk in visible[line.kind]:
-                    query = {"organisation": organisation.pk, "problem": check.key, **line.extra}
-                    if line.dated:
-                        query.update(date_from=start.isoformat(), date_to=end.isoformat())
-                    url = reverse(f"records:{line.kind}-list") + "?" + urlencode(query)
-                cells.append((n, url))
-            rows.append((line.label, cells))
-        tables.append((check, rows))
-    indicators = list(
-        Indicator.objects.filter(pillar__programme=programme).order_by("pillar__number", "order")
-    )
+    indicators = quality.programme_indicators(programme)
+
+    def cells(check: quality.Check, line: quality.Line) -> list[tuple[int, str]]:
+        """Per organisation: the line's count, and the link to its records where the reader may see them."""
+        result = []
+        for organisation in organisations:
+            n = line.counts.get(organisation.pk, 0)
+            url = ""
+            if n and line.kind and organisation.pk in visible[line.kind]:
+                query = {"organisation": organisation.pk, "problem": check.key}
+                if line.dated:
+                    query.update(date_from=start.isoformat(), date_to=end.isoformat())
+                url = reverse(f"records:{line.kind}-list") + "?" + urlencode(query)
+            result.append((n, url))
+        return result
+
+    tables = [
+        (check, [(line.label, cells(check, line)) for line in lines])
+        for check, lines in quality.run(programme, start, end, language, indicators)
+    ]
     return render(
         request,
         "reports/quality.html",
