@@ -88,6 +88,22 @@ def test_every_step_shows_on_both_organisations_case_timelines(login: Callable[[
     assert timeline_items(user("caseworker.sa"), referral.case) == []
 
 
+def test_the_case_pages_timelines_show_the_referrals_steps(login: Callable[[str], Client]) -> None:
+    referral = sent_referral()
+    ijm = login("caseworker.ijm")
+    ijm.post(url("accept", referral))
+    referral.refresh_from_db()
+    assert referral.receiving_case is not None
+    detail = reverse("referrals:detail", args=[referral.pk])
+    for client, case in ((login("coordinator"), referral.case), (ijm, referral.receiving_case)):
+        timeline = client.get(reverse("casework:case", args=[case.pk])).context["timeline"]
+        steps = [item for item in timeline if item["url"] == detail]
+        assert [item["date"] for item in steps] == [TODAY, TODAY]
+        assert [item["date"] for item in timeline] == sorted(
+            (item["date"] for item in timeline), reverse=True
+        )
+
+
 def test_the_case_section_lists_the_referrals_and_offers_to_refer() -> None:
     referral = sent_referral()
     coordinator = user("coordinator")

@@ -5,6 +5,8 @@ fills its entry with a template (a whole `<section>` with its heading, rendered 
 whatever its context function returns) and a function `context(case, user) -> dict`, named by its dotted
 path so that this module imports nothing of those apps. The function decides what the user may see there;
 it may return None to leave the section out for this user. An app that is absent simply has no section.
+A context may also hold "timeline": dated items ({"date", "text", "url"}) that the case's timeline shows
+among its own (the referrals' steps, on the sending and on the receiving organisation's case).
 """
 
 from __future__ import annotations
@@ -72,5 +74,13 @@ def sections_for(case: Any, request: HttpRequest) -> list[dict[str, Any]]:
         context = context_of(case, request.user)
         if context is None:
             continue
-        shown.append({"section": section, "html": template.render({**context, "case": case}, request)})
+        # The timeline items are the case page's, not the section template's.
+        timeline = context.pop("timeline", [])
+        shown.append(
+            {
+                "section": section,
+                "html": template.render({**context, "case": case}, request),
+                "timeline": timeline,
+            }
+        )
     return shown

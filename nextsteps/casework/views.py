@@ -254,6 +254,7 @@ def case_file(request: HttpRequest, pk: int) -> HttpResponse:
     actions.log_note_reads(case, notes, user=user)
     today = dt.date.today()
     consents = list(Consent.objects.filter(valid_on(today), person=case.person).select_related("shared_with"))
+    sections = sections_for(case, request)
     context = {
         "case": case,
         "can_write": can_write,
@@ -270,8 +271,17 @@ def case_file(request: HttpRequest, pk: int) -> HttpResponse:
         "editable_notes": editable_notes,
         "consents": consents,
         "services_consent": any(c.purpose == Consent.Purpose.SERVICES for c in consents),
-        "sections": sections_for(case, request),
-        "timeline": _timeline(case, assessments, goals, services, outcomes, follow_ups, notes),
+        "sections": sections,
+        "timeline": _timeline(
+            case,
+            assessments,
+            goals,
+            services,
+            outcomes,
+            follow_ups,
+            notes,
+            [item for section in sections for item in section["timeline"]],
+        ),
         "today": today,
     }
     return render(request, "casework/case.html", context)
@@ -285,11 +295,14 @@ def _timeline(
     outcomes: list[Outcome],
     follow_ups: list[FollowUp],
     notes: list[CaseNote],
+    from_sections: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Everything dated on the case, newest first: its records, and what was done to the case itself."""
+    """Everything dated on the case, newest first: its records, what was done to the case itself, and what
+    the other apps' sections date on it (a referral's steps)."""
     here = case_url(case)
     items: list[dict[str, Any]] = [
         {"date": case.opened, "text": _("Case opened"), "url": here},
+        *from_sections,
     ]
     if case.closed:
         items.append({"date": case.closed, "text": _("Case closed"), "url": here})

@@ -4,6 +4,7 @@ them as timeline items, on the sending organisation's case and on the receiving 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,10 +35,13 @@ def case_referrals(user: Any, case: Any) -> QuerySet[Referral]:
 
 
 def case_section_context(user: Any, case: Any) -> dict[str, Any]:
-    """What referrals/_case_section.html needs besides the case."""
+    """What referrals/_case_section.html needs besides the case, and the referrals' steps for the case's
+    timeline (casework/sections.py), from the same read."""
+    referrals = list(case_referrals(user, case))
     return {
-        "referrals": list(case_referrals(user, case)),
+        "referrals": referrals,
         "can_refer": access.may_refer(user, case) and case.status == case.Status.OPEN,
+        "timeline": [{"date": item.date, "text": item.text, "url": item.url} for item in _items(referrals)],
     }
 
 
@@ -65,9 +69,13 @@ def steps(referral: Referral) -> list[tuple[dt.date, str]]:
 
 def timeline_items(user: Any, case: Any) -> list[TimelineItem]:
     """Every step of the case's referrals the user may see, oldest first."""
+    return _items(case_referrals(user, case))
+
+
+def _items(referrals: Iterable[Referral]) -> list[TimelineItem]:
     items = [
         TimelineItem(day, text, reverse("referrals:detail", args=[referral.pk]))
-        for referral in case_referrals(user, case)
+        for referral in referrals
         for day, text in steps(referral)
     ]
     return sorted(items, key=lambda item: item.date)
