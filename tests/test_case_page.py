@@ -192,3 +192,20 @@ def test_the_timeline_holds_dated_records_and_audited_actions_each_with_a_link(l
     assert any(item["url"].endswith(f"#note-{note.pk}") for item in timeline)
     assert any("caseworker.ijm" in item["text"] and "caseworker" in item["text"] for item in timeline)
     assert [item["date"] for item in timeline] == sorted((item["date"] for item in timeline), reverse=True)
+
+
+def test_it_names_without_linking_the_services_a_reader_may_not_open(login: Login) -> None:
+    # The data-protection officer reads the Dutch office's case files but not its service records: a link
+    # would lead to a page that answers 404.
+    case = (
+        m.Case.objects.filter(organisation__slug="next-steps-nl", services__isnull=False).distinct().first()
+    )
+    assert case is not None and case.outcomes.exists()
+    html = login("dpo").get(reverse("casework:case", args=[case.pk])).content.decode()
+    for service in case.services.all():
+        assert reverse("records:service-detail", args=[service.pk]) not in html
+        assert str(service.service_type) in html
+    for outcome in case.outcomes.all():
+        assert reverse("records:outcome-detail", args=[outcome.pk]) not in html
+    coordinator = login("coordinator").get(reverse("casework:case", args=[case.pk])).content.decode()
+    assert reverse("records:service-detail", args=[case.services.first().pk]) in coordinator

@@ -255,6 +255,10 @@ def case_file(request: HttpRequest, pk: int) -> HttpResponse:
     today = dt.date.today()
     consents = list(Consent.objects.filter(valid_on(today), person=case.person).select_related("shared_with"))
     sections = sections_for(case, request)
+    # A role that reads case files but not the records of services (the data-protection officer) sees them
+    # named, not linked: a link would lead to a page that does not exist for them.
+    can_open_services = access.can(user, "service", access.VIEW, case.organisation_id)
+    can_open_outcomes = access.can(user, "outcome", access.VIEW, case.organisation_id)
     context = {
         "case": case,
         "can_write": can_write,
@@ -266,6 +270,8 @@ def case_file(request: HttpRequest, pk: int) -> HttpResponse:
         "goals": goals,
         "services": services,
         "outcomes": outcomes,
+        "can_open_services": can_open_services,
+        "can_open_outcomes": can_open_outcomes,
         "follow_ups": follow_ups,
         "notes": notes,
         "editable_notes": editable_notes,
@@ -281,6 +287,8 @@ def case_file(request: HttpRequest, pk: int) -> HttpResponse:
             follow_ups,
             notes,
             [item for section in sections for item in section["timeline"]],
+            can_open_services=can_open_services,
+            can_open_outcomes=can_open_outcomes,
         ),
         "today": today,
     }
@@ -296,6 +304,9 @@ def _timeline(
     follow_ups: list[FollowUp],
     notes: list[CaseNote],
     from_sections: list[dict[str, Any]],
+    *,
+    can_open_services: bool = True,
+    can_open_outcomes: bool = True,
 ) -> list[dict[str, Any]]:
     """Everything dated on the case, newest first: its records, what was done to the case itself, and what
     the other apps' sections date on it (a referral's steps)."""
@@ -310,7 +321,7 @@ def _timeline(
         {
             "date": s.date,
             "text": _("Service: %(type)s") % {"type": s.service_type},
-            "url": reverse("records:service-detail", args=[s.pk]),
+            "url": reverse("records:service-detail", args=[s.pk]) if can_open_services else None,
         }
         for s in services
     ]
@@ -318,7 +329,7 @@ def _timeline(
         {
             "date": o.date,
             "text": _("Outcome: %(type)s") % {"type": o.outcome_type},
-            "url": reverse("records:outcome-detail", args=[o.pk]),
+            "url": reverse("records:outcome-detail", args=[o.pk]) if can_open_outcomes else None,
         }
         for o in outcomes
     ]
