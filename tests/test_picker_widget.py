@@ -36,9 +36,17 @@ def person(organisation: Organisation, code: str) -> Person:
 
 
 def bulk(organisation: Organisation, count: int) -> None:
+    """Persons, households and (open) cases of the demo programme up to `count` of each."""
     start = Person.objects.filter(code__startswith="WID-").count()
-    Person.objects.bulk_create(
+    persons = Person.objects.bulk_create(
         [Person(organisation=organisation, code=f"WID-{n:04d}") for n in range(start, count)]
+    )
+    programme = Programme.objects.get(slug="next-steps")
+    Case.objects.bulk_create(
+        [
+            Case(programme=programme, organisation=organisation, person=p, opened=dt.date(2022, 1, 3))
+            for p in persons
+        ]
     )
     Household.objects.bulk_create(
         [
