@@ -126,7 +126,7 @@ class Picker(forms.Widget):
             keys = data.get(name)
         typed = data.get(f"{name}__code")
         if typed is None:
-            # The picker's script sends the chosen keys alone (and the API never sends a code).
+            # The API sends keys alone, never a code.
             return keys
         cache_key = (name, repr(keys), typed)
         if cache_key not in self._looked_up:
@@ -134,8 +134,9 @@ class Picker(forms.Widget):
         return self._looked_up[cache_key]
 
     def _from_codes(self, keys: Any, typed: str) -> Any:
-        """Without JavaScript: the code(s) typed, looked up among the field's own choices. A code that
-        matches nothing (or several) is passed on as typed, and the field says it is not a valid choice."""
+        """The text beside the chosen keys: what the picker filled in for the chosen record (which stands),
+        or code(s) typed without choosing (or without JavaScript), looked up among the field's own choices.
+        A code that matches nothing (or several) is passed on as typed: the field says it is not valid."""
         queryset = self._queryset()
         if self.allow_multiple_selected:
             codes = [c for c in typed.replace(",", " ").split() if c]

@@ -129,7 +129,7 @@ def test_who_may_not_read_the_kind_gets_404_and_an_unknown_kind_too(login: Login
 def test_nothing_typed_lists_nothing_and_it_says_so_when_nothing_matches(login: Login) -> None:
     assert "<li" not in pick(login("caseworker.sa"), "persons", "  ")
     html = pick(login("caseworker.sa"), "persons", "zz-no-such-code")
-    assert "data-value" not in html and "Nothing found" in html
+    assert "data-value" not in html and 'class="picker-empty"' in html and "zz-no-such-code" in html
 
 
 def test_it_shows_at_most_twenty(login: Login) -> None:
@@ -175,3 +175,11 @@ def test_a_search_costs_the_same_queries_at_10_and_at_200_persons(
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert Case.objects.filter(person__code__startswith="QC-").exists() == (kind == "cases")
+
+
+def test_it_reads_the_text_under_the_form_fields_name(login: Login, ioanas: dict[str, Person]) -> None:
+    """htmx sends the picker's text input under its own name (`person__code`), not as `q`."""
+    response = login("caseworker.sa").get(
+        reverse("search:pick", args=["persons"]), {"person__code": "pick-sa"}
+    )
+    assert f'data-value="{ioanas["sa"].pk}"' in response.content.decode()

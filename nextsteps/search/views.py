@@ -42,7 +42,9 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
     queryset = picker_queryset(request.user, record_kind, organisations=organisations)
     if programmes and record_kind == "case":
         queryset = queryset.filter(programme__in=programmes)
-    text = request.GET.get("q", "")[:200]
+    # The picker's text input sends its text under the form field's name (`case__code`); `q` also works.
+    names = [name for name in request.GET if name == "q" or name.endswith("__code")]
+    text = (request.GET.get(names[0]) or "" if names else "")[:200]
     hits = search(request.user, record_kind, text, queryset)
     field = request.GET.get("field", "")
     return render(

@@ -3,7 +3,8 @@
  * htmx fetches the options as the user types (hx-get on the text input); this file turns them into a
  * listbox: arrow keys move through the options, Enter chooses one, Escape closes the list, a click chooses
  * too. The chosen record's key goes into the hidden input (or a ticked checkbox when several may be
- * chosen), which is what the form sends. Without this file the text input is a plain field for the code.
+ * chosen), which is what the form sends, with the text: a code typed in full and sent without choosing is
+ * looked up by the form as it is without this file, where the text input is a plain field for the code.
  * No inline script or handler anywhere: the Content-Security-Policy allows scripts from this server only.
  */
 (function () {
@@ -19,8 +20,6 @@
     var multiple = root.dataset.multiple === "true";
     var active = -1;
     if (!input || !list || input.disabled) return;
-    // The typed text is the options' query now, not a value of the form: the keys are.
-    input.name = "q";
 
     function options() {
       return Array.prototype.slice.call(list.querySelectorAll("[role=option]"));
