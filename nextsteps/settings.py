@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "nextsteps.api",
     "nextsteps.imports",
     "nextsteps.operations",
+    "nextsteps.search",
     "nextsteps.attachments",
     "nextsteps.casework",
     "nextsteps.identification",

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("nextsteps.attachments.urls")),
     path("", include("nextsteps.identification.urls")),
     path("", include("nextsteps.referrals.urls")),
+    path("", include("nextsteps.search.urls")),
     path("imports/", include("nextsteps.imports.urls")),
     path("programmes/", include("nextsteps.programmes.urls")),
     path("programmes/", include("nextsteps.indicators.urls")),

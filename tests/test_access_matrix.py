@@ -244,6 +244,9 @@ ALLOWED: dict[str, set[str]] = {
     "casework:planned-action-edit": {"caseworker.ijm"},
     "casework:assessment-edit": {"caseworker.ijm"},
     "casework:note-edit": {"caseworker.ijm"},
+    # the pickers' options (of persons here) and the search page: who reads persons, households or cases
+    "search:pick": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa", "dpo"},
+    "search:results": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa", "dpo"},
 }
 # Pages with their own answer to every signed-in persona (and to anonymous visitors).
 SPECIAL = {
@@ -439,6 +442,8 @@ def concrete_url(name: str) -> str:
         return reverse(name, args=["next-steps", PLANNING_OBJECTS[name]().pk])
     if name.startswith(("programmes:", "indicators:")):
         return reverse(name, args=["next-steps"])
+    if name == "search:pick":
+        return reverse(name, args=["persons"]) + "?q=a"
     if name == "imports:template":
         return reverse(name, args=["persons", "csv"])
     if name in ("imports:job", "imports:job-progress"):

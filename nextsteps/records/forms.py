@@ -22,7 +22,7 @@ from nextsteps.records import actions, versions
 from nextsteps.records import models as m
 from nextsteps.records.kinds import KINDS
 from nextsteps.records.rules import counts_above
-from nextsteps.widgets import DateInput
+from nextsteps.widgets import PICKER_SLUGS, DateInput, use_picker
 
 # Fields that point at other records, and the kind of record each must be scoped to.
 SCOPED_RELATIONS = {
@@ -65,6 +65,11 @@ class RecordForm(forms.ModelForm):
                 if kind in {"case", "campaign"}:
                     qs = qs.filter(programme=programme)
                 related.queryset = qs.select_related(*(["person"] if kind == "case" else []))
+                if kind in PICKER_SLUGS:
+                    # Typed, not a drop-down of every record: the page stays small at any number of them.
+                    use_picker(
+                        related, kind, organisations=orgs, programme=programme if kind == "case" else None
+                    )
         if "pillar" in self.fields:
             pillar = self.fields["pillar"]
             assert isinstance(pillar, forms.ModelChoiceField)
@@ -142,7 +147,6 @@ class HouseholdForm(RecordForm):
     class Meta:
         model = m.Household
         fields = ["organisation", "code", "locality", "members"]
-        widgets = {"members": forms.CheckboxSelectMultiple}
 
 
 class CaseForm(RecordForm):

@@ -21,6 +21,7 @@ from nextsteps.privacy.search import HASH_FIELDS, name_hashes
 from nextsteps.programmes.models import Organisation, Programme, TimeStamped
 from nextsteps.records.rules import CountryCodeField, Problem, RecordRules, date_problem
 from nextsteps.records.versions import Versioned
+from nextsteps.search.codes import CodeKey
 
 ADULT_AGE = 18
 # Years of birth before this are typing errors, not people.
@@ -237,6 +238,8 @@ class Person(Versioned, ExternalId, TimeStamped):
             models.Index(fields=["id", "sex", "adult_on", "survivor_status"], name="person_report_idx"),
             # Lists sorted by code, and codes looked up as typed: the unique index is on the lower-case code.
             models.Index(fields=["organisation", "code"], name="person_code_idx"),
+            # Pickers and the search find codes by their first letters in any case (nextsteps/search/codes.py).
+            models.Index(models.F("organisation"), CodeKey("code"), name="person_code_key_idx"),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
@@ -306,7 +309,10 @@ class Household(Versioned, ExternalId, TimeStamped):
             unique_external_id("household"),
             unique_code("household", _("Another household of this organisation already has this code.")),
         ]
-        indexes = [models.Index(fields=["organisation", "code"], name="household_code_idx")]
+        indexes = [
+            models.Index(fields=["organisation", "code"], name="household_code_idx"),
+            models.Index(models.F("organisation"), CodeKey("code"), name="household_code_key_idx"),
+        ]
         verbose_name = _("household")
         verbose_name_plural = _("households")
 

@@ -1,0 +1,134 @@
+"""Finding persons, households and cases as staff type: by the first letters of a code, or by a whole given,
+family or full name through the keyed name hashes (nextsteps/privacy/search.py). Used by the pickers of the
+forms and by the search page.
+
+Each search is a fixed number of queries whatever the number of records: one per way of matching (code,
+name), each an index lookup limited to LIMIT rows, and one insert into the audit trail when names are shown.
+Names are decrypted only for the rows shown, and only for those who may read persons; showing them is
+written to the audit trail as a view of each person shown, as opening the person would be.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+
+from nextsteps.accounts import access
+from nextsteps.audit.models import AuditEntry
+from nextsteps.privacy.search import persons_matching
+from nextsteps.programmes.models import Organisation
+from nextsteps.records.models import Person
+from nextsteps.search.codes import CodeKey, code_starts_with
+
+# Results of one search: enough to pick from, few enough that names are decrypted for a handful of rows.
+LIMIT = 20
+# The kinds a picker and the search find, by the slug of their address.
+KINDS = {"persons": "person", "households": "household", "cases": "case"}
+NAME_FIELDS = ("family_name", "given_name")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One record found: what a picker fills in (`label`) and what it shows beside it."""
+
+    kind: str
+    pk: int
+    code: str
+    label: str
+    name: str
+    detail: str
+
+
+def picker_queryset(user: Any, kind: str, *, organisations: Iterable[int] = (), programme: Any = None) -> Any:
+    """Records of `kind` a form of the user's own organisations may link to: a case shared with them is
+    readable, but nothing is recorded on it from there, so shares are left out. `organisations` and
+    `programme` narrow it to what the form asks (they never widen it)."""
+    own = access.organisations_for(user, kind, access.VIEW)
+    wanted = [o for o in own if o in set(organisations)] if organisations else own
+    qs = access.scoped(user, kind, access.VIEW).filter(organisation__in=wanted)
+    if kind == "case" and programme is not None:
+        qs = qs.filter(programme=programme)
+    return qs
+
+
+def search(user: Any, kind: str, text: str, queryset: QuerySet[Any]) -> list[Hit]:
+    """At most LIMIT records of `queryset` (already limited to what the user may see) matching `text`,
+    by code first, then by name; names shown only to who may read the person, and audited."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    vendor = connections[router.db_for_read(queryset.model)].vendor
+    code_path = "person__code" if kind == "case" else "code"
+    found: dict[int, Any] = {}
+    by_code = code_starts_with("code_key", text, vendor)
+    if by_code is not None:
+        rows = _with_related(kind, queryset.alias(code_key=CodeKey(code_path)).filter(by_code))
+        for row in rows.order_by("code_key", "pk")[:LIMIT]:
+            found[row.pk] = row
+    if kind in ("person", "case"):
+        # The hashes are compared in a subquery: the persons' table answers from its hash indexes.
+        named = persons_matching(Person.objects.all(), text).values("pk")
+        rows = _with_related(kind, queryset.filter(**{"pk__in" if kind == "person" else "person__in": named}))
+        # Asked even when the codes filled the list: the same queries for every search.
+        for row in rows.order_by(code_path, "pk")[:LIMIT]:
+            if len(found) < LIMIT:
+                found.setdefault(row.pk, row)
+    hits = [_hit(user, kind, row) for row in found.values()]
+    _audit_names(user, [row for row in found.values() if _name_shown(user, kind, row)], kind)
+    return hits
+
+
+def _with_related(kind: str, qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.select_related("person") if kind == "case" else qs
+
+
+def _person_of(kind: str, row: Any) -> Person | None:
+    if kind == "person":
+        return row  # type: ignore[no-any-return]
+    if kind == "case":
+        return row.person  # type: ignore[no-any-return]
+    return None
+
+
+def _name_shown(user: Any, kind: str, row: Any) -> bool:
+    """Names are for the roles that read persons, in the person's own organisation or one she is shared
+    with (a case shared with the user's organisation carries its person)."""
+    person = _person_of(kind, row)
+    if person is None or not (person.given_name or person.family_name):
+        return False
+    return access.can(user, "person", access.VIEW, person.organisation_id) or (
+        kind == "case" and access.can(user, "person", access.VIEW, row.organisation_id)
+    )
+
+
+def _hit(user: Any, kind: str, row: Any) -> Hit:
+    person = _person_of(kind, row)
+    name = ""
+    if person is not None and _name_shown(user, kind, row):
+        name = " ".join(part for part in (person.given_name, person.family_name) if part)
+    if kind == "household":
+        return Hit(kind, row.pk, row.code, row.code, "", row.locality)
+    if kind == "case":
+        return Hit(kind, row.pk, row.person.code, str(row), name, str(row.get_status_display()))
+    return Hit(kind, row.pk, row.code, row.code, name, "")
+
+
+def _audit_names(user: Any, rows: list[Any], kind: str) -> None:
+    """One view of each person whose name was shown, in one insert per organisation (a user has a few)."""
+    from nextsteps.records.actions import insert_audit_entries
+
+    by_organisation: dict[Any, list[Model]] = defaultdict(list)
+    for row in rows:
+        person = _person_of(kind, row)
+        if person is not None:
+            by_organisation[person.organisation_id].append(person)
+    for organisation_id, persons in by_organisation.items():
+        # The trail needs the key alone: no query for an organisation the user is no member of.
+        organisation = Organisation(pk=organisation_id)
+        entries = [(AuditEntry.Action.VIEW, person.pk, NAME_FIELDS) for person in persons]
+        insert_audit_entries(Person, entries, user, organisation)
