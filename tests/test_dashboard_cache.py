@@ -105,7 +105,8 @@ def test_a_cached_dashboard_issues_a_small_fixed_number_of_queries_and_none_on_r
     cold = queries(SEED_PERIOD)
     hit = queries(SEED_PERIOD)
     other_hit = (queries({"period": "year"}), queries({"period": "year"}))[1]
-    assert len(hit) == len(other_hit) <= 15
+    # One of them reads the date of the latest record, which says which period the page opens on.
+    assert len(hit) == len(other_hit) <= 16
     assert len(hit) < len(cold)
     indicator_tables = ("records_servicedelivery", "records_visitperson", "records_outreachvisit")
     assert not any(table in sql for sql in hit for table in indicator_tables)

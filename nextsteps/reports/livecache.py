@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,34 @@ def _decode(text: str) -> int | Decimal:
     return Decimal(text) if "." in text else int(text)
 
 
+def remember(key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Figures (a JSON object) stored under `key` for the current data version: read in one query when
+    they are there, else computed and stored."""
+    version = data_version()
+    cached = CachedFigures.objects.filter(key=key, version=version).values_list("figures", flat=True).first()
+    if cached is not None:
+        return dict(cached)
+    figures = compute()
+    _store(key, version, figures)
+    return figures
+
+
+def _store(key: str, version: int, figures: dict[str, Any]) -> None:
+    try:
+        with transaction.atomic():
+            CachedFigures.objects.bulk_create(
+                [CachedFigures(key=key, version=version, figures=figures)],
+                update_conflicts=True,
+                unique_fields=["key"],
+                update_fields=["version", "figures", "computed"],
+            )
+            # Rows of older versions can never be used again.
+            CachedFigures.objects.filter(version__lt=version).delete()
+    except DatabaseError:
+        # A cache that cannot be written (e.g. SQLite busy with a writer) costs a recomputation, no more.
+        logger.warning("Could not store the dashboard figures in the cache", exc_info=True)
+
+
 def indicator_totals(
     programme: Programme, indicators: Sequence[Indicator], start: dt.date, end: dt.date
 ) -> dict[int, int | Decimal]:
@@ -49,23 +77,7 @@ def indicator_totals(
     if cached is not None and all(str(i.pk) in cached for i in indicators):
         return {i.pk: _decode(cached[str(i.pk)]) for i in indicators}
     totals = {i.pk: engine.value(i, start, end).total for i in indicators}
-    try:
-        with transaction.atomic():
-            CachedFigures.objects.bulk_create(
-                [
-                    CachedFigures(
-                        key=key, version=version, figures={str(pk): _encode(t) for pk, t in totals.items()}
-                    )
-                ],
-                update_conflicts=True,
-                unique_fields=["key"],
-                update_fields=["version", "figures", "computed"],
-            )
-            # Rows of older versions can never be used again.
-            CachedFigures.objects.filter(version__lt=version).delete()
-    except DatabaseError:
-        # A cache that cannot be written (e.g. SQLite busy with a writer) costs a recomputation, no more.
-        logger.warning("Could not store the dashboard figures in the cache", exc_info=True)
+    _store(key, version, {str(pk): _encode(t) for pk, t in totals.items()})
     return totals
 
 
