@@ -13,6 +13,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 SEED_PERIOD = {"period": "20210801-20211231"}
+CODE = "survivors-return-legal"
 
 
 def test_it_shows_the_seed_periods_figures_against_targets(login: Callable[[str], Client]) -> None:
@@ -68,3 +69,34 @@ def test_a_custom_period_ending_before_it_starts_is_explained(login: Callable[[s
         response.context["form"].errors["date_to"] == ["De periode eindigt voordat hij begint."]
         or response.context["form"].errors
     )
+
+
+def indicator_html(html: str, code: str) -> str:
+    start = html.index(f'data-code="{code}"')
+    return html[start : html.index("</li>", start)]
+
+
+def test_an_indicator_without_a_target_shows_its_figure_and_no_empty_bar(
+    login: Callable[[str], Client],
+) -> None:
+    # No target of the demo holds this whole period: none applies.
+    params = {"period": "custom", "date_from": "2021-08-01", "date_to": "2022-07-31"}
+    response = login("coordinator").get(reverse("home"), params)
+    row = next(row for p in response.context["pillars"] for row in p["rows"] if row.indicator.code == CODE)
+    assert not row.has_target
+    html = indicator_html(response.content.decode(), CODE)
+    assert f'<strong class="actual">{row.actual}</strong>' in html
+    assert 'class="bar"' not in html and "bar-track" not in html
+
+
+def test_an_indicator_with_a_target_shows_its_bar_and_the_targets_own_period(
+    login: Callable[[str], Client],
+) -> None:
+    client = login("coordinator")
+    html = indicator_html(client.get(reverse("home"), SEED_PERIOD).content.decode(), CODE)
+    assert 'class="bar"' in html and "bar-fill" in html
+    # A month of the target's period: the year's target applies in full, labelled with its own period.
+    october = {"period": "custom", "date_from": "2021-10-01", "date_to": "2021-10-31"}
+    html = indicator_html(client.get(reverse("home"), october).content.decode(), CODE)
+    assert 'class="bar"' in html
+    assert "voor augustus 2021 – december 2021" in html
