@@ -29,7 +29,7 @@ from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.programmes.models import Programme
 from nextsteps.referrals import figures as referral_figures
-from nextsteps.reports import livecache, periods, quality
+from nextsteps.reports import livecache, periods, quality, trends
 from nextsteps.reports.builder import (
     EXTERNAL,
     Figures,
@@ -160,6 +160,8 @@ class DashboardRow:
     status: str  # empty when the actual is withheld: the status would give it away
     status_label: str
     has_target: bool = False
+    trend: trends.Trend | None = None
+    breakdown: trends.Breakdown | None = None
 
 
 @login_required
@@ -176,13 +178,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         p.pk: {"pillar": p, "title": p.title(language), "rows": []}
         for p in programme.pillars.order_by("number")
     }
-    totals = livecache.indicator_totals(programme, indicators, start, end)
+    snapshots, organisations = livecache.dashboard_figures(programme, indicators, start, end)
     for indicator in indicators:
-        total = totals[indicator.pk]
+        snapshot = snapshots[indicator.pk]
+        total = snapshot.value.total
         target_row = targets.get(indicator.pk)
         target = target_row.target if target_row else None
         partial = engine.is_partial(target_row, start, end)
-        mark = figures.total_mark(total, persons=indicator.counts_persons)
+        mark, breakdown = trends.breakdown(snapshot, organisations, figures)
         withheld = figures.phrase(mark) is not None
         state = (
             ""
@@ -202,6 +205,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 state,
                 status_label(state) if state else "",
                 target is not None,
+                trend=trends.trend(snapshot, figures, mark),
+                breakdown=breakdown,
             )
         )
     return render(
