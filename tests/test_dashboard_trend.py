@@ -88,6 +88,9 @@ def test_the_page_draws_each_months_figure_and_writes_it_out(
     # Coordinates are written with a point, whatever the reader's language.
     assert not re.search(r'(y|height)="\d+,\d', svg)
     assert '<ul class="trend-figures">' in item and "<li>december 2021: " in item
+    # Each bar names its month and figure on hover; the chart's ends name the first and last month.
+    assert "<title>augustus 2021: " in svg.split("spark-bar", 1)[1]
+    assert re.search(r'<div class="trend-axis" aria-hidden="true"><span>\w+ 2021</span>', item)
     assert "mensen die nieuw zijn in die maand" in item
 
 

@@ -44,6 +44,10 @@ class Trend:
     caption: str
     width: int
 
+    # The first and last months, short, under the chart's ends: the bars between are the months in order.
+    first_label: str = ""
+    last_label: str = ""
+
     @property
     def description(self) -> str:
         """The chart in words, for its title and aria-label."""
@@ -89,7 +93,13 @@ def trend(snapshot: Snapshot, figures: Figures, total_mark: str) -> Trend | None
             height = Decimal(n) * (HEIGHT - 2) / Decimal(top)
             entry.height, entry.y = f"{height:.2f}", f"{HEIGHT - height:.2f}"
         months.append(entry)
-    return Trend(months, caption(indicator), len(months) * BAR_STEP)
+    return Trend(
+        months,
+        caption(indicator),
+        len(months) * BAR_STEP,
+        first_label=formats.date_format(monthly[0][0], "M Y"),
+        last_label=formats.date_format(monthly[-1][0], "M Y"),
+    )
 
 
 def month_label(month: dt.date) -> str:
