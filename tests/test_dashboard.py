@@ -13,6 +13,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 SEED_PERIOD = {"period": "20210801-20211231"}
+CODE = "survivors-return-legal"
 
 
 def test_it_shows_the_seed_periods_figures_against_targets(login: Callable[[str], Client]) -> None:
@@ -25,12 +26,15 @@ def test_it_shows_the_seed_periods_figures_against_targets(login: Callable[[str]
     assert "<svg" in html and "http" not in html.split("<body", 1)[1].replace("http-equiv", "")
 
 
-def test_it_defaults_to_the_programme_year_so_far(login: Callable[[str], Client]) -> None:
+def test_it_defaults_to_the_programme_year_of_the_latest_records(login: Callable[[str], Client]) -> None:
     response = login("coordinator").get(reverse("home"))
     today = dt.date.today()
-    # The demo programme started on 1 August 2021: its years start on 1 August.
-    start = dt.date(today.year if (today.month, today.day) >= (8, 1) else today.year - 1, 8, 1)
-    assert response.context["form"].chosen_period() == (start, today)
+    # The demo programme started on 1 August 2021: its years start on 1 August. Its records end long
+    # before today, so it opens on the whole year that holds the latest of them
+    # (tests/test_dashboard_default_period.py).
+    start, end = response.context["form"].chosen_period()
+    assert (start.month, start.day) == (8, 1) and end == dt.date(start.year + 1, 7, 31) < today
+    assert start.year >= 2021
 
 
 def test_it_speaks_the_users_language(login: Callable[[str], Client]) -> None:
@@ -51,9 +55,10 @@ def test_its_query_count_does_not_depend_on_the_records(login: Callable[[str], C
     busy = queries(SEED_PERIOD)
     empty = queries({"period": "custom", "date_from": "2030-01-01", "date_to": "2030-12-31"})
     assert busy == empty
-    # One per indicator, plus a fixed few (session, user, second factor, memberships…, and the live cache's
-    # read and store: nextsteps/reports/livecache.py).
-    assert busy <= 13 + 19
+    # Two per indicator (its figures and its months), plus a fixed few (session, user, second factor,
+    # memberships…, the organisations, the live cache's read and store: nextsteps/reports/livecache.py, and
+    # the period it opens on: periods.py).
+    assert busy <= 2 * 13 + 22
 
 
 def test_a_custom_period_ending_before_it_starts_is_explained(login: Callable[[str], Client]) -> None:
@@ -65,3 +70,34 @@ def test_a_custom_period_ending_before_it_starts_is_explained(login: Callable[[s
         response.context["form"].errors["date_to"] == ["De periode eindigt voordat hij begint."]
         or response.context["form"].errors
     )
+
+
+def indicator_html(html: str, code: str) -> str:
+    start = html.index(f'data-code="{code}"')
+    return html[start : html.index("</li>", start)]
+
+
+def test_an_indicator_without_a_target_shows_its_figure_and_no_empty_bar(
+    login: Callable[[str], Client],
+) -> None:
+    # No target of the demo holds this whole period: none applies.
+    params = {"period": "custom", "date_from": "2021-08-01", "date_to": "2022-07-31"}
+    response = login("coordinator").get(reverse("home"), params)
+    row = next(row for p in response.context["pillars"] for row in p["rows"] if row.indicator.code == CODE)
+    assert not row.has_target
+    html = indicator_html(response.content.decode(), CODE)
+    assert f'<strong class="actual">{row.actual}</strong>' in html
+    assert 'class="bar"' not in html and "bar-track" not in html
+
+
+def test_an_indicator_with_a_target_shows_its_bar_and_the_targets_own_period(
+    login: Callable[[str], Client],
+) -> None:
+    client = login("coordinator")
+    html = indicator_html(client.get(reverse("home"), SEED_PERIOD).content.decode(), CODE)
+    assert 'class="bar"' in html and "bar-fill" in html
+    # A month of the target's period: the year's target applies in full, labelled with its own period.
+    october = {"period": "custom", "date_from": "2021-10-01", "date_to": "2021-10-31"}
+    html = indicator_html(client.get(reverse("home"), october).content.decode(), CODE)
+    assert 'class="bar"' in html
+    assert "voor augustus 2021 – december 2021" in html

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nextsteps.indicators.engine import IndicatorValue, value
+from nextsteps.indicators.engine import IndicatorValue, monthly, months, value
 from nextsteps.indicators.models import Indicator
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records.models import (
@@ -242,3 +242,43 @@ def test_item_sums_add_up_over_organisations_localities_and_sub_periods(
     assert whole.sex_age == {}  # items carry no sex or age
     assert_breakdowns_add_up(whole, sex_age=False)
     assert whole.total == sum(value(world.rules["items"], a, b).total for a, b in partition(cuts))
+
+
+def month_spans() -> list[tuple[dt.date, dt.date]]:
+    firsts = months(START, END)
+    return [
+        (m, min(END, nxt - dt.timedelta(days=1)))
+        for m, nxt in itertools.pairwise([*firsts, END + dt.timedelta(days=32)])
+    ]
+
+
+@PROPERTY_SETTINGS
+@given(plan=visit_plans)
+def test_monthly_values_are_each_months_records_or_the_people_new_that_month(world: World, plan: Any) -> None:
+    world.load_visits(plan)
+    for rule in ("records", "distinct", "households"):
+        indicator = world.rules[rule]
+        by_month = monthly(indicator, START, END)
+        assert by_month is not None
+        assert sum(by_month.values()) == value(indicator, START, END).total, rule
+        for first, last in month_spans():
+            if rule == "records":
+                expected = value(indicator, first, last).total
+            else:
+                before = value(indicator, START, first - dt.timedelta(days=1)).total if first > START else 0
+                expected = value(indicator, START, last).total - before
+            assert by_month[first] == expected, (rule, first)
+
+
+@PROPERTY_SETTINGS
+@given(activities=activity_plans, distributions=distribution_plans)
+def test_monthly_sums_are_each_months_sums(world: World, activities: Any, distributions: Any) -> None:
+    for load, plan, rule in (
+        (world.load_activities, activities, "attendance"),
+        (world.load_distributions, distributions, "items"),
+    ):
+        load(plan)
+        by_month = monthly(world.rules[rule], START, END)
+        assert by_month == {
+            first: value(world.rules[rule], first, last).total for first, last in month_spans()
+        }

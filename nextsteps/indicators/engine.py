@@ -241,6 +241,62 @@ def values(indicators: Iterable[Indicator], start: dt.date, end: dt.date) -> lis
     return [value(indicator, start, end) for indicator in indicators]
 
 
+def months(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of each calendar month that start..end touches."""
+    out, month = [], start.replace(day=1)
+    while month <= end:
+        out.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _as_date(day: Any) -> dt.date:
+    # A raw cursor gives SQLite's dates as text, PostgreSQL's as dates.
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+
+
+def monthly(indicator: Indicator, start: dt.date, end: dt.date) -> dict[dt.date, int | Decimal] | None:
+    """The indicator's value per calendar month of start..end (by each month's first day), in one query
+    whatever the number of months or records; None for hand-entered figures, which cannot be split.
+
+    Records and sums are those of the month, so the months add up to the period's value. Distinct persons
+    and households are counted in the month of their first counted record in the period ("new in that
+    month"), as the period's value places them: they add up to it too, where persons reached in each month
+    would count someone seen in March and in May twice.
+    """
+    if indicator.measure == Indicator.Measure.MANUAL:
+        return None
+    source = SOURCES[indicator.source]
+    qs = source.queryset(indicator.pillar.programme_id, start, end, indicator.filters or {})
+    by_month: dict[dt.date, int | Decimal] = dict.fromkeys(months(start, end), 0)
+    if indicator.is_distinct:
+        key_path = (
+            source.person if indicator.measure == Indicator.Measure.DISTINCT_PERSONS else source.household
+        )
+        assert key_path
+        firsts = (
+            qs.filter(**{f"{key_path}__isnull": False})
+            .values(key=F(key_path))
+            .annotate(first=Min(source.date))
+            .order_by()
+        )
+        inner, params = firsts.query.get_compiler(using=qs.db).as_sql()
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(f'SELECT "first", COUNT(*) FROM ({inner}) firsts GROUP BY "first"', params)
+            days = cursor.fetchall()
+    else:
+        if indicator.measure == Indicator.Measure.SUM:
+            assert source.quantity
+            n: Any = Coalesce(Sum(source.quantity), 0, output_field=IntegerField())
+        else:
+            n = Count("pk")
+        days = list(qs.values(day=F(source.date)).annotate(n=n).order_by().values_list("day", "n"))
+    for day, count in days:
+        month = _as_date(day).replace(day=1)
+        by_month[month] = by_month.get(month, 0) + count
+    return by_month
+
+
 # Targets and status ---------------------------------------------------------------------------------
 
 
@@ -326,6 +382,8 @@ __all__ = [
     "cell_targets_for",
     "has_sex_age",
     "is_partial",
+    "monthly",
+    "months",
     "percent_of_target",
     "status",
     "targets_for",

@@ -1,7 +1,7 @@
 """Figures cached for as long as the data they were computed from is unchanged, and not a moment longer.
 
-The dashboard computes each indicator over the programme year so far; at a million persons that is
-seconds. Its totals are stored here under the data version they were computed at
+The dashboard computes each indicator over a period, with its breakdowns and its value per month; at a
+million persons that is seconds. Its figures are stored here under the data version they were computed at
 (nextsteps.audit.log.data_version), which every write moves on inside its own transaction: the actions
 layer through its audit entry, set-up edited in the admin through the signals below, bulk loads by
 calling bump_data_version. A cached row is used only when its version is the current one, so a record
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from nextsteps.audit.log import bump_data_version, data_version
 from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator
-from nextsteps.programmes.models import Programme
+from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.reports.models import CachedFigures
 
 logger = logging.getLogger(__name__)
@@ -38,25 +39,23 @@ def _decode(text: str) -> int | Decimal:
     return Decimal(text) if "." in text else int(text)
 
 
-def indicator_totals(
-    programme: Programme, indicators: Sequence[Indicator], start: dt.date, end: dt.date
-) -> dict[int, int | Decimal]:
-    """Each indicator's total over start..end (both included), by indicator id: from the cache when it
-    holds them for the current data version (two queries), else computed and stored."""
-    key = f"totals:{programme.pk}:{start.isoformat()}:{end.isoformat()}"
+def remember(key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Figures (a JSON object) stored under `key` for the current data version: read in one query when
+    they are there, else computed and stored."""
     version = data_version()
     cached = CachedFigures.objects.filter(key=key, version=version).values_list("figures", flat=True).first()
-    if cached is not None and all(str(i.pk) in cached for i in indicators):
-        return {i.pk: _decode(cached[str(i.pk)]) for i in indicators}
-    totals = {i.pk: engine.value(i, start, end).total for i in indicators}
+    if cached is not None:
+        return dict(cached)
+    figures = compute()
+    _store(key, version, figures)
+    return figures
+
+
+def _store(key: str, version: int, figures: dict[str, Any]) -> None:
     try:
         with transaction.atomic():
             CachedFigures.objects.bulk_create(
-                [
-                    CachedFigures(
-                        key=key, version=version, figures={str(pk): _encode(t) for pk, t in totals.items()}
-                    )
-                ],
+                [CachedFigures(key=key, version=version, figures=figures)],
                 update_conflicts=True,
                 unique_fields=["key"],
                 update_fields=["version", "figures", "computed"],
@@ -66,7 +65,66 @@ def indicator_totals(
     except DatabaseError:
         # A cache that cannot be written (e.g. SQLite busy with a writer) costs a recomputation, no more.
         logger.warning("Could not store the dashboard figures in the cache", exc_info=True)
-    return totals
+
+
+@dataclass
+class Snapshot:
+    """What the dashboard shows of one indicator: its value with the breakdowns by organisation and by sex
+    and age (no localities), and its value per calendar month (None for hand-entered figures)."""
+
+    value: engine.IndicatorValue
+    monthly: list[tuple[dt.date, int | Decimal]] | None
+
+
+def dashboard_figures(
+    programme: Programme, indicators: Sequence[Indicator], start: dt.date, end: dt.date
+) -> tuple[dict[int, Snapshot], dict[int, Organisation]]:
+    """Each indicator's figures over start..end (both included), by indicator id, and the organisations
+    they name: from the cache when it holds them for the current data version (one query), else computed
+    (two queries per indicator: engine.value and engine.monthly) and stored. Organisations are set-up, so a
+    renamed one moves the data version too (connect_signals)."""
+    key = f"dashboard:{programme.pk}:{start.isoformat()}:{end.isoformat()}"
+    version = data_version()
+    cached = CachedFigures.objects.filter(key=key, version=version).values_list("figures", flat=True).first()
+    if cached is None or not all(str(i.pk) in cached["indicators"] for i in indicators):
+        cached = _compute(indicators, start, end)
+        _store(key, version, cached)
+    organisations = {
+        int(pk): Organisation(pk=int(pk), slug=slug, name=name) for pk, (slug, name) in cached["orgs"].items()
+    }
+    return {i.pk: _decode_snapshot(i, cached["indicators"][str(i.pk)]) for i in indicators}, organisations
+
+
+def _compute(indicators: Sequence[Indicator], start: dt.date, end: dt.date) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    org_ids: set[int] = set()
+    for indicator in indicators:
+        value = engine.value(indicator, start, end)
+        monthly = engine.monthly(indicator, start, end)
+        org_ids.update(value.by_organisation)
+        out[str(indicator.pk)] = {
+            "total": _encode(value.total),
+            "sex_age": value.sex_age,
+            "org": {str(pk): _encode(n) for pk, n in value.by_organisation.items()},
+            "months": None
+            if monthly is None
+            else [[month.isoformat(), _encode(n)] for month, n in sorted(monthly.items())],
+        }
+    # Every organisation, as the report reads them: one query whichever organisations the figures name.
+    orgs = {str(o.pk): [o.slug, str(o)] for o in Organisation.objects.all() if o.pk in org_ids}
+    return {"indicators": out, "orgs": orgs}
+
+
+def _decode_snapshot(indicator: Indicator, data: dict[str, Any]) -> Snapshot:
+    value = engine.IndicatorValue(
+        indicator,
+        total=_decode(data["total"]),
+        sex_age=dict(data["sex_age"]),
+        by_organisation={int(pk): _decode(n) for pk, n in data["org"].items()},
+    )
+    months = data["months"]
+    monthly = None if months is None else [(dt.date.fromisoformat(m), _decode(n)) for m, n in months]
+    return Snapshot(value, monthly)
 
 
 def _setup_models() -> list[type[Any]]:

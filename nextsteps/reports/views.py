@@ -29,7 +29,7 @@ from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.programmes.models import Programme
 from nextsteps.referrals import figures as referral_figures
-from nextsteps.reports import livecache, quality
+from nextsteps.reports import livecache, periods, quality, trends
 from nextsteps.reports.builder import (
     EXTERNAL,
     Figures,
@@ -58,10 +58,7 @@ ALL_FORMATS = (*FORMATS, *DOCUMENT_FORMATS)
 
 def programme_year(programme: Programme, today: dt.date) -> tuple[dt.date, dt.date]:
     """The programme year that contains `today`: it starts on the anniversary of the programme's start."""
-    start = programme.start_date.replace(year=today.year)
-    if start > today:
-        start = start.replace(year=today.year - 1)
-    return start, today
+    return periods.programme_year_of(programme, today)[0], today
 
 
 def period_choices(programme: Programme, today: dt.date) -> list[tuple[str, str, dt.date, dt.date]]:
@@ -73,13 +70,13 @@ def period_choices(programme: Programme, today: dt.date) -> list[tuple[str, str,
         ("year", _("This programme year so far"), this_start, today),
         ("last-year", _("Last programme year"), last_start, this_start - dt.timedelta(days=1)),
     ]
-    periods = (
+    target_periods = (
         Target.objects.filter(indicator__pillar__programme=programme)
         .values_list("start", "end")
         .distinct()
         .order_by("-start")
     )
-    for start, end in periods:
+    for start, end in target_periods:
         choices.append((f"{start:%Y%m%d}-{end:%Y%m%d}", period_label(start, end), start, end))
     return choices
 
@@ -94,9 +91,21 @@ class PeriodForm(forms.Form):
     date_from = forms.DateField(label=gettext_lazy("from"), required=False, widget=DateInput())
     date_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, choices: list[tuple[str, str, dt.date, dt.date]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        choices: list[tuple[str, str, dt.date, dt.date]],
+        default: str = "year",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.presets = {key: (start, end) for key, _label, start, end in choices}
+        self.default = default if default in self.presets else "year"
+        self.fields["period"].initial = self.default
+        names = [self.add_prefix(name) for name in ("period", "date_from", "date_to")]
+        if self.is_bound and not any(self.data.get(name) for name in names):
+            # Only another field was sent (the programme): the list shows the period the figures are for.
+            self.data = {**self.data, names[0]: self.default}
         set_choices(
             self.fields["period"],
             [(key, label) for key, label, _s, _e in choices] + [("custom", _("Other dates"))],
@@ -112,21 +121,31 @@ class PeriodForm(forms.Form):
         return data
 
     def chosen_period(self) -> tuple[dt.date, dt.date]:
-        key = "year"
+        key = self.default
         if self.is_valid():
             if self.cleaned_data.get("date_from") and self.cleaned_data.get("date_to"):
                 return self.cleaned_data["date_from"], self.cleaned_data["date_to"]
-            key = self.cleaned_data.get("period") or "year"
-        return self.presets.get(key, self.presets["year"])
+            key = self.cleaned_data.get("period") or self.default
+        return self.presets.get(key, self.presets[self.default])
 
 
 def programme_and_period(
-    request: HttpRequest, programmes: list[Programme]
+    request: HttpRequest, programmes: list[Programme], *, latest_with_records: bool = False
 ) -> tuple[Programme, PeriodForm, dt.date, dt.date]:
     """The programme asked for among `programmes` (or the first; else 404), its period form and the period
-    chosen on it (the year to date unless another is asked for)."""
+    chosen on it: unless another is asked for, the year to date, or with `latest_with_records` the latest
+    period that has records (nextsteps/reports/periods.py)."""
     programme = access.programme_or_404(request.user, request.GET.get("programme"), among=programmes)
-    form = PeriodForm(request.GET or None, choices=period_choices(programme, dt.date.today()))
+    today = dt.date.today()
+    choices = period_choices(programme, today)
+    default = "year"
+    if latest_with_records:
+        start, end = periods.latest_with_records(programme, today, [(s, e) for key, _l, s, e in choices[2:]])
+        default = next((key for key, _l, s, e in choices if (s, e) == (start, end)), "")
+        if not default:
+            default = f"{start:%Y%m%d}-{end:%Y%m%d}"
+            choices.insert(1, (default, period_label(start, end), start, end))
+    form = PeriodForm(request.GET or None, choices=choices, default=default)
     start, end = form.chosen_period()
     return programme, form, start, end
 
@@ -141,13 +160,15 @@ class DashboardRow:
     status: str  # empty when the actual is withheld: the status would give it away
     status_label: str
     has_target: bool = False
+    trend: trends.Trend | None = None
+    breakdown: trends.Breakdown | None = None
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     access.require(access.has(request.user, access.REPORTS))
     programmes = list(access.programmes_for(request.user))
-    programme, form, start, end = programme_and_period(request, programmes)
+    programme, form, start, end = programme_and_period(request, programmes, latest_with_records=True)
     language = translation.get_language() or "en"
     # Staff see exact figures; viewers, who are only ever offered the external audience, see that one.
     figures = Figures.for_audience(programme, access.report_audiences(request.user)[0], language)
@@ -157,13 +178,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         p.pk: {"pillar": p, "title": p.title(language), "rows": []}
         for p in programme.pillars.order_by("number")
     }
-    totals = livecache.indicator_totals(programme, indicators, start, end)
+    snapshots, organisations = livecache.dashboard_figures(programme, indicators, start, end)
     for indicator in indicators:
-        total = totals[indicator.pk]
+        snapshot = snapshots[indicator.pk]
+        total = snapshot.value.total
         target_row = targets.get(indicator.pk)
         target = target_row.target if target_row else None
         partial = engine.is_partial(target_row, start, end)
-        mark = figures.total_mark(total, persons=indicator.counts_persons)
+        mark, breakdown = trends.breakdown(snapshot, organisations, figures)
         withheld = figures.phrase(mark) is not None
         state = (
             ""
@@ -183,6 +205,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 state,
                 status_label(state) if state else "",
                 target is not None,
+                trend=trends.trend(snapshot, figures, mark),
+                breakdown=breakdown,
             )
         )
     return render(
