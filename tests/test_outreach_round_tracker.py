@@ -158,7 +158,23 @@ def test_a_household_ticked_with_no_one_present_is_refused_at_the_top(login: Cal
     assert (expected, "round-grid") in response.context["errors"]
     html = response.content.decode()
     assert html.index('id="error-summary"') < html.index('id="round-grid"')
+    # Every link of the summary leads to something on the page.
+    for _message, anchor in response.context["errors"]:
+        assert f'id="{anchor}"' in html
     assert m.OutreachVisit.objects.count() == before
+
+
+def test_every_link_of_the_summary_leads_to_the_page(login: Callable[[str], Client]) -> None:
+    (household,) = sa_households("Sibiu", 1)
+    data = round_post(household, locality="Sibiu", persons="NO-SUCH-CODE")
+    data.update({"new-TOTAL_FORMS": "1", "new-0-sex": "female", "new-0-birth_year": "1800"})
+    response = login("outreach.sa").post(URL, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    anchors = [anchor for _message, anchor in response.context["errors"]]
+    assert anchors == ["id_persons", "id_new-0-birth_year"]
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html
 
 
 def test_a_person_who_is_not_a_member_cannot_be_present(login: Callable[[str], Client]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Prefetch, Q
 from django.db.models.functions import Length, Lower
@@ -316,15 +316,17 @@ def _grid_page(
 def _error_summary(form: OutreachRoundForm, newcomers: Any) -> list[tuple[str, str]]:
     """Every message of the page, each with the id of what it is about, for the summary at the top."""
     found: list[tuple[str, str]] = []
-    anchors = {"households": "round-grid", "persons": "id_persons"}
+    anchors = {"households": "round-grid", "persons": "id_persons", NON_FIELD_ERRORS: "round-grid"}
     for name, errors in form.errors.items():
+        # The place's fields are hidden on this page: their errors point at the line that shows the place.
         anchor = anchors.get(name, "round-place")
         found += [(str(message), anchor) for message in errors]
     if form.is_bound:
         found += [(str(message), "newcomers") for message in newcomers.non_form_errors()]
         for row in newcomers.forms:
             for name, errors in row.errors.items():
-                found += [(str(message), f"id_{row.prefix}-{name}") for message in errors]
+                anchor = "newcomers" if name == NON_FIELD_ERRORS else f"id_{row.prefix}-{name}"
+                found += [(str(message), anchor) for message in errors]
     return found
 
 
