@@ -75,3 +75,23 @@ def test_a_round_from_last_months_households_with_an_error_at_the_top(page: Any,
     assert len(saved["codes"]) == 67
     assert "BUC-001" not in saved["codes"] and "BUC-101" in saved["codes"]
     assert saved["buc002"] == 1
+
+
+def test_select_all_and_none_tick_every_household_and_the_count_follows(page: Any, server: str) -> None:
+    page.set_default_timeout(10_000)
+    sign_in(page, "outreach.sa")
+    site = run_in_server(
+        server,
+        "import json; from nextsteps.records.models import Household, SiteType; print(json.dumps(["
+        "SiteType.objects.get(code='household').pk, "
+        "Household.objects.filter(organisation__slug='salvation-army-ro', locality='Bucharest').count()]))",
+    )
+    page.goto(f"/visits/round/?date=2022-02-20&locality=Bucharest&site_type={site[0]}")
+    boxes = page.locator("input.round-household")
+    count = page.locator("#round-count")
+    page.click("button[data-select=none]")
+    expect(page.locator("input.round-household:checked")).to_have_count(0)
+    expect(count).to_contain_text(": 0,")
+    page.click("button[data-select=all]")
+    expect(page.locator("input.round-household:checked")).to_have_count(boxes.count())
+    expect(count).to_contain_text(f": {site[1]},")
