@@ -260,3 +260,13 @@ def test_a_token_of_another_user_is_not_taken_for_theirs(login: Callable[[str], 
     response = other.post(URL, round_post(household, locality="Sibiu", token=str(token), organisation=sa.pk))
     assert response.templates[0].name == "records/outreach_round.html"
     assert response.context["form"].errors["households"]
+
+
+def test_the_programme_the_page_was_opened_for_stays_through_both_steps(
+    login: Callable[[str], Client], demo: Any
+) -> None:
+    client = login("outreach.sa")
+    first = client.get(URL, {"programme": demo.slug}).content.decode()
+    assert f'<input type="hidden" name="programme" value="{demo.slug}">' in first
+    response = grid(client, programme=demo.slug)
+    assert f"programme={demo.slug}" in response.context["change_url"]

@@ -294,6 +294,9 @@ def _grid_page(
     rows, show_names = grid_rows(request.user, place["organisation"], place["locality"], place["date"], form)
     start, _end = last_month(place["date"])
     change = {name: getattr(value, "pk", value) for name, value in place.items()}
+    if request.GET.get("programme"):
+        # The round is for the programme the page was opened for, through both steps.
+        change["programme"] = request.GET["programme"]
     return render(
         request,
         "records/outreach_round.html",
