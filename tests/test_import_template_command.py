@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from nextsteps.imports import columns as c
 from nextsteps.imports import templates
-from nextsteps.imports.importer import infer_type
+from nextsteps.imports.importer import ImportFailed, infer_type
 from nextsteps.imports.readers import open_table
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import models as records
@@ -21,6 +21,20 @@ from tests.importing import command, run
 def test_it_prints_the_csv_header_of_a_type() -> None:
     out, _err = command("import-template", "persons")
     assert out.splitlines() == [",".join(c.TYPES["persons"].names)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_with_example_every_template_imports_nothing_and_says_why(tmp_path: Path, fmt: str) -> None:
+    org = f.organisation()
+    prog = f.programme(org)
+    for record_type in c.RECORD_TYPES:
+        path = tmp_path / f"{record_type.key}.{fmt}"
+        command("import-template", record_type.key, "-o", str(path), "--example")
+        with pytest.raises(ImportFailed) as failed:
+            run(prog, org, path)
+        assert [(e.row, e.column) for e in failed.value.result.errors] == [(2, None)], record_type.key
+        assert "example row" in failed.value.result.errors[0].message()
 
 
 @pytest.mark.django_db

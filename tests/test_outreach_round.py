@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import models as m
-from nextsteps.records import views
+from nextsteps.records import round as rounds
 
 pytestmark = pytest.mark.django_db
 
@@ -84,13 +84,13 @@ def test_generated_codes_follow_the_highest_one_after_a_delete() -> None:
         m.Person.objects.create(organisation=org, code=f"{prefix}{n:05d}")
     m.Person.objects.get(code=f"{prefix}00001", organisation=org).delete()
     # Two persons are left, so counting them would give 00003, which is taken.
-    assert views._next_code(org) == f"{prefix}00004"
-    assert views._next_code(org, reserved={f"{prefix}00004"}) == f"{prefix}00005"
+    assert rounds._next_code(org) == f"{prefix}00004"
+    assert rounds._next_code(org, reserved={f"{prefix}00004"}) == f"{prefix}00005"
 
 
 def test_blank_codes_get_distinct_new_codes_beside_typed_ones(login: Callable[[str], Client]) -> None:
     org = Organisation.objects.get(slug=SA)
-    upcoming = views._next_code(org)
+    upcoming = rounds._next_code(org)
     response = login("outreach.sa").post(
         reverse("records:outreach-round"),
         round_post({"code": "", "sex": "male", "birth_year": "1980"}, {"code": upcoming, "sex": "female"}),
@@ -106,7 +106,7 @@ def test_a_generated_code_taken_meanwhile_is_generated_again(
 ) -> None:
     taken = m.Person.objects.filter(organisation__slug=SA).first()
     assert taken is not None
-    real = views._next_code
+    real = rounds._next_code
     calls: list[str] = []
 
     def racing(org: Organisation, reserved: Any = ()) -> str:
@@ -114,7 +114,7 @@ def test_a_generated_code_taken_meanwhile_is_generated_again(
         calls.append(org.slug)
         return taken.code if len(calls) == 1 else real(org, reserved)
 
-    monkeypatch.setattr(views, "_next_code", racing)
+    monkeypatch.setattr(rounds, "_next_code", racing)
     response = login("outreach.sa").post(
         reverse("records:outreach-round"), round_post({"code": "", "sex": "male", "birth_year": "1990"})
     )
@@ -128,7 +128,7 @@ def test_a_round_that_keeps_clashing_says_so_and_saves_nothing(
 ) -> None:
     taken = m.Person.objects.filter(organisation__slug=SA).first()
     assert taken is not None
-    monkeypatch.setattr(views, "_next_code", lambda org, reserved=(): taken.code)
+    monkeypatch.setattr(rounds, "_next_code", lambda org, reserved=(): taken.code)
     before = saved_counts()
     response = login("outreach.sa").post(
         reverse("records:outreach-round"), round_post({"code": "", "sex": "male", "birth_year": "1990"})
@@ -151,7 +151,7 @@ def test_a_round_refused_by_another_rule_says_that_rule_once(
         calls.append(1)
         raise ValidationError({"locality": "Refused by a rule of the visit."})
 
-    monkeypatch.setattr(actions, "record_outreach_round", refuse)
+    monkeypatch.setattr(actions, "record_round", refuse)
     before = saved_counts()
     response = login("outreach.sa").post(
         reverse("records:outreach-round"), round_post({"code": "SA-RULE", "sex": "male"})

@@ -27,6 +27,11 @@ Dates: `2021-08-03`, `3 August 2021`, `3 augustus 2021`, `3 august 2021` and `03
 question; `03/08/2021` and `03-08-2021` could be 3 August or 8 March, so they need the column's format,
 declared with `--date-format DD/MM/YYYY` or in the header cell, e.g. `date (DD/MM/YYYY)`.
 
+Templates downloaded from the Import page carry an example row below the header, with values that show the
+format; its first cell starts with `EXAMPLE-` (`EXAMPLE-P-0001`). The importer always skips a first row whose
+first cell starts with `EXAMPLE-`, and a file holding only that row imports nothing and says so. In a
+workbook the required columns are bold, with a note.
+
 """
 
 

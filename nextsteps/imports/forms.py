@@ -29,6 +29,9 @@ class MultipleFileField(forms.FileField):
         files = (
             [single(d, initial) for d in data] if isinstance(data, list | tuple) else [single(data, initial)]
         )
+        if not files and self.required:
+            # A form sent without a file has an empty list here, which the single-file check never sees.
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         for upload in files:
             if not upload.name.lower().endswith(SUFFIXES):
                 raise forms.ValidationError(
@@ -72,8 +75,14 @@ class UploadForm(forms.Form):
         self.fields["programme"].queryset = (  # type: ignore[attr-defined]
             Programme.objects.filter(organisations__in=organisations).distinct().order_by("name")
         )
-        if organisations.count() == 1:
-            self.fields["organisation"].initial = organisations.first()
+        for name in ("organisation", "programme"):
+            field = self.fields[name]
+            choices = list(field.queryset[:2])  # type: ignore[attr-defined]
+            if len(choices) == 1:
+                # The user's only one: chosen, shown, and not to be changed (a disabled field keeps its
+                # initial value whatever is posted).
+                field.initial = choices[0]
+                field.disabled = True
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -85,5 +94,11 @@ class UploadForm(forms.Form):
                 "programme",
                 _("%(organisation)s does not take part in %(programme)s.")
                 % {"organisation": organisation, "programme": programme},
+            )
+        if self.errors and "uploads" not in self.errors:
+            # The page comes back with the other choices kept; a browser never keeps a chosen file.
+            self.add_error(
+                "uploads",
+                _("Choose the file again: a browser does not keep it when the page is shown again."),
             )
         return data

@@ -48,6 +48,7 @@ from nextsteps.imports import case_file_rows, referral_rows, rights, vocabularie
 from nextsteps.imports import columns as c
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
+from nextsteps.imports.templates import is_example
 from nextsteps.imports.uniqueness import (
     CODE_TAKEN,
     CodedRow,
@@ -293,6 +294,8 @@ class Importer:
         self.pending_identifications: list[tuple[str, int, str, str, str]] = []
         # Dates of the case file's rows, to check against their stored case's open period.
         self.pending_periods: list[tuple[str, int, str, str, dt.date, bool]] = []
+        # Files whose first row is the template's example row, which is skipped.
+        self._examples: set[str] = set()
 
     def _lookups(self) -> dict[str, Lookup]:
         org, prog = self.organisation, self.programme
@@ -545,6 +548,10 @@ class Importer:
         width = len(table.header)
         plan = [(b.index, b.column.name, b.column.required, b.parse) for b in bindings]
         for number, cells in table.rows():
+            if number == 2 and is_example(cells):
+                # The template's own example (templates.py): never a record, whatever its other cells say.
+                self._examples.add(source.name)
+                continue
             values: dict[str, Any] = {}
             ok = True
             count = len(cells)
@@ -648,6 +655,17 @@ class Importer:
             # Tables made from other formats (Kobo exports) bring what they could not turn into rows.
             for number, column, value, reason in getattr(table, "problems", ()):
                 self.error(source.name, number, column, value, reason)
+            if not rows and source.name in self._examples:
+                self.error(
+                    source.name,
+                    2,
+                    None,
+                    "",
+                    _(
+                        "this file holds only the template's example row, which is never imported: "
+                        "write your own rows below it or in its place, then import the file again"
+                    ),
+                )
             self._validated[source.name] = (spool, present, rows)
             self.result.rows += rows
             self._report(source, table, rows, final=True)

@@ -20,10 +20,24 @@ from nextsteps.imports import columns as c
 from nextsteps.imports.values import Vocabulary
 
 FORMATS = ("csv", "xlsx")
+# The first cell of a template's example row starts with this: the importer skips that row (is_example).
+EXAMPLE_MARK = "EXAMPLE-"
 
 
 def example_row(record_type: c.RecordType) -> list[str]:
     return [column.example for column in record_type.columns]
+
+
+def marked_example_row(record_type: c.RecordType) -> list[str]:
+    """The example row a downloaded template carries: clearly synthetic, and skipped when imported, so
+    that a template imported unchanged writes nothing (and says why)."""
+    row = example_row(record_type)
+    return [f"{EXAMPLE_MARK}{row[0]}", *row[1:]] if row else row
+
+
+def is_example(cells: Sequence[Any]) -> bool:
+    first = cells[0] if cells else None
+    return isinstance(first, str) and first.strip().upper().startswith(EXAMPLE_MARK)
 
 
 def allowed_values(column: c.Column, vocabularies: dict[str, Vocabulary], lang: str | None = None) -> str:
@@ -56,10 +70,14 @@ def write_file(
     fmt: str | None = None,
     vocabularies: dict[str, Vocabulary] | None = None,
     lang: str = "en",
+    example: bool = False,
 ) -> int:
-    """Write a template (no rows) or a filled-in file; returns the number of rows written."""
+    """Write a template (no rows, or with `example` its example row) or a filled-in file; returns the number
+    of rows written. A workbook's header marks the required columns (bold, with a note)."""
     header = list(header or record_type.names)
     fmt = fmt or path.suffix.lstrip(".").lower()
+    if example:
+        rows = [marked_example_row(record_type)]
     if fmt == "csv":
         with open(path, "w", encoding="utf-8-sig", newline="") as stream:
             return write_csv(stream, header, rows)
@@ -68,9 +86,9 @@ def write_file(
     raise ValueError(fmt)
 
 
-def csv_text(record_type: c.RecordType) -> str:
+def csv_text(record_type: c.RecordType, *, example: bool = False) -> str:
     stream = io.StringIO()
-    write_csv(stream, record_type.names)
+    write_csv(stream, record_type.names, [marked_example_row(record_type)] if example else ())
     return stream.getvalue()
 
 
@@ -83,16 +101,21 @@ def _write_xlsx(
     lang: str,
 ) -> int:
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font
 
     # Write-only mode streams rows to disk, so an export of any size needs the memory of one row.
     book = Workbook(write_only=True)
     sheet = book.create_sheet(record_type.key)
     bold = Font(bold=True)
+    required = set(record_type.required)
     head = []
     for name in header:
         cell = spreadsheets.xlsx_cell(sheet, name)
-        cell.font = bold
+        # The names stay as the importer reads them: required columns are bold and carry a note.
+        if name in required:
+            cell.font = bold
+            cell.comment = Comment(_("Required: every row needs a value here."), "Next Steps")
         head.append(cell)
     sheet.append(head)
     count = 0

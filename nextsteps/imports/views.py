@@ -71,7 +71,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def template(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
-    """An empty template; the XLSX one has a sheet of column help and lists of allowed values."""
+    """A template with its example row (skipped when imported); the XLSX one marks the required columns and
+    has a sheet of column help and lists of allowed values."""
     organisations = _organisations(request)
     rtype = c.TYPES.get(key)
     access.require(
@@ -81,12 +82,17 @@ def template(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     )
     assert rtype is not None
     if fmt == "csv":
-        content = templates.csv_text(rtype).encode("utf-8-sig")
+        content = templates.csv_text(rtype, example=True).encode("utf-8-sig")
     else:
         with tempfile.TemporaryDirectory() as scratch:
             path = Path(scratch) / f"{key}.{fmt}"
             templates.write_file(
-                path, rtype, fmt=fmt, vocabularies=vocabularies.load(None), lang=get_language() or "en"
+                path,
+                rtype,
+                fmt=fmt,
+                vocabularies=vocabularies.load(None),
+                lang=get_language() or "en",
+                example=True,
             )
             content = path.read_bytes()
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])

@@ -232,6 +232,84 @@ def record_outreach_round(
     return visit
 
 
+@dataclass
+class RoundSaved:
+    visits: list[int]
+    households: int
+    people: int
+
+
+@transaction.atomic
+def record_round(
+    *,
+    acting_user: Any,
+    programme: Any,
+    organisation: Any,
+    date: dt.date,
+    locality: str,
+    site_type: Any,
+    households: Sequence[tuple[Household, Sequence[int]]],
+    persons: Sequence[Person] = (),
+) -> RoundSaved:
+    """A whole outreach round: one visit per household with the persons present (primary keys of its
+    members), and one visit for the other people reached. However many households, a fixed number of
+    queries: the visits, their links and their audit entries are each written in one statement.
+
+    The visit's rules run as for a single visit: every field rule once (they are the same for every visit of
+    the round), the household's locality per visit; the database refuses a second visit of a household on
+    one day (IntegrityError, nothing saved)."""
+    common = {
+        "programme": programme,
+        "organisation": organisation,
+        "date": date,
+        "locality": locality,
+        "site_type": site_type,
+    }
+    OutreachVisit(**common).full_clean()
+    for household, _present in households:
+        elsewhere = OutreachVisit(**common, household=household).household_elsewhere()
+        if elsewhere is not None:
+            raise ValidationError({"household": [elsewhere]})
+    ids = {
+        "programme_id": programme.pk,
+        "organisation_id": organisation.pk,
+        "date": date,
+        "locality": locality,
+        "site_type_id": site_type.pk,
+    }
+    insert_rows(OutreachVisit, [{**ids, "household_id": household.pk} for household, _p in households])
+    visit_of: dict[int, int] = {}
+    if households:
+        visit_of = dict(
+            OutreachVisit.objects.filter(
+                AnyOf(F("household_id"), [household.pk for household, _p in households]),
+                organisation=organisation,
+                date=date,
+            )
+            .order_by()
+            .values_list("household_id", "pk")
+        )
+    insert_rows(
+        VisitPerson,
+        [
+            {"visit_id": visit_of[household.pk], "person_id": person}
+            for household, present in households
+            for person in present
+        ],
+    )
+    fields = (*(f.name for f in OutreachVisit._meta.concrete_fields if not f.primary_key), "persons")
+    created = [visit_of[household.pk] for household, _p in households]
+    insert_audit_entries(
+        OutreachVisit, [(AuditEntry.Action.CREATE, pk, fields) for pk in created], acting_user, organisation
+    )
+    people = sum(len(present) for _household, present in households)
+    if persons:
+        others = record_outreach_round(acting_user=acting_user, persons=persons, **common)
+        created.append(others.pk)
+        people += len(persons)
+    return RoundSaved(visits=created, households=len(households), people=people)
+
+
 @transaction.atomic
 def external_organisation_named(
     name: str, *, kind: str, acting_user: Any, organisation: Any

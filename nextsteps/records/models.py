@@ -614,16 +614,21 @@ class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         skip = set(exclude or ()) | set(errors)
-        household = self.household if self.household_id and not {"household", "locality"} & skip else None
-        if household is not None and not same_locality(household.locality, self.locality):
-            errors["household"] = [
-                ValidationError(
-                    str(_("This household is in %(household)s, not in %(locality)s.")),
-                    params={"household": household.locality, "locality": self.locality},
-                )
-            ]
+        elsewhere = self.household_elsewhere() if not {"household", "locality"} & skip else None
+        if elsewhere is not None:
+            errors["household"] = [elsewhere]
         if errors:
             raise ValidationError(errors)
+
+    def household_elsewhere(self) -> ValidationError | None:
+        """The household rule alone, for the outreach round: it checks the rest once for all its visits."""
+        household = self.household if self.household_id else None
+        if household is None or same_locality(household.locality, self.locality):
+            return None
+        return ValidationError(
+            str(_("This household is in %(household)s, not in %(locality)s.")),
+            params={"household": household.locality, "locality": self.locality},
+        )
 
 
 def same_locality(first: str, second: str) -> bool:
@@ -974,3 +979,27 @@ class Story(RecordRules, Versioned, TimeStamped):
             refusal = publication_refusal(self.person, self.date)
             if refusal:
                 raise ValidationError({"consent_to_publish": refusal})
+
+
+class RoundSubmission(models.Model):
+    """The token of an outreach round's form, stored with the round's visits: a second submit of the same
+    form (a double click, a reload) finds it and is told the round is saved, rather than saving it again.
+    It holds no one's details: a user, a place and a day."""
+
+    token = models.UUIDField(_("token"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    date = models.DateField(_("date"))
+    locality = models.CharField(_("locality"), max_length=100)
+    saved_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outreach round submission")
+        verbose_name_plural = _("outreach round submissions")
+
+    def __str__(self) -> str:
+        return f"{self.locality} {day(self.date)}"

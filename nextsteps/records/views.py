@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Collection
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Length, Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +22,10 @@ from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions, versions
-from nextsteps.records.forms import PAGE_FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
+from nextsteps.records.forms import PAGE_FORMS, RecordForm, ServiceForm
 from nextsteps.records.kinds import KINDS, RecordKind
-from nextsteps.records.models import Case, Person, SiteType
+from nextsteps.records.models import Case, SiteType
+from nextsteps.records.round import outreach_round  # noqa: F401  (the URLs name it here)
 from nextsteps.reports import quality
 from nextsteps.widgets import DateInput
 
@@ -337,123 +335,6 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
         return redirect(record_url(kind, "list"))
     return render(request, "records/confirm_delete.html", {"spec": spec, "obj": obj, "blocked": blocked})
-
-
-# How often a round is tried again when a code it generated was taken by someone saving at the same time.
-ROUND_ATTEMPTS = 3
-
-
-@login_required
-def outreach_round(request: HttpRequest) -> HttpResponse:
-    """The fastest path for outreach workers: one visit per household, and new people met on the way."""
-    access.require(access.can(request.user, "visit", access.ADD))
-    programme = access.programme_or_404(request.user, request.GET.get("programme"))
-    form = OutreachRoundForm(request.POST or None, user=request.user, initial={"date": dt.date.today()})
-    newcomers = NewPersonFormSet(request.POST or None, prefix="new")
-    if request.method == "POST":
-        # Both are validated, so that every mistake is shown at once; the codes are checked against the
-        # organisation the round is for.
-        round_valid = form.is_valid()
-        newcomers.organisation = form.cleaned_data.get("organisation") if round_valid else None
-        if round_valid and newcomers.is_valid():
-            visits = _save_round(request.user, programme, form, newcomers)
-            if visits is not None:
-                messages.success(
-                    request,
-                    _("The outreach round was saved: %(visits)s visits, %(people)s people reached.")
-                    % {"visits": len(visits), "people": sum(v.persons.count() for v in visits)},
-                )
-                return redirect(record_url("visit", "list"))
-    return render(request, "records/outreach_round.html", {"form": form, "newcomers": newcomers})
-
-
-def _save_round(user: Any, programme: Any, form: OutreachRoundForm, newcomers: Any) -> list[Any] | None:
-    """Save the round, or add to the forms why not (then nothing is saved) and return None."""
-    data = form.cleaned_data
-    can_add_people = access.can(user, "person", access.ADD, data["organisation"].pk)
-    new_rows = [row for row in newcomers.cleaned_data if row and (row.get("code") or row.get("birth_year"))]
-    if new_rows and not can_add_people:
-        form.add_error(None, _("You cannot record new people for this organisation."))
-        return None
-    if not (data["households"] or data["persons"] or new_rows):
-        form.add_error(None, _("Choose at least one household or person reached."))
-        return None
-    for _attempt in range(ROUND_ATTEMPTS):
-        try:
-            return _record_round(user, programme, data, new_rows, reserved=newcomers.typed_codes())
-        except (IntegrityError, ValidationError) as error:
-            # Someone saved a person with one of these codes since the form was checked: a typed code
-            # is the user's to change, a generated one is simply generated again.
-            newcomers.full_clean()
-            if not newcomers.is_valid():
-                return None
-            if isinstance(error, ValidationError) and set(getattr(error, "error_dict", {"": None})) != {
-                "code"
-            }:
-                # Not a code taken meanwhile: a rule of the records themselves, said as it is.
-                form.add_error(None, error.messages)
-                return None
-    form.add_error(
-        None, _("Others were saving people at the same time. Nothing was saved: please save again.")
-    )
-    return None
-
-
-@transaction.atomic
-def _record_round(
-    user: Any, programme: Any, data: dict[str, Any], new_rows: list[dict[str, Any]], reserved: set[str]
-) -> list[Any]:
-    org = data["organisation"]
-    people = list(data["persons"])
-    for row in new_rows:
-        code = (row.get("code") or "").strip() or _next_code(org, reserved)
-        people.append(
-            actions.create_record(
-                Person,
-                acting_user=user,
-                organisation=org,
-                code=code,
-                sex=row["sex"],
-                birth_year=row.get("birth_year"),
-            )
-        )
-    common = {
-        "acting_user": user,
-        "programme": programme,
-        "organisation": org,
-        "date": data["date"],
-        "locality": data["locality"],
-        "site_type": data["site_type"],
-    }
-    visits = [
-        actions.record_outreach_round(household=household, persons=household.members.all(), **common)
-        for household in data["households"]
-    ]
-    if people:
-        visits.append(actions.record_outreach_round(persons=people, **common))
-    return visits
-
-
-def _next_code(org: Organisation, reserved: Collection[str] = ()) -> str:
-    """The code after the highest numbered one of the organisation (`SAL-00042`), never one it already
-    uses or one typed elsewhere in the same round, whatever their case: counting persons would reuse a
-    code after a delete."""
-    prefix = f"{org.slug[:3].upper()}-"
-    persons = Person.objects.filter(organisation=org)
-    highest = (
-        persons.filter(code__startswith=prefix, code__regex=rf"^{re.escape(prefix)}[0-9]+$")
-        .order_by(Length("code").desc(), "-code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    number = int(highest[len(prefix) :]) + 1 if highest else 1
-    # Codes with odd zero padding can sort above higher numbers: step over any that are taken.
-    taken = {code.lower() for code in reserved}
-    while (code := f"{prefix}{number:05d}").lower() in taken or (
-        persons.annotate(lower_code=Lower("code")).filter(lower_code=code.lower()).exists()
-    ):
-        number += 1
-    return code
 
 
 @login_required

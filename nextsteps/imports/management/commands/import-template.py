@@ -22,6 +22,9 @@ class Command(BaseCommand):
             "--format", dest="fmt", help="csv or xlsx (default: from the file name, else csv)"
         )
         parser.add_argument("--lang", help="language of the xlsx column help: nl, en or ro")
+        parser.add_argument(
+            "--example", action="store_true", help="add the example row (skipped when the file is imported)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         lang = cli.language(options["lang"])
@@ -35,10 +38,17 @@ class Command(BaseCommand):
                 if fmt == "xlsx":
                     output = Path(f"{rtype.key}.xlsx")
                 else:
-                    self.stdout.write(templates.csv_text(rtype), ending="")
+                    self.stdout.write(templates.csv_text(rtype, example=options["example"]), ending="")
                     return
             try:
-                templates.write_file(output, rtype, fmt=fmt, vocabularies=vocabularies.load(None), lang=lang)
+                templates.write_file(
+                    output,
+                    rtype,
+                    fmt=fmt,
+                    vocabularies=vocabularies.load(None),
+                    lang=lang,
+                    example=options["example"],
+                )
             except OSError as error:
                 raise CommandError(
                     _("Could not write %(path)s: %(reason)s") % {"path": output, "reason": error.strerror}
