@@ -33,7 +33,7 @@ CONSENT_MARKER = b"browser-day-consent-form-4471"
 def open_the_most_overdue_case(page: Any) -> str:
     """From My cases, filtered to overdue follow-ups, the case whose follow-up is most overdue."""
     page.goto("/")
-    page.click("details.menu summary")
+    page.click("button.menu-toggle")
     page.click("nav a[href='/cases/mine/']")
     page.check("input[name=overdue]")
     page.select_option("select[name=sort]", "next")
