@@ -241,6 +241,8 @@ TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# One date format per language on every page (nextsteps/formats/__init__.py).
+FORMAT_MODULE_PATH = ["nextsteps.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
