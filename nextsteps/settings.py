@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "nextsteps.accounts.middleware.UserLanguageMiddleware",
     "nextsteps.accounts.middleware.TwoFactorMiddleware",
+    "nextsteps.accounts.middleware.PasswordChangeMiddleware",
     "nextsteps.accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

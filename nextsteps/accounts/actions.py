@@ -101,8 +101,14 @@ def _new_account(username: str, language: str, password: str, *, operator: bool 
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("That user name is taken; choose another.")})
+    # The password is one-time: whoever set it knows it, so its owner replaces it at the first sign-in.
     user = User(
-        username=username, language=language, is_active=True, is_staff=operator, is_superuser=operator
+        username=username,
+        language=language,
+        is_active=True,
+        is_staff=operator,
+        is_superuser=operator,
+        must_change_password=True,
     )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
@@ -236,7 +242,8 @@ def change_password(*, acting_user: Any, user: User, password: str) -> None:
         _require_whole_account(acting_user, user)
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     _log_account_change(acting_user, user, ["password"])
 
 
