@@ -43,19 +43,8 @@ def signed_in(username: str) -> Client:
     return client
 
 
-def test_a_user_added_on_the_team_page_must_change_the_password() -> None:
-    admin = Client()
-    admin.force_login(User.objects.get(username="admin"))
-    # The administrator's own second step, as tests/conftest.py's login fixture does it.
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=User.objects.get(username="admin"), name="test", defaults={"confirmed": True}
-    )
-    session = admin.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+def test_a_user_added_on_the_team_page_must_change_the_password(login: Callable[[str], Client]) -> None:
+    admin = login("admin")
     admin.post(
         reverse("team:user-add", args=["next-steps-nl"]),
         {
@@ -128,3 +117,30 @@ def test_the_user_command_sets_a_one_time_password() -> None:
 def test_the_demo_personas_sign_in_with_the_password_they_were_given(login: Callable[[str], Client]) -> None:
     assert not User.objects.filter(username__in=["viewer", "coordinator"], must_change_password=True).exists()
     assert login("viewer").get(reverse("home")).status_code == 200
+
+
+def test_a_new_user_has_a_full_name_and_an_optional_email_address(login: Callable[[str], Client]) -> None:
+    admin = login("admin")
+    admin.post(
+        reverse("team:user-add", args=["next-steps-nl"]),
+        {
+            "username": "named.viewer",
+            "first_name": "Ana",
+            "last_name": "Pop",
+            "email": "ana.pop@example.org",
+            "language": "en",
+            "roles": ["viewer"],
+            "password_choice": "choose",
+            "password1": ONE_TIME,
+            "password2": ONE_TIME,
+        },
+    )
+    user = User.objects.get(username="named.viewer")
+    assert (user.get_full_name(), user.email) == ("Ana Pop", "ana.pop@example.org")
+    assert "Ana Pop" in admin.get(reverse("team:index")).content.decode()
+    refused = admin.post(
+        reverse("team:user-add", args=["next-steps-nl"]),
+        {"username": "bad.email", "email": "not-an-address", "language": "en", "roles": ["viewer"]},
+    )
+    assert refused.status_code == 200 and refused.context["form"].errors["email"]
+    assert not User.objects.filter(username="bad.email").exists()
