@@ -47,4 +47,6 @@ def test_on_a_desktop_the_navigation_is_visible_without_a_click(page: Any) -> No
     expect(page.locator("#site-nav a[href='/reports/']")).to_be_visible()
     # Nothing runs sideways off a phone's screen either (checked here at 360 px after the desktop).
     page.set_viewport_size({"width": 360, "height": 740})
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for url in ("/", "/reports/", "/api-tokens/"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url

@@ -179,7 +179,7 @@ class CaseForm(RecordForm):
             person.disabled = True
 
     sections = [
-        (_("Case"), ("organisation", "person", "opened")),
+        (_("Case details"), ("organisation", "person", "opened")),
         (_("Consent to services"), ("services_consent", "consent_given_by", "consent_not_asked_reason")),
         (_("Status and closing"), ("status", "closed", "closure_reason")),
     ]
