@@ -18,7 +18,6 @@ from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("NEXTSTEPS_DATA_DIR", Path.cwd() / "data")).resolve()
@@ -92,6 +91,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "nextsteps.accounts.middleware.UserLanguageMiddleware",
     "nextsteps.accounts.middleware.TwoFactorMiddleware",
+    "nextsteps.accounts.middleware.PasswordChangeMiddleware",
     "nextsteps.accounts.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -236,12 +236,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("nl", _("Dutch")), ("en", _("English")), ("ro", _("Romanian"))]
+# Each language is named in itself, whatever language the page is in: someone looking for their own
+# language finds it even on a page in one they do not read.
+LANGUAGES = [("nl", "Nederlands"), ("en", "English"), ("ro", "Română")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Bucharest"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# One date format per language on every page (nextsteps/formats/__init__.py).
+FORMAT_MODULE_PATH = ["nextsteps.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))

@@ -43,7 +43,7 @@ def test_a_coordinator_records_a_round_and_sees_the_dashboard_change(page: Any) 
 
 def test_switching_to_romanian_and_downloading_the_report(page: Any) -> None:
     sign_in(page, "viewer")
-    page.click("summary")
+    page.click("button.menu-toggle")
     page.select_option("#language-select", "ro")
     page.click("#language-select ~ button")
     expect(page.locator("html")).to_have_attribute("lang", "ro")

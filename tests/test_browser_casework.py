@@ -33,7 +33,7 @@ CONSENT_MARKER = b"browser-day-consent-form-4471"
 def open_the_most_overdue_case(page: Any) -> str:
     """From My cases, filtered to overdue follow-ups, the case whose follow-up is most overdue."""
     page.goto("/")
-    page.click("details.menu summary")
+    page.click("button.menu-toggle")
     page.click("nav a[href='/cases/mine/']")
     page.check("input[name=overdue]")
     page.select_option("select[name=sort]", "next")
@@ -102,7 +102,7 @@ def test_a_caseworkers_day_from_my_cases_to_closing_a_case(page: Any, server: st
     page.click("main button[type=submit].primary")
     page.wait_for_load_state()
     if "/close/" in page.url:
-        expect(page.locator(".errors[role=alert] li").first).to_be_visible()
+        expect(page.locator("[data-error-summary] li").first).to_be_visible()
         page.click("main button[type=submit].primary")
     page.wait_for_url(f"**{case_path}")
     expect(page.locator(f"a[href='/cases/{case}/reopen/']")).to_be_visible()

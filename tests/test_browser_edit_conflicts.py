@@ -88,7 +88,7 @@ def test_the_second_of_two_sessions_cannot_reopen_a_case_the_first_just_closed(
     corrected = (opened + dt.timedelta(days=1)).isoformat()
     mine.fill("input[name=opened]", corrected)
     mine.click("button[type=submit].primary")
-    expect(mine.locator(".errors[role=alert]").first).to_contain_text("ana.ijm")
+    expect(mine.locator("[data-error-summary]").first).to_contain_text("ana.ijm")
     assert mine.url.endswith(case + "edit/")
     # Their correction is still on the form, and what Ana saved is shown beside it.
     assert mine.input_value("input[name=opened]") == corrected
@@ -134,7 +134,7 @@ def test_the_second_of_two_sessions_editing_a_follow_up_is_refused_and_keeps_its
     ion.wait_for_url(f"**{case_file}*")
     eva.fill("textarea[name=what]", "Call the shelter about two beds")
     eva.click("button[type=submit].primary")
-    expect(eva.locator(".errors[role=alert]").first).to_contain_text(two_more_caseworkers[0])
+    expect(eva.locator("[data-error-summary]").first).to_contain_text(two_more_caseworkers[0])
     assert eva.input_value("textarea[name=what]") == "Call the shelter about two beds"
     expect(eva.locator(".stale-values")).to_be_visible()
 

@@ -86,7 +86,7 @@ def test_a_referral_from_the_dutch_office_to_ijm_romania(browser: Any, server: s
         # IJM's inbox lists both, waiting for an answer.
         sign_in(ijm, "caseworker.ijm")
         if not ijm.locator("nav a[href='/referrals/']").is_visible():
-            ijm.click("details.menu summary")
+            ijm.click("button.menu-toggle")
         ijm.click("nav a[href='/referrals/']")
         waiting = ijm.locator("main section").first
         for pk in (accepted, declined):

@@ -97,12 +97,27 @@ def _forget_memberships(user: Any) -> None:
         del user._nextsteps_memberships
 
 
-def _new_account(username: str, language: str, password: str, *, operator: bool = False) -> User:
+def _new_account(
+    username: str,
+    language: str,
+    password: str,
+    *,
+    operator: bool = False,
+    details: dict[str, str] | None = None,
+) -> User:
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("That user name is taken; choose another.")})
+    # The password is one-time: whoever set it knows it, so its owner replaces it at the first sign-in.
     user = User(
-        username=username, language=language, is_active=True, is_staff=operator, is_superuser=operator
+        username=username,
+        language=language,
+        is_active=True,
+        is_staff=operator,
+        is_superuser=operator,
+        must_change_password=True,
+        # Given and family name, e-mail address: optional; the navigation shows the name when there is one.
+        **{field: value.strip() for field, value in (details or {}).items()},
     )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
@@ -121,19 +136,23 @@ def create_user(
     language: str,
     roles: Iterable[str],
     password: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
 ) -> User:
     """A new account working for `organisation` in the given roles, with an initial password."""
     _require_administers(acting_user, organisation)
     roles = sorted(set(roles))
     if not roles:
         raise ValidationError({"roles": _("Give the new user at least one role.")})
-    user = _new_account(username, language, password)
+    details = {"first_name": first_name, "last_name": last_name, "email": email}
+    user = _new_account(username, language, password, details=details)
     log(
         AuditEntry.Action.CREATE,
         user,
         user=acting_user,
         organisation=organisation,
-        fields=["username", "language", "password"],
+        fields=["username", "language", "password", *(name for name, value in details.items() if value)],
     )
     for role in roles:
         add_role(acting_user=acting_user, user=user, organisation=organisation, role=role)
@@ -236,7 +255,8 @@ def change_password(*, acting_user: Any, user: User, password: str) -> None:
         _require_whole_account(acting_user, user)
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     _log_account_change(acting_user, user, ["password"])
 
 

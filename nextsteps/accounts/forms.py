@@ -21,6 +21,9 @@ class NewUserForm(forms.Form):
         validators=[UnicodeUsernameValidator()],
         help_text=_("Letters, digits and . @ + - _ only."),
     )
+    first_name = forms.CharField(label=_("given name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("family name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("e-mail address"), required=False)
     language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES)
     roles = forms.MultipleChoiceField(
         label=_("roles in this organisation"), choices=Role.choices, widget=forms.CheckboxSelectMultiple

@@ -91,6 +91,37 @@ class TwoFactorMiddleware:
         return self.get_response(request)
 
 
+class PasswordChangeMiddleware:
+    """A user signed in with a one-time password (set by an administrator or a command) reaches no page but
+    the password page until they chose their own. The second factor comes first (TwoFactorMiddleware runs
+    before this one); the JSON API, authenticated by its tokens alone, is not concerned."""
+
+    OPEN_PREFIXES = (
+        "/accounts/password/",
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/accounts/2fa/",
+        "/accounts/language/",
+        "/static/",
+        "/api/",
+        "/health/",
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            return redirect(reverse("accounts:password"))
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     """The Content-Security-Policy (Django 5.2 has none of its own) and a strict permissions policy."""
 

@@ -29,6 +29,9 @@ class User(AbstractUser):
         default="en",
         help_text=_("The language of every page, message and report you open."),
     )
+    # Set with a one-time password (the Team page, `nextsteps user add`): the user chooses their own at the
+    # first sign-in before any other page opens (accounts.middleware.PasswordChangeMiddleware).
+    must_change_password = models.BooleanField(_("must change the password"), default=False)
 
     @property
     def is_operator(self) -> bool:

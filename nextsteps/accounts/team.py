@@ -92,6 +92,9 @@ def user_add(request: HttpRequest, slug: str) -> HttpResponse:
                 language=data["language"],
                 roles=data["roles"],
                 password=password,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
             )
         except ValidationError as error:
             if not hasattr(error, "error_dict"):

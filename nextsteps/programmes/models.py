@@ -215,8 +215,9 @@ class PeriodNarrative(Versioned, TimeStamped):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="narratives")
     start = models.DateField(_("from"))
     end = models.DateField(_("to"))
+    # Each language named in itself (settings.LANGUAGES).
     language = models.CharField(
-        _("language"), max_length=2, choices=[("nl", "nl"), ("en", "en"), ("ro", "ro")]
+        _("language"), max_length=2, choices=[("nl", "Nederlands"), ("en", "English"), ("ro", "Română")]
     )
     text = models.TextField(_("text"))
 

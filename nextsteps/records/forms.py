@@ -123,6 +123,14 @@ def _no_future(value: dt.date | None, message: Any) -> None:
 
 class PersonForm(RecordForm):
     kind = "person"
+    # The form's sections (laid out by templates/form_fields.html).
+    sections = [
+        (
+            _("Person"),
+            ("organisation", "code", "sex", "birth_date", "birth_year", "nationality", "survivor_status"),
+        ),
+        (_("Name and contact details"), ("given_name", "family_name", "phone")),
+    ]
 
     class Meta:
         model = m.Person
@@ -174,6 +182,11 @@ class CaseForm(RecordForm):
             person.queryset = m.Person.objects.filter(pk=case.person_id)
             person.disabled = True
 
+    sections = [
+        (_("Case details"), ("organisation", "person", "opened")),
+        (_("Consent to services"), ("services_consent", "consent_given_by", "consent_not_asked_reason")),
+        (_("Status and closing"), ("status", "closed", "closure_reason")),
+    ]
     field_order = [
         "organisation",
         "person",
@@ -265,6 +278,21 @@ class VisitForm(RecordForm):
 
 class ActivityForm(RecordForm):
     kind = "activity"
+    sections = [
+        (_("Activity"), ("organisation", "activity_type", "pillar", "title", "date", "locality")),
+        (
+            _("Who took part"),
+            (
+                "attendance_total",
+                "attendance_women",
+                "attendance_girls",
+                "attendance_men",
+                "attendance_boys",
+                "participant_groups",
+                "participating_organisations",
+            ),
+        ),
+    ]
 
     class Meta:
         model = m.Activity

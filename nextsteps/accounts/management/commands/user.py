@@ -56,6 +56,9 @@ class Command(BaseCommand):
         )
         add.add_argument("--role", action="append", default=[], help=f"one of {roles}; repeat for more")
         add.add_argument("--user-language", default="en", help="language the user sees: nl, en or ro")
+        add.add_argument("--first-name", default="", help="the user's given name (optional)")
+        add.add_argument("--last-name", default="", help="the user's family name (optional)")
+        add.add_argument("--email", default="", help="the user's e-mail address (optional)")
         change = role.add_mutually_exclusive_group(required=True)
         change.add_argument("--add", dest="give", help=f"role to give: {roles}")
         change.add_argument("--remove", dest="take", help="role to take away")
@@ -97,6 +100,9 @@ class Command(BaseCommand):
                 language=options["user_language"],
                 roles=options["role"],
                 password=password,
+                first_name=options["first_name"],
+                last_name=options["last_name"],
+                email=options["email"],
             )
         self.stderr.write(_("%(user)s was added.") % {"user": user.username})
         if not chosen:
