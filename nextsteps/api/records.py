@@ -215,7 +215,7 @@ def add_kind(kind: str) -> None:
 
     def delete_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)) -> Status[None]:
         user = token_user(request)
-        obj = access.get_or_404(user, kind, record_id, access.DELETE)
+        obj = access.removable_or_404(user, kind, record_id)
         try:
             actions.delete_record(obj, acting_user=user)
         except actions.RecordKept as kept:

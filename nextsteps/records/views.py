@@ -227,7 +227,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "fields": fields,
             "related": related,
             "can_change": access.can(request.user, kind, access.CHANGE, org_id),
-            "can_delete": access.can(request.user, kind, access.DELETE, org_id),
+            "can_delete": access.may_remove(request.user, kind, obj),
             "links": links,
         },
     )
@@ -318,13 +318,23 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _save_form(form, request.user, new=False):
         messages.success(request, _("Your changes were saved."))
         return redirect(record_url(kind, "detail", obj.pk))
-    return render(request, "records/form.html", {"spec": spec, "form": form, "new": False, "obj": obj})
+    return render(
+        request,
+        "records/form.html",
+        {
+            "spec": spec,
+            "form": form,
+            "new": False,
+            "obj": obj,
+            "can_delete": access.may_remove(request.user, kind, obj),
+        },
+    )
 
 
 @login_required
 def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
-    obj = access.get_or_404(request.user, kind, pk, access.DELETE)
+    obj = access.removable_or_404(request.user, kind, pk)
     # The rule is the delete action's, the API's and every command's: the page only says it beforehand.
     blocked = actions.deletion_refusal(obj)
     if request.method == "POST":
