@@ -24,7 +24,7 @@ from nextsteps.accounts import access
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
-from nextsteps.records import actions, versions
+from nextsteps.records import actions, removal, versions
 from nextsteps.records.forms import PAGE_FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, Person, SiteType
@@ -270,6 +270,7 @@ def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
                 changed=changed,
                 m2m=m2m,
                 expected_version=versions.expected_version(form),
+                reason=form.cleaned_data.get(removal.CORRECTION_FIELD),
             )
     except versions.StaleEdit as stale:
         versions.show_stale(form, stale)
@@ -315,6 +316,7 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = PAGE_FORMS[kind](
         request.POST or None, instance=obj, user=request.user, programme=programme, action=access.CHANGE
     )
+    removal.add_correction_reason(form)
     if request.method == "POST" and form.is_valid() and _save_form(form, request.user, new=False):
         messages.success(request, _("Your changes were saved."))
         return redirect(record_url(kind, "detail", obj.pk))
@@ -337,16 +339,23 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     obj = access.removable_or_404(request.user, kind, pk)
     # The rule is the delete action's, the API's and every command's: the page only says it beforehand.
     blocked = actions.deletion_refusal(obj)
+    form = removal.RemovalForm(request.POST or None)
     if request.method == "POST":
-        try:
-            actions.delete_record(obj, acting_user=request.user)
-        except actions.RecordKept as kept:
-            for message in kept.messages:
-                messages.error(request, message)
+        if blocked:
+            messages.error(request, blocked)
             return redirect(record_url(kind, "detail", pk))
-        messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
-        return redirect(record_url(kind, "list"))
-    return render(request, "records/confirm_delete.html", {"spec": spec, "obj": obj, "blocked": blocked})
+        if form.is_valid():
+            try:
+                actions.delete_record(obj, acting_user=request.user, reason=form.cleaned_data["reason"])
+            except actions.RecordKept as kept:
+                for message in kept.messages:
+                    messages.error(request, message)
+                return redirect(record_url(kind, "detail", pk))
+            messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
+            return redirect(record_url(kind, "list"))
+    return render(
+        request, "records/confirm_delete.html", {"spec": spec, "obj": obj, "blocked": blocked, "form": form}
+    )
 
 
 # How often a round is tried again when a code it generated was taken by someone saving at the same time.
