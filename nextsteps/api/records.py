@@ -32,6 +32,7 @@ from nextsteps.records.forms import RecordForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.removal import REASON_MAX_LENGTH, RemovalForm
 from nextsteps.records.views import ListFilter
+from nextsteps.reports import reported
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -44,6 +45,7 @@ REMOVAL = {
     "type": "object",
     "properties": {
         "reason": {"type": "string", "minLength": 1, "maxLength": REASON_MAX_LENGTH},
+        "confirm_reported": {"type": "boolean", "default": False},
     },
     "required": ["reason"],
     "additionalProperties": False,
@@ -231,6 +233,17 @@ def add_kind(kind: str) -> None:
             raise Conflict(refusal)
         body, _version = checked_body(request, RemovalForm)
         form = valid(RemovalForm(body))
+        if not form.cleaned_data["confirm_reported"]:
+            warnings = [change.sentence() for change in reported.removal_changes(kind, obj)]
+            if warnings:
+                raise Conflict(
+                    " ".join(
+                        [
+                            *warnings,
+                            _("Send confirm_reported: true to remove it anyway: nothing was removed."),
+                        ]
+                    )
+                )
         try:
             actions.delete_record(obj, acting_user=user, reason=form.cleaned_data["reason"])
         except actions.RecordKept as kept:
@@ -314,7 +327,8 @@ def add_kind(kind: str) -> None:
         summary=f"Delete a {label}",
         description="Send why in the body's `reason` (plain text, at most 500 characters): it is kept, "
         "encrypted, with the audit entry; without it the answer is 422 and nothing is deleted. 409 while "
-        "other records refer to it. Who may delete: a coordinator any record of their organisation, whoever "
+        "other records refer to it, and when the removal would change figures of a report already sent "
+        "outside (the message says which, before and after) unless the body says `confirm_reported: true`. Who may delete: a coordinator any record of their organisation, whoever "
         "writes the kind what they entered in the last 14 days (NEXTSTEPS_OWN_ENTRY_DAYS); 404 for anyone "
         "else.",
         tags=tags,

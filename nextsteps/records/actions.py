@@ -159,6 +159,30 @@ def deletion_refusal(instance: Model) -> str | None:
     return None
 
 
+class _DryRun(Exception):
+    """Raised to roll back a deletion that was only tried (see without)."""
+
+
+T = TypeVar("T")
+
+
+def without(instance: Model, compute: Callable[[], T]) -> T:
+    """What `compute` returns once the record is deleted, with everything its deletion takes along, without
+    deleting it: the deletion runs in a transaction (or savepoint) that is always rolled back, and writes no
+    audit entry. Raises RecordKept like delete_record. For the warnings a removal shows beforehand."""
+    # A copy: a deletion clears the primary keys of the instances it deletes, and the caller's must stay.
+    copy = type(instance)._default_manager.get(pk=instance.pk)
+    result: list[T] = []
+    try:
+        with transaction.atomic(using=router.db_for_write(type(instance))):
+            _collect(copy).delete()
+            result.append(compute())
+            raise _DryRun
+    except _DryRun:
+        pass
+    return result[0]
+
+
 @transaction.atomic
 def delete_record(instance: Model, *, acting_user: Any, reason: str | None = None) -> None:
     """Delete one record, or raise RecordKept (see _collect). The record's own entry keeps the reason the

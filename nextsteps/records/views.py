@@ -28,7 +28,7 @@ from nextsteps.records import actions, removal, versions
 from nextsteps.records.forms import PAGE_FORMS, NewPersonFormSet, OutreachRoundForm, RecordForm, ServiceForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, Person, SiteType
-from nextsteps.reports import quality
+from nextsteps.reports import quality, reported
 from nextsteps.widgets import DateInput
 
 PAGE_SIZE = 25
@@ -316,7 +316,8 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = PAGE_FORMS[kind](
         request.POST or None, instance=obj, user=request.user, programme=programme, action=access.CHANGE
     )
-    removal.add_correction_reason(form)
+    # Asked of the record as stored, before the form sets the values it was sent.
+    removal.add_correction_reason(form, reported=bool(reported.periods_touching(kind, obj)))
     if request.method == "POST" and form.is_valid() and _save_form(form, request.user, new=False):
         messages.success(request, _("Your changes were saved."))
         return redirect(record_url(kind, "detail", obj.pk))
@@ -339,7 +340,9 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     obj = access.removable_or_404(request.user, kind, pk)
     # The rule is the delete action's, the API's and every command's: the page only says it beforehand.
     blocked = actions.deletion_refusal(obj)
-    form = removal.RemovalForm(request.POST or None)
+    # Said before anything is deleted: the figures of reports already sent that the removal would change.
+    warnings = [] if blocked else [change.sentence() for change in reported.removal_changes(kind, obj)]
+    form = removal.RemovalForm(request.POST or None, warned=bool(warnings))
     if request.method == "POST":
         if blocked:
             messages.error(request, blocked)
@@ -354,7 +357,9 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
             return redirect(record_url(kind, "list"))
     return render(
-        request, "records/confirm_delete.html", {"spec": spec, "obj": obj, "blocked": blocked, "form": form}
+        request,
+        "records/confirm_delete.html",
+        {"spec": spec, "obj": obj, "blocked": blocked, "form": form, "warnings": warnings},
     )
 
 
