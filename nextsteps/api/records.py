@@ -233,18 +233,12 @@ def add_kind(kind: str) -> None:
             raise Conflict(refusal)
         body, _version = checked_body(request, RemovalForm)
         form = valid(RemovalForm(body))
-        if not form.cleaned_data["confirm_reported"]:
-            warnings = [change.sentence() for change in reported.removal_changes(kind, obj)]
-            if warnings:
-                raise Conflict(
-                    " ".join(
-                        [
-                            *warnings,
-                            _("Send confirm_reported: true to remove it anyway: nothing was removed."),
-                        ]
-                    )
-                )
         try:
+            if not form.cleaned_data["confirm_reported"]:
+                warnings = [change.sentence() for change in reported.removal_changes(kind, obj)]
+                if warnings:
+                    instruction = _("Send confirm_reported: true to remove it anyway: nothing was removed.")
+                    raise Conflict(" ".join([*warnings, instruction]))
             actions.delete_record(obj, acting_user=user, reason=form.cleaned_data["reason"])
         except actions.RecordKept as kept:
             raise Conflict(" ".join(kept.messages)) from None

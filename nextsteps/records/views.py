@@ -341,7 +341,12 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     # The rule is the delete action's, the API's and every command's: the page only says it beforehand.
     blocked = actions.deletion_refusal(obj)
     # Said before anything is deleted: the figures of reports already sent that the removal would change.
-    warnings = [] if blocked else [change.sentence() for change in reported.removal_changes(kind, obj)]
+    warnings: list[str] = []
+    if not blocked:
+        try:
+            warnings = [change.sentence() for change in reported.removal_changes(kind, obj)]
+        except actions.RecordKept as kept:  # a record that refers to it was saved since
+            blocked = " ".join(kept.messages)
     form = removal.RemovalForm(request.POST or None, warned=bool(warnings))
     if request.method == "POST":
         if blocked:
