@@ -80,7 +80,7 @@ def test_the_page_names_the_figure_before_and_after_and_deletes_nothing_without_
         period = reported.period_label(START, END)
     text = page.content.decode()
     assert expected in text and period in text
-    assert 'name="confirm_reported"' in text
+    assert 'type="checkbox" name="confirm_reported"' in text
     # Asking changed nothing: the dry run was rolled back.
     assert m.OutreachVisit.objects.filter(pk=visit.pk).exists() and visit.persons.count() == 1
     assert shelter_women(demo)[1] == before and data_version() == version
@@ -101,6 +101,7 @@ def test_a_record_outside_any_reported_period_shows_no_warning(
     url = reverse("records:visit-delete", args=[visit.pk])
     page = client.get(url)
     assert page.context["warnings"] == [] and "→" not in page.content.decode()
+    assert 'type="checkbox" name="confirm_reported"' not in page.content.decode()
     assert client.post(url, WHY).status_code == 302
     assert not m.OutreachVisit.objects.filter(pk=visit.pk).exists()
 
