@@ -9,6 +9,7 @@ NEXTSTEPS_KEYS      encryption keys, comma-separated, the first one current (see
 NEXTSTEPS_KEY_FILE  or a file with one key a line (default: the data folder's `keys`, if it exists)
 NEXTSTEPS_SEARCH_KEY  the key of the name-search hashes (or a "search:" line in the key file)
 NEXTSTEPS_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For gives the client address (see below)
+NEXTSTEPS_OWN_ENTRY_DAYS  days during which whoever entered a record may remove it themselves (default 14)
 """
 
 import ipaddress
@@ -281,5 +282,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # A file attached to a case (nextsteps/attachments): read into memory only, refused past this size.
 NEXTSTEPS_ATTACHMENT_MAX_MB = int(os.environ.get("NEXTSTEPS_ATTACHMENT_MAX_MB", "10"))
+# Whoever entered a record may remove it themselves for this many days; later only a coordinator may
+# (nextsteps/accounts/access.py, may_remove).
+NEXTSTEPS_OWN_ENTRY_DAYS = int(os.environ.get("NEXTSTEPS_OWN_ENTRY_DAYS", "14"))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

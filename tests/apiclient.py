@@ -37,8 +37,10 @@ class ApiClient:
             path, json.dumps(body if body is not None else {}), content_type="application/json"
         )
 
-    def delete(self, path: str) -> Any:
-        return self.client.delete(path)
+    def delete(self, path: str, body: Any = None) -> Any:
+        if body is None:
+            return self.client.delete(path)
+        return self.client.delete(path, json.dumps(body), content_type="application/json")
 
 
 @pytest.fixture

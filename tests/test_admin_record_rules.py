@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from nextsteps.indicators.models import Indicator
 from nextsteps.programmes.models import Milestone, PeriodNarrative
+from nextsteps.records import models as m
 from tests.test_admin_audit import form_data
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,72 @@ def test_the_admin_refuses_a_target_in_fractions_or_overlapping_another(
     assert list(indicator.targets.all()) == [target]
     target.refresh_from_db()
     assert target.target == 67
+
+
+def campaign() -> Any:
+    found = m.Campaign.objects.filter(organisation__slug="dorcas-ro").order_by("pk").first()
+    assert found is not None
+    return found
+
+
+def test_the_admin_refuses_a_campaign_that_ends_before_it_starts(login: Callable[[str], Client]) -> None:
+    christmas = campaign()
+    before = (christmas.start, christmas.end)
+    form = refused(login("operator"), christmas, end=(christmas.start - dt.timedelta(days=1)).isoformat())
+    assert list(form.errors) == ["end"]
+    christmas.refresh_from_db()
+    assert (christmas.start, christmas.end) == before
+
+
+def test_the_admin_refuses_a_campaign_slug_the_programme_already_uses(login: Callable[[str], Client]) -> None:
+    christmas = campaign()
+    other = m.Campaign.objects.create(
+        programme=christmas.programme,
+        organisation=christmas.organisation,
+        name="Spring",
+        slug="spring-admin",
+        start=dt.date(2022, 3, 1),
+        end=dt.date(2022, 3, 31),
+    )
+    form = refused(login("operator"), other, slug=christmas.slug)
+    assert "slug" in form.errors
+    other.refresh_from_db()
+    assert other.slug == "spring-admin"
+
+
+def test_the_admin_offers_only_the_campaign_kinds_in_use_like_the_form(
+    login: Callable[[str], Client],
+) -> None:
+    retired = m.CampaignKind.objects.create(
+        code="retired-kind", label_en="Retired", label_nl="Vervallen", label_ro="Retras", active=False
+    )
+    christmas = campaign()
+    kind_before = christmas.kind_id
+    form = refused(login("operator"), christmas, kind=str(retired.pk))
+    assert list(form.errors) == ["kind"]
+    christmas.refresh_from_db()
+    assert christmas.kind_id == kind_before
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"code": "Not a code!"}, "code"), ({"label_en": "   "}, "label_en")],
+    ids=["code", "empty-label"],
+)
+def test_the_admin_refuses_a_bad_code_or_an_empty_label_in_a_managed_list(
+    login: Callable[[str], Client], changes: dict[str, str], field: str
+) -> None:
+    kind = m.CampaignKind.objects.order_by("pk").first()
+    assert kind is not None
+    before = (kind.code, kind.label_en)
+    assert field in refused(login("operator"), kind, **changes).errors
+    kind.refresh_from_db()
+    assert (kind.code, kind.label_en) == before
+
+
+def test_the_admin_refuses_a_code_another_item_of_the_list_has(login: Callable[[str], Client]) -> None:
+    first, second = m.ServiceType.objects.order_by("pk")[:2]
+    form = refused(login("operator"), second, code=first.code)
+    assert "code" in form.errors
+    second.refresh_from_db()
+    assert second.code != first.code

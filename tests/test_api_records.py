@@ -252,7 +252,9 @@ def test_a_record_others_refer_to_cannot_be_deleted(api: Api) -> None:
 def test_deleting_a_record_is_audited(api: Api) -> None:
     activity = m.Activity.objects.filter(organisation__slug="dorcas-ro").first()
     assert activity is not None
-    response = api("prevention.dorcas").delete(f"/api/v1/records/activities/{activity.pk}")
+    response = api("prevention.dorcas").delete(
+        f"/api/v1/records/activities/{activity.pk}", {"reason": "Held once, entered twice."}
+    )
     assert response.status_code == 204
     assert not m.Activity.objects.filter(pk=activity.pk).exists()
     assert AuditEntry.objects.filter(

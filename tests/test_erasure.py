@@ -398,6 +398,28 @@ def test_every_encrypted_note_and_story_is_searched_for_her_values() -> None:
         "casework.Goal": ["text"],
         "identification.CaseIdentification": ["account"],
         "referrals.Referral": ["message", "decline_reason"],
+        "audit.EntryReason": ["text"],
     }
     # Each is searched within the person's organisation only.
     assert all(organisation_path(model) for model, _fields in free_text_fields())
+
+
+def test_a_removal_reason_that_names_her_loses_her_values(demo: Programme) -> None:
+    org, elsewhere = factories.organisation(), factories.organisation()
+    prog = factories.programme(org, elsewhere)
+    person = zamfira(org)
+    mine = partner_contact(prog, org, "A contact.")
+    theirs = partner_contact(prog, elsewhere, "Another contact.")
+    for contact in (mine, theirs):
+        actions.delete_record(contact, acting_user=None, reason=f"Entered for {GIVEN} {FAMILY} by mistake.")
+    erase_person(person, acting_user=None)
+    reasons = {
+        entry.organisation_id: entry.reason.text
+        for entry in AuditEntry.objects.filter(
+            action="delete", model="records.PartnerContact"
+        ).select_related("reason")
+    }
+    assert reasons == {
+        org.pk: "Entered for […] by mistake.",
+        elsewhere.pk: f"Entered for {GIVEN} {FAMILY} by mistake.",
+    }

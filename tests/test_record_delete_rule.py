@@ -61,7 +61,7 @@ def bare_case() -> m.Case:
 def test_the_api_keeps_a_case_with_services_and_outcomes_and_says_why(api: Api) -> None:
     case = case_with_services_and_outcomes()
     services, outcomes = case.services.count(), case.outcomes.count()
-    response = api("coordinator").delete(f"/api/v1/records/cases/{case.pk}")
+    response = api("coordinator").delete(f"/api/v1/records/cases/{case.pk}", {"reason": "A mistake."})
     assert response.status_code == 409
     message = response.json()["message"]
     # The coordinator works in Dutch: the reason names what keeps the case, in Dutch.
@@ -105,7 +105,7 @@ def test_a_case_deleted_through_the_api_takes_its_shares_with_an_entry_each(api:
         CaseShare.objects.create(case=case, organisation=organisation, shared_on=dt.date(2021, 9, 2))
         for organisation in Organisation.objects.exclude(pk=case.organisation_id)[:2]
     ]
-    response = api("coordinator").delete(f"/api/v1/records/cases/{case.pk}")
+    response = api("coordinator").delete(f"/api/v1/records/cases/{case.pk}", {"reason": "A mistake."})
     assert response.status_code == 204
     assert not m.Case.objects.filter(pk=case.pk).exists()
     assert set(
@@ -129,7 +129,7 @@ def test_a_visit_deleted_on_its_page_audits_every_person_reached_on_it(
     # The coordinator of another organisation does not find it at all.
     assert coordinator.post(reverse("records:visit-delete", args=[visit.pk])).status_code == 404
     client = login(importer_of(visit.organisation, Role.COORDINATOR).username)
-    response = client.post(reverse("records:visit-delete", args=[visit.pk]))
+    response = client.post(reverse("records:visit-delete", args=[visit.pk]), {"reason": "Entered twice."})
     assert response.status_code == 302
     assert not m.OutreachVisit.objects.filter(pk=visit.pk).exists()
     logged = AuditEntry.objects.filter(action="delete", model="records.VisitPerson")
@@ -148,7 +148,7 @@ def test_a_person_deleted_out_of_a_household_shows_in_the_household_trail(api: A
         m.Person, acting_user=None, organisation=household.organisation, code="DEL-0001", sex=m.Sex.FEMALE
     )
     household.members.add(person)
-    response = api("coordinator").delete(f"/api/v1/records/persons/{person.pk}")
+    response = api("coordinator").delete(f"/api/v1/records/persons/{person.pk}", {"reason": "A mistake."})
     assert response.status_code == 204
     assert AuditEntry.objects.filter(
         action="change", model="records.Household", object_pk=str(household.pk), fields=["members"]
@@ -169,7 +169,9 @@ def test_a_campaign_deleted_clears_its_volunteers_reference_with_an_entry_each(a
         end=dt.date(2021, 9, 30),
     )
     m.Volunteer.objects.filter(pk=volunteer.pk).update(campaign=campaign)
-    response = api("volunteers.dorcas").delete(f"/api/v1/records/campaigns/{campaign.pk}")
+    response = api("volunteers.dorcas").delete(
+        f"/api/v1/records/campaigns/{campaign.pk}", {"reason": "Never held."}
+    )
     assert response.status_code == 204
     volunteer.refresh_from_db()
     assert volunteer.campaign is None

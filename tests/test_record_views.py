@@ -158,7 +158,7 @@ def test_a_delete_asks_first_then_removes_and_audits(login: Callable[[str], Clie
     url = reverse("records:volunteer-delete", args=[volunteer.pk])
     assert client.get(url).status_code == 200
     assert m.Volunteer.objects.filter(pk=volunteer.pk).exists()
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"reason": "Signed up twice."}).status_code == 302
     assert not m.Volunteer.objects.filter(pk=volunteer.pk).exists()
     assert AuditEntry.objects.filter(
         action="delete", model="records.Volunteer", object_pk=str(volunteer.pk)
@@ -223,5 +223,5 @@ def test_a_case_without_services_or_outcomes_is_deleted(login: Callable[[str], C
     client = login("coordinator")
     url = reverse("records:case-delete", args=[case.pk])
     assert not client.get(url).context["blocked"]
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"reason": "Opened by mistake."}).status_code == 302
     assert not m.Case.objects.filter(pk=case.pk).exists()

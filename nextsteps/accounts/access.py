@@ -21,16 +21,26 @@ Rules:
   organisation. Accepting shares the case (above), so a declined or withdrawn referral opens nothing.
 - A person's data-protection requests (export, erasure) are for the data-protection officer of the person's
   own organisation only: not administrators, not the officer of an organisation a case was shared with.
+- Correcting and removing records (may_remove): a coordinator of the record's organisation corrects and removes
+  every record of it; every role that writes a kind corrects its records, and removes a record of that kind
+  that they entered themselves (its creation's audit entry names them) within the last
+  NEXTSTEPS_OWN_ENTRY_DAYS days (14 by default): a caseworker their own service entered twice, an outreach
+  worker a visit entered by mistake. Older entries, and other people's, are for the coordinator, so that a
+  removal of something others rely on is decided by whoever answers for the organisation's figures. Pages,
+  the API and commands all ask may_remove (through removable_or_404); anyone else gets 404.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from nextsteps.accounts.models import Membership, Role
 from nextsteps.audit.log import log, organisation_of
@@ -268,6 +278,49 @@ def get_or_404(user: Any, kind: str, pk: Any, action: str = VIEW) -> Any:
         raise Http404 from None
     if action == VIEW and KINDS[kind].person_level:
         audit_view(user, obj)
+    return obj
+
+
+def record_organisation_id(kind: str, obj: Any) -> Any:
+    """The id of the organisation a record of `kind` belongs to."""
+    *path, last = KINDS[kind].organisation_path.split("__")
+    for part in path:
+        obj = getattr(obj, part)
+    return getattr(obj, f"{last}_id")
+
+
+def entered_recently_by(user: Any, obj: Model) -> bool:
+    """Whether the user entered this record (its creation's audit entry names them) within the last
+    NEXTSTEPS_OWN_ENTRY_DAYS days: one query on the audit trail's index of records."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    since = timezone.now() - dt.timedelta(days=settings.NEXTSTEPS_OWN_ENTRY_DAYS)
+    return AuditEntry.objects.filter(
+        model=obj._meta.label,
+        object_pk=str(obj.pk),
+        action=AuditEntry.Action.CREATE,
+        user=user,
+        at__gte=since,
+    ).exists()
+
+
+def may_remove(user: Any, kind: str, obj: Any) -> bool:
+    """Whether the user may remove this record (see the module's rules): a coordinator (DELETE on the kind)
+    any record of their organisation; whoever writes the kind there, what they entered recently."""
+    organisation_id = record_organisation_id(kind, obj)
+    if can(user, kind, DELETE, organisation_id):
+        return True
+    return can(user, kind, CHANGE, organisation_id) and entered_recently_by(user, obj)
+
+
+def removable_or_404(user: Any, kind: str, pk: Any) -> Any:
+    """A record the user may remove, or 404 (never 403), whatever the path: page, API or command."""
+    try:
+        # Every role that may remove a kind also writes it: the record must be one they may change.
+        obj = scoped(user, kind, CHANGE).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    require(may_remove(user, kind, obj))
     return obj
 
 

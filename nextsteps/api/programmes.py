@@ -23,6 +23,7 @@ from nextsteps.audit.models import AuditEntry
 from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.identification import models as identification
 from nextsteps.records import models as m
+from nextsteps.reports import reported
 from nextsteps.reports.builder import AUDIENCES, EXTERNAL, Report, build_report
 from nextsteps.reports.render import to_data
 
@@ -275,7 +276,9 @@ def indicators(request: HttpRequest, slug: str = Path(..., pattern=SLUG_PATTERN)
 )
 def report(request: HttpRequest, slug: str = Path(..., pattern=SLUG_PATTERN)) -> dict[str, Any]:
     built = period_report(request, slug, with_language=True)
-    log(AuditEntry.Action.EXPORT, built.programme, user=token_user(request))
+    user = token_user(request)
+    log(AuditEntry.Action.EXPORT, built.programme, user=user)
+    reported.mark_reported(built.programme, built.start, built.end, built.audience, acting_user=user)
     return to_data(built)
 
 

@@ -30,7 +30,9 @@ from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions, versions
 from nextsteps.records.forms import RecordForm
 from nextsteps.records.kinds import KINDS, RecordKind
+from nextsteps.records.removal import REASON_MAX_LENGTH, RemovalForm
 from nextsteps.records.views import ListFilter
+from nextsteps.reports import reported
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -39,6 +41,15 @@ MAX_PAGE = 100_000
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
 router = Router()
+REMOVAL = {
+    "type": "object",
+    "properties": {
+        "reason": {"type": "string", "minLength": 1, "maxLength": REASON_MAX_LENGTH},
+        "confirm_reported": {"type": "boolean", "default": False},
+    },
+    "required": ["reason"],
+    "additionalProperties": False,
+}
 
 
 class ApiListFilter(ListFilter):
@@ -215,9 +226,20 @@ def add_kind(kind: str) -> None:
 
     def delete_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)) -> Status[None]:
         user = token_user(request)
-        obj = access.get_or_404(user, kind, record_id, access.DELETE)
+        obj = access.removable_or_404(user, kind, record_id)
+        # Whether it may go at all comes first: no reason makes a record that others refer to removable.
+        refusal = actions.deletion_refusal(obj)
+        if refusal:
+            raise Conflict(refusal)
+        body, _version = checked_body(request, RemovalForm)
+        form = valid(RemovalForm(body))
         try:
-            actions.delete_record(obj, acting_user=user)
+            if not form.cleaned_data["confirm_reported"]:
+                warnings = [change.sentence() for change in reported.removal_changes(kind, obj)]
+                if warnings:
+                    instruction = _("Send confirm_reported: true to remove it anyway: nothing was removed.")
+                    raise Conflict(" ".join([*warnings, instruction]))
+            actions.delete_record(obj, acting_user=user, reason=form.cleaned_data["reason"])
         except actions.RecordKept as kept:
             raise Conflict(" ".join(kept.messages)) from None
         return Status(204, None)
@@ -294,11 +316,20 @@ def add_kind(kind: str) -> None:
         item,
         ["DELETE"],
         delete_record,
-        response={204: None, 409: Error, **refused},
+        response={204: None, 400: Error, 409: Error, 422: Error, **refused},
         operation_id=f"delete_{kind}",
         summary=f"Delete a {label}",
+        description="Send why in the body's `reason` (plain text, at most 500 characters): it is kept, "
+        "encrypted, with the audit entry; without it the answer is 422 and nothing is deleted. 409 while "
+        "other records refer to it, and when the removal would change figures of a report already sent "
+        "outside (the message says which, before and after) unless the body says `confirm_reported: true`. Who may delete: a coordinator any record of their organisation, whoever "
+        "writes the kind what they entered in the last 14 days (NEXTSTEPS_OWN_ENTRY_DAYS); 404 for anyone "
+        "else.",
         tags=tags,
         url_name=f"{kind}-delete",
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/json": {"schema": REMOVAL}}}
+        },
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import router, transaction
 from django.db.models import F, Model, QuerySet
 
-from nextsteps.audit.models import AuditEntry, DataVersion
+from nextsteps.audit.models import AuditEntry, DataVersion, EntryReason
 
 # Entries that record a change of stored data; viewing and exporting change nothing.
 WRITES = {AuditEntry.Action.CREATE, AuditEntry.Action.CHANGE, AuditEntry.Action.DELETE}
@@ -51,7 +51,9 @@ def log(
     organisation: Any = None,
     acting_organisation: Any = None,
     fields: Iterable[str] = (),
+    reason: str | None = None,
 ) -> AuditEntry:
+    """One entry; `reason` is what the user gave for a removal or a correction (kept encrypted, apart)."""
     if action in WRITES:
         # In the caller's transaction, like the entry: the new number is seen exactly when the write is.
         bump_data_version()
@@ -59,7 +61,7 @@ def log(
         organisation = organisation_of(instance)
     if acting_organisation is None:
         acting_organisation = acting_organisation_of(user, organisation)
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         action=action,
         model=instance._meta.label,
         object_pk=str(instance.pk),
@@ -68,6 +70,9 @@ def log(
         acting_organisation=acting_organisation,
         fields=sorted(fields),
     )
+    if reason and reason.strip():
+        EntryReason.objects.create(entry=entry, text=reason.strip())
+    return entry
 
 
 def bump_data_version() -> None:

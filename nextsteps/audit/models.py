@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from nextsteps.privacy.fields import EncryptedTextField
+
 
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
@@ -43,6 +45,26 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user or 'system'} {self.action} {self.model}#{self.object_pk}"
+
+
+class EntryReason(models.Model):
+    """Why a record was removed or a reported figure corrected, as the user typed it (at most 500 characters).
+
+    Apart from its entry because it may name someone: it is encrypted like every other free text, and the
+    Django admin, which shows operators the trail, never shows it (a system check refuses encrypted fields
+    there). The audit trail page shows it to those who read the trail."""
+
+    entry = models.OneToOneField(
+        AuditEntry, on_delete=models.CASCADE, primary_key=True, related_name="reason"
+    )
+    text = EncryptedTextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("reason")
+        verbose_name_plural = _("reasons")
+
+    def __str__(self) -> str:
+        return f"reason of entry {self.entry_id}"
 
 
 class DataVersion(models.Model):

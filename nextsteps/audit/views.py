@@ -67,7 +67,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     entries = filters.apply(
         AuditEntry.objects.filter(
             Q(organisation__in=org_ids) | Q(acting_organisation__in=org_ids)
-        ).select_related("user", "organisation", "acting_organisation")
+        ).select_related("user", "organisation", "acting_organisation", "reason")
     )
     page = CappedPaginator(entries.order_by("-at", "-pk"), 50, COUNT_LIMIT).get_page(request.GET.get("page"))
     query = request.GET.copy()

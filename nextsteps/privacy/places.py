@@ -126,7 +126,8 @@ def organisation_path(model: type[Model]) -> str | None:
     names = {f.name for f in model._meta.get_fields()}
     if "organisation" in names:
         return "organisation"
-    for link in ("case", "visit", "person"):
+    # An audit entry's reason (audit.EntryReason) reaches it through its entry.
+    for link in ("case", "visit", "person", "entry"):
         if link in names:
             return f"{link}__organisation"
     return None

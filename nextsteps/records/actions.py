@@ -65,8 +65,10 @@ def save_changes(
     changed: list[str],
     m2m: dict[str, Any] | None = None,
     expected_version: int | None = None,
+    reason: str | None = None,
 ) -> M:
-    """Save an edited record whose attributes are already set (e.g. by a form); audit the changed fields.
+    """Save an edited record whose attributes are already set (e.g. by a form); audit the changed fields,
+    with the reason the user gave for the correction, if any.
 
     A versioned record saves only over `expected_version`, the version its editor started from, or raises
     versions.StaleEdit with nothing saved (None: no check, for API clients that send no version)."""
@@ -77,7 +79,7 @@ def save_changes(
     for name, value in (m2m or {}).items():
         getattr(instance, name).set(value)
     if changed:
-        log(AuditEntry.Action.CHANGE, instance, user=acting_user, fields=changed)
+        log(AuditEntry.Action.CHANGE, instance, user=acting_user, fields=changed, reason=reason)
     return instance
 
 
@@ -157,9 +159,35 @@ def deletion_refusal(instance: Model) -> str | None:
     return None
 
 
+class _DryRun(Exception):
+    """Raised to roll back a deletion that was only tried (see without)."""
+
+
+T = TypeVar("T")
+
+
+def without(instance: Model, compute: Callable[[], T]) -> T:
+    """What `compute` returns once the record is deleted, with everything its deletion takes along, without
+    deleting it: the deletion runs in a transaction (or savepoint) that is always rolled back, and writes no
+    audit entry. Raises RecordKept like delete_record. For the warnings a removal shows beforehand."""
+    # A copy: a deletion clears the primary keys of the instances it deletes, and the caller's must stay.
+    copy = type(instance)._default_manager.get(pk=instance.pk)
+    result: list[T] = []
+    try:
+        with transaction.atomic(using=router.db_for_write(type(instance))):
+            _collect(copy).delete()
+            result.append(compute())
+            raise _DryRun
+    except _DryRun:
+        pass
+    return result[0]
+
+
 @transaction.atomic
-def delete_record(instance: Model, *, acting_user: Any) -> None:
-    """Delete one record, or raise RecordKept (see _collect). Each row that goes with it (a link to a
+def delete_record(instance: Model, *, acting_user: Any, reason: str | None = None) -> None:
+    """Delete one record, or raise RecordKept (see _collect). The record's own entry keeps the reason the
+    user gave (pages and the API ask for one: removal.RemovalForm; a merge, whose entries say why, gives
+    none). Each row that goes with it (a link to a
     person reached on a visit, a share of a case) gets its own entry; a record that loses a link to it (a
     household losing a member) gets a change entry; a record whose reference is cleared (a volunteer's
     campaign) too."""
@@ -170,7 +198,7 @@ def delete_record(instance: Model, *, acting_user: Any) -> None:
     collector = _collect(instance)
     organisation = organisation_of(instance)
     # Log first: the entries must name the records while they still have their keys.
-    log(AuditEntry.Action.DELETE, instance, user=acting_user, organisation=organisation)
+    log(AuditEntry.Action.DELETE, instance, user=acting_user, organisation=organisation, reason=reason)
     removed: list[Model] = [obj for objs in collector.data.values() for obj in objs if obj is not instance]
     for qs in collector.fast_deletes:
         removed.extend(qs)

@@ -1,6 +1,9 @@
 """Admin for set-up and managed lists. Staff record their work in the app's own pages."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from nextsteps.audit.admin import AuditedAdmin
 from nextsteps.records import models as m
@@ -37,3 +40,9 @@ class ExternalOrganisationAdmin(AuditedAdmin):
 class CampaignAdmin(AuditedAdmin):
     list_display = ["name", "programme", "start", "end"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # Like the campaign form: a kind taken off the list is not given to a campaign.
+        if db_field.name == "kind":
+            kwargs["queryset"] = m.CampaignKind.objects.filter(active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

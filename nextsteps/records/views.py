@@ -21,12 +21,12 @@ from nextsteps.accounts import access
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
-from nextsteps.records import actions, versions
+from nextsteps.records import actions, removal, versions
 from nextsteps.records.forms import PAGE_FORMS, RecordForm, ServiceForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, SiteType
 from nextsteps.records.round import outreach_round  # noqa: F401  (the URLs name it here)
-from nextsteps.reports import quality
+from nextsteps.reports import quality, reported
 from nextsteps.widgets import DateInput
 
 PAGE_SIZE = 25
@@ -225,7 +225,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "fields": fields,
             "related": related,
             "can_change": access.can(request.user, kind, access.CHANGE, org_id),
-            "can_delete": access.can(request.user, kind, access.DELETE, org_id),
+            "can_delete": access.may_remove(request.user, kind, obj),
             "links": links,
         },
     )
@@ -268,6 +268,7 @@ def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
                 changed=changed,
                 m2m=m2m,
                 expected_version=versions.expected_version(form),
+                reason=form.cleaned_data.get(removal.CORRECTION_FIELD),
             )
     except versions.StaleEdit as stale:
         versions.show_stale(form, stale)
@@ -313,28 +314,56 @@ def record_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = PAGE_FORMS[kind](
         request.POST or None, instance=obj, user=request.user, programme=programme, action=access.CHANGE
     )
+    # Asked of the record as stored, before the form sets the values it was sent.
+    removal.add_correction_reason(form, reported=bool(reported.periods_touching(kind, obj)))
     if request.method == "POST" and form.is_valid() and _save_form(form, request.user, new=False):
         messages.success(request, _("Your changes were saved."))
         return redirect(record_url(kind, "detail", obj.pk))
-    return render(request, "records/form.html", {"spec": spec, "form": form, "new": False, "obj": obj})
+    return render(
+        request,
+        "records/form.html",
+        {
+            "spec": spec,
+            "form": form,
+            "new": False,
+            "obj": obj,
+            "can_delete": access.may_remove(request.user, kind, obj),
+        },
+    )
 
 
 @login_required
 def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     spec = _kind(kind)
-    obj = access.get_or_404(request.user, kind, pk, access.DELETE)
+    obj = access.removable_or_404(request.user, kind, pk)
     # The rule is the delete action's, the API's and every command's: the page only says it beforehand.
     blocked = actions.deletion_refusal(obj)
-    if request.method == "POST":
+    # Said before anything is deleted: the figures of reports already sent that the removal would change.
+    warnings: list[str] = []
+    if not blocked:
         try:
-            actions.delete_record(obj, acting_user=request.user)
-        except actions.RecordKept as kept:
-            for message in kept.messages:
-                messages.error(request, message)
+            warnings = [change.sentence() for change in reported.removal_changes(kind, obj)]
+        except actions.RecordKept as kept:  # a record that refers to it was saved since
+            blocked = " ".join(kept.messages)
+    form = removal.RemovalForm(request.POST or None, warned=bool(warnings))
+    if request.method == "POST":
+        if blocked:
+            messages.error(request, blocked)
             return redirect(record_url(kind, "detail", pk))
-        messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
-        return redirect(record_url(kind, "list"))
-    return render(request, "records/confirm_delete.html", {"spec": spec, "obj": obj, "blocked": blocked})
+        if form.is_valid():
+            try:
+                actions.delete_record(obj, acting_user=request.user, reason=form.cleaned_data["reason"])
+            except actions.RecordKept as kept:
+                for message in kept.messages:
+                    messages.error(request, message)
+                return redirect(record_url(kind, "detail", pk))
+            messages.success(request, _("The %(kind)s was deleted.") % {"kind": spec.label})
+            return redirect(record_url(kind, "list"))
+    return render(
+        request,
+        "records/confirm_delete.html",
+        {"spec": spec, "obj": obj, "blocked": blocked, "form": form, "warnings": warnings},
+    )
 
 
 @login_required

@@ -29,7 +29,7 @@ from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.programmes.models import Programme
 from nextsteps.referrals import figures as referral_figures
-from nextsteps.reports import livecache, periods, quality, trends
+from nextsteps.reports import livecache, periods, quality, reported, trends
 from nextsteps.reports.builder import (
     EXTERNAL,
     Figures,
@@ -334,6 +334,9 @@ def report_download(request: HttpRequest) -> HttpResponse:
         render_document(report, fmt) if fmt in DOCUMENT_FORMATS else render_report(report, fmt)
     )
     log(AuditEntry.Action.EXPORT, data["programme"], user=request.user)
+    reported.mark_reported(
+        data["programme"], data["date_from"], data["date_to"], data["audience"], acting_user=request.user
+    )
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     # An exact report's file name says so, so that it is not mistaken for the one to send out.
     suffix = "-internal" if data["audience"] != EXTERNAL else ""

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from nextsteps.exports.iati import MissingSettings, export_iati
+from nextsteps.reports import reported
 from nextsteps.reports.builder import EXTERNAL
 from nextsteps.reports.cli import (
     PeriodCommand,
@@ -61,6 +62,7 @@ class Command(PeriodCommand):
                 _("The programme “%(slug)s” lacks IATI settings (%(fields)s); set them in the admin.")
                 % {"slug": programme.slug, "fields": ", ".join(missing.fields)}
             ) from None
+        reported.mark_reported(programme, start, end, audience, acting_user=None)
         if not options["output"]:
             self.stdout.write(content.decode("utf-8"), ending="")
             return

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nextsteps.i18n import LANGUAGE_CODES
+from nextsteps.reports import reported
 from nextsteps.reports.builder import INTERNAL, build_report
 from nextsteps.reports.cli import (
     PeriodCommand,
@@ -70,6 +71,8 @@ class Command(PeriodCommand):
         start, end = parse_period(options["start"], options["end"])
         programme = get_programme(options["programme"])
         report = build_report(programme, start, end, lang, audience=audience)
+        # Written out is sent out, as far as the app can tell: an external report of the period is reported.
+        reported.mark_reported(programme, start, end, audience, acting_user=None)
         if fmt in DOCUMENT_FORMATS:
             content = render_document(report, fmt)
         else:
