@@ -291,8 +291,41 @@ class VolunteerForm(RecordForm):
 
     class Meta:
         model = m.Volunteer
-        fields = ["organisation", "code", "signed_up", "status", "campaign", "locality", "name", "phone"]
-        widgets = {"signed_up": DateInput()}
+        fields = [
+            "organisation",
+            "code",
+            "signed_up",
+            "stage",
+            "campaign",
+            "locality",
+            "name",
+            "phone",
+            "references_checked",
+            "certificate_checked",
+            "safeguarding_signed",
+            "confidentiality_signed",
+            "training_sessions",
+            "last_training",
+        ]
+        widgets = {
+            name: DateInput()
+            for name in (
+                "signed_up",
+                "references_checked",
+                "certificate_checked",
+                "safeguarding_signed",
+                "confidentiality_signed",
+                "last_training",
+            )
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No sessions yet is the usual answer for a new volunteer: an empty field means none.
+        self.fields["training_sessions"].required = False
+
+    def clean_training_sessions(self) -> int:
+        return self.cleaned_data.get("training_sessions") or 0
 
 
 class CampaignForm(RecordForm):
