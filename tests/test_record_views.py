@@ -168,7 +168,7 @@ def test_a_delete_asks_first_then_removes_and_audits(login: Callable[[str], Clie
 def test_a_volunteer_sign_up_is_one_short_form(login: Callable[[str], Client]) -> None:
     response = login("volunteers.dorcas").post(
         reverse("records:volunteer-create"),
-        {"code": "VOL-NEW", "signed_up": "2021-10-02", "stage": "applied"},
+        {"code": "VOL-NEW", "signed_up": "2021-10-02", "status": "active"},
     )
     assert response.status_code == 302
     assert m.Volunteer.objects.get(code="VOL-NEW").organisation.slug == "dorcas-ro"

@@ -317,6 +317,25 @@ SOURCES: dict[str, Source] = {
                 "organisation": Filter("organisation__slug"),
             },
         ),
+        # Hours volunteers gave, one figure per volunteer and month, dated by the month's first day: a period
+        # counts the months that start in it. Summed ("sum"), or counted as volunteer-months ("records").
+        Source(
+            key="volunteer_hours",
+            label=_("volunteer hours"),
+            model_label="records.VolunteerHours",
+            date="month",
+            programme="volunteer__programme",
+            organisation="volunteer__organisation",
+            locality="volunteer__locality",
+            quantity="hours",
+            filters={
+                "stage": Filter("volunteer__stage"),
+                "campaign": Filter("volunteer__campaign__slug"),
+                "campaign_kind": Filter("volunteer__campaign__kind__code"),
+                "locality": Filter("volunteer__locality"),
+                "organisation": Filter("volunteer__organisation__slug"),
+            },
+        ),
         Source(
             key="distributions",
             label=_("distributions"),
