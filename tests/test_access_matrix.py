@@ -137,6 +137,8 @@ ALLOWED: dict[str, set[str]] = {
     "records:volunteer-detail": {"volunteers.dorcas"},
     "records:volunteer-edit": {"volunteers.dorcas"},
     "records:volunteer-delete": {"volunteers.dorcas"},
+    "records:volunteer-hours": {"volunteers.dorcas"},
+    "records:volunteers-waiting": {"coordinator", "volunteers.dorcas"},
     "records:campaign-list": {"coordinator", "volunteers.dorcas"},
     "records:campaign-create": {"coordinator", "volunteers.dorcas"},
     "records:campaign-detail": {"volunteers.dorcas"},
@@ -455,6 +457,8 @@ def concrete_url(name: str) -> str:
     if name == "records:person-merge":
         first, second = m.Person.objects.filter(organisation__slug="salvation-army-ro").order_by("pk")[:2]
         return reverse(name, args=[first.pk, second.pk])
+    if name == "records:volunteer-hours":
+        return reverse(name, args=[OBJECTS["volunteer"]().pk])
     if name in ("records:case-service", "identification:case", "identification:case-edit"):
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name.startswith("records:") and name.rsplit("-", 1)[1] in {"detail", "edit", "delete"}:
@@ -543,6 +547,7 @@ WRITES = sorted(
         "records:outreach-round",
         "records:case-service",
         "records:person-merge",
+        "records:volunteer-hours",
         "attachments:case",
         "attachments:delete",
         *(
@@ -569,7 +574,7 @@ def stored_state() -> tuple[int, ...]:
     version; and the number of rows of each kind of record, user and role."""
     models: list[type[Model]] = [kind.model for kind in KINDS.values()]
     models += [User, Membership, PeriodNarrative, Target, ManualValue, Consent, AuditEntry, Attachment]
-    models += [Assessment, CaseNote, FollowUp, Goal, PlannedAction]
+    models += [Assessment, CaseNote, FollowUp, Goal, PlannedAction, m.VolunteerHours]
     return (data_version(), *(model._default_manager.count() for model in models))
 
 

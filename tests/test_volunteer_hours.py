@@ -4,15 +4,19 @@ audited through the actions layer."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
 
 from nextsteps.accounts.models import User
 from nextsteps.audit.models import AuditEntry
 from nextsteps.records import actions
 from nextsteps.records import models as m
+from tests.importing import translated
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +95,45 @@ def test_the_database_keeps_one_figure_per_volunteer_and_month() -> None:
 def test_the_database_refuses_more_hours_than_a_month_has() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         m.VolunteerHours.objects.create(volunteer=a_volunteer(), month=dt.date(2024, 3, 1), hours=745)
+
+
+def test_a_coordinator_records_hours_on_the_volunteers_page(login: Callable[[str], Client]) -> None:
+    volunteer = a_volunteer()
+    client = login("volunteers.dorcas")
+    url = reverse("records:volunteer-hours", args=[volunteer.pk])
+    response = client.post(url, {"month": "2024-05-20", "hours": "16"})
+    assert response.status_code == 302
+    assert volunteer.hours.get(month=dt.date(2024, 5, 1)).hours == 16
+    page = client.get(reverse("records:volunteer-detail", args=[volunteer.pk]))
+    assert "16" in page.content.decode() and url in page.content.decode()
+
+
+def test_the_hours_page_refuses_too_many_hours_in_the_users_language(login: Callable[[str], Client]) -> None:
+    volunteer = a_volunteer()
+    response = login("volunteers.dorcas").post(
+        reverse("records:volunteer-hours", args=[volunteer.pk]), {"month": "2024-05-01", "hours": "800"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["hours"]
+    assert not volunteer.hours.filter(month=dt.date(2024, 5, 1)).exists()
+
+
+def test_the_hours_page_refuses_a_month_that_has_not_started(login: Callable[[str], Client]) -> None:
+    volunteer = a_volunteer()
+    next_month = (dt.date.today().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    response = login("volunteers.dorcas").post(
+        reverse("records:volunteer-hours", args=[volunteer.pk]),
+        {"month": next_month.isoformat(), "hours": "3"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["month"] == [
+        translated("ro", "Hours cannot be recorded for a month that has not started.")
+    ]
+
+
+def test_another_organisations_volunteer_hours_page_is_404(login: Callable[[str], Client]) -> None:
+    other = m.Volunteer.objects.exclude(organisation__slug="dorcas-ro").first()
+    assert other is not None
+    url = reverse("records:volunteer-hours", args=[other.pk])
+    assert login("volunteers.dorcas").post(url, {"month": "2024-05-01", "hours": "3"}).status_code == 404
+    assert not other.hours.filter(month=dt.date(2024, 5, 1)).exists()

@@ -20,7 +20,7 @@ from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records import models as m
 from tests.apiclient import ApiClient
-from tests.importing import run, write_csv
+from tests.importing import run, translated, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +193,39 @@ def test_volunteers_are_not_in_the_django_admin() -> None:
     # The admin is for set-up: its forms could not bypass the rule because there is no volunteer form there.
     assert m.Volunteer not in admin.site._registry
     assert m.VolunteerHours not in admin.site._registry
+
+
+def test_the_volunteer_page_shows_which_screening_is_done_and_missing(login: Callable[[str], Client]) -> None:
+    volunteer = a_volunteer(references_checked=dt.date(2024, 1, 5))
+    page = login("volunteers.dorcas").get(reverse("records:volunteer-detail", args=[volunteer.pk]))
+    sections = dict((title, items) for title, items, _url in page.context["related"])
+    steps = sections[translated("ro", "Screening")]
+    assert steps[0].startswith(translated("ro", "References")) and "2024" in steps[0]
+    assert steps[1] == translated(
+        "ro", "%(step)s: missing", step=translated("ro", "Criminal-record certificate")
+    )
+
+
+def test_the_volunteer_list_filters_by_stage(login: Callable[[str], Client]) -> None:
+    a_volunteer(code="VOL-PIPE-T", stage=m.Volunteer.Stage.TRAINING)
+    page = login("volunteers.dorcas").get(reverse("records:volunteer-list"), {"kind": "training"})
+    codes = {str(row) for row in page.context["page"].object_list}
+    assert "VOL-PIPE-T" in codes
+    assert all(v.stage == "training" for v in page.context["page"].object_list)
+
+
+def test_the_waiting_list_says_what_each_volunteer_on_the_way_still_needs(
+    login: Callable[[str], Client],
+) -> None:
+    a_volunteer(code="VOL-WAIT-1", stage=m.Volunteer.Stage.SCREENING, certificate_checked=dt.date(2024, 1, 8))
+    a_volunteer(code="VOL-WAIT-2", **SCREENED, stage=m.Volunteer.Stage.ACTIVE)
+    page = login("volunteers.dorcas").get(reverse("records:volunteers-waiting"))
+    rows = {volunteer.code: missing for volunteer, missing in page.context["rows"]}
+    assert rows["VOL-WAIT-1"] == [
+        translated("ro", "References"),
+        translated("ro", "Safeguarding agreement"),
+        translated("ro", "Confidentiality agreement"),
+        translated("ro", "Training"),
+    ]
+    assert "VOL-WAIT-2" not in rows
+    assert all(v.organisation.slug == "dorcas-ro" for v in m.Volunteer.objects.filter(code__in=rows))
