@@ -137,3 +137,13 @@ def test_another_organisations_volunteer_hours_page_is_404(login: Callable[[str]
     url = reverse("records:volunteer-hours", args=[other.pk])
     assert login("volunteers.dorcas").post(url, {"month": "2024-05-01", "hours": "3"}).status_code == 404
     assert not other.hours.filter(month=dt.date(2024, 5, 1)).exists()
+
+
+def test_the_volunteers_page_lists_the_hours_per_month_in_the_readers_language(
+    login: Callable[[str], Client],
+) -> None:
+    volunteer = a_volunteer()
+    actions.record_volunteer_hours(volunteer, acting_user=None, month=dt.date(2024, 5, 1), hours=1)
+    page = login("volunteers.dorcas").get(reverse("records:volunteer-detail", args=[volunteer.pk]))
+    sections = {title: items for title, items, _url in page.context["related"]}
+    assert sections[translated("ro", "Hours per month")][0] == "mai 2024: 1 oră"

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from nextsteps.accounts import access
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
@@ -265,7 +265,7 @@ def volunteer_sections(volunteer: Any) -> list[tuple[str, list[Any], str | None]
         for name, label in SCREENING_STEPS.items()
     ]
     hours = [
-        _("%(month)s: %(hours)s hours")
+        ngettext("%(month)s: %(hours)s hour", "%(month)s: %(hours)s hours", entry.hours)
         % {"month": formats.date_format(entry.month, "YEAR_MONTH_FORMAT"), "hours": entry.hours}
         for entry in volunteer.hours.all()
     ]
