@@ -70,6 +70,12 @@ PRIVACY_OBJECTS: dict[str, Callable[[], Any]] = {
     "privacy:rights-person": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
     "privacy:rights-export": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
     "privacy:rights-erase": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
+    "privacy:rights-volunteer-export": lambda: m.Volunteer.objects.filter(
+        organisation__slug="next-steps-nl"
+    ).first(),
+    "privacy:rights-volunteer-erase": lambda: m.Volunteer.objects.filter(
+        organisation__slug="next-steps-nl"
+    ).first(),
 }
 # The attachments app: IJM's case, and the demo's consent form on an IJM case.
 ATTACHMENT_OBJECTS: dict[str, Callable[[], Any]] = {
@@ -183,6 +189,8 @@ ALLOWED: dict[str, set[str]] = {
     "privacy:rights-person": {"dpo"},
     "privacy:rights-export": {"dpo"},
     "privacy:rights-erase": {"dpo"},
+    "privacy:rights-volunteer-export": {"dpo"},
+    "privacy:rights-volunteer-erase": {"dpo"},
     # referrals: the list for the roles that read cases; a referral from the Dutch office to IJM for both
     # organisations' case readers; its answer, and what is delivered on it, for IJM's case staff; its
     # withdrawal for the Dutch office's; referring IJM's case for who may change it

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.volunteers import due_volunteers
@@ -136,3 +139,47 @@ def test_the_retention_command_erases_the_volunteers_due() -> None:
     gone.refresh_from_db()
     assert gone.code.startswith("ERASED-") and gone.name == ""
     assert "1 volunteer who left was erased." in out.getvalue()
+
+
+def test_the_data_protection_page_finds_a_volunteer_by_code_and_exports_them(
+    volunteer: m.Volunteer, login: Callable[[str], Client]
+) -> None:
+    client = login("dpo")
+    page = client.get(reverse("privacy:rights"), {"q": "vol-priv-1"})
+    assert [v.pk for v in page.context["volunteers"]] == [volunteer.pk]
+    download = client.get(reverse("privacy:rights-volunteer-export", args=[volunteer.pk]))
+    data = json.loads(download.content)
+    assert {row["field"]: row["value"] for row in data["volunteer"]}["name"] == "Maria Zwaantje Jansen"
+    assert AuditEntry.objects.filter(
+        model="records.Volunteer", object_pk=str(volunteer.pk), action=AuditEntry.Action.EXPORT
+    ).exists()
+
+
+def test_the_data_protection_page_erases_a_volunteer_once_their_code_is_typed(
+    volunteer: m.Volunteer, login: Callable[[str], Client]
+) -> None:
+    client = login("dpo")
+    url = reverse("privacy:rights-volunteer-erase", args=[volunteer.pk])
+    refused = client.post(url, {"code": "VOL-OTHER"})
+    assert refused.status_code == 200 and refused.context["form"].errors["code"]
+    assert m.Volunteer.objects.get(pk=volunteer.pk).name == "Maria Zwaantje Jansen"
+    assert client.post(url, {"code": "VOL-PRIV-1"}).status_code == 302
+    erased = m.Volunteer.objects.get(pk=volunteer.pk)
+    assert erased.code.startswith("ERASED-") and erased.name == "" and erased.phone == ""
+
+
+def test_a_volunteer_of_another_organisation_is_404_on_the_data_protection_pages(
+    login: Callable[[str], Client],
+) -> None:
+    other = m.Volunteer.objects.filter(organisation__slug="dorcas-ro").first()
+    assert other is not None
+    client = login("dpo")
+    assert client.get(reverse("privacy:rights-volunteer-export", args=[other.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("privacy:rights-volunteer-erase", args=[other.pk]), {"code": other.code}
+        ).status_code
+        == 404
+    )
+    assert not m.Volunteer.objects.get(pk=other.pk).code.startswith("ERASED-")
+    assert client.get(reverse("privacy:rights"), {"q": other.code}).context["volunteers"] == []
