@@ -194,7 +194,7 @@ EXPORT = {
     "reached": "SELECT visit_id, person_id FROM records_visitperson",
     "activity": "SELECT id, programme_id, organisation_id, activity_type_id, date, locality, attendance_total, "
     "attendance_women, attendance_girls, attendance_men, attendance_boys FROM records_activity",
-    "volunteer": "SELECT id, programme_id, organisation_id, signed_up, status, campaign_id, locality "
+    "volunteer": "SELECT id, programme_id, organisation_id, signed_up, stage, campaign_id, locality "
     "FROM records_volunteer",
     "campaign": "SELECT id, slug FROM records_campaign",
     "distribution": "SELECT id, programme_id, organisation_id, campaign_id, date, item, quantity, recipient_group, "
@@ -309,7 +309,7 @@ DUCK_SOURCES: dict[str, dict[str, Any]] = {
         "programme": "r.programme_id",
         "org": "r.organisation_id",
         "loc": "r.locality",
-        "filters": {"status": "r.status", "campaign": "k.slug", "locality": "r.locality"},
+        "filters": {"stage": "r.stage", "status": "r.stage", "campaign": "k.slug", "locality": "r.locality"},
     },
     "distributions": {
         "from": "distribution r LEFT JOIN campaign k ON k.id = r.campaign_id",

@@ -70,6 +70,12 @@ PRIVACY_OBJECTS: dict[str, Callable[[], Any]] = {
     "privacy:rights-person": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
     "privacy:rights-export": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
     "privacy:rights-erase": lambda: m.Person.objects.filter(organisation__slug="next-steps-nl").first(),
+    "privacy:rights-volunteer-export": lambda: m.Volunteer.objects.filter(
+        organisation__slug="next-steps-nl"
+    ).first(),
+    "privacy:rights-volunteer-erase": lambda: m.Volunteer.objects.filter(
+        organisation__slug="next-steps-nl"
+    ).first(),
 }
 # The attachments app: IJM's case, and the demo's consent form on an IJM case.
 ATTACHMENT_OBJECTS: dict[str, Callable[[], Any]] = {
@@ -137,6 +143,8 @@ ALLOWED: dict[str, set[str]] = {
     "records:volunteer-detail": {"volunteers.dorcas"},
     "records:volunteer-edit": {"volunteers.dorcas"},
     "records:volunteer-delete": {"volunteers.dorcas"},
+    "records:volunteer-hours": {"volunteers.dorcas"},
+    "records:volunteers-waiting": {"coordinator", "volunteers.dorcas"},
     "records:campaign-list": {"coordinator", "volunteers.dorcas"},
     "records:campaign-create": {"coordinator", "volunteers.dorcas"},
     "records:campaign-detail": {"volunteers.dorcas"},
@@ -181,6 +189,8 @@ ALLOWED: dict[str, set[str]] = {
     "privacy:rights-person": {"dpo"},
     "privacy:rights-export": {"dpo"},
     "privacy:rights-erase": {"dpo"},
+    "privacy:rights-volunteer-export": {"dpo"},
+    "privacy:rights-volunteer-erase": {"dpo"},
     # referrals: the list for the roles that read cases; a referral from the Dutch office to IJM for both
     # organisations' case readers; its answer, and what is delivered on it, for IJM's case staff; its
     # withdrawal for the Dutch office's; referring IJM's case for who may change it
@@ -460,6 +470,8 @@ def concrete_url(name: str) -> str:
     if name == "records:person-merge":
         first, second = m.Person.objects.filter(organisation__slug="salvation-army-ro").order_by("pk")[:2]
         return reverse(name, args=[first.pk, second.pk])
+    if name == "records:volunteer-hours":
+        return reverse(name, args=[OBJECTS["volunteer"]().pk])
     if name in ("records:case-service", "identification:case", "identification:case-edit"):
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name.startswith("records:") and name.rsplit("-", 1)[1] in {"detail", "edit", "delete"}:
@@ -548,6 +560,7 @@ WRITES = sorted(
         "records:outreach-round",
         "records:case-service",
         "records:person-merge",
+        "records:volunteer-hours",
         "attachments:case",
         "attachments:delete",
         *(
@@ -574,7 +587,7 @@ def stored_state() -> tuple[int, ...]:
     version; and the number of rows of each kind of record, user and role."""
     models: list[type[Model]] = [kind.model for kind in KINDS.values()]
     models += [User, Membership, PeriodNarrative, Target, ManualValue, Consent, AuditEntry, Attachment]
-    models += [Assessment, CaseNote, FollowUp, Goal, PlannedAction]
+    models += [Assessment, CaseNote, FollowUp, Goal, PlannedAction, m.VolunteerHours]
     return (data_version(), *(model._default_manager.count() for model in models))
 
 

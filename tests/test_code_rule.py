@@ -80,7 +80,7 @@ def test_the_api_refuses_a_volunteer_code_in_another_case(api: Callable[[str], A
     assert taken is not None
     response = api("volunteers.dorcas").post(
         "/api/v1/records/volunteers",
-        {"code": f" {taken.code.lower()}", "signed_up": "2024-01-10", "status": "active"},
+        {"code": f" {taken.code.lower()}", "signed_up": "2024-01-10", "stage": "applied"},
     )
     assert response.status_code == 422, response.json()
     assert response.json()["errors"]["code"] == [

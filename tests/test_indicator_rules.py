@@ -95,7 +95,8 @@ def test_the_survivor_filter_takes_only_true_or_false(value: object) -> None:
         (
             "volunteers",
             {"status": ["busy"]},
-            "The filter “status” has no value “busy”; choose from active, inactive, left.",
+            "The filter “status” has no value “busy”; choose from active, applied, inactive, left, paused, "
+            "screening, training.",
         ),
         ("partner_contacts", {"status": ["paused"]}, "choose from active, ended."),
         ("visits", {"organisation": ["no-such-organisation"]}, "has no value “no-such-organisation”"),

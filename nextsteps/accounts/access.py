@@ -270,6 +270,15 @@ def rights_person_or_404(user: Any, pk: Any) -> Any:
         raise Http404 from None
 
 
+def rights_volunteer_or_404(user: Any, pk: Any) -> Any:
+    """A volunteer whose data-protection requests the user may handle (one of their own organisations')."""
+    orgs = capability_organisations(user, PERSON_RIGHTS)
+    try:
+        return KINDS["volunteer"].model._default_manager.filter(organisation__in=orgs).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def get_or_404(user: Any, kind: str, pk: Any, action: str = VIEW) -> Any:
     """One record the user may act on, or 404; a person-level read is written to the audit trail."""
     try:

@@ -117,6 +117,20 @@ FAMILY = [
 STREETS = ["Strada Teilor", "Strada Morii", "Aleea Castanilor", "Strada Fagului", "Strada Pescărușului"]
 
 
+# The demo's volunteers at every stage of the pipeline, most of them active.
+VOLUNTEER_STAGES = (
+    "left",
+    "active",
+    "applied",
+    "active",
+    "screening",
+    "active",
+    "training",
+    "paused",
+    "active",
+)
+
+
 class Loader:
     def __init__(self, seed: int = 2021) -> None:
         self.rng = random.Random(seed)
@@ -578,17 +592,39 @@ class Loader:
 
     def volunteer(self, org: Organisation, day: dt.date, campaign: Campaign | None) -> None:
         self.counter += 1
-        self.make(
+        # Stages, screening and hours follow the volunteer's number, not the random generator: drawing
+        # more from it would change every name and record made after the volunteers.
+        stage = VOLUNTEER_STAGES[self.counter % len(VOLUNTEER_STAGES)]
+        screened = stage not in ("applied", "screening")
+        week = dt.timedelta(days=7)
+        volunteer = self.make(
             Volunteer,
             programme=self.programme,
             organisation=org,
             code=f"VOL-{self.counter:04d}",
             signed_up=day,
+            stage=stage,
+            references_checked=day + week if stage != "applied" else None,
+            certificate_checked=day + 2 * week if screened else None,
+            safeguarding_signed=day + 2 * week if screened else None,
+            confidentiality_signed=day + 2 * week if screened else None,
+            training_sessions=(1 if stage == "training" else 2) if screened else 0,
+            last_training=day + 3 * week if screened else None,
             campaign=campaign,
             locality="Bucharest" if org.country == "RO" else "Utrecht",
             name=f"{self.rng.choice(GIVEN_F)} {self.rng.choice(FAMILY)}",
             phone=self.phone(),
         )
+        if stage in ("active", "paused", "left"):
+            # Hours from the month after training until the end of 2021 (a paused or left volunteer's
+            # hours stop after two months).
+            month = (day + 5 * week).replace(day=1)
+            months = 0
+            while month <= dt.date(2021, 12, 1) and (stage == "active" or months < 2):
+                hours = 4 + (self.counter * 3 + month.month) % 9
+                actions.record_volunteer_hours(volunteer, acting_user=None, month=month, hours=hours)
+                month = (month + dt.timedelta(days=32)).replace(day=1)
+                months += 1
 
     def activities(self) -> None:
         dorcas, sa, betania, nl = (

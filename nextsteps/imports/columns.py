@@ -511,7 +511,57 @@ RECORD_TYPES: tuple[RecordType, ...] = (
             Column(
                 "signed_up", DATE, _("Date of signing up."), "2021-08-02", required=True, field="signed_up"
             ),
-            Column("status", CHOICE, _("Status."), "active", field="status", vocabulary="volunteer_status"),
+            # Named "status" before the pipeline had stages: files written then still import.
+            Column(
+                "status",
+                CHOICE,
+                _("Stage in the volunteer pipeline (inactive, the former status, is read as paused)."),
+                "active",
+                field="stage",
+                vocabulary="volunteer_stage",
+            ),
+            Column(
+                "references_checked",
+                DATE,
+                _("Date the references were checked."),
+                "2021-08-09",
+                field="references_checked",
+            ),
+            Column(
+                "certificate_checked",
+                DATE,
+                _("Date the criminal-record certificate was checked; needed before active."),
+                "2021-08-16",
+                field="certificate_checked",
+            ),
+            Column(
+                "safeguarding_signed",
+                DATE,
+                _("Date the safeguarding agreement was signed; needed before active."),
+                "2021-08-16",
+                field="safeguarding_signed",
+            ),
+            Column(
+                "confidentiality_signed",
+                DATE,
+                _("Date the confidentiality agreement was signed; needed before active."),
+                "2021-08-16",
+                field="confidentiality_signed",
+            ),
+            Column(
+                "training_sessions",
+                INTEGER,
+                _("Number of training sessions attended."),
+                "2",
+                field="training_sessions",
+            ),
+            Column(
+                "last_training",
+                DATE,
+                _("Date of the last training session attended."),
+                "2021-08-30",
+                field="last_training",
+            ),
             Column(
                 "campaign",
                 REFERENCE,

@@ -83,6 +83,7 @@ from nextsteps.records.models import (
     OutreachVisit,
     Person,
     VisitPerson,
+    Volunteer,
 )
 from nextsteps.records.rules import count_problem, date_problem
 
@@ -1082,6 +1083,21 @@ def _code_rule(importer: Importer, values: dict[str, Any], present: set[str]) ->
         )
 
 
+def _volunteer_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
+    yield from _code_rule(importer, values, present)
+    # Volunteer.clean's rule, for the screening columns the file has: a row that leaves them out keeps the
+    # stored dates, and the model checks those when the rows are written.
+    if values.get("status") == Volunteer.Stage.ACTIVE and "__invalid__" not in values:
+        for name in Volunteer.ACTIVE_NEEDS:
+            if name in present and not values.get(name):
+                yield (
+                    name,
+                    "",
+                    _("an active volunteer needs this date; fill it in or choose an earlier stage"),
+                    {},
+                )
+
+
 def _person_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
     yield from _code_rule(importer, values, present)
     born, year = values.get("birth_date"), values.get("birth_year")
@@ -1168,7 +1184,7 @@ ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]]
     "campaigns": _campaign_rules,
     "partner_contacts": _partner_rules,
     "activities": _activity_rules,
-    "volunteers": _code_rule,
+    "volunteers": _volunteer_rules,
     "services": _service_rules,
     "outcomes": _outcome_rules,
     "identifications": case_file_rows.identification_rules,

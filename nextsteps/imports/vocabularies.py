@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Choices, Model
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from nextsteps.casework import models as casework
 from nextsteps.i18n import LANGUAGE_CODES
@@ -23,7 +24,6 @@ CHOICE_LISTS: dict[str, type[Choices]] = {
     "case_status": records.Case.Status,
     "organisation_kind": records.ExternalOrganisation.Kind,
     "partner_status": records.PartnerContact.Status,
-    "volunteer_status": records.Volunteer.Status,
     "trafficking_status": identification.TraffickingStatus,
     "decider": identification.Decider,
     "risk_level": casework.RiskLevel,
@@ -80,6 +80,13 @@ def from_managed_list(name: str, model: type[Model]) -> Vocabulary:
     )
 
 
+def volunteer_stages() -> Vocabulary:
+    """A volunteer's stage; "inactive", the status files carried before the pipeline, is read as paused."""
+    stages = from_choices("volunteer_stage", records.Volunteer.Stage)
+    former = Choice("inactive", choice_labels(_("inactive")), records.Volunteer.Stage.PAUSED.value)
+    return Vocabulary("volunteer_stage", [*stages.choices, former])
+
+
 def pillars(programme: Programme | None) -> Vocabulary:
     if programme is None:
         return Vocabulary("pillar", [])
@@ -96,5 +103,6 @@ def load(programme: Programme | None = None) -> dict[str, Vocabulary]:
     """Every vocabulary, read once per import: a handful of small queries."""
     found = {name: from_choices(name, choices) for name, choices in CHOICE_LISTS.items()}
     found.update({name: from_managed_list(name, model) for name, model in MANAGED_LISTS.items()})
+    found["volunteer_stage"] = volunteer_stages()
     found["pillar"] = pillars(programme)
     return found

@@ -38,6 +38,7 @@ class Indicator(Versioned, models.Model):
         ITEMS = "items", _("items")
         CONTACTS = "contacts", _("contacts")
         RECORDS = "records", _("records")
+        HOURS = "hours", _("hours")
 
     pillar = models.ForeignKey(Pillar, on_delete=models.CASCADE, related_name="indicators")
     code = models.SlugField(_("code"), max_length=60)

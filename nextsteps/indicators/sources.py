@@ -145,6 +145,21 @@ class ManyFilter(Filter):
 
 
 @dataclass(frozen=True)
+class FormerStatusFilter(Filter):
+    """A volunteer's status as rules wrote it before the pipeline had stages: "inactive" is now "paused",
+    and "active" and "left" are stages of the same name."""
+
+    FORMER = {"inactive": "paused"}
+
+    def known_values(self, model: type[Model]) -> set[str] | None:
+        return (super().known_values(model) or set()) | set(self.FORMER)
+
+    def q(self, value: Any) -> Q:
+        values = value if isinstance(value, list | tuple) else [value]
+        return super().q([self.FORMER.get(str(v), str(v)) for v in values])
+
+
+@dataclass(frozen=True)
 class Source:
     key: str
     label: str | Promise
@@ -292,12 +307,33 @@ SOURCES: dict[str, Source] = {
             organisation="organisation",
             locality="locality",
             filters={
-                "status": Filter("status"),
+                # A stage of the pipeline (applied, screening, training, active, paused, left).
+                "stage": Filter("stage"),
+                "status": FormerStatusFilter("stage"),
                 "campaign": Filter("campaign__slug"),
                 # Every campaign of a kind (the yearly Christmas campaign), whichever year it runs.
                 "campaign_kind": Filter("campaign__kind__code"),
                 "locality": Filter("locality"),
                 "organisation": Filter("organisation__slug"),
+            },
+        ),
+        # Hours volunteers gave, one figure per volunteer and month, dated by the month's first day: a period
+        # counts the months that start in it. Summed ("sum"), or counted as volunteer-months ("records").
+        Source(
+            key="volunteer_hours",
+            label=_("volunteer hours"),
+            model_label="records.VolunteerHours",
+            date="month",
+            programme="volunteer__programme",
+            organisation="volunteer__organisation",
+            locality="volunteer__locality",
+            quantity="hours",
+            filters={
+                "stage": Filter("volunteer__stage"),
+                "campaign": Filter("volunteer__campaign__slug"),
+                "campaign_kind": Filter("volunteer__campaign__kind__code"),
+                "locality": Filter("volunteer__locality"),
+                "organisation": Filter("volunteer__organisation__slug"),
             },
         ),
         Source(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from nextsteps.accounts import access
 from nextsteps.i18n import LANGUAGE_CODES
 from nextsteps.programmes.models import Organisation
-from nextsteps.records.models import Person
+from nextsteps.records.models import Person, Volunteer
 
 
 def add_language_argument(parser: CommandParser) -> None:
@@ -58,6 +58,25 @@ def find_person(code: str, organisation_slug: str | None) -> Person:
     return found[0]
 
 
+def find_volunteer(code: str, organisation_slug: str | None) -> Volunteer:
+    """The volunteer with this code in the organisation (or the only one with it), or a one-line CommandError."""
+    volunteers = Volunteer.objects.filter(code=code).select_related("organisation")
+    if organisation_slug:
+        volunteers = volunteers.filter(organisation__slug=organisation_slug)
+    found = list(volunteers)
+    if not found:
+        raise CommandError(_("There is no volunteer with the code “%(code)s”.") % {"code": code})
+    if len(found) > 1:
+        raise CommandError(
+            _(
+                "Volunteers of several organisations have the code “%(code)s” (%(organisations)s): name one "
+                "with --organisation."
+            )
+            % {"code": code, "organisations": ", ".join(sorted(v.organisation.slug for v in found))}
+        )
+    return found[0]
+
+
 def add_user_argument(parser: CommandParser) -> None:
     parser.add_argument(
         "--user",
@@ -75,7 +94,7 @@ def rights_user(username: str) -> Any:
     return user
 
 
-def require_rights(user: Any, person: Person) -> None:
+def require_rights(user: Any, person: Person | Volunteer) -> None:
     """The same rule as the page (nextsteps/accounts/access.py): a person's requests are for the
     data-protection officer of the person's own organisation, not for an administrator."""
     if person.organisation_id not in access.capability_organisations(user, access.PERSON_RIGHTS):

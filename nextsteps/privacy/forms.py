@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps.privacy.models import Consent
 from nextsteps.programmes.models import Organisation
-from nextsteps.records.models import Person
+from nextsteps.records.models import Person, Volunteer
 from nextsteps.widgets import DateInput
 
 
@@ -68,7 +68,7 @@ class FindPersonForm(forms.Form):
 class EraseForm(forms.Form):
     code = forms.CharField(label=_("Type the person's code to confirm"), max_length=40)
 
-    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, person: Person | Volunteer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.person = person
 
@@ -76,4 +76,14 @@ class EraseForm(forms.Form):
         value = self.cleaned_data["code"].strip()
         if value != self.person.code:
             raise forms.ValidationError(_("That is not this person's code; nothing was erased."))
+        return value
+
+
+class EraseVolunteerForm(EraseForm):
+    code = forms.CharField(label=_("Type the volunteer's code to confirm"), max_length=40)
+
+    def clean_code(self) -> str:
+        value = self.cleaned_data["code"].strip()
+        if value != self.person.code:
+            raise forms.ValidationError(_("That is not this volunteer's code; nothing was erased."))
         return value

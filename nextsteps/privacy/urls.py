@@ -12,4 +12,14 @@ urlpatterns = [
     path("data-protection/persons/<int:pk>/", views.rights_person, name="rights-person"),
     path("data-protection/persons/<int:pk>/export/", views.rights_export, name="rights-export"),
     path("data-protection/persons/<int:pk>/erase/", views.rights_erase, name="rights-erase"),
+    path(
+        "data-protection/volunteers/<int:pk>/export/",
+        views.rights_volunteer_export,
+        name="rights-volunteer-export",
+    ),
+    path(
+        "data-protection/volunteers/<int:pk>/erase/",
+        views.rights_volunteer_erase,
+        name="rights-volunteer-erase",
+    ),
 ]

@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 from nextsteps.accounts import access
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
-from nextsteps.privacy import export
+from nextsteps.privacy import export, places, storage
+from nextsteps.privacy import volunteers as volunteer_rights
 from nextsteps.privacy.actions import record_consent, withdraw_consent
 from nextsteps.privacy.erasure import AlreadyErased, erase_person
-from nextsteps.privacy.forms import ConsentForm, EraseForm, FindPersonForm, WithdrawForm
+from nextsteps.privacy.forms import ConsentForm, EraseForm, EraseVolunteerForm, FindPersonForm, WithdrawForm
 from nextsteps.privacy.models import Consent, Erasure
 from nextsteps.privacy.search import persons_matching
-from nextsteps.records.models import Case, Person
+from nextsteps.records.models import Case, Person, Volunteer
 
 MAX_FOUND = 50
 
@@ -142,7 +143,16 @@ def rights(request: HttpRequest) -> HttpResponse:
             .select_related("organisation")
             .order_by("code")[:MAX_FOUND]
         )
-    return render(request, "privacy/rights.html", {"form": form, "found": found})
+    volunteers: list[Volunteer] = []
+    if form.is_valid():
+        # Volunteers by their code alone: they have no name-search hashes.
+        volunteers = list(
+            Volunteer.objects.filter(
+                organisation__in=access.capability_organisations(request.user, access.PERSON_RIGHTS),
+                code__iexact=form.cleaned_data["q"].strip(),
+            ).select_related("organisation")[:MAX_FOUND]
+        )
+    return render(request, "privacy/rights.html", {"form": form, "found": found, "volunteers": volunteers})
 
 
 @login_required
@@ -205,3 +215,36 @@ def rights_erase(request: HttpRequest, pk: int) -> HttpResponse:
             "open_cases": person.cases.filter(status=Case.Status.OPEN).count(),
         },
     )
+
+
+@login_required
+def rights_volunteer_export(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer: Volunteer = access.rights_volunteer_or_404(request.user, pk)
+    content = volunteer_rights.render(volunteer_rights.volunteer_data(volunteer, get_language() or "en"))
+    log(AuditEntry.Action.EXPORT, volunteer, user=request.user)
+    response = HttpResponse(content, content_type=export.CONTENT_TYPES["json"])
+    response["Content-Disposition"] = f'attachment; filename="volunteer-{volunteer.code}.json"'
+    return response
+
+
+@login_required
+def rights_volunteer_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer: Volunteer = access.rights_volunteer_or_404(request.user, pk)
+    if volunteer_rights.is_erased(volunteer):
+        messages.error(request, _("%(code)s was erased already.") % {"code": volunteer.code})
+        return redirect("privacy:rights")
+    form = EraseVolunteerForm(request.POST or None, person=volunteer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer = volunteer_rights.erase_volunteer(volunteer, acting_user=request.user)
+        except AlreadyErased as error:
+            messages.error(request, str(error))
+        else:
+            storage.clear_freed_bytes(places.tables())
+            messages.success(
+                request,
+                _("The volunteer was erased: their record now carries the code %(code)s.")
+                % {"code": volunteer.code},
+            )
+        return redirect("privacy:rights")
+    return render(request, "privacy/erase_volunteer.html", {"volunteer": volunteer, "form": form})

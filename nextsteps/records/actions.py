@@ -32,6 +32,8 @@ from nextsteps.records.models import (
     Person,
     ServiceDelivery,
     VisitPerson,
+    Volunteer,
+    VolunteerHours,
 )
 
 M = TypeVar("M", bound=Model)
@@ -369,6 +371,25 @@ def record_service(
     return create_record(
         ServiceDelivery, acting_user=acting_user, case=case, service_type=service_type, date=date, note=note
     )
+
+
+@transaction.atomic
+def record_volunteer_hours(
+    volunteer: Volunteer, *, acting_user: Any, month: dt.date, hours: int
+) -> VolunteerHours:
+    """The hours a volunteer gave in a month (any day of it: the first is stored), replacing what was recorded
+    for that month before. Audited under the volunteer's organisation."""
+    entry = VolunteerHours.objects.filter(volunteer=volunteer, month=month.replace(day=1)).first()
+    action = AuditEntry.Action.CHANGE
+    if entry is None:
+        entry, action = VolunteerHours(volunteer=volunteer, month=month), AuditEntry.Action.CREATE
+    elif entry.hours == hours:
+        return entry
+    entry.hours = hours
+    entry.full_clean()
+    entry.save()
+    log(action, entry, user=acting_user, organisation=volunteer.organisation, fields=["month", "hours"])
+    return entry
 
 
 # Bulk writes (imports) -------------------------------------------------------------------------------

@@ -323,8 +323,46 @@ class VolunteerForm(RecordForm):
 
     class Meta:
         model = m.Volunteer
-        fields = ["organisation", "code", "signed_up", "status", "campaign", "locality", "name", "phone"]
-        widgets = {"signed_up": DateInput()}
+        fields = [
+            "organisation",
+            "code",
+            "signed_up",
+            "stage",
+            "campaign",
+            "locality",
+            "name",
+            "phone",
+            "references_checked",
+            "certificate_checked",
+            "safeguarding_signed",
+            "confidentiality_signed",
+            "training_sessions",
+            "last_training",
+        ]
+        widgets = {
+            name: DateInput()
+            for name in (
+                "signed_up",
+                "references_checked",
+                "certificate_checked",
+                "safeguarding_signed",
+                "confidentiality_signed",
+                "last_training",
+            )
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # No sessions yet is the usual answer for a new volunteer: an empty field means none.
+        self.fields["training_sessions"].required = False
+        # A sign-up without a stage is an application, as for an import row or an API client that sends none.
+        self.fields["stage"].required = False
+
+    def clean_training_sessions(self) -> int:
+        return self.cleaned_data.get("training_sessions") or 0
+
+    def clean_stage(self) -> str:
+        return self.cleaned_data.get("stage") or m.Volunteer.Stage.APPLIED
 
 
 class CampaignForm(RecordForm):
@@ -524,6 +562,15 @@ PAGE_FORMS: dict[str, type[RecordForm]] = {
     "person": PersonPageForm,
     "partner_contact": PartnerContactPageForm,
 }
+
+
+class VolunteerHoursForm(forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        widget=DateInput(),
+        help_text=_("Any day of the month: the hours count for the month."),
+    )
+    hours = forms.IntegerField(label=_("Hours"), min_value=0, max_value=m.VolunteerHours.MAX_HOURS)
 
 
 class NewPersonForm(forms.Form):

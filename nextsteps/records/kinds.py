@@ -144,7 +144,8 @@ KINDS: dict[str, RecordKind] = {
             date_field="signed_up",
             locality_field="locality",
             search_fields=("code", "locality"),
-            list_columns=("code", "signed_up", "status", "locality"),
+            choice_field="stage",
+            list_columns=("code", "signed_up", "stage", "locality"),
             select_related=("organisation",),
         ),
         RecordKind(

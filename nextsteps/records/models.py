@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, router
 from django.db.models.functions import Lower
 from django.utils import formats
@@ -805,11 +805,25 @@ class Campaign(Versioned, ConstraintErrorsOnFields, TimeStamped):
 
 
 class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
-    record_dates = {"signed_up": _("A volunteer cannot sign up in the future.")}
+    record_dates = {
+        "signed_up": _("A volunteer cannot sign up in the future."),
+        "references_checked": _("References cannot be checked in the future."),
+        "certificate_checked": _("A criminal-record certificate cannot be checked in the future."),
+        "safeguarding_signed": _("An agreement cannot be signed in the future."),
+        "confidentiality_signed": _("An agreement cannot be signed in the future."),
+        "last_training": _("A training session cannot be attended in the future."),
+    }
+    # What a volunteer needs before they become active: checked by a volunteer coordinator, on a date.
+    ACTIVE_NEEDS = ("certificate_checked", "safeguarding_signed", "confidentiality_signed")
+    # The stage as stored when the record was read: the rule below is on becoming active.
+    _stored_stage: str | None = None
 
-    class Status(models.TextChoices):
+    class Stage(models.TextChoices):
+        APPLIED = "applied", _("applied")
+        SCREENING = "screening", _("screening")
+        TRAINING = "training", _("in training")
         ACTIVE = "active", _("active")
-        INACTIVE = "inactive", _("inactive")
+        PAUSED = "paused", _("paused")
         LEFT = "left", _("left")
 
     programme = models.ForeignKey(
@@ -820,7 +834,8 @@ class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
     )
     code = CodeField(_("code"), max_length=40)
     signed_up = models.DateField(_("signed up"), db_index=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # A new volunteer starts at the application: active needs the screening below.
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.APPLIED)
     campaign = models.ForeignKey(
         Campaign,
         on_delete=models.SET_NULL,
@@ -833,6 +848,14 @@ class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
     # Identifying details, encrypted in the database.
     name = EncryptedCharField(_("name"), max_length=200, blank=True)
     phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
+    # Screening, each on the day it was done.
+    references_checked = models.DateField(_("references checked on"), null=True, blank=True)
+    certificate_checked = models.DateField(_("criminal-record certificate checked on"), null=True, blank=True)
+    safeguarding_signed = models.DateField(_("safeguarding agreement signed on"), null=True, blank=True)
+    confidentiality_signed = models.DateField(_("confidentiality agreement signed on"), null=True, blank=True)
+    # Training as a coordinator keeps it: how many sessions, and the last one.
+    training_sessions = models.PositiveSmallIntegerField(_("training sessions attended"), default=0)
+    last_training = models.DateField(_("last training session"), null=True, blank=True)
 
     class Meta:
         ordering = ["-signed_up", "pk"]
@@ -846,6 +869,83 @@ class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self._stored_stage = self.stage
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any]) -> Volunteer:
+        instance = super().from_db(db, field_names, values)  # type: ignore[misc]
+        instance._stored_stage = instance.__dict__.get("stage")
+        return instance  # type: ignore[no-any-return]
+
+    def missing_for_active(self) -> list[str]:
+        """The screening steps not yet done that an active volunteer needs, as field names."""
+        return [name for name in self.ACTIVE_NEEDS if not getattr(self, name)]
+
+    def clean(self) -> None:
+        super().clean()
+        # The rule is on becoming active: volunteers stored as active before screening was recorded stay
+        # editable, and their page says what is missing.
+        becoming_active = (
+            self.stage == self.Stage.ACTIVE and getattr(self, "_stored_stage", None) != self.stage
+        )
+        if becoming_active and (missing := self.missing_for_active()):
+            raise ValidationError(
+                {
+                    "stage": ValidationError(
+                        _(
+                            "A volunteer becomes active only once the criminal-record certificate is checked "
+                            "and the safeguarding and confidentiality agreements are signed; missing: "
+                            "%(missing)s."
+                        ),
+                        params={
+                            "missing": ", ".join(
+                                str(getattr(self._meta.get_field(name), "verbose_name", name))
+                                for name in missing
+                            )
+                        },
+                    )
+                }
+            )
+
+
+class VolunteerHours(RecordRules, TimeStamped):
+    """The hours a volunteer gave in one month, as their coordinator records them."""
+
+    MAX_HOURS = 744  # 31 days of 24 hours
+    record_dates = {"month": _("Hours cannot be recorded for a month that has not started.")}
+
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="hours", verbose_name=_("volunteer")
+    )
+    month = models.DateField(_("month"))
+    hours = models.PositiveSmallIntegerField(_("hours"), validators=[MaxValueValidator(MAX_HOURS)])
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "month"],
+                name="unique_volunteer_hours_month",
+                violation_error_message=_("The hours of this volunteer for this month are already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__lte=744), name="volunteer_hours_at_most_a_month"
+            ),
+        ]
+        verbose_name = _("volunteer hours")
+        verbose_name_plural = _("volunteer hours")
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} {self.month:%Y-%m}"
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        # A month is stored as its first day, whichever day of it was given.
+        if isinstance(self.month, dt.date):
+            self.month = self.month.replace(day=1)
+        super().clean_fields(exclude)
 
 
 class Distribution(RecordRules, Versioned, ExternalId, TimeStamped):

@@ -14,15 +14,16 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from nextsteps.accounts import access
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions, removal, versions
-from nextsteps.records.forms import PAGE_FORMS, RecordForm, ServiceForm
+from nextsteps.records.forms import PAGE_FORMS, RecordForm, ServiceForm, VolunteerHoursForm
 from nextsteps.records.kinds import KINDS, RecordKind
 from nextsteps.records.models import Case, SiteType
 from nextsteps.records.round import outreach_round  # noqa: F401  (the URLs name it here)
@@ -190,8 +191,12 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         related = [(_("Cases"), list(access.scoped(request.user, "case").filter(person=obj)), None)]
     if kind == "visit":
         related = [(_("Persons reached"), list(obj.persons.all()), None)]
+    if kind == "volunteer":
+        related = volunteer_sections(obj)
     org_id = _organisation_id(obj, spec)
     links: list[tuple[str, str]] = []
+    if kind == "volunteer" and access.can(request.user, "volunteer", access.CHANGE, org_id):
+        links.append((_("Record hours"), reverse("records:volunteer-hours", args=[obj.pk])))
     if kind == "person" and access.can(request.user, "case", access.ADD, org_id):
         links.append((_("Open a case"), f"{reverse('records:case-create')}?person={obj.pk}"))
     if kind == "case" and org_id in access.casework_organisations(request.user):
@@ -229,6 +234,33 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             "links": links,
         },
     )
+
+
+# The screening a volunteer coordinator checks, in the order it is usually done.
+SCREENING_STEPS = {
+    "references_checked": gettext_lazy("References"),
+    "certificate_checked": gettext_lazy("Criminal-record certificate"),
+    "safeguarding_signed": gettext_lazy("Safeguarding agreement"),
+    "confidentiality_signed": gettext_lazy("Confidentiality agreement"),
+}
+
+
+def volunteer_sections(volunteer: Any) -> list[tuple[str, list[Any], str | None]]:
+    """The volunteer's pipeline for their page: each screening step done (on its date) or missing, and the
+    hours they gave per month."""
+    steps = [
+        _("%(step)s: done on %(date)s")
+        % {"step": label, "date": formats.date_format(getattr(volunteer, name))}
+        if getattr(volunteer, name)
+        else _("%(step)s: missing") % {"step": label}
+        for name, label in SCREENING_STEPS.items()
+    ]
+    hours = [
+        ngettext("%(month)s: %(hours)s hour", "%(month)s: %(hours)s hours", entry.hours)
+        % {"month": formats.date_format(entry.month, "YEAR_MONTH_FORMAT"), "hours": entry.hours}
+        for entry in volunteer.hours.all()
+    ]
+    return [(_("Screening"), steps, None), (_("Hours per month"), hours, None)]
 
 
 def _follow(obj: Any, path: str) -> Any:
@@ -364,6 +396,48 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "records/confirm_delete.html",
         {"spec": spec, "obj": obj, "blocked": blocked, "form": form, "warnings": warnings},
     )
+
+
+# Stages at which a volunteer is on the way to becoming active.
+ON_THE_WAY = ("applied", "screening", "training")
+
+
+@login_required
+def volunteers_waiting(request: HttpRequest) -> HttpResponse:
+    """A volunteer coordinator's list of who is waiting for what: the volunteers on their way to becoming
+    active, each with the screening still missing and whether they have had any training."""
+    access.require(access.can(request.user, "volunteer"))
+    waiting = (
+        access.scoped(request.user, "volunteer").filter(stage__in=ON_THE_WAY).order_by("signed_up", "pk")
+    )
+    rows = []
+    for volunteer in waiting.select_related("organisation")[:COUNT_LIMIT]:
+        missing = [str(label) for name, label in SCREENING_STEPS.items() if not getattr(volunteer, name)]
+        if not volunteer.training_sessions:
+            missing.append(_("Training"))
+        rows.append((volunteer, missing))
+    return render(request, "records/volunteers_waiting.html", {"rows": rows})
+
+
+@login_required
+def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the hours a volunteer gave in a month; a month recorded before gets the new figure."""
+    volunteer = access.get_or_404(request.user, "volunteer", pk, access.CHANGE)
+    form = VolunteerHoursForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_volunteer_hours(
+                volunteer,
+                acting_user=request.user,
+                month=form.cleaned_data["month"],
+                hours=form.cleaned_data["hours"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The hours were saved."))
+            return redirect(record_url("volunteer", "detail", volunteer.pk))
+    return render(request, "records/volunteer_hours.html", {"form": form, "obj": volunteer})
 
 
 @login_required

@@ -42,6 +42,7 @@ SOURCE_KINDS = {
     "persons_reached": "visit",
     "activities": "activity",
     "volunteers": "volunteer",
+    "volunteer_hours": None,
     "distributions": "distribution",
     "partner_contacts": "partner_contact",
     # The case list is dated by the opening, not by the decision: it could not show the period's ones.

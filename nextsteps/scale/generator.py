@@ -386,12 +386,13 @@ class Generator:
                 "organisation",
                 "code",
                 "signed_up",
-                "status",
+                "stage",
                 "campaign",
                 "locality",
                 "name",
                 "phone",
                 "external_id",
+                "training_sessions",
             ],
         )
         self.t_distribution = Table(
@@ -752,12 +753,15 @@ class Generator:
             org.pk,
             f"{self.plan.tag}-V{n}",
             self.day_text[day],
-            "active" if rng.random() < 0.7 else rng.choice(["inactive", "left"]),
+            # Generated rows skip the model's rules: the screening dates stay empty, as for volunteers
+            # recorded before the pipeline.
+            "active" if rng.random() < 0.7 else rng.choice(["paused", "left"]),
             campaign,
             self.locality[org.pk](rng),
             _sealed(f"{GIVEN[n % len(GIVEN)]} {FAMILY[n % len(FAMILY)]}"),
             "",
             "",
+            0,
         )
 
     def distribution(self, rng: random.Random) -> None:

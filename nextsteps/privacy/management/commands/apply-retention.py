@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from nextsteps.privacy import places, storage
 from nextsteps.privacy.cli import add_language_argument, busy_message, language
 from nextsteps.privacy.retention import apply_retention, due_for_erasure
+from nextsteps.privacy.volunteers import apply_volunteer_retention, due_volunteers
 from nextsteps.programmes.models import Programme
 from nextsteps.reports.cli import get_programme
 
@@ -21,7 +22,8 @@ class Command(BaseCommand):
     help = (
         "Anonymise every person whose cases all closed longer ago than their programme's retention period "
         "(months identifying data is kept after the last case closed) and who has no record since, with the "
-        "same erasure as `nextsteps person erase`: every figure of every report stays the same. Then the "
+        "same erasure as `nextsteps person erase`: every figure of every report stays the same; likewise the "
+        "volunteers who left, when the period has passed since their record last changed. Then the "
         "database's files are cleared of freed bytes (SQLite: checkpoint and VACUUM) when someone was "
         "anonymised or an earlier clearing is still owed. "
         "--dry-run lists who is due, by code only, and changes nothing."
@@ -62,6 +64,27 @@ class Command(BaseCommand):
                         "months": item.months,
                     }
                 )
+            leaving = due_volunteers(today, programme)
+            for left in leaving:
+                self.stdout.write(
+                    _(
+                        "%(code)s (%(organisation)s): volunteer who left, last change %(date)s, kept %(months)s months"
+                    )
+                    % {
+                        "code": left.volunteer.code,
+                        "organisation": left.volunteer.organisation.slug,
+                        "date": left.last_activity.isoformat(),
+                        "months": left.months,
+                    }
+                )
+            self.stdout.write(
+                ngettext(
+                    "Dry run: %(count)d volunteer would be erased.",
+                    "Dry run: %(count)d volunteers would be erased.",
+                    len(leaving),
+                )
+                % {"count": len(leaving)}
+            )
             self.stdout.write(
                 ngettext(
                     "Dry run: %(count)d person would be anonymised; nothing was changed.",
@@ -80,8 +103,17 @@ class Command(BaseCommand):
             )
             % {"count": len(erased)}
         )
+        gone = apply_volunteer_retention(today, programme)
+        self.stdout.write(
+            ngettext(
+                "%(count)d volunteer who left was erased.",
+                "%(count)d volunteers who left were erased.",
+                len(gone),
+            )
+            % {"count": len(gone)}
+        )
         # Once for the whole run (each erasure would otherwise rebuild the file), and also when no one was
         # due if an earlier clearing could not be done (the database was busy). Not on every quiet night: a
         # rebuild of a large SQLite file makes other writers wait.
-        if (erased or storage.pending()) and not storage.clear_freed_bytes(places.tables()):
+        if (erased or gone or storage.pending()) and not storage.clear_freed_bytes(places.tables()):
             self.stderr.write(busy_message())
