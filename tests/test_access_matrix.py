@@ -239,6 +239,7 @@ ALLOWED: dict[str, set[str]] = {
     # the case file: My cases for whoever reads cases, the caseload for coordinators (counts only); IJM's
     # case, its follow-up, goal and planned action for IJM's caseworker alone
     "casework:mine": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
+    "casework:mine-export": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
     "casework:caseload": {"coordinator"},
     "casework:case": {"caseworker.ijm"},
     "casework:assign": {"caseworker.ijm"},
@@ -441,7 +442,11 @@ def referral(*, accepted: bool = False) -> Any:
 def concrete_url(name: str) -> str:
     if name in CASEWORK_OBJECTS:
         return reverse(name, args=[CASEWORK_OBJECTS[name]().pk])
-    if name.startswith("casework:") and name not in {"casework:mine", "casework:caseload"}:
+    if name.startswith("casework:") and name not in {
+        "casework:mine",
+        "casework:mine-export",
+        "casework:caseload",
+    }:
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name == "referrals:refer":
         return reverse(name, args=[OBJECTS["case"]().pk])
@@ -563,7 +568,7 @@ WRITES = sorted(
             name
             for name in ALLOWED
             if name.startswith("casework:")
-            and name not in {"casework:mine", "casework:caseload", "casework:case"}
+            and name not in {"casework:mine", "casework:mine-export", "casework:caseload", "casework:case"}
         ),
         "identification:case-edit",
         *(

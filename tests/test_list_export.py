@@ -180,3 +180,23 @@ def test_dates_in_csv_are_written_as_on_the_page(login: Callable[[str], Client])
     with translation.override("ro"):
         assert rows[1][0] == formats.date_format(visit.date)
     assert isinstance(visit.date, dt.date)
+
+
+def test_my_cases_download_as_the_page_lists_them_audited(login: Callable[[str], Client]) -> None:
+    client = login("caseworker.ijm")
+    params = {"scope": "organisation", "status": "all", "sort": "code"}
+    page = client.get(reverse("casework:mine"), params)
+    shown = list(page.context["page"].object_list)
+    assert shown and page.context["page"].paginator.count == len(shown)
+    before = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).count()
+    rows = csv_rows(client.get(reverse("casework:mine-export"), params))
+    expected = [c.person.code + (" (închis)" if c.status == "closed" else "") for c in shown]
+    assert [row[0] for row in rows[1:]] == expected
+    assert rows[0][:2] == ["Caz", "Nivel de risc"]  # the caseworker works in Romanian
+    entries = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).order_by("pk")[before:]
+    assert sorted(int(e.object_pk) for e in entries) == sorted(c.pk for c in shown)
+    assert {e.model for e in entries} == {"records.Case"}
+    ijm = Organisation.objects.get(slug="ijm-ro")
+    assert {c.organisation_id for c in shown} == {ijm.pk}
+    sheet = xlsx_sheet(client.get(reverse("casework:mine-export"), {**params, "format": "xlsx"}))
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == expected

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from nextsteps.casework import views
+from nextsteps.casework import export_views, views
 
 app_name = "casework"
 
 urlpatterns = [
     path("cases/mine/", views.my_cases, name="mine"),
+    path("cases/mine/export/", export_views.my_cases_export, name="mine-export"),
     path("cases/caseload/", views.caseload, name="caseload"),
     path("cases/<int:pk>/file/", views.case_file, name="case"),
     path("cases/<int:pk>/assign/", views.assign, name="assign"),

@@ -138,10 +138,23 @@ def annotated_cases(cases: QuerySet[Case], today: dt.date) -> QuerySet[Any]:
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    filters, cases = my_cases_listed(request.user, request.GET)
+    paginator = CappedPaginator(cases, PAGE_SIZE, COUNT_LIMIT)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "casework/my_cases.html",
+        {"filters": filters, "page": page, "today": dt.date.today(), "query": query.urlencode()},
+    )
+
+
+def my_cases_listed(user: Any, params: Any) -> tuple[MyCasesFilter, QuerySet[Any]]:
+    """The cases of My cases as `params` filter and sort them (the page and its download read the same)."""
     orgs = access.casework_organisations(user)
     access.require(bool(orgs))
-    filters = MyCasesFilter(request.GET or None)
+    filters = MyCasesFilter(params or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     today = dt.date.today()
     cases: QuerySet[Any] = Case.objects.filter(organisation__in=orgs)
@@ -166,15 +179,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         "activity": [F("last_activity").desc()],
         "code": [F("person__code").asc()],
     }[data.get("sort") or "next"]
-    paginator = CappedPaginator(cases.order_by(*order, "pk"), PAGE_SIZE, COUNT_LIMIT)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "casework/my_cases.html",
-        {"filters": filters, "page": page, "today": today, "query": query.urlencode()},
-    )
+    return filters, cases.order_by(*order, "pk")
 
 
 # Caseload for coordinators --------------------------------------------------------------------------

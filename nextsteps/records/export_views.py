@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -33,7 +33,7 @@ from nextsteps.audit.log import acting_organisation_of, log_each
 from nextsteps.audit.models import AuditEntry
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import listing
-from nextsteps.records.kinds import KINDS, RecordKind
+from nextsteps.records.kinds import KINDS
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -55,16 +55,43 @@ def record_export(request: HttpRequest, kind: str) -> HttpResponseBase:
     if found.filters.is_bound and not found.filters.is_valid():
         # The list says what is wrong with the filters; an export of everything instead would surprise.
         return redirect(f"{reverse(f'records:{kind}-list')}?{params.urlencode()}")
-    records = audited(request.user, spec, found.queryset)
+    records = audited(
+        request.user,
+        found.queryset,
+        organisation_path=spec.organisation_path,
+        fields=spec.list_columns,
+        person_level=spec.person_level,
+    )
+    return download(
+        fmt,
+        spec.slug,
+        str(spec.label_plural),
+        lambda: [listing.column_label(spec, column) for column in spec.list_columns],
+        records,
+        lambda obj: [_value(listing.cell(obj, column)) for column in spec.list_columns],
+    )
+
+
+def download(
+    fmt: str,
+    name: str,
+    title: str,
+    headers: Callable[[], list[str]],
+    records: QuerySet[Any],
+    values: Callable[[Any], list[Any]],
+) -> HttpResponseBase:
+    """The file of a list: a header row, then one row of `values` per record, in the reader's language."""
     language = translation.get_language() or "en"
-    filename = f"{spec.slug}-{dt.date.today():%Y-%m-%d}.{fmt}"
+    filename = f"{name}-{dt.date.today():%Y-%m-%d}.{fmt}"
     response: StreamingHttpResponse | FileResponse
     if fmt == "csv":
-        response = StreamingHttpResponse(_csv_lines(spec, records, language), content_type=CONTENT_TYPES[fmt])
+        response = StreamingHttpResponse(
+            _csv_lines(headers, records, values, language), content_type=CONTENT_TYPES[fmt]
+        )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:
         response = FileResponse(
-            _xlsx_file(spec, records, language),
+            _xlsx_file(title, headers, records, values, language),
             as_attachment=True,
             filename=filename,
             content_type=CONTENT_TYPES[fmt],
@@ -74,24 +101,31 @@ def record_export(request: HttpRequest, kind: str) -> HttpResponseBase:
     return response
 
 
-def audited(user: Any, spec: RecordKind, records: QuerySet[Any]) -> QuerySet[Any]:
+def audited(
+    user: Any,
+    records: QuerySet[Any],
+    *,
+    organisation_path: str,
+    fields: Iterable[str],
+    person_level: bool,
+) -> QuerySet[Any]:
     """Write who exports which records (and which of their fields); the records the file may hold: those
     audited, and none added since."""
-    path = spec.organisation_path
+    path = organisation_path
     organisations = Organisation.objects.filter(
         pk__in=records.order_by().values_list(path, flat=True).distinct()
     ).order_by("pk")
-    fields = list(spec.list_columns)
-    if not spec.person_level:
+    names = sorted(fields)
+    if not person_level:
         for organisation in organisations:
             AuditEntry.objects.create(
                 action=AuditEntry.Action.EXPORT,
-                model=spec.model._meta.label,
+                model=records.model._meta.label,
                 object_pk="*",
                 user=user,
                 organisation=organisation,
                 acting_organisation=acting_organisation_of(user, organisation),
-                fields=sorted(fields),
+                fields=names,
             )
         return records
     kept = Q(pk__in=[])
@@ -101,15 +135,11 @@ def audited(user: Any, spec: RecordKind, records: QuerySet[Any]) -> QuerySet[Any
             AuditEntry.Action.EXPORT,
             user=user,
             organisation=organisation,
-            fields=fields,
+            fields=names,
         )
         if upto is not None:
             kept |= Q(**{path: organisation, "pk__lte": upto})
     return records.filter(kept)
-
-
-def _headers(spec: RecordKind) -> list[str]:
-    return [listing.column_label(spec, column) for column in spec.list_columns]
 
 
 def _value(value: Any) -> Any:
@@ -121,10 +151,6 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _values(spec: RecordKind, obj: Any) -> list[Any]:
-    return [_value(listing.cell(obj, column)) for column in spec.list_columns]
-
-
 class _Line:
     """What csv.writer writes to: each row comes back as the text of one line, to be streamed."""
 
@@ -132,26 +158,37 @@ class _Line:
         return text
 
 
-def _csv_lines(spec: RecordKind, records: QuerySet[Any], language: str) -> Iterator[str]:
+def _csv_lines(
+    headers: Callable[[], list[str]],
+    records: QuerySet[Any],
+    values: Callable[[Any], list[Any]],
+    language: str,
+) -> Iterator[str]:
     writer = csv.writer(_Line())
     with translation.override(language):
         # The byte order mark tells spreadsheet programs the file is UTF-8 (ș, ț, ë).
-        yield "\ufeff" + writer.writerow(spreadsheets.csv_row(_headers(spec)))
+        yield "\ufeff" + writer.writerow(spreadsheets.csv_row(headers()))
         for obj in records.iterator(chunk_size=CHUNK):
-            values = [formats.date_format(v) if isinstance(v, dt.date) else v for v in _values(spec, obj)]
-            yield writer.writerow(spreadsheets.csv_row(values))
+            cells = [formats.date_format(v) if isinstance(v, dt.date) else v for v in values(obj)]
+            yield writer.writerow(spreadsheets.csv_row(cells))
 
 
-def _xlsx_file(spec: RecordKind, records: QuerySet[Any], language: str) -> Any:
+def _xlsx_file(
+    title: str,
+    headers: Callable[[], list[str]],
+    records: QuerySet[Any],
+    values: Callable[[Any], list[Any]],
+    language: str,
+) -> Any:
     from openpyxl import Workbook
 
     with translation.override(language):
         book = Workbook(write_only=True)
-        sheet = book.create_sheet(title=str(spec.label_plural)[:31])
-        sheet.append(spreadsheets.xlsx_row(sheet, _headers(spec)))
+        sheet = book.create_sheet(title=title[:31])
+        sheet.append(spreadsheets.xlsx_row(sheet, headers()))
         date_format = excel_date_format(str(formats.get_format("DATE_FORMAT")))
         for obj in records.iterator(chunk_size=CHUNK):
-            cells = spreadsheets.xlsx_row(sheet, _values(spec, obj))
+            cells = spreadsheets.xlsx_row(sheet, values(obj))
             for cell in cells:
                 if isinstance(cell.value, dt.date):
                     cell.number_format = date_format
