@@ -93,3 +93,21 @@ def test_filtering_keeps_the_sort(login: Callable[[str], Client]) -> None:
     html = login("outreach.sa").get(VISITS, {"sort": "-locality"}).content.decode()
     form = re.search(r'<form method="get" class="filters".*?</form>', html, re.S)
     assert form is not None and '<input type="hidden" name="sort" value="-locality">' in form.group(0)
+
+
+def test_my_cases_remembers_its_filters_but_not_the_searched_name(login: Callable[[str], Client]) -> None:
+    client = login("caseworker.ijm")
+    mine = reverse("casework:mine")
+    params = {"q": "Maria", "status": "all", "scope": "organisation", "sort": "code"}
+    assert client.get(mine, params).status_code == 200
+    assert "Maria" not in str(dict(client.session))
+    back = client.get(mine)
+    assert back.status_code == 302
+    assert back["Location"] == f"{mine}?status=all&scope=organisation&sort=code"
+    assert 'href="?clear=1"' in client.get(back["Location"]).content.decode()
+    assert client.get(mine, {"clear": "1"})["Location"] == mine
+    assert client.get(mine).status_code == 200
+
+
+def test_a_reader_without_cases_gets_404_even_when_clearing(login: Callable[[str], Client]) -> None:
+    assert login("viewer").get(reverse("casework:mine"), {"clear": "1"}).status_code == 404

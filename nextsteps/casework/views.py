@@ -56,7 +56,7 @@ from nextsteps.privacy.models import Consent, valid_on
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.programmes.views import add_errors
-from nextsteps.records import versions
+from nextsteps.records import listing, versions
 from nextsteps.records.models import Case, Outcome, ServiceDelivery
 from nextsteps.referrals.models import Referral
 
@@ -138,7 +138,12 @@ def annotated_cases(cases: QuerySet[Case], today: dt.date) -> QuerySet[Any]:
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
+    access.require(bool(access.casework_organisations(request.user)))
+    back = listing.remembered(request, "my-cases")
+    if back is not None:
+        return redirect(f"{reverse('casework:mine')}{'?' if back else ''}{back}")
     filters, cases = my_cases_listed(request.user, request.GET)
+    listing.remember(request, "my-cases", filters)
     paginator = CappedPaginator(cases, PAGE_SIZE, COUNT_LIMIT)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

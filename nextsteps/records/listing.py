@@ -271,31 +271,31 @@ FORGOTTEN = {"q", PAGE, "clear"}
 CLEAR = "clear"
 
 
-def _session_key(spec: RecordKind) -> str:
-    return f"list-filters:{spec.key}"
+def _session_key(name: str) -> str:
+    return f"list-filters:{name}"
 
 
-def remember(request: HttpRequest, spec: RecordKind, listing: Listing) -> None:
-    """Keep the list's filters and order for the rest of the session (when they are valid)."""
-    if listing.filters.is_bound and not listing.filters.is_valid():
+def remember(request: HttpRequest, name: str, filters: forms.Form) -> None:
+    """Keep a list's filters and order (`name`: which list) for the rest of the session, when valid."""
+    if filters.is_bound and not filters.is_valid():
         return
     kept = [
-        (name, value)
-        for name, values in request.GET.lists()
-        if name not in FORGOTTEN and (name in listing.filters.fields or name == SORT)
+        (field, value)
+        for field, values in request.GET.lists()
+        if field not in FORGOTTEN and (field in filters.fields or field == SORT)
         for value in values
         if value
     ]
     if kept:
-        request.session[_session_key(spec)] = urlencode(kept)
+        request.session[_session_key(name)] = urlencode(kept)
     else:
-        request.session.pop(_session_key(spec), None)
+        request.session.pop(_session_key(name), None)
 
 
-def remembered(request: HttpRequest, spec: RecordKind) -> str | None:
+def remembered(request: HttpRequest, name: str) -> str | None:
     """The query string to send the reader back to: their filters of this list, when they come back to it
     without any; None to show the list as asked. `?clear=1` forgets them."""
-    key = _session_key(spec)
+    key = _session_key(name)
     if CLEAR in request.GET:
         request.session.pop(key, None)
         return ""

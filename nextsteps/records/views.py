@@ -42,11 +42,11 @@ def record_url(kind: str, action: str, pk: int | None = None) -> str:
 def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     access.require(access.can(request.user, kind))
-    back = listing.remembered(request, spec)
+    back = listing.remembered(request, spec.key)
     if back is not None:
         return redirect(f"{record_url(kind, 'list')}{'?' if back else ''}{back}")
     found = listing.listed(request.user, spec, request.GET)
-    listing.remember(request, spec, found)
+    listing.remember(request, spec.key, found.filters)
     paginator = CappedPaginator(found.queryset, PAGE_SIZE, COUNT_LIMIT)
     page = paginator.get_page(request.GET.get("page"))
     rows = [(obj, [_cell(obj, column) for column in spec.list_columns]) for obj in page.object_list]
