@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -23,6 +24,16 @@ from tests.browser import run_in_server, sign_in
 pytestmark = pytest.mark.browser
 
 CODES = ["ZZB-2", "=ZZB+1", "ZZB-1"]
+
+
+def serious_problems(page: Any) -> list[str]:
+    """axe-core's violations of impact serious or critical (as tests/test_browser_case_accessibility.py)."""
+    violations = Axe().run(page).response["violations"]
+    return [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def scrolls_sideways(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))
 
 
 def test_sort_a_list_by_its_header_and_download_it(page: Any, server: str, tmp_path: Path) -> None:
@@ -62,6 +73,7 @@ def test_sort_a_list_by_its_header_and_download_it(page: Any, server: str, tmp_p
     page.wait_for_url(re.compile(r"sort=-code"))
     expect(code_header).to_have_attribute("aria-sort", "descending")
     expect(first_cells).to_have_text(["ZZB-2", "ZZB-1", "=ZZB+1"])
+    assert serious_problems(page) == [] and not scrolls_sideways(page)
 
     # The downloads hold that list, in that order, the formula-looking code as text.
     with page.expect_download() as csv_download:
@@ -85,3 +97,4 @@ def test_sort_a_list_by_its_header_and_download_it(page: Any, server: str, tmp_p
     expect(page.locator("details.filters-fold")).not_to_have_attribute("open", "")
     expect(search).to_be_visible()
     expect(page.locator("details.filters-fold summary")).to_be_hidden()
+    assert serious_problems(page) == []
