@@ -241,6 +241,7 @@ ALLOWED: dict[str, set[str]] = {
     "casework:mine": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
     "casework:mine-export": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
     "casework:caseload": {"coordinator"},
+    "casework:caseload-export": {"coordinator"},
     "casework:case": {"caseworker.ijm"},
     "casework:assign": {"caseworker.ijm"},
     "casework:close": {"caseworker.ijm"},
@@ -446,6 +447,7 @@ def concrete_url(name: str) -> str:
         "casework:mine",
         "casework:mine-export",
         "casework:caseload",
+        "casework:caseload-export",
     }:
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name == "referrals:refer":
@@ -568,7 +570,14 @@ WRITES = sorted(
             name
             for name in ALLOWED
             if name.startswith("casework:")
-            and name not in {"casework:mine", "casework:mine-export", "casework:caseload", "casework:case"}
+            and name
+            not in {
+                "casework:mine",
+                "casework:mine-export",
+                "casework:caseload",
+                "casework:caseload-export",
+                "casework:case",
+            }
         ),
         "identification:case-edit",
         *(

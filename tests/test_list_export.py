@@ -200,3 +200,23 @@ def test_my_cases_download_as_the_page_lists_them_audited(login: Callable[[str],
     assert {c.organisation_id for c in shown} == {ijm.pk}
     sheet = xlsx_sheet(client.get(reverse("casework:mine-export"), {**params, "format": "xlsx"}))
     assert [row[0].value for row in sheet.iter_rows(min_row=2)] == expected
+
+
+def test_the_caseload_downloads_its_counts_audited_once_per_organisation(
+    login: Callable[[str], Client],
+) -> None:
+    client = login("coordinator")  # works in Dutch
+    shown = client.get(reverse("casework:caseload")).context["rows"]
+    before = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).count()
+    rows = csv_rows(client.get(reverse("casework:caseload-export")))
+    assert rows[0][:2] == ["Organisatie", "Verantwoordelijke casemanager"]
+    assert [[row[0], row[2]] for row in rows[1:]] == [
+        [r["organisation__name"], str(r["cases"])] for r in shown
+    ]
+    entries = list(AuditEntry.objects.filter(action=AuditEntry.Action.EXPORT).order_by("pk")[before:])
+    assert [(e.model, e.object_pk, e.organisation.slug if e.organisation else None) for e in entries] == [
+        ("records.Case", "*", "next-steps-nl")
+    ]
+    sheet = xlsx_sheet(client.get(reverse("casework:caseload-export"), {"format": "xlsx"}))
+    assert [row[2].value for row in sheet.iter_rows(min_row=2)] == [r["cases"] for r in shown]
+    assert login("caseworker.ijm").get(reverse("casework:caseload-export")).status_code == 404

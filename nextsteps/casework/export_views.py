@@ -1,5 +1,6 @@
-"""My cases downloaded as CSV or XLSX: the page's columns, of the cases its filters and sort select, written
-and audited as the record lists' downloads are (nextsteps/records/export_views.py)."""
+"""My cases and the caseload downloaded as CSV or XLSX: the page's columns (of the cases My cases' filters
+and sort select), written and audited as the record lists' downloads are (nextsteps/records/export_views.py).
+The caseload holds counts only: its download is audited once per organisation, not per case."""
 
 from __future__ import annotations
 
@@ -13,8 +14,12 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from nextsteps.accounts import access
+from nextsteps.audit.log import acting_organisation_of
+from nextsteps.audit.models import AuditEntry
 from nextsteps.casework.models import RiskLevel
-from nextsteps.casework.views import my_cases_listed
+from nextsteps.casework.views import caseload_organisations, caseload_rows, my_cases_listed
+from nextsteps.programmes.models import Organisation
 from nextsteps.records.export_views import CONTENT_TYPES, audited, download
 
 
@@ -65,3 +70,49 @@ def my_cases_export(request: HttpRequest) -> HttpResponseBase:
         person_level=True,
     )
     return download(fmt, "my-cases", _("My cases"), _headers, records, _values)
+
+
+def _caseload_headers() -> list[str]:
+    return [
+        capfirst(text)
+        for text in (
+            _("organisation"),
+            _("responsible caseworker"),
+            _("open cases"),
+            _("high risk"),
+            _("overdue follow-ups"),
+            _("referrals waiting for an answer"),
+        )
+    ]
+
+
+def _caseload_values(row: dict[str, Any]) -> list[Any]:
+    return [
+        row["organisation__name"],
+        row["caseworker__username"] or _("nobody yet"),
+        row["cases"],
+        row["high_risk"],
+        row["overdue"],
+        row["pending_referrals"],
+    ]
+
+
+@login_required
+def caseload_export(request: HttpRequest) -> HttpResponseBase:
+    user: Any = request.user
+    orgs = caseload_organisations(user)
+    access.require(bool(orgs))
+    fmt = request.GET.get("format", "csv")
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    for organisation in Organisation.objects.filter(pk__in=orgs).order_by("pk"):
+        AuditEntry.objects.create(
+            action=AuditEntry.Action.EXPORT,
+            model="records.Case",
+            object_pk="*",
+            user=user,
+            organisation=organisation,
+            acting_organisation=acting_organisation_of(user, organisation),
+            fields=["caseload"],
+        )
+    return download(fmt, "caseload", _("Caseload"), _caseload_headers, caseload_rows(orgs), _caseload_values)

@@ -199,9 +199,29 @@ def caseload_organisations(user: Any) -> list[int]:
 def caseload(request: HttpRequest) -> HttpResponse:
     orgs = caseload_organisations(request.user)
     access.require(bool(orgs))
+    rows = caseload_rows(orgs)
+    # Per organisation, referrals waiting for an answer: those it received (a caseworker of its own is
+    # named only on accepting) and those it sent. Counts only, in one query.
+    pending = (
+        Organisation.objects.filter(pk__in=orgs)
+        .annotate(
+            received=Count(
+                "referrals_received",
+                filter=Q(referrals_received__state=Referral.State.SENT),
+                distinct=True,
+            ),
+            sent=Count("referrals_sent", filter=Q(referrals_sent__state=Referral.State.SENT), distinct=True),
+        )
+        .order_by("name")
+    )
+    return render(request, "casework/caseload.html", {"rows": list(rows), "pending": list(pending)})
+
+
+def caseload_rows(orgs: list[int]) -> QuerySet[Any]:
+    """Per organisation and caseworker, counts of their open cases (the page and its download)."""
     today = dt.date.today()
     open_cases = Case.objects.filter(organisation__in=orgs, status=Case.Status.OPEN)
-    rows = (
+    return (
         open_cases.values(
             "organisation__name", "caseworker__username", "caseworker__first_name", "caseworker__last_name"
         )
@@ -220,21 +240,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
         )
         .order_by("organisation__name", "caseworker__username")
     )
-    # Per organisation, referrals waiting for an answer: those it received (a caseworker of its own is
-    # named only on accepting) and those it sent. Counts only, in one query.
-    pending = (
-        Organisation.objects.filter(pk__in=orgs)
-        .annotate(
-            received=Count(
-                "referrals_received",
-                filter=Q(referrals_received__state=Referral.State.SENT),
-                distinct=True,
-            ),
-            sent=Count("referrals_sent", filter=Q(referrals_sent__state=Referral.State.SENT), distinct=True),
-        )
-        .order_by("name")
-    )
-    return render(request, "casework/caseload.html", {"rows": list(rows), "pending": list(pending)})
 
 
 def _high_risk_cases() -> QuerySet[Any]:
