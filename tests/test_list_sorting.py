@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from nextsteps.programmes.models import Organisation, Programme
+from nextsteps.programmes.models import Milestone, Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records import models as m
 from nextsteps.records.kinds import KINDS
@@ -179,3 +179,26 @@ def test_a_sorted_list_holds_only_the_readers_organisations_records(
     listed = rows(client.get(reverse("records:person-list"), {"sort": "-code"}))
     assert listed and {p.organisation_id for p in listed} == {sa().pk}
     assert not m.Person.objects.filter(pk__in=[p.pk for p in listed]).exclude(organisation=sa()).exists()
+
+
+def test_records_without_a_value_come_last_both_ways(login: Callable[[str], Client], demo: Programme) -> None:
+    dutch_office = Organisation.objects.get(slug="next-steps-nl")
+
+    def milestone(pillar: Any) -> Any:
+        return actions.create_record(
+            Milestone,
+            acting_user=None,
+            programme=demo,
+            organisation=dutch_office,
+            pillar=pillar,
+            date=dt.date(2021, 9, 1),
+            text_en="ZZM shelter opened",
+        )
+
+    loose, placed = milestone(None), milestone(demo.pillars.order_by("number").first())
+    client = login("coordinator")
+    for value in ("pillar", "-pillar"):
+        assert rows(client.get(reverse("records:milestone-list"), {"sort": value, "q": "ZZM"})) == [
+            placed,
+            loose,
+        ]

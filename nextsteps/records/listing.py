@@ -213,10 +213,15 @@ def requested_sort(spec: RecordKind, value: str | None) -> Sort:
 def ordered(qs: QuerySet[Any], spec: RecordKind, sort: Sort) -> QuerySet[Any]:
     expressions: list[OrderBy] = []
     if sort.column is not None:
+        # Empty values last either way, on SQLite as on PostgreSQL (whose defaults differ); only where there
+        # can be any, since NULLS LAST keeps PostgreSQL from reading a date's index backwards for the
+        # default order, newest first.
+        nulls_last = getattr(spec.model._meta.get_field(sort.column), "null", False) or None
         for expression in sort_fields(spec, sort.column) or []:
-            # Empty values last either way, on SQLite as on PostgreSQL (whose defaults differ).
             expressions.append(
-                expression.desc(nulls_last=True) if sort.descending else expression.asc(nulls_last=True)
+                expression.desc(nulls_last=nulls_last)
+                if sort.descending
+                else expression.asc(nulls_last=nulls_last)
             )
     pk = F("pk").desc() if sort.descending else F("pk").asc()
     return qs.order_by(*expressions, pk)
