@@ -95,7 +95,9 @@ ALLOWED: dict[str, set[str]] = {
     "records:outreach-round": {"coordinator", "outreach.sa"},
     "records:case-service": {"caseworker.ijm"},
     # persons: Salvation Army's
+    # each list's download (CSV or XLSX): whoever reads the list
     "records:person-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa", "dpo"},
+    "records:person-export": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa", "dpo"},
     "records:person-create": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
     "records:person-detail": {"caseworker.sa", "outreach.sa"},
     "records:person-edit": {"caseworker.sa", "outreach.sa"},
@@ -105,40 +107,47 @@ ALLOWED: dict[str, set[str]] = {
     "records:person-duplicates": {"coordinator", "caseworker.sa", "caseworker.ijm"},
     "records:person-merge": {"caseworker.sa"},
     "records:household-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
+    "records:household-export": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
     "records:household-create": {"coordinator", "outreach.sa"},
     "records:household-detail": {"caseworker.sa", "outreach.sa"},
     "records:household-edit": {"outreach.sa"},
     "records:household-delete": set(),
     # cases and services: IJM's
     "records:case-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
+    "records:case-export": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
     "records:case-create": {"coordinator", "caseworker.sa", "caseworker.ijm"},
     "records:case-detail": {"caseworker.ijm"},
     "records:case-edit": {"caseworker.ijm"},
     "records:case-delete": set(),
     "records:service-list": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:service-export": {"coordinator", "caseworker.sa", "caseworker.ijm"},
     "records:service-create": {"coordinator", "caseworker.sa", "caseworker.ijm"},
     "records:service-detail": {"caseworker.ijm"},
     "records:service-edit": {"caseworker.ijm"},
     "records:service-delete": set(),
     # outcomes: the Dutch office's
     "records:outcome-list": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:outcome-export": {"coordinator", "caseworker.sa", "caseworker.ijm"},
     "records:outcome-create": {"coordinator", "caseworker.sa", "caseworker.ijm"},
     "records:outcome-detail": {"coordinator"},
     "records:outcome-edit": {"coordinator"},
     "records:outcome-delete": {"coordinator"},
     # visits: Salvation Army's
     "records:visit-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
+    "records:visit-export": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
     "records:visit-create": {"coordinator", "outreach.sa"},
     "records:visit-detail": {"caseworker.sa", "outreach.sa"},
     "records:visit-edit": {"outreach.sa"},
     "records:visit-delete": set(),
     # activities, volunteers, campaigns, distributions: Dorcas'
     "records:activity-list": {"coordinator", "prevention.dorcas"},
+    "records:activity-export": {"coordinator", "prevention.dorcas"},
     "records:activity-create": {"coordinator", "prevention.dorcas"},
     "records:activity-detail": {"prevention.dorcas"},
     "records:activity-edit": {"prevention.dorcas"},
     "records:activity-delete": {"prevention.dorcas"},
     "records:volunteer-list": {"coordinator", "volunteers.dorcas"},
+    "records:volunteer-export": {"coordinator", "volunteers.dorcas"},
     "records:volunteer-create": {"coordinator", "volunteers.dorcas"},
     "records:volunteer-detail": {"volunteers.dorcas"},
     "records:volunteer-edit": {"volunteers.dorcas"},
@@ -146,28 +155,33 @@ ALLOWED: dict[str, set[str]] = {
     "records:volunteer-hours": {"volunteers.dorcas"},
     "records:volunteers-waiting": {"coordinator", "volunteers.dorcas"},
     "records:campaign-list": {"coordinator", "volunteers.dorcas"},
+    "records:campaign-export": {"coordinator", "volunteers.dorcas"},
     "records:campaign-create": {"coordinator", "volunteers.dorcas"},
     "records:campaign-detail": {"volunteers.dorcas"},
     "records:campaign-edit": {"volunteers.dorcas"},
     "records:campaign-delete": {"volunteers.dorcas"},
     "records:distribution-list": {"coordinator", "volunteers.dorcas"},
+    "records:distribution-export": {"coordinator", "volunteers.dorcas"},
     "records:distribution-create": {"coordinator", "volunteers.dorcas"},
     "records:distribution-detail": {"volunteers.dorcas"},
     "records:distribution-edit": {"volunteers.dorcas"},
     "records:distribution-delete": {"volunteers.dorcas"},
     # partner contacts and milestones: the Dutch office's
     "records:partner_contact-list": {"coordinator", "admin"},
+    "records:partner_contact-export": {"coordinator", "admin"},
     "records:partner_contact-create": {"coordinator", "admin"},
     "records:partner_contact-detail": {"coordinator", "admin"},
     "records:partner_contact-edit": {"coordinator", "admin"},
     "records:partner_contact-delete": {"coordinator", "admin"},
     "records:milestone-list": {"coordinator", "prevention.dorcas", "admin"},
+    "records:milestone-export": {"coordinator", "prevention.dorcas", "admin"},
     "records:milestone-create": {"coordinator", "prevention.dorcas", "admin"},
     "records:milestone-detail": {"coordinator", "admin"},
     "records:milestone-edit": {"coordinator", "admin"},
     "records:milestone-delete": {"coordinator", "admin"},
     # stories: IJM's
     "records:story-list": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:story-export": {"coordinator", "caseworker.sa", "caseworker.ijm"},
     "records:story-create": {"coordinator", "caseworker.sa", "caseworker.ijm"},
     "records:story-detail": {"caseworker.ijm"},
     "records:story-edit": {"caseworker.ijm"},
@@ -235,7 +249,9 @@ ALLOWED: dict[str, set[str]] = {
     # the case file: My cases for whoever reads cases, the caseload for coordinators (counts only); IJM's
     # case, its follow-up, goal and planned action for IJM's caseworker alone
     "casework:mine": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
+    "casework:mine-export": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
     "casework:caseload": {"coordinator"},
+    "casework:caseload-export": {"coordinator"},
     "casework:case": {"caseworker.ijm"},
     "casework:assign": {"caseworker.ijm"},
     "casework:close": {"caseworker.ijm"},
@@ -440,7 +456,12 @@ def referral(*, accepted: bool = False) -> Any:
 def concrete_url(name: str) -> str:
     if name in CASEWORK_OBJECTS:
         return reverse(name, args=[CASEWORK_OBJECTS[name]().pk])
-    if name.startswith("casework:") and name not in {"casework:mine", "casework:caseload"}:
+    if name.startswith("casework:") and name not in {
+        "casework:mine",
+        "casework:mine-export",
+        "casework:caseload",
+        "casework:caseload-export",
+    }:
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name == "referrals:refer":
         return reverse(name, args=[OBJECTS["case"]().pk])
@@ -567,7 +588,14 @@ WRITES = sorted(
             name
             for name in ALLOWED
             if name.startswith("casework:")
-            and name not in {"casework:mine", "casework:caseload", "casework:case"}
+            and name
+            not in {
+                "casework:mine",
+                "casework:mine-export",
+                "casework:caseload",
+                "casework:caseload-export",
+                "casework:case",
+            }
         ),
         "identification:case-edit",
         *(

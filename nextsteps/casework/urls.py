@@ -1,12 +1,14 @@
 from django.urls import path
 
-from nextsteps.casework import views
+from nextsteps.casework import export_views, views
 
 app_name = "casework"
 
 urlpatterns = [
     path("cases/mine/", views.my_cases, name="mine"),
+    path("cases/mine/export/", export_views.my_cases_export, name="mine-export"),
     path("cases/caseload/", views.caseload, name="caseload"),
+    path("cases/caseload/export/", export_views.caseload_export, name="caseload-export"),
     path("cases/<int:pk>/file/", views.case_file, name="case"),
     path("cases/<int:pk>/assign/", views.assign, name="assign"),
     path("cases/<int:pk>/close/", views.close, name="close"),

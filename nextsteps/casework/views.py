@@ -56,7 +56,7 @@ from nextsteps.privacy.models import Consent, valid_on
 from nextsteps.privacy.search import persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.programmes.views import add_errors
-from nextsteps.records import versions
+from nextsteps.records import listing, versions
 from nextsteps.records.models import Case, Outcome, ServiceDelivery
 from nextsteps.referrals.models import Referral
 
@@ -138,10 +138,28 @@ def annotated_cases(cases: QuerySet[Case], today: dt.date) -> QuerySet[Any]:
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    access.require(bool(access.casework_organisations(request.user)))
+    back = listing.remembered(request, "my-cases")
+    if back is not None:
+        return redirect(f"{reverse('casework:mine')}{'?' if back else ''}{back}")
+    filters, cases = my_cases_listed(request.user, request.GET)
+    listing.remember(request, "my-cases", filters)
+    paginator = CappedPaginator(cases, PAGE_SIZE, COUNT_LIMIT)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "casework/my_cases.html",
+        {"filters": filters, "page": page, "today": dt.date.today(), "query": query.urlencode()},
+    )
+
+
+def my_cases_listed(user: Any, params: Any) -> tuple[MyCasesFilter, QuerySet[Any]]:
+    """The cases of My cases as `params` filter and sort them (the page and its download read the same)."""
     orgs = access.casework_organisations(user)
     access.require(bool(orgs))
-    filters = MyCasesFilter(request.GET or None)
+    filters = MyCasesFilter(params or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     today = dt.date.today()
     cases: QuerySet[Any] = Case.objects.filter(organisation__in=orgs)
@@ -166,15 +184,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         "activity": [F("last_activity").desc()],
         "code": [F("person__code").asc()],
     }[data.get("sort") or "next"]
-    paginator = CappedPaginator(cases.order_by(*order, "pk"), PAGE_SIZE, COUNT_LIMIT)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "casework/my_cases.html",
-        {"filters": filters, "page": page, "today": today, "query": query.urlencode()},
-    )
+    return filters, cases.order_by(*order, "pk")
 
 
 # Caseload for coordinators --------------------------------------------------------------------------
@@ -189,9 +199,29 @@ def caseload_organisations(user: Any) -> list[int]:
 def caseload(request: HttpRequest) -> HttpResponse:
     orgs = caseload_organisations(request.user)
     access.require(bool(orgs))
+    rows = caseload_rows(orgs)
+    # Per organisation, referrals waiting for an answer: those it received (a caseworker of its own is
+    # named only on accepting) and those it sent. Counts only, in one query.
+    pending = (
+        Organisation.objects.filter(pk__in=orgs)
+        .annotate(
+            received=Count(
+                "referrals_received",
+                filter=Q(referrals_received__state=Referral.State.SENT),
+                distinct=True,
+            ),
+            sent=Count("referrals_sent", filter=Q(referrals_sent__state=Referral.State.SENT), distinct=True),
+        )
+        .order_by("name")
+    )
+    return render(request, "casework/caseload.html", {"rows": list(rows), "pending": list(pending)})
+
+
+def caseload_rows(orgs: list[int]) -> QuerySet[Any]:
+    """Per organisation and caseworker, counts of their open cases (the page and its download)."""
     today = dt.date.today()
     open_cases = Case.objects.filter(organisation__in=orgs, status=Case.Status.OPEN)
-    rows = (
+    return (
         open_cases.values(
             "organisation__name", "caseworker__username", "caseworker__first_name", "caseworker__last_name"
         )
@@ -210,21 +240,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
         )
         .order_by("organisation__name", "caseworker__username")
     )
-    # Per organisation, referrals waiting for an answer: those it received (a caseworker of its own is
-    # named only on accepting) and those it sent. Counts only, in one query.
-    pending = (
-        Organisation.objects.filter(pk__in=orgs)
-        .annotate(
-            received=Count(
-                "referrals_received",
-                filter=Q(referrals_received__state=Referral.State.SENT),
-                distinct=True,
-            ),
-            sent=Count("referrals_sent", filter=Q(referrals_sent__state=Referral.State.SENT), distinct=True),
-        )
-        .order_by("name")
-    )
-    return render(request, "casework/caseload.html", {"rows": list(rows), "pending": list(pending)})
 
 
 def _high_risk_cases() -> QuerySet[Any]:

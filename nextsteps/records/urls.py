@@ -1,6 +1,6 @@
 from django.urls import path
 
-from nextsteps.records import duplicate_views, views
+from nextsteps.records import duplicate_views, export_views, views
 from nextsteps.records.kinds import KINDS
 
 app_name = "records"
@@ -16,6 +16,9 @@ urlpatterns = [
 for kind in KINDS.values():
     urlpatterns += [
         path(f"{kind.slug}/", views.record_list, {"kind": kind.key}, name=f"{kind.key}-list"),
+        path(
+            f"{kind.slug}/export/", export_views.record_export, {"kind": kind.key}, name=f"{kind.key}-export"
+        ),
         path(f"{kind.slug}/new/", views.record_create, {"kind": kind.key}, name=f"{kind.key}-create"),
         path(f"{kind.slug}/<int:pk>/", views.record_detail, {"kind": kind.key}, name=f"{kind.key}-detail"),
         path(f"{kind.slug}/<int:pk>/edit/", views.record_edit, {"kind": kind.key}, name=f"{kind.key}-edit"),
