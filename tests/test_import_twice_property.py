@@ -63,6 +63,9 @@ def files(draw: st.DrawFn) -> dict[str, dict[str, str]]:
             named = draw(st.sampled_from(sorted(ONE_OF)))
             choices.update({name: (FILLED if name == named else ABSENT) for name in ONE_OF})
         choices.update(FORCED.get(rtype.key, {}))
+        if rtype.key == "volunteers" and choices.get("status") == FILLED:
+            # The example volunteer is active, which needs the screening dates.
+            choices.update({name: FILLED for name in m.Volunteer.ACTIVE_NEEDS})
         plan[rtype.key] = choices
     return plan
 

@@ -119,7 +119,7 @@ def test_xlsx_writes_dates_as_dates_shown_as_the_language_writes_them(
     assert date.value.date() == first.date
     with translation.override("nl"):
         assert date.number_format == excel_date_format(str(formats.get_format("DATE_FORMAT")))
-    assert date.number_format == "d mmmm yyyy"
+    assert date.number_format == "d mmm yyyy"
 
 
 def test_each_exported_person_level_record_is_audited(login: Callable[[str], Client]) -> None:

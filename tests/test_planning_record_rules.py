@@ -52,7 +52,7 @@ def test_a_target_overlapping_another_of_the_same_indicator_is_refused(
     status, errors = post_target(login("coordinator"), start="2021-01-01", end="2021-12-31")
     assert status == 200
     assert errors["start"] == [
-        "Deze indicator heeft al een doel van 1 augustus 2021 tot 31 december 2021, dat met deze periode overlapt."
+        "Deze indicator heeft al een doel van 1 aug 2021 tot 31 dec 2021, dat met deze periode overlapt."
     ]
     assert Target.objects.count() == count
 

@@ -1088,6 +1088,20 @@ def _volunteer_rules(importer: Importer, values: dict[str, Any], present: set[st
     # Volunteer.clean's rule, for the screening columns the file has: a row that leaves them out keeps the
     # stored dates, and the model checks those when the rows are written.
     if values.get("status") == Volunteer.Stage.ACTIVE and "__invalid__" not in values:
+        absent = [name for name in Volunteer.ACTIVE_NEEDS if name not in present]
+        # Without those columns only a volunteer stored as active already may stay so; a new one would be
+        # refused while being written, after other rows. Checked here so that the import writes nothing.
+        # One query, only for active rows of a file without the screening columns.
+        if absent and not _stored_active_volunteer(importer, values):
+            yield (
+                "status",
+                values.get("status"),
+                _(
+                    "a volunteer becomes active only with the columns %(columns)s filled in; add them or "
+                    "choose an earlier stage"
+                ),
+                {"columns": ", ".join(absent)},
+            )
         for name in Volunteer.ACTIVE_NEEDS:
             if name in present and not values.get(name):
                 yield (
@@ -1096,6 +1110,14 @@ def _volunteer_rules(importer: Importer, values: dict[str, Any], present: set[st
                     _("an active volunteer needs this date; fill it in or choose an earlier stage"),
                     {},
                 )
+
+
+def _stored_active_volunteer(importer: Importer, values: dict[str, Any]) -> bool:
+    stored = Volunteer.objects.filter(organisation=importer.organisation, stage=Volunteer.Stage.ACTIVE)
+    if values.get("external_id"):
+        return stored.filter(external_id=values["external_id"]).exists()
+    code = (values.get("code") or "").strip()
+    return bool(code) and stored.filter(code__iexact=code).exists()
 
 
 def _person_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
