@@ -213,4 +213,6 @@ def test_it_names_without_linking_the_services_a_reader_may_not_open(login: Logi
     for outcome in case.outcomes.all():
         assert reverse("records:outcome-detail", args=[outcome.pk]) not in html
     coordinator = login("coordinator").get(reverse("casework:case", args=[case.pk])).content.decode()
-    assert reverse("records:service-detail", args=[case.services.first().pk]) in coordinator
+    first = case.services.first()
+    assert first is not None
+    assert reverse("records:service-detail", args=[first.pk]) in coordinator
