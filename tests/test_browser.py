@@ -27,17 +27,27 @@ def figure(page: Any, code: str) -> int:
 
 
 def test_a_coordinator_records_a_round_and_sees_the_dashboard_change(page: Any) -> None:
+    page.set_default_timeout(10_000)
     sign_in(page, "coordinator")
     before = figure(page, "family-members-supported")
+    # The round's first step: the place (today, the default date, lies in this programme year).
     page.goto("/visits/round/")
+    if page.locator("select[name=organisation]").count():
+        page.select_option("select[name=organisation]", index=1)
     page.fill("input[name=locality]", "Bucharest")
     page.select_option("select[name=site_type]", label="Huishouden")
+    page.click("main button[type=submit].primary")
+    page.wait_for_url("**/visits/round/?*locality=Bucharest*")
+    # The second step: no household of last month ticked, three people met for the first time.
+    for box in page.locator("input.round-household:checked").all():
+        box.uncheck()
     for i, (sex, year) in enumerate([("female", "1988"), ("female", "2011"), ("male", "2009")]):
         page.fill(f"input[name=new-{i}-code]", f"NL-BROWSER-{i}")
         page.select_option(f"select[name=new-{i}-sex]", sex)
         page.fill(f"input[name=new-{i}-birth_year]", year)
-    page.click("button[type=submit].primary")
-    page.wait_for_url("**/visits/")
+    expect(page.locator("#round-count")).to_contain_text("3")
+    page.click("main button[type=submit].primary")
+    page.wait_for_url("**/visits/?*")
     assert figure(page, "family-members-supported") == before + 3
 
 

@@ -103,6 +103,7 @@ def test_a_caseworkers_day_from_my_cases_to_closing_a_case(page: Any, server: st
     page.wait_for_load_state()
     if "/close/" in page.url:
         expect(page.locator("[data-error-summary] li").first).to_be_visible()
+        expect(page.locator("[data-error-summary]")).to_be_focused()
         page.click("main button[type=submit].primary")
     page.wait_for_url(f"**{case_path}")
     expect(page.locator(f"a[href='/cases/{case}/reopen/']")).to_be_visible()

@@ -117,6 +117,11 @@ def test_closing_with_an_open_follow_up_asks_first_then_closes(login: Login) -> 
     body = {"closure_reason": reason.pk, "closed": TODAY.isoformat()}
     asked = client.post(reverse("casework:close", args=[case.pk]), body)
     assert asked.status_code == 200 and "Visit the family" in asked.content.decode()
+    html = asked.content.decode()
+    # Named once, in a summary like the other forms' error summary (forms.js moves the focus there).
+    summary = html[html.index("data-error-summary") : html.index("</div>", html.index("data-error-summary"))]
+    assert "Visit the family" in summary and "<li>" in summary
+    assert html.count("Visit the family") == 1
     case.refresh_from_db()
     assert case.status == "open"
     done = client.post(reverse("casework:close", args=[case.pk]), {**body, "confirmed": "on"})
@@ -208,4 +213,6 @@ def test_it_names_without_linking_the_services_a_reader_may_not_open(login: Logi
     for outcome in case.outcomes.all():
         assert reverse("records:outcome-detail", args=[outcome.pk]) not in html
     coordinator = login("coordinator").get(reverse("casework:case", args=[case.pk])).content.decode()
-    assert reverse("records:service-detail", args=[case.services.first().pk]) in coordinator
+    first = case.services.first()
+    assert first is not None
+    assert reverse("records:service-detail", args=[first.pk]) in coordinator

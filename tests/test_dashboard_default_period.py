@@ -1,4 +1,5 @@
-"""The dashboard opens on the latest period that has records, so that a first look shows figures."""
+"""The dashboard opens on the latest period in which the indicators count something, so that a first look
+shows figures."""
 
 from __future__ import annotations
 
@@ -82,3 +83,39 @@ def test_the_demo_opens_on_a_period_with_figures(login: Callable[[str], Client])
     response = login("coordinator").get(reverse("home"))
     actuals = [row.actual for p in response.context["pillars"] for row in p["rows"]]
     assert any(a not in {"0", "–"} for a in actuals)
+
+
+def legal_support_programme() -> tuple[Programme, Indicator, Organisation]:
+    """A programme started on 1 April 2019 whose only indicator counts legal support, with one counted
+    service in its first programme year."""
+    org = Organisation.objects.get(slug="next-steps-nl")
+    prog = f.programme(org)
+    prog.start_date = dt.date(2019, 4, 1)
+    prog.save()
+    indicator = f.indicator(prog, "services", "distinct_persons", {"type": ["legal_support"]})
+    f.service(prog, org, f.person(org), dt.date(2019, 9, 3))
+    return prog, indicator, org
+
+
+def test_a_single_uncounted_record_dated_today_does_not_move_the_dashboard_to_an_empty_year(
+    login: Callable[[str], Client],
+) -> None:
+    prog, indicator, org = legal_support_programme()
+    f.service(prog, org, f.person(org), dt.date.today(), code="education")
+    client = login("coordinator")
+    response = client.get(reverse("home"), {"programme": prog.slug})
+    assert response.context["form"].chosen_period() == (dt.date(2019, 4, 1), dt.date(2020, 3, 31))
+    assert first_look(client, prog)[indicator.code] == "1"
+
+
+def test_one_counted_record_dated_today_opens_the_dashboard_on_this_year_so_far(
+    login: Callable[[str], Client],
+) -> None:
+    prog, indicator, org = legal_support_programme()
+    f.service(prog, org, f.person(org), dt.date.today(), code="education")
+    f.service(prog, org, f.person(org), dt.date.today())
+    client = login("coordinator")
+    response = client.get(reverse("home"), {"programme": prog.slug})
+    assert response.context["form"]["period"].value() == "year"
+    assert response.context["form"].chosen_period()[1] == dt.date.today()
+    assert first_look(client, prog)[indicator.code] == "1"

@@ -460,11 +460,11 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                 closed=data["closed"],
                 confirmed=data["confirmed"],
             )
-        except actions.NeedsConfirmation as asked:
+        except actions.NeedsConfirmation:
+            # The summary above the form names what is still open; a message saying it again is noise.
             pending = actions.open_items(case)
             form = CloseForm({**request.POST.dict(), "confirmed": "on"})
             form.is_valid()
-            messages.warning(request, asked.messages[0])
         except ValidationError as error:
             add_errors(form, error)
         else:

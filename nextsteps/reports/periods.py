@@ -1,10 +1,14 @@
-"""Which period the dashboard opens on: the latest one that has records, so that a first look shows figures.
+"""Which period the dashboard opens on: the latest one in which the programme's indicators count something,
+so that a first look shows figures.
 
-A programme whose records reach into this programme year opens on the year so far, as before. One whose
-latest records are older (a demonstration, an archive, a programme between phases) opens on the period
-that holds its latest counted record: the reporting period a target was set for, when one holds it, else
-the whole programme year. Two queries whatever the number of records: the kinds of record the programme's
-indicators count, then the latest date of each kind in one UNION of indexed maxima.
+A programme whose indicators count something in this programme year opens on the year so far, as before.
+A record dated this year that no indicator counts (a contact without a service, a case just opened) does
+not move the dashboard to an empty year: the figures of the year so far are computed anyway for the page and
+cached per data version (nextsteps/reports/livecache.py), so asking costs nothing more. Otherwise the
+dashboard opens on the period that holds the latest record dated before this year: the reporting period a
+target was set for, when one holds it, else the whole programme year. Two queries whatever the number of
+records: the kinds of record the programme's indicators count, then the latest date of each kind in one
+UNION of indexed maxima.
 """
 
 from __future__ import annotations
@@ -69,16 +73,30 @@ def _latest(programme: Programme, today: dt.date) -> str:
     return max(dates).isoformat() if dates else ""
 
 
+def counts_something(programme: Programme, start: dt.date, end: dt.date) -> bool:
+    """Whether any of the programme's indicators has a figure other than zero over start..end: the same
+    figures, under the same cache key, as the dashboard shows for that period."""
+    indicators = list(Indicator.objects.filter(pillar__programme=programme).select_related("pillar"))
+    snapshots, _organisations = livecache.dashboard_figures(programme, indicators, start, end)
+    return any(snapshot.value.total for snapshot in snapshots.values())
+
+
 def latest_with_records(
     programme: Programme, today: dt.date, reporting_periods: Sequence[tuple[dt.date, dt.date]]
 ) -> tuple[dt.date, dt.date]:
-    """The period the dashboard opens on (see the module): this programme year so far when it has records
-    or when there are none at all; else the shortest reporting period holding the latest record, or the
-    programme year that holds it."""
+    """The period the dashboard opens on (see the module): this programme year so far when its indicators
+    count something in it or when there is no earlier record; else the shortest reporting period holding
+    the latest record dated before this year, or the programme year that holds it."""
     this_year = programme_year_of(programme, today)[0]
     latest = latest_record_date(programme, today)
-    if latest is None or latest >= this_year:
+    if latest is None:
         return this_year, today
+    if latest >= this_year:
+        if counts_something(programme, this_year, today):
+            return this_year, today
+        latest = latest_record_date(programme, this_year - dt.timedelta(days=1))
+        if latest is None:
+            return this_year, today
     holding = [(start, end) for start, end in reporting_periods if start <= latest <= end]
     if holding:
         return min(holding, key=lambda period: (period[1] - period[0], -period[0].toordinal()))
