@@ -40,3 +40,11 @@ def test_the_error_page_takes_its_look_from_the_apps_stylesheet() -> None:
     html = render_to_string("500.html")
     assert 'href="/static/nextsteps/app.css"' in html
     assert 'class="error-page"' in html
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p).split("nextsteps/", 1)[-1])
+def test_no_template_writes_a_record_key_with_a_thousands_separator(template: Path) -> None:
+    # With USE_THOUSAND_SEPARATOR a key of 4952 is written "4.952" in Dutch and Romanian: a form sends it
+    # back as another value, and an anchor no longer matches the link to it.
+    text = template.read_text(encoding="utf-8")
+    assert not re.findall(r"\{\{ *[\w.]+\.(?:pk|id) *\}\}", text)
