@@ -114,3 +114,18 @@ def test_it_refuses_an_erased_person(world) -> None:  # type: ignore[no-untyped-
     erase_person(again, acting_user=None)
     with pytest.raises(MergeRefused):
         merge_persons(ana, again, acting_user=None)
+
+
+def test_a_merge_after_a_report_was_sent_keeps_its_own_reason(world) -> None:  # type: ignore[no-untyped-def]
+    # Correcting a person of a reported period needs a reason; a merge gives its own.
+    from nextsteps.reports import reported
+    from nextsteps.reports.builder import EXTERNAL
+
+    sa, _ijm, prog = world
+    ana = f.person(sa, given_name="Ana", family_name="Popescu")
+    again = f.person(sa, given_name="Ana", family_name="Popescu", born=dt.date(1990, 3, 1))
+    reported.mark_reported(prog, AUG, DEC, EXTERNAL, acting_user=None)
+    merge_persons(ana, again, acting_user=None)
+    entries = AuditEntry.objects.filter(action="change", model="records.Person", object_pk=str(ana.pk))
+    filled = [entry for entry in entries if "birth_date" in entry.fields]
+    assert len(filled) == 1 and filled[0].reason.text == "Merged with a duplicate of this person."

@@ -176,3 +176,32 @@ def test_correcting_a_record_of_a_reported_period_asks_why(
         .fields["correction_reason"]
         .required
     )
+
+
+def test_the_api_corrects_a_record_of_a_reported_period_only_with_a_reason(
+    demo: Programme, sent: Any, api: Callable[[str], ApiClient]
+) -> None:
+    # The edit page's rule, on the API's path too: it lives in the action both call.
+    visit = shelter_visit(demo)
+    client = api("outreach.sa")
+    path = f"/api/v1/records/visits/{visit.pk}"
+    refused = client.patch(path, {"locality": "Cluj"})
+    assert refused.status_code == 422
+    assert "correction_reason" in refused.json()["errors"]
+    visit.refresh_from_db()
+    assert visit.locality == "Oradea"
+    assert client.patch(path, {"locality": "Cluj", "correction_reason": 7}).status_code == 422
+    changed = client.patch(path, {"locality": "Cluj", "correction_reason": "The visit was in Cluj."})
+    assert changed.status_code == 200, changed.json()
+    entry = AuditEntry.objects.filter(
+        action="change", model="records.OutreachVisit", object_pk=str(visit.pk)
+    ).latest("pk")
+    assert entry.fields == ["locality"] and entry.reason.text == "The visit was in Cluj."
+
+
+def test_the_api_corrects_a_record_outside_any_reported_period_without_a_reason(
+    demo: Programme, sent: Any, api: Callable[[str], ApiClient]
+) -> None:
+    later = shelter_visit(demo, on=dt.date(2022, 3, 1))
+    changed = api("outreach.sa").patch(f"/api/v1/records/visits/{later.pk}", {"locality": "Cluj"})
+    assert changed.status_code == 200, changed.json()

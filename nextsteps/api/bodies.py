@@ -45,7 +45,11 @@ def read_version(body: dict[str, Any]) -> int | None:
 
 
 def checked_body(
-    request: HttpRequest, form: type[forms.Form] | type[forms.ModelForm[Any]], *, versioned_model: Any = None
+    request: HttpRequest,
+    form: type[forms.Form] | type[forms.ModelForm[Any]],
+    *,
+    versioned_model: Any = None,
+    extra: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], int | None]:
     """The JSON object sent, each value of the JSON type its field takes, and the version the change starts
     from. `version` is a field only when the changed record's model carries one (nextsteps/records/versions.py)."""
@@ -53,7 +57,7 @@ def checked_body(
     takes_version = versioned_model is not None and versions.is_versioned(versioned_model)
     errors: dict[str, list[str]] = {}
     for name, value in body.items():
-        if name == "version" and takes_version:
+        if (name == "version" and takes_version) or name in extra:
             continue
         field = form.base_fields.get(name)
         problem = _("There is no such field.") if field is None else type_problem(field, value)

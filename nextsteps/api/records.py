@@ -23,14 +23,14 @@ from ninja import Path, Router, Status
 
 from nextsteps.accounts import access
 from nextsteps.api.auth import token_user
-from nextsteps.api.bodies import ISO_DATE, checked_body, valid
+from nextsteps.api.bodies import ISO_DATE, checked_body, type_problem, valid
 from nextsteps.api.errors import Conflict, Error, from_django, invalid
 from nextsteps.api.schemas import MAX_ID, KindSchema, kind_schema, record_data
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions, versions
 from nextsteps.records.forms import RecordForm
 from nextsteps.records.kinds import KINDS, RecordKind
-from nextsteps.records.removal import REASON_MAX_LENGTH, RemovalForm
+from nextsteps.records.removal import REASON_MAX_LENGTH, ReasonField, RemovalForm
 from nextsteps.records.views import ListFilter
 from nextsteps.reports import reported
 
@@ -113,7 +113,9 @@ def current_values(obj: models.Model, form: type[RecordForm]) -> dict[str, Any]:
     return values
 
 
-def save(form: RecordForm, user: Any, *, new: bool, expected_version: int | None = None) -> Any:
+def save(
+    form: RecordForm, user: Any, *, new: bool, expected_version: int | None = None, reason: str | None = None
+) -> Any:
     instance = form.save(commit=False)
     for name, value in form.extra_fields().items():
         setattr(instance, name, value)
@@ -133,12 +135,34 @@ def save(form: RecordForm, user: Any, *, new: bool, expected_version: int | None
                 changed=[name for name in versions.changed_fields(form) if name in own],
                 m2m=m2m,
                 expected_version=expected_version,
+                reason=reason,
             )
     except versions.StaleEdit as stale:
         raise Conflict(stale.api_message()) from None
     except ValidationError as error:
         # The model's own checks that the form could not make (e.g. unique per programme).
         raise invalid(from_django(error)) from None
+
+
+def correction_body(
+    request: HttpRequest, form: type[RecordForm]
+) -> tuple[dict[str, Any], int | None, str | None]:
+    """A change's body, its version, and the reason of the correction (`correction_reason`: plain text, at
+    most 500 characters), which a record dated in a period already reported needs, as on the edit page."""
+    body, expected = checked_body(
+        request, form, versioned_model=form._meta.model, extra=(actions.CORRECTION_REASON_FIELD,)
+    )
+    reason = body.pop(actions.CORRECTION_REASON_FIELD, None)
+    if reason is None:
+        return body, expected, None
+    field = ReasonField(required=False)
+    problem = type_problem(field, reason)
+    if problem:
+        raise invalid({actions.CORRECTION_REASON_FIELD: [problem]})
+    try:
+        return body, expected, field.clean(reason)
+    except ValidationError as error:
+        raise invalid({actions.CORRECTION_REASON_FIELD: error.messages}) from None
 
 
 def programme_for_new(request: HttpRequest, user: Any) -> Programme:
@@ -213,12 +237,12 @@ def add_kind(kind: str) -> None:
     def change_record(request: HttpRequest, record_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
         user = token_user(request)
         obj = access.get_or_404(user, kind, record_id, access.CHANGE)
-        body, expected = checked_body(request, schema.form, versioned_model=schema.form._meta.model)
+        body, expected, reason = correction_body(request, schema.form)
         data = {**current_values(obj, schema.form), **body}
         form = schema.form(
             data, instance=obj, user=user, programme=programme_of(obj, user), action=access.CHANGE
         )
-        saved = save(valid(form), user, new=False, expected_version=expected)
+        saved = save(valid(form), user, new=False, expected_version=expected, reason=reason)
         if spec.person_level:
             # The answer shows every field, not only the changed ones: a read like any other.
             access.audit_view(user, saved)

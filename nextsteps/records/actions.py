@@ -77,12 +77,38 @@ def save_changes(
     changed = [name for name in changed if name != "version"]
     _claim(instance, expected_version, changes=bool(changed))
     instance.full_clean()
+    if changed and not (reason or "").strip():
+        require_correction_reason(instance)
     instance.save()
     for name, value in (m2m or {}).items():
         getattr(instance, name).set(value)
     if changed:
         log(AuditEntry.Action.CHANGE, instance, user=acting_user, fields=changed, reason=reason)
     return instance
+
+
+CORRECTION_REASON_FIELD = "correction_reason"
+
+
+def require_correction_reason(instance: Model) -> None:
+    """The rule of every path (pages, API): a record dated in a period whose report already left the app, as
+    stored or as changed, is corrected only with a reason, kept in the audit trail."""
+    from nextsteps.records.kinds import KINDS
+    from nextsteps.reports.reported import periods_touching
+
+    kind = next((key for key, spec in KINDS.items() if spec.model is type(instance)), None)
+    if kind is None or instance.pk is None:
+        return
+    stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    if periods_touching(kind, instance) or (stored is not None and periods_touching(kind, stored)):
+        raise ValidationError(
+            {
+                CORRECTION_REASON_FIELD: _(
+                    "This record is dated in a period whose report was already sent: say why it is corrected."
+                )
+            },
+            code="reason",
+        )
 
 
 @transaction.atomic

@@ -140,6 +140,9 @@ def merge_persons(keep: Person, other: Person, *, acting_user: Any) -> Merged:
         keep.birth_year = None  # derived again from the date on save
     delete_record(other, acting_user=acting_user)
     # Validated after the move: her cases' identifications must agree with the person kept.
-    save_changes(keep, acting_user=acting_user, changed=filled)
+    # What moves to her is the merge's doing: the merge is the reason, also in a period already reported.
+    save_changes(
+        keep, acting_user=acting_user, changed=filled, reason=_("Merged with a duplicate of this person.")
+    )
     log(AuditEntry.Action.CHANGE, keep, user=acting_user, fields=[f"merged:{code}", *merged.as_fields()])
     return merged

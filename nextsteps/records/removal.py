@@ -54,7 +54,7 @@ class RemovalForm(forms.Form):
 
 
 # The field an edit form gets for the reason of a correction (not a field of any record).
-CORRECTION_FIELD = "correction_reason"
+CORRECTION_FIELD = "correction_reason"  # actions.CORRECTION_REASON_FIELD: the same name
 
 
 def add_correction_reason(form: forms.BaseForm, *, reported: bool) -> None:
