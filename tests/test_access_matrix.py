@@ -227,6 +227,7 @@ ALLOWED: dict[str, set[str]] = {
     "team:index": {"admin"},
     "team:user-add": {"admin"},
     "team:member": {"admin"},
+    "team:details": {"admin"},
     "team:role-add": {"admin"},
     "team:role-remove": {"admin"},
     "team:deactivate": {"admin"},
@@ -603,6 +604,7 @@ WRITES = sorted(
             for n in ALLOWED
             if n.startswith("referrals:") and n not in {"referrals:index", "referrals:detail"}
         ),
+        "team:details",
         "team:deactivate",
         "team:reactivate",
         "team:second-factor-reset",

@@ -160,6 +160,24 @@ def create_user(
 
 
 @transaction.atomic
+def change_user_details(
+    *, acting_user: Any, user: User, first_name: str, last_name: str, email: str
+) -> list[str]:
+    """Correct a member's given and family name and e-mail address: the account's own, so only someone who
+    administers every organisation the member works for (like deactivating). Returns the changed fields."""
+    _require_whole_account(acting_user, user)
+    details = {"first_name": first_name.strip(), "last_name": last_name.strip(), "email": email.strip()}
+    changed = [name for name, value in details.items() if getattr(user, name) != value]
+    if changed:
+        for name in changed:
+            setattr(user, name, details[name])
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=changed)
+        log(AuditEntry.Action.CHANGE, user, user=acting_user, fields=changed)
+    return changed
+
+
+@transaction.atomic
 def create_operator(*, acting_user: Any, username: str, language: str, password: str) -> User:
     """A new operator: staff and superuser for the Django admin, with no role in any organisation. Only an
     operator on the server (acting_user None) makes one: an administrator of an organisation never does."""

@@ -61,6 +61,12 @@ class NewUserForm(forms.Form):
         return data
 
 
+class UserDetailsForm(forms.Form):
+    first_name = forms.CharField(label=_("given name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("family name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("e-mail address"), required=False)
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from nextsteps.accounts import access, actions
-from nextsteps.accounts.forms import NewUserForm, RoleForm
+from nextsteps.accounts.forms import NewUserForm, RoleForm, UserDetailsForm
 from nextsteps.accounts.models import Membership, Role, User
 from nextsteps.programmes.models import Organisation
 
@@ -139,6 +139,33 @@ def member(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "roles": [(role, Role(role).label) for role in sorted(held)],
             "role_form": RoleForm(held=held),
             "second_factor": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+        },
+    )
+
+
+@login_required
+def details_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Correct a member's name and e-mail address (also of accounts made before they were asked for)."""
+    organisation = _organisation_or_404(request, slug)
+    user = _member_or_404(organisation, pk)
+    initial = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email}
+    form = UserDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_user_details(acting_user=request.user, user=user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The name and e-mail address were saved."))
+            return _back(organisation, user)
+    return render(
+        request,
+        "accounts/team_form.html",
+        {
+            "title": _("Name and e-mail address of %(user)s") % {"user": user.username},
+            "form": form,
+            "submit": _("Save"),
+            "cancel": reverse("team:member", args=[organisation.slug, user.pk]),
         },
     )
 
