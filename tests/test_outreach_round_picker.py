@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from nextsteps.accounts.models import Membership, Role, User
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import models as m
 from tests import factories
@@ -82,6 +83,26 @@ def test_a_typed_code_of_another_organisation_is_named_in_the_message(login: Cal
     assert response.status_code == 200
     expected = translated(
         "ro", "No person you may record has the code %(codes)s.", codes=f"{stranger.code}, NO-SUCH-CODE"
+    )
+    assert response.context["form"].errors["persons"] == [expected]
+    assert m.OutreachVisit.objects.count() == before
+
+
+def test_with_two_organisations_only_the_rounds_own_persons_are_offered_and_taken(
+    login: Callable[[str], Client],
+) -> None:
+    sa, betania = Organisation.objects.get(slug=SA), Organisation.objects.get(slug="betania")
+    user = User.objects.get(username="outreach.sa")
+    Membership.objects.create(user=user, organisation=betania, role=Role.OUTREACH_WORKER)
+    theirs = factories.person(betania)
+    client = login("outreach.sa")
+    html = grid(client, locality="Sibiu", organisation=sa.pk).content.decode()
+    assert f"/pick/persons/?org={sa.pk}&amp;field=id_persons" in html
+    before = m.OutreachVisit.objects.count()
+    response = client.post(URL, round_post(locality="Sibiu", organisation=sa.pk, persons=[theirs.pk]))
+    assert response.status_code == 200
+    expected = translated(
+        "ro", "Someone chosen is not a person you may record for this organisation: choose again."
     )
     assert response.context["form"].errors["persons"] == [expected]
     assert m.OutreachVisit.objects.count() == before

@@ -154,7 +154,7 @@ class OutreachRoundForm(RoundPlaceForm):
         )
         # Offered and accepted: the persons of the round's own organisation only (of every organisation the
         # user records for while the posted one is not theirs: the organisation field then refuses it).
-        organisations = [self._organisation_id()] if self._organisation_id() else self.organisation_ids
+        organisations = [own] if (own := self._organisation_id()) else self.organisation_ids
         persons = self.fields["persons"]
         assert isinstance(persons, forms.ModelMultipleChoiceField)
         persons.queryset = access.scoped(user, "person").filter(organisation__in=organisations)
