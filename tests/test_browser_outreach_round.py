@@ -95,3 +95,28 @@ def test_select_all_and_none_tick_every_household_and_the_count_follows(page: An
     page.click("button[data-select=all]")
     expect(page.locator("input.round-household:checked")).to_have_count(boxes.count())
     expect(count).to_contain_text(f": {site[1]},")
+
+
+def test_the_people_chosen_in_the_picker_are_counted_and_unticking_uncounts_them(
+    page: Any, server: str
+) -> None:
+    page.set_default_timeout(10_000)
+    sign_in(page, "outreach.sa")
+    site, *people = run_in_server(
+        server,
+        "import json; from nextsteps.records.models import Person, SiteType; "
+        "ps = Person.objects.filter(organisation__slug='salvation-army-ro').order_by('pk')[:2]; "
+        "print(json.dumps([SiteType.objects.get(code='household').pk, *[[p.pk, p.code] for p in ps]]))",
+    )
+    page.goto(f"/visits/round/?date=2022-02-20&locality=Bucharest&site_type={site}")
+    count = page.locator("#round-count")
+    page.click("button[data-select=none]")
+    expect(count).to_have_text(re.compile(r": 0\D+: 0\.$"))
+    for number, (pk, code) in enumerate(people, start=1):
+        page.locator("#id_persons").fill(code)
+        page.locator(f"#id_persons_options [role=option][data-value='{pk}']").click()
+        expect(page.locator(f"#id_persons_chosen input[value='{pk}']")).to_be_checked()
+        # Chosen without any change event (the picker adds them to its list): counted all the same.
+        expect(count).to_have_text(re.compile(rf": 0\D+: {number}\.$"))
+    page.locator(f"#id_persons_chosen input[value='{people[0][0]}']").uncheck()
+    expect(count).to_have_text(re.compile(r": 0\D+: 1\.$"))

@@ -166,7 +166,7 @@ def test_a_household_ticked_with_no_one_present_is_refused_at_the_top(login: Cal
 
 def test_every_link_of_the_summary_leads_to_the_page(login: Callable[[str], Client]) -> None:
     (household,) = sa_households("Sibiu", 1)
-    data = round_post(household, locality="Sibiu", persons="NO-SUCH-CODE")
+    data = round_post(household, locality="Sibiu", persons__code="NO-SUCH-CODE")
     data.update({"new-TOTAL_FORMS": "1", "new-0-sex": "female", "new-0-birth_year": "1800"})
     response = login("outreach.sa").post(URL, data)
     assert response.status_code == 200

@@ -109,8 +109,8 @@ def test_an_outreach_round_with_a_stranger_by_id_saves_nothing(login: Callable[[
             "date": "2021-10-01",
             "locality": "Bucharest",
             "site_type": m.SiteType.objects.get(code="street").pk,
-            # Other people are named by code: a code of another organisation finds no one.
-            "persons": stranger.code,
+            # A code typed without choosing (as without JavaScript): another organisation's finds no one.
+            "persons__code": stranger.code,
             "new-TOTAL_FORMS": "0",
             "new-INITIAL_FORMS": "0",
         },

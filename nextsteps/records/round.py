@@ -32,12 +32,10 @@ from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions
 from nextsteps.records import models as m
 from nextsteps.records.forms import NewPersonFormSet, same_organisation
-from nextsteps.widgets import DateInput
+from nextsteps.widgets import DateInput, use_picker
 
 # How often a round is tried again when a code it generated was taken by someone saving at the same time.
 ROUND_ATTEMPTS = 3
-# Codes of other people reached, as typed: separated by commas, semicolons or spaces.
-CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 def _no_future(value: dt.date) -> None:
@@ -106,9 +104,25 @@ def _spellings(organisation: Organisation, locality: str) -> list[str]:
     return [value for value in stored if m.same_locality(value, locality)]
 
 
+class PersonsReached(forms.ModelMultipleChoiceField):
+    """Other people reached, chosen with the picker. A code typed without choosing that finds no one (the
+    picker passes it on as typed) is named in the message, all of them at once."""
+
+    def clean(self, value: Any) -> Any:
+        listed = value if isinstance(value, (list, tuple)) else ()
+        typed = [str(v).strip() for v in listed if not str(v).strip().isdigit()]
+        if typed:
+            raise ValidationError(
+                _("No person you may record has the code %(codes)s.") % {"codes": ", ".join(typed)},
+                code="invalid_choice",
+            )
+        return super().clean(value)
+
+
 class OutreachRoundForm(RoundPlaceForm):
     """The round's second step, posted: the households visited with the persons present in each (fields
-    `present-<household>`, default all its members), other people reached by code, and the form's token."""
+    `present-<household>`, default all its members), other people reached (chosen with the picker, or typed
+    codes without JavaScript), and the form's token."""
 
     households = forms.ModelMultipleChoiceField(
         label=gettext_lazy("households visited"),
@@ -116,10 +130,15 @@ class OutreachRoundForm(RoundPlaceForm):
         required=False,
         widget=forms.MultipleHiddenInput,
     )
-    persons = forms.CharField(
+    persons = PersonsReached(
         label=gettext_lazy("other people reached"),
+        queryset=m.Person.objects.none(),
         required=False,
-        help_text=gettext_lazy("Their codes, separated by commas or spaces."),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Someone chosen is not a person you may record for this organisation: choose again."
+            )
+        },
     )
     token = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
@@ -133,25 +152,23 @@ class OutreachRoundForm(RoundPlaceForm):
             .filter(organisation__in=self.organisation_ids)
             .prefetch_related(Prefetch("members", queryset=m.Person.objects.only("pk", "code")))
         )
+        # Offered and accepted: the persons of the round's own organisation only (of every organisation the
+        # user records for while the posted one is not theirs: the organisation field then refuses it).
+        organisations = [own] if (own := self._organisation_id()) else self.organisation_ids
+        persons = self.fields["persons"]
+        assert isinstance(persons, forms.ModelMultipleChoiceField)
+        persons.queryset = access.scoped(user, "person").filter(organisation__in=organisations)
+        use_picker(persons, "person", organisations=organisations)
 
-    def clean_persons(self) -> list[m.Person]:
-        typed = [code for code in CODE_SEPARATORS.split(self.cleaned_data.get("persons") or "") if code]
-        if not typed:
-            return []
-        wanted = {code.lower(): code for code in typed}
-        found = {
-            person.lower_code: person
-            for person in access.scoped(self.user, "person")
-            .filter(organisation__in=self.organisation_ids)
-            .annotate(lower_code=Lower("code"))
-            .filter(lower_code__in=list(wanted))
-        }
-        unknown = [code for lowered, code in wanted.items() if lowered not in found]
-        if unknown:
-            raise forms.ValidationError(
-                _("No person you may record has the code %(codes)s.") % {"codes": ", ".join(unknown)}
-            )
-        return list(found.values())
+    def _organisation_id(self) -> int | None:
+        """The organisation the round is for, as posted (or given) when it is one the user records for."""
+        field = self.fields["organisation"]
+        if field.disabled or not self.is_bound:
+            chosen = self.initial.get("organisation", field.initial)
+        else:
+            chosen = self.data.get("organisation")
+        chosen = getattr(chosen, "pk", chosen)
+        return int(chosen) if str(chosen).isdigit() and int(chosen) in self.organisation_ids else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -23,10 +23,8 @@
         total += box.closest("tr").querySelectorAll("input.round-person:checked").length;
       }
     });
-    var others = form.querySelector("#id_persons");
-    if (others && others.value.trim()) {
-      total += others.value.trim().split(/[\s,;]+/).length;
-    }
+    // Other people reached: those chosen in the picker and still ticked.
+    total += form.querySelectorAll(".picker-chosen input[name='persons']:checked").length;
     form.querySelectorAll(".round-newcomer").forEach(function (row) {
       var code = row.querySelector("input[name$='-code']");
       var year = row.querySelector("input[name$='-birth_year']");
@@ -62,5 +60,10 @@
   }
   form.addEventListener("change", update);
   form.addEventListener("input", update);
+  // The picker adds a chosen person without any change event: its list is watched instead.
+  var chosen = form.querySelector(".picker-chosen");
+  if (chosen && window.MutationObserver) {
+    new MutationObserver(update).observe(chosen, { childList: true });
+  }
   update();
 })();
