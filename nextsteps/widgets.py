@@ -24,6 +24,12 @@ class DateInput(forms.DateInput):
 
 # The kinds a Picker finds, and the address of their options (nextsteps/search/urls.py).
 PICKER_SLUGS = {"person": "persons", "household": "households", "case": "cases"}
+# Marks a typed code of digits that found no one, so that the field never reads it as a record's key.
+UNMATCHED_CODE = "code:"
+
+
+def unmatched(code: str) -> str:
+    return f"{UNMATCHED_CODE}{code}" if code.isdigit() else code
 
 
 class Picker(forms.Widget):
@@ -156,7 +162,9 @@ class Picker(forms.Widget):
             by_code.setdefault(code, []).append(pk)
         if self.allow_multiple_selected:
             resolved = [
-                str(by_code[lowered(c, vendor)][0]) if len(by_code.get(lowered(c, vendor), [])) == 1 else c
+                str(by_code[lowered(c, vendor)][0])
+                if len(by_code.get(lowered(c, vendor), [])) == 1
+                else unmatched(c)
                 for c in codes
             ]
             return [*keys, *resolved]
@@ -164,7 +172,7 @@ class Picker(forms.Widget):
         kept = self._chosen([keys]) if keys else []
         if kept and (kept[0].pk in candidates or self.label_of(kept[0]) == codes[0]):
             return str(kept[0].pk)
-        return str(candidates[0]) if len(candidates) == 1 else codes[0]
+        return str(candidates[0]) if len(candidates) == 1 else unmatched(codes[0])
 
 
 def use_picker(field: forms.Field, kind: str, *, organisations: Any = (), programme: Any = None) -> None:

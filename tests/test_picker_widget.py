@@ -200,3 +200,16 @@ def test_the_api_form_still_takes_a_key(sa_case: Case, demo: Programme) -> None:
     }
     form = FORMS["service"](data, user=user("caseworker.sa"), programme=demo)
     assert form.is_valid(), form.errors
+
+
+def test_a_typed_code_of_digits_that_finds_no_one_is_never_read_as_a_key(login: Login) -> None:
+    # Typed without choosing, "<a person's key>" must not choose that person: it is a code no one has.
+    sa = org("salvation-army-ro")
+    other = person(sa, "WPick-K1")
+    response = login("outreach.sa").post(
+        reverse("records:household-create"),
+        {"code": "WPICK-H4", "locality": "Ferentari", "members__code": str(other.pk)},
+    )
+    assert response.status_code == 200
+    assert str(other.pk) in str(response.context["form"].errors["members"])
+    assert not Household.objects.filter(code="WPICK-H4").exists()

@@ -32,7 +32,7 @@ from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions
 from nextsteps.records import models as m
 from nextsteps.records.forms import NewPersonFormSet, same_organisation
-from nextsteps.widgets import DateInput, use_picker
+from nextsteps.widgets import UNMATCHED_CODE, DateInput, use_picker
 
 # How often a round is tried again when a code it generated was taken by someone saving at the same time.
 ROUND_ATTEMPTS = 3
@@ -110,7 +110,7 @@ class PersonsReached(forms.ModelMultipleChoiceField):
 
     def clean(self, value: Any) -> Any:
         listed = value if isinstance(value, (list, tuple)) else ()
-        typed = [str(v).strip() for v in listed if not str(v).strip().isdigit()]
+        typed = [str(v).strip().removeprefix(UNMATCHED_CODE) for v in listed if not str(v).strip().isdigit()]
         if typed:
             raise ValidationError(
                 _("No person you may record has the code %(codes)s.") % {"codes": ", ".join(typed)},
