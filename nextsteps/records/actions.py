@@ -93,10 +93,10 @@ CORRECTION_REASON_FIELD = "correction_reason"
 def require_correction_reason(instance: Model) -> None:
     """The rule of every path (pages, API): a record dated in a period whose report already left the app, as
     stored or as changed, is corrected only with a reason, kept in the audit trail."""
-    from nextsteps.records.kinds import KINDS
+    from nextsteps.records.kinds import kind_of
     from nextsteps.reports.reported import periods_touching
 
-    kind = next((key for key, spec in KINDS.items() if spec.model is type(instance)), None)
+    kind = kind_of(instance)
     if kind is None or instance.pk is None:
         return
     stored = type(instance)._default_manager.filter(pk=instance.pk).first()

@@ -8,6 +8,7 @@ them, and every view of one is audited.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Model
@@ -205,3 +206,15 @@ KINDS: dict[str, RecordKind] = {
         ),
     ]
 }
+
+
+def follow(obj: Any, path: str) -> Any:
+    """The record at the end of a kind's path (`case__organisation`) from one of its records."""
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
+def kind_of(instance: Model) -> str | None:
+    """The key of the kind whose records `instance` is one of, or None for anything else."""
+    return next((key for key, spec in KINDS.items() if spec.model is type(instance)), None)

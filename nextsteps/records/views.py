@@ -20,7 +20,7 @@ from nextsteps.accounts import access
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.records import actions, listing, removal, versions
 from nextsteps.records.forms import PAGE_FORMS, RecordForm, ServiceForm, VolunteerHoursForm
-from nextsteps.records.kinds import KINDS, RecordKind
+from nextsteps.records.kinds import KINDS, RecordKind, follow
 from nextsteps.records.listing import ListFilter as ListFilter  # the API and tests import it from here
 from nextsteps.records.listing import cell as _cell
 from nextsteps.records.models import Case
@@ -169,14 +169,8 @@ def volunteer_sections(volunteer: Any) -> list[tuple[str, list[Any], str | None]
     return [(_("Screening"), steps, None), (_("Hours per month"), hours, None)]
 
 
-def _follow(obj: Any, path: str) -> Any:
-    for part in path.split("__"):
-        obj = getattr(obj, part)
-    return obj
-
-
 def _organisation_id(obj: Any, spec: RecordKind) -> int:
-    return int(_follow(obj, spec.organisation_path).pk)
+    return int(follow(obj, spec.organisation_path).pk)
 
 
 def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
@@ -221,7 +215,7 @@ def _record_programme(user: Any, obj: Any, spec: RecordKind) -> Any:
     """The programme the record belongs to, so that editing never moves it to the user's first programme."""
     if spec.programme_path is None:
         return access.programme_or_404(user, None)
-    return _follow(obj, spec.programme_path)
+    return follow(obj, spec.programme_path)
 
 
 @login_required

@@ -57,14 +57,14 @@ COUNTED_FROM_DATE = {"case", "volunteer", "campaign", "partner_contact"}
 def periods_touching(kind: str, obj: Any) -> list[ReportedPeriod]:
     """The reported periods whose figures the record may count in: those of its programme (of its
     organisation's programmes when it has none, like a person) that contain its date. One query."""
-    from nextsteps.records.kinds import KINDS
+    from nextsteps.records.kinds import KINDS, follow
 
     spec = KINDS[kind]
     periods = ReportedPeriod.objects.select_related("programme").order_by("start", "end", "pk")
     if spec.programme_path is not None:
-        periods = periods.filter(programme=_follow(obj, spec.programme_path))
+        periods = periods.filter(programme=follow(obj, spec.programme_path))
     else:
-        organisation_id = _follow(obj, spec.organisation_path).pk
+        organisation_id = follow(obj, spec.organisation_path).pk
         periods = periods.filter(programme__organisations=organisation_id).distinct()
     date = getattr(obj, spec.date_field, None) if spec.date_field else None
     if isinstance(date, dt.date):
@@ -72,12 +72,6 @@ def periods_touching(kind: str, obj: Any) -> list[ReportedPeriod]:
         if kind not in COUNTED_FROM_DATE:
             periods = periods.filter(start__lte=date)
     return list(periods)
-
-
-def _follow(obj: Any, path: str) -> Any:
-    for part in path.split("__"):
-        obj = getattr(obj, part)
-    return obj
 
 
 @dataclass(frozen=True)
