@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import time
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -73,7 +74,20 @@ def empty_database(folder: Path) -> Iterator[dict[str, str]]:
         try:
             yield {**backups.KEYS, "DATABASE_URL": backups.postgres_url(settings_dict, name)}
         finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_database(admin, name)
+
+
+def drop_database(admin: psycopg.Connection, name: str) -> None:
+    """Drops a restored database. A plain DROP stops an autovacuum worker that the restore's writes woke (WITH
+    (FORCE) cannot: the worker runs under no role, so a role that is not a superuser may not terminate it); a
+    session the commands left open is waited for, then forced."""
+    for _ in range(10):
+        try:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            time.sleep(0.5)
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def restore(path: Path, *args: str) -> str:
