@@ -258,3 +258,21 @@ def test_exported_hours_import_again_unchanged(demo: Programme, tmp_path: Path) 
         stored,
         0,
     )
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(demo: Programme, tmp_path: Path) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    volunteer = volunteers()[0]
+    months = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
+    # A first import fills the caches of the process (the lists of values, the user's roles).
+    run(demo, dorcas(), write_csv(tmp_path / "warm.csv", HEADER, [[volunteer.code, "2022-01", "1"]]))
+    few = write_csv(tmp_path / "few.csv", HEADER, [[volunteer.code, month, "3"] for month in months[:2]])
+    many = write_csv(tmp_path / "many.csv", HEADER, [[volunteer.code, month, "4"] for month in months[2:]])
+    counts = []
+    for path in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            run(demo, dorcas(), path)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
