@@ -105,6 +105,7 @@ ALLOWED: dict[str, set[str]] = {
     # likely duplicates for who may change persons and cases (coordinators, caseworkers) in their own
     # organisation; merging two of the Salvation Army's persons for its caseworker
     "records:person-duplicates": {"coordinator", "caseworker.sa", "caseworker.ijm"},
+    "records:person-duplicates-export": {"coordinator", "caseworker.sa", "caseworker.ijm"},
     "records:person-merge": {"caseworker.sa"},
     "records:household-list": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
     "records:household-export": {"coordinator", "caseworker.sa", "caseworker.ijm", "outreach.sa"},
@@ -209,6 +210,7 @@ ALLOWED: dict[str, set[str]] = {
     # organisations' case readers; its answer, and what is delivered on it, for IJM's case staff; its
     # withdrawal for the Dutch office's; referring IJM's case for who may change it
     "referrals:index": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
+    "referrals:export": {"coordinator", "caseworker.sa", "caseworker.ijm", "dpo"},
     "referrals:detail": {"coordinator", "caseworker.ijm", "dpo"},
     "referrals:accept": {"caseworker.ijm"},
     "referrals:decline": {"caseworker.ijm"},
@@ -468,7 +470,7 @@ def concrete_url(name: str) -> str:
         return reverse(name, args=[OBJECTS["case"]().pk])
     if name in ("referrals:complete", "referrals:service", "referrals:outcome"):
         return reverse(name, args=[referral(accepted=True).pk])
-    if name.startswith("referrals:") and name != "referrals:index":
+    if name.startswith("referrals:") and name not in ("referrals:index", "referrals:export"):
         return reverse(name, args=[referral().pk])
     if name in PLANNING_OBJECTS:
         return reverse(name, args=["next-steps", PLANNING_OBJECTS[name]().pk])
@@ -602,7 +604,8 @@ WRITES = sorted(
         *(
             n
             for n in ALLOWED
-            if n.startswith("referrals:") and n not in {"referrals:index", "referrals:detail"}
+            if n.startswith("referrals:")
+            and n not in {"referrals:index", "referrals:export", "referrals:detail"}
         ),
         "team:details",
         "team:deactivate",

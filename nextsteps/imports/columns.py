@@ -31,6 +31,7 @@ REFERENCE = "reference"
 NAMES = "names"
 USER = "user"
 COUNTRIES = "countries"
+MONTH = "month"
 
 KIND_LABELS: dict[str, Promise] = {
     ID: _("identifier"),
@@ -45,6 +46,7 @@ KIND_LABELS: dict[str, Promise] = {
     NAMES: _("names of external organisations, separated by semicolons"),
     USER: _("user name of someone who works on your organisation's cases"),
     COUNTRIES: _("two-letter country codes (ISO 3166-1), separated by semicolons"),
+    MONTH: _("month (YYYY-MM, or any date of the month)"),
 }
 
 
@@ -575,6 +577,39 @@ RECORD_TYPES: tuple[RecordType, ...] = (
                 "phone", TEXT, _("Phone number (identifying; optional)."), "+40 700 000 001", field="phone"
             ),
         ),
+    ),
+    RecordType(
+        "volunteer_hours",
+        _("volunteer hours"),
+        _(
+            "The hours each volunteer gave per month: one row per volunteer and month. Importing a month "
+            "that is already recorded replaces its hours."
+        ),
+        "records.VolunteerHours",
+        (
+            Column(
+                "volunteer",
+                ID,
+                _(
+                    "External id of a volunteer of your organisation, from the volunteers template or already "
+                    "imported; or the volunteer's code."
+                ),
+                "VOL-001",
+                required=True,
+            ),
+            Column("month", MONTH, _("Month, not after this one."), "2021-09", required=True, field="month"),
+            Column(
+                "hours",
+                INTEGER,
+                _("Hours given in that month (0 to 744)."),
+                "12",
+                required=True,
+                field="hours",
+                minimum=0,
+                maximum=744,
+            ),
+        ),
+        key_column=None,
     ),
     RecordType(
         "distributions",

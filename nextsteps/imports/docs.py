@@ -53,8 +53,12 @@ def _allowed(column: c.Column, lists: dict[str, Vocabulary]) -> str:
         return f"the {key} of a row of [{what.key}](#{what.key}), imported now or before"
     if column.kind == c.NAMES:
         return "names of external organisations, as in [partner_contacts](#partner_contacts)"
+    if column.kind == c.INTEGER and column.minimum is not None and column.maximum is not None:
+        return f"{column.minimum} to {column.maximum}"
     if column.kind == c.INTEGER and column.minimum is not None:
         return f"{column.minimum} or more"
+    if column.kind == c.MONTH:
+        return "`2021-09`, `September 2021` or any date of the month; not after this month"
     if column.kind == c.YEAR:
         return f"{column.minimum or 1900} to this year"
     if column.kind == c.COUNTRY:

@@ -41,6 +41,7 @@ from nextsteps.records.models import (
     ServiceDelivery,
     VisitPerson,
     Volunteer,
+    VolunteerHours,
 )
 from nextsteps.referrals.models import Referral
 
@@ -222,6 +223,13 @@ EXPORTS: dict[str, Export] = {
             "phone": "phone",
         },
         "volunteer-",
+    ),
+    "volunteer_hours": Export(
+        lambda programme, organisation: VolunteerHours.objects.filter(
+            volunteer__programme=programme, volunteer__organisation=organisation
+        ),
+        # The volunteers' file, exported first, gives every volunteer an external id.
+        {"volunteer": "volunteer__external_id", "month": "month", "hours": "hours"},
     ),
     "distributions": Export(
         _own(Distribution),
@@ -450,6 +458,7 @@ KINDS_READ: dict[str, tuple[str, ...]] = {
     "visit_persons": ("visit", "person"),
     "activities": ("activity",),
     "volunteers": ("volunteer",),
+    "volunteer_hours": ("volunteer",),
     "distributions": ("distribution",),
     "services": ("service",),
     "outcomes": ("outcome",),

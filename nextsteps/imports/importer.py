@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nextsteps import busy
 from nextsteps.accounts import access
-from nextsteps.imports import case_file_rows, referral_rows, rights, vocabularies
+from nextsteps.imports import case_file_rows, referral_rows, rights, vocabularies, volunteer_hours_rows
 from nextsteps.imports import columns as c
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
@@ -69,6 +69,7 @@ from nextsteps.imports.values import (
     parse_country,
     parse_date,
     parse_integer,
+    parse_month,
     parse_text,
     split_names,
 )
@@ -478,7 +479,7 @@ class Importer:
             column = rtype.column(name)
             date_format = source.date_format or self.date_format
             if declared:
-                if column.kind != c.DATE:
+                if column.kind not in (c.DATE, c.MONTH):
                     self.error(source.name, 1, name, declared, _("only date columns can declare a format"))
                     ok = False
                     continue
@@ -517,6 +518,10 @@ class Importer:
         model_dates = getattr(rtype.model, "record_dates", {})
         if kind == c.INTEGER and column.field in getattr(rtype.model, "record_counts", ()):
             return lambda value: _counted(parse_integer(value, column.minimum, column.maximum))
+        if kind == c.MONTH:
+            # A month is stored as its first day: a month that has begun is not in the future.
+            future = model_dates.get(column.field or "", "")
+            return lambda value: _dated(parse_month(value, date_format), future)
         if kind == c.DATE and column.field in model_dates:
             future = model_dates[column.field]
             return lambda value: _dated(parse_date(value, date_format), future)
@@ -1207,6 +1212,7 @@ ROW_RULES: dict[str, Callable[[Importer, dict[str, Any], set[str]], RuleErrors]]
     "partner_contacts": _partner_rules,
     "activities": _activity_rules,
     "volunteers": _volunteer_rules,
+    "volunteer_hours": volunteer_hours_rows.hours_rules,
     "services": _service_rules,
     "outcomes": _outcome_rules,
     "identifications": case_file_rows.identification_rules,
@@ -1429,6 +1435,7 @@ WRITERS: dict[str, Writer] = {
     ),
     "activities": _records("activities", extra=_activity_extra, prepare=_activity_prepare),
     "volunteers": _records("volunteers", extra=_code_extra, defaults=_code_default),
+    "volunteer_hours": volunteer_hours_rows.write_hours,
     "distributions": _records("distributions"),
     "services": _records("services", scope=(), extra=_casework_extra, prepare=_casework_prepare),
     "outcomes": _records("outcomes", scope=(), extra=_casework_extra, prepare=_casework_prepare),

@@ -20,6 +20,8 @@ KINDS_WRITTEN: dict[str, tuple[str, ...]] = {
     "visit_persons": ("visit",),
     "activities": ("activity",),
     "volunteers": ("volunteer",),
+    # Hours are recorded by whoever may change the volunteer, as on the volunteer's page.
+    "volunteer_hours": ("volunteer",),
     "distributions": ("distribution",),
     # A service or outcome that names only its person opens a case for it.
     "services": ("service", "case"),

@@ -221,6 +221,33 @@ def parse_date(value: Any, declared: DateFormat | None = None) -> dt.date:
     return _written_date(text)
 
 
+_YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+
+
+def parse_month(value: Any, declared: DateFormat | None = None) -> dt.date:
+    """A month as its first day: written 2021-09 or September 2021 (in nl, en or ro), or as any date of it,
+    which is what a spreadsheet makes of a month typed into a cell."""
+    if isinstance(value, str):
+        text = value.strip()
+        if found := _YEAR_MONTH.match(text):
+            month = _make_date(int(found.group(1)), int(found.group(2)), 1)
+            if month is None:
+                raise Invalid(_("not a month; write it as YYYY-MM (for example 2021-09)"))
+            return month
+        tokens = normalise(text).replace(",", " ").split()
+        names = [token for token in tokens if token in MONTHS]
+        years = [token for token in tokens if token.isdigit() and len(token) == 4]
+        if len(tokens) == 2 and len(names) == 1 and len(years) == 1:
+            return dt.date(int(years[0]), MONTHS[names[0]], 1)
+    try:
+        return parse_date(value, declared).replace(day=1)
+    except Invalid as invalid:
+        if invalid.params:
+            # Ambiguous, or not in the declared format: the date's own reason says what to do.
+            raise
+        raise Invalid(_("not a month; write it as YYYY-MM (for example 2021-09)")) from None
+
+
 def _numeric_date(a: str, sep: str, b: str, c: str, declared: DateFormat | None) -> dt.date:
     if len(a) == 4:
         # Year first is read year-month-day everywhere (ISO 8601).

@@ -1108,3 +1108,53 @@ def _assign_chunk(
         organisation,
     )
     return len(objs)
+
+
+@transaction.atomic
+def bulk_record_volunteer_hours(
+    entries: Iterable[tuple[int, dt.date, int]], *, acting_user: Any, organisation: Any
+) -> BulkResult:
+    """The hours of many volunteers and months at once (an import), each as `record_volunteer_hours` records
+    it: a month recorded before gets the new figure, the same figure leaves it alone. Entries are (volunteer
+    primary key, any day of the month, hours); the volunteers must be the organisation's (the caller checked).
+    Each record created or changed is audited; the number of queries does not grow with the entries."""
+    wanted: dict[tuple[int, dt.date], int] = {}
+    for volunteer, month, hours in entries:
+        key = (volunteer, month.replace(day=1))
+        if key in wanted:
+            raise ValueError("the same volunteer and month twice in one call")
+        wanted[key] = hours
+    result = BulkResult()
+    if not wanted:
+        return result
+    stored = {
+        (volunteer, month): (pk, hours)
+        for pk, volunteer, month, hours in VolunteerHours.objects.filter(
+            AnyOf(F("volunteer_id"), sorted({v for v, _m in wanted})),
+            month__in=sorted({m for _v, m in wanted}),
+        )
+        .order_by()
+        .values_list("pk", "volunteer_id", "month", "hours")
+    }
+    new: list[VolunteerHours] = []
+    changed: list[dict[str, Any]] = []
+    for (volunteer, month), hours in wanted.items():
+        entry = VolunteerHours(volunteer_id=volunteer, month=month, hours=hours)
+        # The model's rules on the month and the hours (the volunteer was checked by the caller).
+        entry.clean_fields(exclude=["volunteer"])
+        found = stored.get((volunteer, month))
+        if found is None:
+            new.append(entry)
+        elif found[1] != hours:
+            changed.append({"pk": found[0], "hours": hours})
+        else:
+            result.unchanged += 1
+    made = VolunteerHours.objects.bulk_create(new)
+    update_rows(VolunteerHours, changed, ["hours"], {"updated_at": timezone.now()})
+    fields = ("month", "hours")
+    audits: list[tuple[str, Any, Iterable[str]]] = [(AuditEntry.Action.CREATE, e.pk, fields) for e in made]
+    audits += [(AuditEntry.Action.CHANGE, row["pk"], fields) for row in changed]
+    if audits:
+        insert_audit_entries(VolunteerHours, audits, acting_user, organisation)
+    result.created, result.changed = len(made), len(changed)
+    return result

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -40,6 +40,13 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 CHUNK = 2000
+# What a download writes a row of: records read from the database a chunk at a time, or rows a page already
+# holds (the likely duplicate pairs).
+Rows = QuerySet[Any] | Sequence[Any]
+
+
+def _each(records: Rows) -> Iterator[Any]:
+    return records.iterator(chunk_size=CHUNK) if isinstance(records, QuerySet) else iter(records)
 
 
 @login_required
@@ -77,7 +84,7 @@ def download(
     name: str,
     title: str,
     headers: Callable[[], list[str]],
-    records: QuerySet[Any],
+    records: Rows,
     values: Callable[[Any], list[Any]],
 ) -> HttpResponseBase:
     """The file of a list: a header row, then one row of `values` per record, in the reader's language."""
@@ -160,7 +167,7 @@ class _Line:
 
 def _csv_lines(
     headers: Callable[[], list[str]],
-    records: QuerySet[Any],
+    records: Rows,
     values: Callable[[Any], list[Any]],
     language: str,
 ) -> Iterator[str]:
@@ -168,7 +175,7 @@ def _csv_lines(
     with translation.override(language):
         # The byte order mark tells spreadsheet programs the file is UTF-8 (ș, ț, ë).
         yield "\ufeff" + writer.writerow(spreadsheets.csv_row(headers()))
-        for obj in records.iterator(chunk_size=CHUNK):
+        for obj in _each(records):
             cells = [formats.date_format(v) if isinstance(v, dt.date) else v for v in values(obj)]
             yield writer.writerow(spreadsheets.csv_row(cells))
 
@@ -176,7 +183,7 @@ def _csv_lines(
 def _xlsx_file(
     title: str,
     headers: Callable[[], list[str]],
-    records: QuerySet[Any],
+    records: Rows,
     values: Callable[[Any], list[Any]],
     language: str,
 ) -> Any:
@@ -187,7 +194,7 @@ def _xlsx_file(
         sheet = book.create_sheet(title=title[:31])
         sheet.append(spreadsheets.xlsx_row(sheet, headers()))
         date_format = excel_date_format(str(formats.get_format("DATE_FORMAT")))
-        for obj in records.iterator(chunk_size=CHUNK):
+        for obj in _each(records):
             cells = spreadsheets.xlsx_row(sheet, values(obj))
             for cell in cells:
                 if isinstance(cell.value, dt.date):

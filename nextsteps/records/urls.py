@@ -9,6 +9,7 @@ urlpatterns = [
     path("visits/round/", views.outreach_round, name="outreach-round"),
     path("cases/<int:pk>/services/new/", views.case_service, name="case-service"),
     path("persons/duplicates/", duplicate_views.duplicates, name="person-duplicates"),
+    path("persons/duplicates/export/", duplicate_views.duplicates_export, name="person-duplicates-export"),
     path("volunteers/<int:pk>/hours/", views.volunteer_hours, name="volunteer-hours"),
     path("volunteers/waiting/", views.volunteers_waiting, name="volunteers-waiting"),
     path("persons/duplicates/<int:keep>/<int:other>/merge/", duplicate_views.merge, name="person-merge"),

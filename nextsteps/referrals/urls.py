@@ -1,11 +1,12 @@
 from django.urls import path
 
-from nextsteps.referrals import views
+from nextsteps.referrals import export_views, views
 
 app_name = "referrals"
 
 urlpatterns = [
     path("referrals/", views.index, name="index"),
+    path("referrals/export/", export_views.export, name="export"),
     path("referrals/<int:pk>/", views.detail, name="detail"),
     path("referrals/<int:pk>/accept/", views.accept, name="accept"),
     path("referrals/<int:pk>/decline/", views.decline, name="decline"),

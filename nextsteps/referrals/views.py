@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from nextsteps.accounts import access
 from nextsteps.privacy.consents import has_sharing_consent
 from nextsteps.programmes.views import add_errors
+from nextsteps.records import column_sort
 from nextsteps.records.models import Case
 from nextsteps.referrals import actions
 from nextsteps.referrals.forms import ReferForm
@@ -28,27 +29,51 @@ from nextsteps.referrals.timeline import steps
 State = Referral.State
 
 
-def _listed(queryset: Any) -> Any:
+def listed_referrals(queryset: Any) -> Any:
     return queryset.select_related("case__person", "from_organisation", "to_organisation").prefetch_related(
         "services"
     )
 
 
+def columns() -> list[column_sort.Column]:
+    """The inbox's columns, as its tables and its download show them; all but the services sort."""
+    return [
+        column_sort.Column("person", _("Person"), column_sort.by("case__person__code")),
+        column_sort.Column("from", _("From"), column_sort.by("from_organisation__name")),
+        column_sort.Column("to", _("To"), column_sort.by("to_organisation__name")),
+        column_sort.Column("services", _("Services asked for")),
+        column_sort.Column(
+            "urgency", _("Urgency"), column_sort.choice_order("urgency", Referral.Urgency.choices)
+        ),
+        column_sort.Column("sent_on", _("Sent on"), column_sort.by("sent_on")),
+        column_sort.Column("state", _("State"), column_sort.choice_order("state", Referral.State.choices)),
+    ]
+
+
+def inbox(user: Any, params: Any) -> tuple[list[int], column_sort.Sort, Any]:
+    """The user's case organisations, the order asked for and the referrals they may see, in that order
+    (the page and its download read the same)."""
+    orgs = access.organisations_for(user, "case")
+    access.require(bool(orgs))
+    sort = column_sort.requested(columns(), params.get(column_sort.SORT))
+    visible = column_sort.ordered(access.referrals(user), columns(), sort, "-sent_on", "-pk")
+    return orgs, sort, visible
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The referrals the user's organisations received (those waiting for an answer first) and sent."""
-    user = request.user
-    orgs = access.organisations_for(user, "case")
-    access.require(bool(orgs))
-    visible = access.referrals(user)
-    received = _listed(visible.filter(to_organisation__in=orgs))
+    orgs, sort, visible = inbox(request.user, request.GET)
+    received = listed_referrals(visible.filter(to_organisation__in=orgs))
     return render(
         request,
         "referrals/index.html",
         {
             "waiting": list(received.filter(state=State.SENT)),
             "received": list(received.exclude(state=State.SENT)),
-            "sent": list(_listed(visible.filter(from_organisation__in=orgs))),
+            "sent": list(listed_referrals(visible.filter(from_organisation__in=orgs))),
+            "headers": column_sort.headers(columns(), sort, request.GET),
+            "query": request.GET.urlencode(),
         },
     )
 
@@ -244,7 +269,7 @@ def refer(request: HttpRequest, pk: int) -> HttpResponse:
             and access.can(request.user, "person", access.CHANGE, case.person.organisation_id)
             else None,
             "open_referrals": list(
-                _listed(access.referrals(request.user).filter(case=case, state__in=Referral.OPEN))
+                listed_referrals(access.referrals(request.user).filter(case=case, state__in=Referral.OPEN))
             ),
         },
     )
