@@ -31,9 +31,10 @@ def figures(value: engine.IndicatorValue) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def committed(django_db_blocker: Any) -> Iterator[None]:
+def committed(django_db_blocker: Any, settings: Any) -> Iterator[None]:
     """The demo as committed in the test database, read outside any transaction (as a server reads it),
-    where the `db` fixture would wrap the test in one."""
+    where the `db` fixture would wrap the test in one; on two connections (PostgreSQL's default is one)."""
+    settings.NEXTSTEPS_REPORT_THREADS = 2
     with django_db_blocker.unblock():
         assert not connection.in_atomic_block
         yield
@@ -101,7 +102,8 @@ def test_a_helper_that_fails_leaves_its_indicators_to_the_first_connection(commi
     assert len(failed) == 1
 
 
-def test_inside_a_transaction_one_connection_computes_everything(demo: Any) -> None:
+def test_inside_a_transaction_one_connection_computes_everything(demo: Any, settings: Any) -> None:
+    settings.NEXTSTEPS_REPORT_THREADS = 2
     assert connection.in_atomic_block
     _values, threads = counted_on_threads(indicators())
     assert threads == {threading.get_ident()}

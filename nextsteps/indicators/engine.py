@@ -286,9 +286,10 @@ def each(indicators: Iterable[Indicator], compute: Callable[[Indicator], T]) -> 
     """compute(indicator) for every indicator, in order, as from one consistent state of the records.
 
     Outside a transaction, the work is shared by up to NEXTSTEPS_REPORT_THREADS connections, one thread
-    each: SQLite and psycopg release the GIL while a query runs, so the indicators' queries use several
-    cores (PostgreSQL runs them in several server processes). Each connection reads in a transaction of
-    its own (_snapshot), and a helper's results are used only when its snapshot shows the same data
+    each: SQLite releases the GIL while a query runs, so the indicators' queries use several cores
+    (settings: 2 on SQLite; 1 on PostgreSQL, which already spreads a costly query over parallel workers, so
+    that a second connection saved nothing there: docs/performance.md). Each connection reads in a
+    transaction of its own (_snapshot), and a helper's results are used only when its snapshot shows the same data
     version as the main one: every write moves the version on in its own transaction (audit.log), so two
     snapshots with the same version hold the same records, and the report is as if read from one snapshot.
     Otherwise (a write committed in between) the main connection computes everything itself. Inside a
@@ -297,9 +298,12 @@ def each(indicators: Iterable[Indicator], compute: Callable[[Indicator], T]) -> 
     """
     chosen = list(indicators)
     connection = connections[DEFAULT_DB_ALIAS]
-    threads = min(settings.NEXTSTEPS_REPORT_THREADS, len(chosen))
-    if connection.in_atomic_block or threads < 2 or connection.vendor not in {"sqlite", "postgresql"}:
+    if connection.in_atomic_block or connection.vendor not in {"sqlite", "postgresql"}:
         return [compute(indicator) for indicator in chosen]
+    threads = min(settings.NEXTSTEPS_REPORT_THREADS, len(chosen))
+    if threads < 2:
+        with _snapshot(connection):
+            return [compute(indicator) for indicator in chosen]
     # Distinct counts first: they are the costly ones, and starting them early balances the threads.
     pending = deque(sorted(range(len(chosen)), key=lambda k: not chosen[k].is_distinct))
     lock = threading.Lock()
