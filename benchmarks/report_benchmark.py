@@ -165,8 +165,8 @@ def nextsteps_worker(args: argparse.Namespace) -> dict[str, Any]:
             if server is not None and after is not None:
                 server_cpu.append(after - server)
         # Counted on one connection: with two (NEXTSTEPS_REPORT_THREADS) the helper's queries are on its own
-        # connection, which CaptureQueriesContext does not see; sharing adds 3 fixed queries a connection
-        # (BEGIN, the data version, COMMIT).
+        # connection, which CaptureQueriesContext does not see. Sharing adds a fixed few (the data version
+        # on each connection, the helper's BEGIN and COMMIT).
         with override_settings(NEXTSTEPS_REPORT_THREADS=1), CaptureQueriesContext(connection) as queries:
             report = build_report(programme, start, end, "en")
         # Where the time goes: each indicator's query on its own, once.

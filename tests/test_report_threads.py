@@ -107,3 +107,22 @@ def test_inside_a_transaction_one_connection_computes_everything(demo: Any, sett
     assert connection.in_atomic_block
     _values, threads = counted_on_threads(indicators())
     assert threads == {threading.get_ident()}
+
+
+def test_a_failure_on_the_first_connection_is_raised_and_stops_the_helper(committed: None) -> None:
+    main = threading.get_ident()
+    on_helper: list[str] = []
+
+    def compute(indicator: Indicator) -> str:
+        if threading.get_ident() == main:
+            time.sleep(0.02)
+            raise RuntimeError("the query failed")
+        on_helper.append(indicator.code)
+        time.sleep(0.01)
+        return indicator.code
+
+    chosen = indicators()
+    with pytest.raises(RuntimeError, match="the query failed"):
+        engine.each(chosen, compute)
+    assert len(on_helper) < len(chosen) - 1
+    assert not connection.in_atomic_block

@@ -27,6 +27,9 @@ from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.indicators.sources import SOURCES, Source
 from nextsteps.records.models import Person
 
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
 STANDARD_CELLS = ("woman", "girl", "man", "boy")
 _NAMED = {
     ("female", "adult"): "woman",
@@ -247,10 +250,6 @@ def values(indicators: Iterable[Indicator], start: dt.date, end: dt.date) -> lis
     return each(indicators, lambda indicator: value(indicator, start, end))
 
 
-logger = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
 @contextmanager
 def _snapshot(connection: Any) -> Iterator[None]:
     """A read-only transaction of our own, so that every query of a report sees the same records.
@@ -287,18 +286,22 @@ def each(indicators: Iterable[Indicator], compute: Callable[[Indicator], T]) -> 
 
     Outside a transaction, the work is shared by up to NEXTSTEPS_REPORT_THREADS connections, one thread
     each: SQLite releases the GIL while a query runs, so the indicators' queries use several cores
-    (settings: 2 on SQLite; 1 on PostgreSQL, which already spreads a costly query over parallel workers, so
-    that a second connection saved nothing there: docs/performance.md). Each connection reads in a
-    transaction of its own (_snapshot), and a helper's results are used only when its snapshot shows the same data
-    version as the main one: every write moves the version on in its own transaction (audit.log), so two
-    snapshots with the same version hold the same records, and the report is as if read from one snapshot.
-    Otherwise (a write committed in between) the main connection computes everything itself. Inside a
-    caller's transaction one connection computes everything, as before: the caller's uncommitted writes
-    are visible on its connection only.
+    (settings: 2 on SQLite; 1 on PostgreSQL, which already spreads a costly query over parallel workers,
+    so that a second connection saved nothing there: docs/performance.md). Each connection reads in a
+    transaction of its own (_snapshot), and a helper's results are used only when its snapshot shows the
+    same data version as the main one: every write moves the version on in its own transaction
+    (audit.log), so two snapshots with the same version hold the same records, and the report is as if
+    read from one snapshot. Otherwise (a write committed in between) the main connection computes
+    everything itself. Inside a caller's transaction one connection computes everything, as before: the
+    caller's uncommitted writes are visible on its connection only.
     """
     chosen = list(indicators)
     connection = connections[DEFAULT_DB_ALIAS]
-    if connection.in_atomic_block or connection.vendor not in {"sqlite", "postgresql"}:
+    if (
+        connection.in_atomic_block
+        or connection.vendor not in {"sqlite", "postgresql"}
+        or not connection.get_autocommit()
+    ):
         return [compute(indicator) for indicator in chosen]
     threads = min(settings.NEXTSTEPS_REPORT_THREADS, len(chosen))
     if threads < 2:
@@ -337,6 +340,8 @@ def each(indicators: Iterable[Indicator], compute: Callable[[Indicator], T]) -> 
         try:
             work()
         finally:
+            with lock:  # if the main thread failed, the helpers stop after their current indicator
+                pending.clear()
             for thread in helpers:
                 thread.join()
         return [done[k] if k in done else compute(chosen[k]) for k in range(len(chosen))]
