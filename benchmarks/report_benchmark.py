@@ -82,6 +82,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--postgres", default=DEFAULT_PG, help="PostgreSQL URL; the database is (re)created")
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     parser.add_argument("--reuse", action="store_true", help="keep databases and Parquet from an earlier run")
+    parser.add_argument(
+        "--counted-rows",
+        action="store_true",
+        help="also time the distinct indicators on counted rows (a prototype the report does not use yet)",
+    )
     parser.add_argument("--worker", choices=["nextsteps", "duckdb"], help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -201,8 +206,54 @@ def nextsteps_worker(args: argparse.Namespace) -> dict[str, Any]:
                 for line in report.lines
             },
         }
+    if args.counted_rows:
+        out["counted_rows"] = time_counted_rows(programme)
     out["rows"] = count_rows(connection)
     out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def time_counted_rows(programme: Any) -> dict[str, Any]:
+    """The distinct indicators on counted rows (nextsteps/indicators/counted.py): the time to build each
+    rule's rows, then per period each indicator's time on them and on the engine, and whether the figures
+    are the same."""
+    import datetime as dt
+
+    from nextsteps.indicators import counted, engine
+    from nextsteps.indicators.models import Indicator
+
+    rules = [
+        indicator
+        for indicator in Indicator.objects.filter(pillar__programme=programme).select_related("pillar")
+        if indicator.is_distinct
+    ]
+    out: dict[str, Any] = {"build": {}, "periods": {}}
+    for rule in rules:
+        t = time.perf_counter()
+        counted.build(rule, f"counted_{rule.pk}")
+        out["build"][rule.code] = time.perf_counter() - t
+    try:
+        for label, (first, last) in PERIODS.items():
+            start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+            rows = out["periods"][label] = {}
+            for rule in rules:
+                counted.value(rule, f"counted_{rule.pk}", start, end)  # warm, as the engine was
+                t = time.perf_counter()
+                fast = counted.value(rule, f"counted_{rule.pk}", start, end)
+                fast_s = time.perf_counter() - t
+                t = time.perf_counter()
+                plain = engine.value(rule, start, end)
+                plain_s = time.perf_counter() - t
+                same = (fast.total, fast.sex_age, fast.by_organisation, fast.by_locality) == (
+                    plain.total,
+                    plain.sex_age,
+                    plain.by_organisation,
+                    plain.by_locality,
+                )
+                rows[rule.code] = {"engine": plain_s, "counted": fast_s, "same": same}
+    finally:
+        for rule in rules:
+            counted.drop(rule, f"counted_{rule.pk}")
     return out
 
 
@@ -533,6 +584,8 @@ def run_worker(kind: str, args: argparse.Namespace, database_url: str = "") -> d
         "--dir",
         str(args.dir),
     ]
+    if args.counted_rows:
+        command.append("--counted-rows")
     if database_url:
         command += ["--database-url", database_url]
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
@@ -604,6 +657,7 @@ def main() -> int:
     duck = run_worker("duckdb", args)
     report(args, results, duck)
     report_per_indicator(results)
+    report_counted_rows(results)
     failures = [
         f"{name}, {period}: {problem}"
         for name, result in results.items()
@@ -715,6 +769,21 @@ def report_per_indicator(results: dict[str, dict[str, Any]]) -> None:
                 for n in names
             )
             print(f"{period:12} {code:28} {source:16} {measure:20} {cells}")
+
+
+def report_counted_rows(results: dict[str, dict[str, Any]]) -> None:
+    measured = {name: result["counted_rows"] for name, result in results.items() if "counted_rows" in result}
+    if not measured:
+        return
+    print("\nCounted rows (a prototype the report does not use yet: docs/performance.md), seconds")
+    for name, data in measured.items():
+        print(f"{name}: rows built in " + ", ".join(f"{code} {s:.1f}" for code, s in data["build"].items()))
+        for period, rows in data["periods"].items():
+            for code, row in rows.items():
+                print(
+                    f"  {period:12} {code:28} engine {row['engine']:7.3f}  counted rows {row['counted']:7.3f}  "
+                    f"same figures: {'yes' if row['same'] else 'NO'}"
+                )
 
 
 def duckdb_version() -> str:

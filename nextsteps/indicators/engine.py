@@ -174,7 +174,6 @@ def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> Indicato
     picks each key's earliest of those (ties fall to the lower organisation id, then locality, so results
     never flicker), and only then is the person's sex and age looked up, once per person.
     """
-    result = IndicatorValue(indicator)
     persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
     key_path = source.person if persons else source.household
     assert key_path
@@ -202,17 +201,24 @@ def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> Indicato
         )
     else:
         sql = f'SELECT "org", "loc", \'\', \'\', COUNT(*) FROM ({ranked}) placed WHERE "place" = 1 GROUP BY 1, 2'
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return distinct_value(indicator, cursor.fetchall())
+
+
+def distinct_value(indicator: Indicator, rows: Iterable[tuple[Any, ...]]) -> IndicatorValue:
+    """A distinct count's value from its cells: rows of (organisation, locality, sex, age group, count)."""
+    result = IndicatorValue(indicator)
+    persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
     sex_age: Counter[str] = Counter()
     by_org: Counter[int] = Counter()
     by_loc: Counter[str] = Counter()
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for org, loc, sex, age, n in cursor.fetchall():
-            result.total += n
-            by_org[org] += n
-            by_loc[loc] += n
-            if persons:
-                sex_age[cell_name(sex, age)] += n
+    for org, loc, sex, age, n in rows:
+        result.total += n
+        by_org[org] += n
+        by_loc[loc] += n
+        if persons:
+            sex_age[cell_name(sex, age)] += n
     if persons:
         result.sex_age = _with_standard_cells(sex_age)
     result.by_organisation = dict(by_org)
@@ -486,6 +492,7 @@ __all__ = [
     "IndicatorValue",
     "Status",
     "cell_targets_for",
+    "distinct_value",
     "each",
     "has_sex_age",
     "is_partial",
