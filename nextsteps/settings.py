@@ -10,6 +10,7 @@ NEXTSTEPS_KEY_FILE  or a file with one key a line (default: the data folder's `k
 NEXTSTEPS_SEARCH_KEY  the key of the name-search hashes (or a "search:" line in the key file)
 NEXTSTEPS_TRUSTED_PROXIES  reverse proxies whose X-Forwarded-For gives the client address (see below)
 NEXTSTEPS_OWN_ENTRY_DAYS  days during which whoever entered a record may remove it themselves (default 14)
+NEXTSTEPS_REPORT_THREADS  connections a report's figures are computed on at once (default: 2 on SQLite, 1 on PostgreSQL)
 """
 
 import ipaddress
@@ -287,3 +288,10 @@ NEXTSTEPS_ATTACHMENT_MAX_MB = int(os.environ.get("NEXTSTEPS_ATTACHMENT_MAX_MB", 
 NEXTSTEPS_OWN_ENTRY_DAYS = int(os.environ.get("NEXTSTEPS_OWN_ENTRY_DAYS", "14"))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# A report's indicators are computed on this many connections at once (nextsteps/indicators/engine.py, each).
+# PostgreSQL already runs a costly query on parallel workers, and a second connection saved nothing there.
+NEXTSTEPS_REPORT_THREADS = int(
+    os.environ.get(
+        "NEXTSTEPS_REPORT_THREADS", "2" if DATABASES["default"]["ENGINE"].endswith("sqlite3") else "1"
+    )
+)

@@ -8,19 +8,27 @@ per cell, or per person for distinct counts (which must be placed by their first
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable
+import logging
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import connections
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, CharField, Count, F, IntegerField, Min, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from nextsteps.audit.log import data_version
 from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.indicators.sources import SOURCES, Source
 from nextsteps.records.models import Person
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STANDARD_CELLS = ("woman", "girl", "man", "boy")
 _NAMED = {
@@ -166,7 +174,6 @@ def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> Indicato
     picks each key's earliest of those (ties fall to the lower organisation id, then locality, so results
     never flicker), and only then is the person's sex and age looked up, once per person.
     """
-    result = IndicatorValue(indicator)
     persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
     key_path = source.person if persons else source.household
     assert key_path
@@ -194,17 +201,24 @@ def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> Indicato
         )
     else:
         sql = f'SELECT "org", "loc", \'\', \'\', COUNT(*) FROM ({ranked}) placed WHERE "place" = 1 GROUP BY 1, 2'
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return distinct_value(indicator, cursor.fetchall())
+
+
+def distinct_value(indicator: Indicator, rows: Iterable[tuple[Any, ...]]) -> IndicatorValue:
+    """A distinct count's value from its cells: rows of (organisation, locality, sex, age group, count)."""
+    result = IndicatorValue(indicator)
+    persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
     sex_age: Counter[str] = Counter()
     by_org: Counter[int] = Counter()
     by_loc: Counter[str] = Counter()
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for org, loc, sex, age, n in cursor.fetchall():
-            result.total += n
-            by_org[org] += n
-            by_loc[loc] += n
-            if persons:
-                sex_age[cell_name(sex, age)] += n
+    for org, loc, sex, age, n in rows:
+        result.total += n
+        by_org[org] += n
+        by_loc[loc] += n
+        if persons:
+            sex_age[cell_name(sex, age)] += n
     if persons:
         result.sex_age = _with_standard_cells(sex_age)
     result.by_organisation = dict(by_org)
@@ -238,7 +252,105 @@ def value(indicator: Indicator, start: dt.date, end: dt.date) -> IndicatorValue:
 
 
 def values(indicators: Iterable[Indicator], start: dt.date, end: dt.date) -> list[IndicatorValue]:
-    return [value(indicator, start, end) for indicator in indicators]
+    """Every indicator's value over start..end, from one state of the records (see each)."""
+    return each(indicators, lambda indicator: value(indicator, start, end))
+
+
+@contextmanager
+def _snapshot(connection: Any) -> Iterator[None]:
+    """A read-only transaction of our own, so that every query of a report sees the same records.
+
+    Not Django's atomic(): on SQLite it begins IMMEDIATE (settings), which would hold the write lock for the
+    whole report; a DEFERRED read transaction takes no lock in write-ahead-log mode and sees the file as it
+    was at its first read. On PostgreSQL, REPEATABLE READ gives the transaction one snapshot. (A larger
+    `SET LOCAL work_mem` here kept PostgreSQL's sorts in memory at a million persons but saved no time:
+    docs/performance.md.)
+    """
+    if connection.vendor == "postgresql":
+        begin = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"]
+    elif connection.vendor == "sqlite":
+        begin = ["BEGIN DEFERRED"]
+    else:  # pragma: no cover - the project supports SQLite and PostgreSQL only
+        yield
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        for statement in begin:
+            cursor.execute(statement)
+    try:
+        yield
+    except BaseException:
+        with connection.cursor() as cursor:
+            cursor.execute("ROLLBACK")
+        raise
+    with connection.cursor() as cursor:
+        cursor.execute("COMMIT")
+
+
+def each(indicators: Iterable[Indicator], compute: Callable[[Indicator], T]) -> list[T]:
+    """compute(indicator) for every indicator, in order, as from one consistent state of the records.
+
+    Outside a transaction, the work is shared by up to NEXTSTEPS_REPORT_THREADS connections, one thread
+    each: SQLite releases the GIL while a query runs, so the indicators' queries use several cores
+    (settings: 2 on SQLite; 1 on PostgreSQL, which already spreads a costly query over parallel workers,
+    so that a second connection saved nothing there: docs/performance.md). Each connection reads in a
+    transaction of its own (_snapshot), and a helper's results are used only when its snapshot shows the
+    same data version as the main one: every write moves the version on in its own transaction
+    (audit.log), so two snapshots with the same version hold the same records, and the report is as if
+    read from one snapshot. Otherwise (a write committed in between) the main connection computes
+    everything itself. Inside a caller's transaction one connection computes everything, as before: the
+    caller's uncommitted writes are visible on its connection only.
+    """
+    chosen = list(indicators)
+    connection = connections[DEFAULT_DB_ALIAS]
+    if (
+        connection.in_atomic_block
+        or connection.vendor not in {"sqlite", "postgresql"}
+        or not connection.get_autocommit()
+    ):
+        return [compute(indicator) for indicator in chosen]
+    threads = min(settings.NEXTSTEPS_REPORT_THREADS, len(chosen))
+    if threads < 2:
+        with _snapshot(connection):
+            return [compute(indicator) for indicator in chosen]
+    # Distinct counts first: they are the costly ones, and starting them early balances the threads.
+    pending = deque(sorted(range(len(chosen)), key=lambda k: not chosen[k].is_distinct))
+    lock = threading.Lock()
+    done: dict[int, T] = {}
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                k = pending.popleft()
+            done[k] = compute(chosen[k])
+
+    def helper(version: int) -> None:
+        own = connections[DEFAULT_DB_ALIAS]  # this thread's own connection
+        try:
+            with _snapshot(own):
+                if data_version() == version:
+                    work()
+        except Exception:
+            # The main thread computes whatever is missing, and raises if it fails there too.
+            logger.exception("A report helper thread failed; its indicators are computed again.")
+        finally:
+            own.close()
+
+    with _snapshot(connection):
+        version = data_version()
+        helpers = [threading.Thread(target=helper, args=(version,)) for _ in range(threads - 1)]
+        for thread in helpers:
+            thread.start()
+        try:
+            work()
+        finally:
+            with lock:  # if the main thread failed, the helpers stop after their current indicator
+                pending.clear()
+            for thread in helpers:
+                thread.join()
+        return [done[k] if k in done else compute(chosen[k]) for k in range(len(chosen))]
 
 
 def months(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -380,6 +492,8 @@ __all__ = [
     "IndicatorValue",
     "Status",
     "cell_targets_for",
+    "distinct_value",
+    "each",
     "has_sex_age",
     "is_partial",
     "monthly",

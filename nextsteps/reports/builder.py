@@ -679,8 +679,7 @@ def _build(programme: Programme, start: dt.date, end: dt.date, language: str, fi
         p.pk: PillarSection(p.number, p.title(language)) for p in programme.pillars.order_by("number")
     }
     lines: list[IndicatorLine] = []
-    for indicator in indicators:
-        value = engine.value(indicator, start, end)
+    for indicator, value in zip(indicators, engine.values(indicators, start, end), strict=True):
         target_row = targets.get(indicator.pk)
         target = target_row.target if target_row else None
         partial = engine.is_partial(target_row, start, end)

@@ -98,9 +98,8 @@ def dashboard_figures(
 def _compute(indicators: Sequence[Indicator], start: dt.date, end: dt.date) -> dict[str, Any]:
     out: dict[str, Any] = {}
     org_ids: set[int] = set()
-    for indicator in indicators:
-        value = engine.value(indicator, start, end)
-        monthly = engine.monthly(indicator, start, end)
+    both = engine.each(indicators, lambda i: (engine.value(i, start, end), engine.monthly(i, start, end)))
+    for indicator, (value, monthly) in zip(indicators, both, strict=True):
         org_ids.update(value.by_organisation)
         out[str(indicator.pk)] = {
             "total": _encode(value.total),
