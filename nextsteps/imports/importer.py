@@ -37,14 +37,14 @@ from dataclasses import dataclass, field
 from typing import IO, Any, NoReturn
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps import busy
 from nextsteps.accounts import access
-from nextsteps.imports import case_file_rows, referral_rows, rights, vocabularies
+from nextsteps.imports import case_file_rows, referral_rows, rights, vocabularies, writing
 from nextsteps.imports import columns as c
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
@@ -87,11 +87,9 @@ from nextsteps.records.models import (
 )
 from nextsteps.records.rules import count_problem, date_problem
 
-DEFAULT_BATCH_SIZE = 2000
+# Rows written per transaction, at most: fewer when the rows are slow to write (writing.MAX_HOLD).
+DEFAULT_BATCH_SIZE = 10_000
 DEFAULT_MAX_ERRORS = 1000
-# SQLite: after each batch the import leaves the write lock free for this share of the time it held it (at
-# most 0.1 s), see Importer._let_others_write.
-BATCH_PAUSE_SHARE = 0.1
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
@@ -268,6 +266,8 @@ class Importer:
         self.acting_user = acting_user
         self.date_format = date_format
         self.batch_size = batch_size
+        # Rows checked together in the first pass, and written together by one call of a writer.
+        self.spool_size = min(batch_size, writing.SPOOL_ROWS)
         self.max_errors = max_errors
         self.progress = progress
         self.dry_run = dry_run
@@ -386,8 +386,9 @@ class Importer:
             return self.result
         self._phase, self._weight_done = 1, 0.0
         try:
-            for source in ordered:
-                self._write(source)
+            with writing.write_settings():
+                for source in ordered:
+                    self._write(source)
         except ValidationError as error:
             self._stopped(" ".join(error.messages), _("Nothing was written: %(reason)s"))
         except IntegrityError:
@@ -646,12 +647,12 @@ class Importer:
                     visits.append(visit)
                 if not self.result.error_count:
                     batch.append(values)
-                if rows % self.batch_size == 0:
+                if rows % self.spool_size == 0:
                     self._end_batch(spool, rtype.key, batch, keys, codes, visits)
                     batch, keys, codes, visits = [], [], [], []
                 if rows % 1000 == 0:
                     self._report(source, table, rows)
-            if rows % self.batch_size:
+            if rows % self.spool_size:
                 self._end_batch(spool, rtype.key, batch, keys, codes, visits)
             # Tables made from other formats (Kobo exports) bring what they could not turn into rows.
             for number, column, value, reason in getattr(table, "problems", ()):
@@ -773,7 +774,7 @@ class Importer:
 
     def _queue(self, queue: list[Any], item: Any) -> None:
         queue.append(item)
-        if len(queue) >= self.batch_size:
+        if len(queue) >= self.spool_size:
             self._flush_all()
 
     def _flush_all(self) -> None:
@@ -916,35 +917,34 @@ class Importer:
             self._open_new_cases()
         rows = 0
         self._report(source, None, rows, part=0.0)
-        while True:
-            try:
-                batch, known = pickle.load(spool)
-            except EOFError:
-                break
-            # One transaction per batch: the write lock is let go between batches, so other requests get
-            # their turn, and a failure takes back its own batch only (see the module's docstring).
+        spooled = _spooled(spool)
+        following = next(spooled, None)
+        while following is not None:
+            # One transaction per batch of up to `batch_size` rows, or fewer when they are slow to write: the
+            # write lock is let go between batches, so other requests get their turn, and a failure takes
+            # back its own batch only (see the module's docstring).
             held = time.monotonic()
+            written: list[tuple[int, actions.BulkResult]] = []
+            size = 0
             with transaction.atomic():
-                done = writer(self, batch, present, known)
-            self._let_others_write(time.monotonic() - held)
-            counts.add(done)
-            if rtype.key == "persons":
-                self.result.person_ids.extend(done.keys.values())
-            rows += len(batch)
-            self.result.written_rows += len(batch)
-            self._report(source, None, rows, part=rows / max(total, 1))
+                while following is not None:
+                    batch, known = following
+                    written.append((len(batch), writer(self, batch, present, known)))
+                    size += len(batch)
+                    following = next(spooled, None)
+                    if size >= self.batch_size or writing.hold_over(held):
+                        break
+            writing.let_others_write(time.monotonic() - held)
+            # Counted once committed: a batch taken back wrote nothing.
+            for length, done in written:
+                counts.add(done)
+                if rtype.key == "persons":
+                    self.result.person_ids.extend(done.keys.values())
+                rows += length
+                self.result.written_rows += length
+                self._report(source, None, rows, part=rows / max(total, 1))
         self._report(source, None, rows, final=True)
         self._weight_done += source.weight
-
-    def _let_others_write(self, held: float) -> None:
-        """SQLite: after a batch, leave the write lock free for a moment before the next one asks for it.
-
-        SQLite does not queue waiters: a connection waiting for the lock sleeps and tries again, every 100 ms
-        once it has waited a while, and the next batch, asking at once, would win the lock again and again
-        (saves waited up to 12 s behind two imports). A pause of a tenth of the time the batch held the lock
-        lets a waiter in within a few batches, for a tenth of the import's speed."""
-        if connection.vendor == "sqlite" and BATCH_PAUSE_SHARE:
-            time.sleep(min(held * BATCH_PAUSE_SHARE, 0.1))
 
     def resolve(self, type_key: str, values: Sequence[Any], *, programme_only: bool = True) -> dict[str, int]:
         """Primary keys of the records that keys refer to; they were all checked in the first pass."""
@@ -980,7 +980,7 @@ class Importer:
     def _open_new_cases(self) -> None:
         """Open a case for each person named without one, on the first date given for them (once)."""
         assert self.store is not None
-        for part in self.store.new_cases(self.batch_size):
+        for part in self.store.new_cases(self.spool_size):
             persons = self.resolve("persons", [p for p, _d in part])
             rows = [
                 {
@@ -1032,6 +1032,15 @@ class Importer:
                 value = row[column_name]
                 out[attname] = blank if value is None else value
         return out
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[tuple[list[dict[str, Any]], dict[str, int]]]:
+    """The first pass's batches of rows, each with the stored records its keys matched."""
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
 
 
 def _slug(value: Any) -> str:
