@@ -10,10 +10,10 @@ Two passes over each file, streaming:
    file, a batch at a time, with the stored records each batch's keys matched.
 2. Write, if the first pass found no error: the batches are read back and written with
    `bulk_upsert_records` / `bulk_link_records`, so the number of queries grows with the number of batches,
-   not rows. Each batch is one transaction: SQLite has one writer at a time, and an import that held the
-   write lock from its first batch to its last would keep every other save waiting (and failing) for
-   minutes. A failure rolls back its own batch; the batches before it stay, and the result says how many
-   rows they held. Importing the same files again completes the import: rows are matched by external id,
+   not rows. A transaction takes batches until it holds `batch_size` rows or has held the database for
+   writing.MAX_HOLD seconds: SQLite has one writer at a time, and an import that held the write lock from
+   its first batch to its last would keep every other save waiting (and failing) for minutes. A failure
+   rolls back its own transaction; the ones before it stay, and the result says how many rows they held. Importing the same files again completes the import: rows are matched by external id,
    so the rows already written are found and left unchanged, not added twice.
 
 The first pass runs outside any transaction: with SQLite's IMMEDIATE transactions (settings.py) a
