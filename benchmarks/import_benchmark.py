@@ -96,14 +96,15 @@ def generate(folder: Path, kind: str, rows: int, seed: int = 1) -> list[Path]:
         out.writerow(["external_id", "sex", "birth_year", "survivor_status"])
         for i in range(persons):
             out.writerow(
-                [f"P-{i:07d}", rng.choice(["female", "male", "vrouw", "bărbat"]), 1960 + i % 50, "no"]
+                [f"P-{i:07d}", rng.choice(["female", "male", "vrouw", "masculin"]), 1960 + i % 50, "no"]
             )
     with open(files[1], "w", encoding="utf-8", newline="") as stream:
         out = csv.writer(stream)
         # Consents are not imported: a new case gives the reason why it opened without one (the case's rule).
         out.writerow(["external_id", "person", "opened", "consent_not_asked_reason"])
         for i in range(persons):
-            out.writerow([f"C-{i:07d}", f"P-{i:07d}", "2021-01-04", "Synthetic benchmark data."])
+            # Opened on the first day services are dated: a service dated before its case opened is refused.
+            out.writerow([f"C-{i:07d}", f"P-{i:07d}", "2021-01-01", "Synthetic benchmark data."])
     with open(files[2], "w", encoding="utf-8", newline="") as stream:
         out = csv.writer(stream)
         out.writerow(["external_id", "case", "service_type", "date", "note"])
