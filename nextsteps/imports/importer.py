@@ -1174,6 +1174,11 @@ def _case_rules(importer: Importer, values: dict[str, Any], present: set[str]) -
     yield from referral_rows.receiving_case_rules(importer, values, present)
     if values.get("person") and values.get("external_id"):
         importer.add_case(values["person"], values["external_id"])
+    if values.get("external_id") and opened and "__invalid__" not in values:
+        # The period the case's records are checked against (case_file_rows.check_periods). Without the
+        # closing column the stored closing date stays: only the opening is known then.
+        known_closed = closed.isoformat() if "closed" in present and closed else ""
+        importer.remember_value("case_period", values["external_id"], f"{opened.isoformat()}|{known_closed}")
 
 
 def _campaign_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
@@ -1203,6 +1208,10 @@ def _case_or_person(
         yield "person", person, _("fill in either the case or the person, not both"), {}
     elif not case and not person and "__invalid__" not in values:
         yield "case", "", _("fill in the case or the person"), {}
+    elif case and date and "cases" not in importer.broken:
+        # Dated while the case is open (DatedInCase.clean), checked before anything is written.
+        file, number = importer.current
+        importer._queue(importer.pending_periods, (file, number, date_column, case, date, False))
     elif person and date and "persons" not in importer.broken:
         file, number = importer.current
         importer._queue(importer.pending_cases, (file, number, "person", person, date))
