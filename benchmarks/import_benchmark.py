@@ -10,6 +10,12 @@ the database is migrated and the benchmark's programme added to it (use a scratc
 with full validation, then a second time over the same file (every row unchanged), as a re-import would.
 Peak memory is the process's maximum resident set size (ru_maxrss); --tracemalloc adds Python's own count of
 the import's peak allocations, at a cost in speed.
+
+It ends with issue #14's targets for a first import, each as met or missed with the measured ratio:
+at least 20,000 validated rows a second (wall clock; the processor time is printed beside it, since the
+machine may be shared); the Python heap flat (the live memory blocks Python holds, sampled as the import
+reports progress, peak no more than 10% higher in the second half of each pass than in the first); and one
+audit entry per record created (counted in the database afterwards).
 """
 
 from __future__ import annotations
@@ -42,6 +48,11 @@ def cpu_seconds() -> float:
     """This process's processor time: the machine may be shared, and wall-clock time then says little."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+# Issue #14's targets for a first import.
+TARGET_ROWS_PER_SECOND = 20_000
+HEAP_GROWTH_ALLOWED = 1.10
 
 
 def date(rng: random.Random) -> str:
@@ -85,14 +96,15 @@ def generate(folder: Path, kind: str, rows: int, seed: int = 1) -> list[Path]:
         out.writerow(["external_id", "sex", "birth_year", "survivor_status"])
         for i in range(persons):
             out.writerow(
-                [f"P-{i:07d}", rng.choice(["female", "male", "vrouw", "bărbat"]), 1960 + i % 50, "no"]
+                [f"P-{i:07d}", rng.choice(["female", "male", "vrouw", "masculin"]), 1960 + i % 50, "no"]
             )
     with open(files[1], "w", encoding="utf-8", newline="") as stream:
         out = csv.writer(stream)
         # Consents are not imported: a new case gives the reason why it opened without one (the case's rule).
         out.writerow(["external_id", "person", "opened", "consent_not_asked_reason"])
         for i in range(persons):
-            out.writerow([f"C-{i:07d}", f"P-{i:07d}", "2021-01-04", "Synthetic benchmark data."])
+            # Opened on the first day services are dated: a service dated before its case opened is refused.
+            out.writerow([f"C-{i:07d}", f"P-{i:07d}", "2021-01-01", "Synthetic benchmark data."])
     with open(files[2], "w", encoding="utf-8", newline="") as stream:
         out = csv.writer(stream)
         out.writerow(["external_id", "case", "service_type", "date", "note"])
@@ -143,7 +155,7 @@ def run_import(files: list[Path], programme: Any, organisation: Any, batch_size:
     from nextsteps.imports.cli import file_source
     from nextsteps.imports.importer import Importer, Progress, Source
 
-    phases: dict[str, float] = {}
+    phases: dict[str, float] = {"heap_first": 0, "heap_second": 0}
     start = time.perf_counter()
     cpu_start = cpu_seconds()
 
@@ -151,6 +163,10 @@ def run_import(files: list[Path], programme: Any, organisation: Any, batch_size:
         if event.phase == "write" and "validate" not in phases:
             phases["validate"] = time.perf_counter() - start
             phases["validate_cpu"] = cpu_seconds() - cpu_start
+        # Memory blocks Python holds now (cheap to read, unlike tracemalloc): what the import keeps alive.
+        # The fraction runs from 0 to 0.5 over the check and from 0.5 to 1 over the write.
+        half = "heap_first" if event.fraction % 0.5 < 0.25 else "heap_second"
+        phases[half] = max(phases[half], sys.getallocatedblocks())
 
     sources: list[Source] = [file_source(path, None) for path in files]
     importer = Importer(
@@ -167,7 +183,51 @@ def run_import(files: list[Path], programme: Any, organisation: Any, batch_size:
     phases["created"] = sum(c.created for c in result.counts.values())
     phases["unchanged"] = sum(c.unchanged for c in result.counts.values())
     phases["changed"] = sum(c.changed for c in result.counts.values())
+    phases["audited"] = created_entries(result, organisation)
     return phases
+
+
+def created_entries(result: Any, organisation: Any) -> int:
+    """Audit entries of the records this import created (a fresh organisation: all of its creations)."""
+    from nextsteps.audit.models import AuditEntry
+    from nextsteps.imports import columns
+
+    labels = [columns.TYPES[key].model._meta.label for key in result.counts]
+    return AuditEntry.objects.filter(
+        organisation=organisation, action=AuditEntry.Action.CREATE, model__in=labels
+    ).count()
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
+def print_targets(first: dict[str, float]) -> None:
+    """Issue #14's targets for a first import, each met or missed, with the ratio measured in this run."""
+    rows = first["rows"]
+    speed = rows / first["total"]
+    per_cpu = rows / first["cpu"]
+    print(f"targets (issue #14), first import; load average {os.getloadavg()[0]:.1f}:")
+    print(
+        f"  {verdict(speed >= TARGET_ROWS_PER_SECOND)}: >= {TARGET_ROWS_PER_SECOND:,} validated rows/s: "
+        f"{speed:,.0f} rows/s = {speed / TARGET_ROWS_PER_SECOND:.2f}x the target "
+        f"({per_cpu:,.0f} rows per CPU-second = {per_cpu / TARGET_ROWS_PER_SECOND:.2f}x)"
+    )
+    growth = first["heap_second"] / max(first["heap_first"], 1)
+    print(
+        f"  {verdict(growth <= HEAP_GROWTH_ALLOWED)}: Python heap flat: {first['heap_second']:,.0f} memory "
+        f"blocks at most in the second half of each pass against {first['heap_first']:,.0f} in the first "
+        f"= {growth:.2f}x (at most {HEAP_GROWTH_ALLOWED:.2f}x)"
+    )
+    audited, created = first["audited"], first["created"]
+    print(
+        f"  {verdict(audited == created)}: one audit entry per record created: {audited:,.0f} entries for "
+        f"{created:,.0f} records = {audited / max(created, 1):.2f}x"
+    )
+
+
+# The importer's own default; the benchmark's settings are only read once Django is set up.
+DEFAULT_BATCH_SIZE = 10_000
 
 
 def main() -> None:
@@ -176,7 +236,9 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--kind", choices=["visits", "services", "persons"], default="visits")
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument(
+        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows per transaction, at most"
+    )
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower)")
     parser.add_argument("--once", action="store_true", help="skip the second (re-)import")
     parser.add_argument(
@@ -201,11 +263,13 @@ def main() -> None:
         baseline = rss_mb()
         if args.tracemalloc:
             tracemalloc.start()
+        first: dict[str, float] = {}
         for attempt in ("first import", "re-import") if not args.once else ("first import",):
             if attempt == "re-import" and args.changed:
                 attempt = "re-import, every row changed"
                 files = generate(folder, args.kind, args.rows, seed=2)
             figures = run_import(files, programme, organisation, args.batch_size)
+            first = first or figures
             rows = figures["rows"]
             print(
                 f"{attempt}: {rows:,.0f} rows in {figures['total']:.1f}s = {rows / figures['total']:,.0f} rows/s "
@@ -223,6 +287,7 @@ def main() -> None:
                 _current, peak = tracemalloc.get_traced_memory()
                 print(f"  tracemalloc peak {peak / 1e6:.0f} MB")
                 tracemalloc.reset_peak()
+        print_targets(first)
         connection.close()
 
 

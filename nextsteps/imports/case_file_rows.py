@@ -80,23 +80,28 @@ def planned_action_rules(importer: Importer, values: dict[str, Any], present: se
 
 
 def check_periods(importer: Importer, items: list[tuple[str, int, str, str, dt.date, bool]]) -> None:
-    """The rule of the case file's records (their clean()), checked before anything is written for cases
-    already stored: dated inside the case's open period (a follow-up's due date only after it opened).
-    Cases that this import adds or changes are checked by the same rule when the rows are written."""
+    """The rule of services, outcomes and the case file's records (their clean()), checked before anything
+    is written: dated inside the case's open period (a follow-up's due date only after it opened). A case of
+    this import is checked against the opening (and closing, when its file has the column) of its row; a
+    case the import names without those is checked by the same rule when the rows are written."""
     assert importer.store is not None
     wanted = {case for _f, _r, _c, case, _d, _o in items}
-    wanted -= importer.store.contains("cases", wanted)
-    if not wanted:
-        return
-    found = {
-        external: (opened, closed)
-        for external, opened, closed in records_by_key(
-            Case,
-            {"organisation": importer.organisation, "programme": importer.programme},
-            "external_id",
-            wanted,
-        ).values_list("external_id", "opened", "closed")
-    }
+    in_import = importer.store.contains("cases", wanted)
+    wanted -= in_import
+    found: dict[str, tuple[dt.date | None, dt.date | None]] = {}
+    for external, period in importer.store.values("case_period", in_import).items():
+        start, end = period.split("|")
+        found[external] = (dt.date.fromisoformat(start), dt.date.fromisoformat(end) if end else None)
+    if wanted:
+        found.update(
+            (external, (opened, closed))
+            for external, opened, closed in records_by_key(
+                Case,
+                {"organisation": importer.organisation, "programme": importer.programme},
+                "external_id",
+                wanted,
+            ).values_list("external_id", "opened", "closed")
+        )
     for file, row_number, column, case, date, due_only in items:
         if case not in found:
             continue

@@ -71,7 +71,9 @@ def add_import_arguments(parser: CommandParser) -> None:
         "trail names them",
     )
     parser.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows written per batch")
+    parser.add_argument(
+        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="rows written per transaction, at most"
+    )
     parser.add_argument(
         "--max-errors", type=int, default=DEFAULT_MAX_ERRORS, help="errors listed at most (all are counted)"
     )

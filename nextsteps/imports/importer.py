@@ -10,10 +10,10 @@ Two passes over each file, streaming:
    file, a batch at a time, with the stored records each batch's keys matched.
 2. Write, if the first pass found no error: the batches are read back and written with
    `bulk_upsert_records` / `bulk_link_records`, so the number of queries grows with the number of batches,
-   not rows. Each batch is one transaction: SQLite has one writer at a time, and an import that held the
-   write lock from its first batch to its last would keep every other save waiting (and failing) for
-   minutes. A failure rolls back its own batch; the batches before it stay, and the result says how many
-   rows they held. Importing the same files again completes the import: rows are matched by external id,
+   not rows. A transaction takes batches until it holds `batch_size` rows or has held the database for
+   writing.MAX_HOLD seconds: SQLite has one writer at a time, and an import that held the write lock from
+   its first batch to its last would keep every other save waiting (and failing) for minutes. A failure
+   rolls back its own transaction; the ones before it stay, and the result says how many rows they held. Importing the same files again completes the import: rows are matched by external id,
    so the rows already written are found and left unchanged, not added twice.
 
 The first pass runs outside any transaction: with SQLite's IMMEDIATE transactions (settings.py) a
@@ -37,14 +37,21 @@ from dataclasses import dataclass, field
 from typing import IO, Any, NoReturn
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Model
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps import busy
 from nextsteps.accounts import access
-from nextsteps.imports import case_file_rows, referral_rows, rights, vocabularies, volunteer_hours_rows
+from nextsteps.imports import (
+    case_file_rows,
+    referral_rows,
+    rights,
+    vocabularies,
+    volunteer_hours_rows,
+    writing,
+)
 from nextsteps.imports import columns as c
 from nextsteps.imports.keystore import KeyStore
 from nextsteps.imports.readers import Table, TableError
@@ -86,13 +93,11 @@ from nextsteps.records.models import (
     VisitPerson,
     Volunteer,
 )
-from nextsteps.records.rules import count_problem, date_problem
+from nextsteps.records.rules import EARLIEST_DATE, count_problem, date_problem
 
-DEFAULT_BATCH_SIZE = 2000
+# Rows written per transaction, at most: fewer when the rows are slow to write (writing.MAX_HOLD).
+DEFAULT_BATCH_SIZE = 10_000
 DEFAULT_MAX_ERRORS = 1000
-# SQLite: after each batch the import leaves the write lock free for this share of the time it held it (at
-# most 0.1 s), see Importer._let_others_write.
-BATCH_PAUSE_SHARE = 0.1
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
@@ -269,6 +274,8 @@ class Importer:
         self.acting_user = acting_user
         self.date_format = date_format
         self.batch_size = batch_size
+        # Rows checked together in the first pass, and written together by one call of a writer.
+        self.spool_size = min(batch_size, writing.SPOOL_ROWS)
         self.max_errors = max_errors
         self.progress = progress
         self.dry_run = dry_run
@@ -387,8 +394,9 @@ class Importer:
             return self.result
         self._phase, self._weight_done = 1, 0.0
         try:
-            for source in ordered:
-                self._write(source)
+            with writing.write_settings():
+                for source in ordered:
+                    self._write(source)
         except ValidationError as error:
             self._stopped(" ".join(error.messages), _("Nothing was written: %(reason)s"))
         except IntegrityError:
@@ -524,7 +532,15 @@ class Importer:
             return lambda value: _dated(parse_month(value, date_format), future)
         if kind == c.DATE and column.field in model_dates:
             future = model_dates[column.field]
-            return lambda value: _dated(parse_date(value, date_format), future)
+            # Dates up to the day the import started are neither in the future nor too old: most are, and
+            # they are let through without asking the clock for each row.
+            latest = dt.date.today()
+
+            def dated(value: Any) -> dt.date:
+                found = parse_date(value, date_format)
+                return found if EARLIEST_DATE <= found <= latest else _dated(found, future)
+
+            return dated
         if kind == c.INTEGER:
             return lambda value: parse_integer(value, column.minimum, column.maximum)
         if kind == c.YEAR:
@@ -651,12 +667,12 @@ class Importer:
                     visits.append(visit)
                 if not self.result.error_count:
                     batch.append(values)
-                if rows % self.batch_size == 0:
+                if rows % self.spool_size == 0:
                     self._end_batch(spool, rtype.key, batch, keys, codes, visits)
                     batch, keys, codes, visits = [], [], [], []
                 if rows % 1000 == 0:
                     self._report(source, table, rows)
-            if rows % self.batch_size:
+            if rows % self.spool_size:
                 self._end_batch(spool, rtype.key, batch, keys, codes, visits)
             # Tables made from other formats (Kobo exports) bring what they could not turn into rows.
             for number, column, value, reason in getattr(table, "problems", ()):
@@ -778,7 +794,7 @@ class Importer:
 
     def _queue(self, queue: list[Any], item: Any) -> None:
         queue.append(item)
-        if len(queue) >= self.batch_size:
+        if len(queue) >= self.spool_size:
             self._flush_all()
 
     def _flush_all(self) -> None:
@@ -921,35 +937,34 @@ class Importer:
             self._open_new_cases()
         rows = 0
         self._report(source, None, rows, part=0.0)
-        while True:
-            try:
-                batch, known = pickle.load(spool)
-            except EOFError:
-                break
-            # One transaction per batch: the write lock is let go between batches, so other requests get
-            # their turn, and a failure takes back its own batch only (see the module's docstring).
+        spooled = _spooled(spool)
+        following = next(spooled, None)
+        while following is not None:
+            # One transaction per batch of up to `batch_size` rows, or fewer when they are slow to write: the
+            # write lock is let go between batches, so other requests get their turn, and a failure takes
+            # back its own batch only (see the module's docstring).
             held = time.monotonic()
+            written: list[tuple[int, actions.BulkResult]] = []
+            size = 0
             with transaction.atomic():
-                done = writer(self, batch, present, known)
-            self._let_others_write(time.monotonic() - held)
-            counts.add(done)
-            if rtype.key == "persons":
-                self.result.person_ids.extend(done.keys.values())
-            rows += len(batch)
-            self.result.written_rows += len(batch)
-            self._report(source, None, rows, part=rows / max(total, 1))
+                while following is not None:
+                    batch, known = following
+                    written.append((len(batch), writer(self, batch, present, known)))
+                    size += len(batch)
+                    following = next(spooled, None)
+                    if size >= self.batch_size or writing.hold_over(held):
+                        break
+            writing.let_others_write(time.monotonic() - held)
+            # Counted once committed: a batch taken back wrote nothing.
+            for length, done in written:
+                counts.add(done)
+                if rtype.key == "persons":
+                    self.result.person_ids.extend(done.keys.values())
+                rows += length
+                self.result.written_rows += length
+                self._report(source, None, rows, part=rows / max(total, 1))
         self._report(source, None, rows, final=True)
         self._weight_done += source.weight
-
-    def _let_others_write(self, held: float) -> None:
-        """SQLite: after a batch, leave the write lock free for a moment before the next one asks for it.
-
-        SQLite does not queue waiters: a connection waiting for the lock sleeps and tries again, every 100 ms
-        once it has waited a while, and the next batch, asking at once, would win the lock again and again
-        (saves waited up to 12 s behind two imports). A pause of a tenth of the time the batch held the lock
-        lets a waiter in within a few batches, for a tenth of the import's speed."""
-        if connection.vendor == "sqlite" and BATCH_PAUSE_SHARE:
-            time.sleep(min(held * BATCH_PAUSE_SHARE, 0.1))
 
     def resolve(self, type_key: str, values: Sequence[Any], *, programme_only: bool = True) -> dict[str, int]:
         """Primary keys of the records that keys refer to; they were all checked in the first pass."""
@@ -985,7 +1000,7 @@ class Importer:
     def _open_new_cases(self) -> None:
         """Open a case for each person named without one, on the first date given for them (once)."""
         assert self.store is not None
-        for part in self.store.new_cases(self.batch_size):
+        for part in self.store.new_cases(self.spool_size):
             persons = self.resolve("persons", [p for p, _d in part])
             rows = [
                 {
@@ -1037,6 +1052,15 @@ class Importer:
                 value = row[column_name]
                 out[attname] = blank if value is None else value
         return out
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[tuple[list[dict[str, Any]], dict[str, int]]]:
+    """The first pass's batches of rows, each with the stored records its keys matched."""
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
 
 
 def _slug(value: Any) -> str:
@@ -1162,6 +1186,11 @@ def _case_rules(importer: Importer, values: dict[str, Any], present: set[str]) -
     yield from referral_rows.receiving_case_rules(importer, values, present)
     if values.get("person") and values.get("external_id"):
         importer.add_case(values["person"], values["external_id"])
+    if values.get("external_id") and opened and "__invalid__" not in values:
+        # The period the case's records are checked against (case_file_rows.check_periods). Without the
+        # closing column the stored closing date stays: only the opening is known then.
+        known_closed = closed.isoformat() if "closed" in present and closed else ""
+        importer.remember_value("case_period", values["external_id"], f"{opened.isoformat()}|{known_closed}")
 
 
 def _campaign_rules(importer: Importer, values: dict[str, Any], present: set[str]) -> RuleErrors:
@@ -1191,6 +1220,10 @@ def _case_or_person(
         yield "person", person, _("fill in either the case or the person, not both"), {}
     elif not case and not person and "__invalid__" not in values:
         yield "case", "", _("fill in the case or the person"), {}
+    elif case and date and "cases" not in importer.broken:
+        # Dated while the case is open (DatedInCase.clean), checked before anything is written.
+        file, number = importer.current
+        importer._queue(importer.pending_periods, (file, number, date_column, case, date, False))
     elif person and date and "persons" not in importer.broken:
         file, number = importer.current
         importer._queue(importer.pending_cases, (file, number, "person", person, date))

@@ -136,11 +136,14 @@ class CsvTable:
 
     def rows(self) -> Iterator[tuple[int, Sequence[Any]]]:
         number = 1
+        from_csv, quote = spreadsheets.from_csv, spreadsheets.APOSTROPHE
         try:
             for cells in self._reader:
                 number += 1
-                if cells and any(cell.strip() for cell in cells):
-                    yield number, [spreadsheets.from_csv(cell) for cell in cells]
+                # A row of blank cells is no row; the joined text is blank exactly when every cell is.
+                if cells and "".join(cells).strip():
+                    # Only a cell that starts with an apostrophe can carry the one `to_csv` adds.
+                    yield number, [from_csv(cell) if cell[:1] == quote else cell for cell in cells]
         except UnicodeDecodeError:
             raise _not_utf8(self.name) from None
         except _LongLine:

@@ -820,7 +820,8 @@ def bulk_upsert_records(
         path = organisation_path(model)
         match = {path: organisation} if path else {}
     m2m_fields = {f.name: f for f in model._meta.many_to_many}
-    compared = sorted({n for row in rows for n in row if n not in m2m_fields} | set(fixed) - {key})
+    given: set[str] = set().union(*rows)
+    compared = sorted(given - set(m2m_fields) | set(fixed) - {key})
     compared = [n for n in compared if any(f.attname == n for f in model._meta.concrete_fields)]
 
     keys = [row[key] for row in rows if row.get(key)]
@@ -844,14 +845,14 @@ def bulk_upsert_records(
             existing[stored[key]] = stored
     current_links: dict[str, dict[int, set[int]]] = {}
     if existing and update:
-        for name in {n for row in rows for n in row if n in m2m_fields}:
+        for name in given & set(m2m_fields):
             current_links[name] = _links(m2m_fields[name], [v["pk"] for v in existing.values()])
 
     to_create: list[tuple[dict[str, Any], dict[str, list[int]], tuple[str, ...]]] = []
     to_change: dict[int, tuple[Mapping[str, Any], list[str], dict[str, Any]]] = {}
     audits: list[tuple[str, Any, Iterable[str]]] = []
     link_changes: dict[str, list[tuple[int, list[int]]]] = {}
-    with_links = any(n in m2m_fields for row in rows for n in row)
+    with_links = not given.isdisjoint(m2m_fields)
     no_links: dict[str, list[int]] = {}
     # Rows of a batch name the same few sets of fields: each set is turned into audit field names once.
     audit_names: dict[tuple[str, ...], tuple[str, ...]] = {}
