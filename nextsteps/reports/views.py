@@ -374,7 +374,7 @@ def quality_page(request: HttpRequest) -> HttpResponse:
 
     tables = [
         (check, [(line.label, cells(check, line)) for line in lines])
-        for check, lines in quality.run(programme, start, end, language, indicators)
+        for check, lines in quality.cached_run(programme, start, end, language, indicators)
     ]
     return render(
         request,
