@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
 
 from nextsteps.accounts import access
@@ -127,8 +127,12 @@ def _audit_names(user: Any, rows: list[Any], kind: str) -> None:
         person = _person_of(kind, row)
         if person is not None:
             by_organisation[person.organisation_id].append(person)
-    for organisation_id, persons in by_organisation.items():
-        # The trail needs the key alone: no query for an organisation the user is no member of.
-        organisation = Organisation(pk=organisation_id)
-        entries = [(AuditEntry.Action.VIEW, person.pk, NAME_FIELDS) for person in persons]
-        insert_audit_entries(Person, entries, user, organisation)
+    if not by_organisation:
+        return
+    # One transaction: outside one, SQLite commits, and syncs to disk, each inserted row on its own.
+    with transaction.atomic():
+        for organisation_id, persons in by_organisation.items():
+            # The trail needs the key alone: no query for an organisation the user is no member of.
+            organisation = Organisation(pk=organisation_id)
+            entries = [(AuditEntry.Action.VIEW, person.pk, NAME_FIELDS) for person in persons]
+            insert_audit_entries(Person, entries, user, organisation)
