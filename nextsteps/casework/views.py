@@ -167,7 +167,10 @@ def my_cases_listed(user: Any, params: Any) -> tuple[MyCasesFilter, QuerySet[Any
     if status != "all":
         cases = cases.filter(status=status)
     if (data.get("scope") or "mine") == "mine":
-        cases = cases.filter(Q(caseworker=user) | Q(co_workers=user)).distinct()
+        # A subquery rather than a join: a join repeats a case per co-worker and needs DISTINCT, which makes
+        # the list's count compute every annotation below for every case.
+        helped = Case.co_workers.through.objects.filter(user=user).values("case_id")
+        cases = cases.filter(Q(caseworker=user) | Q(pk__in=helped))
     cases = annotated_cases(cases, today)
     if data.get("risk"):
         cases = cases.filter(risk=data["risk"])
