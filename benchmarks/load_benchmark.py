@@ -1,14 +1,14 @@
 """The app under load: the pages staff open all day, served by gunicorn to 20 concurrent clients (wrk).
 
 On a database with N generated persons (SQLite file or PostgreSQL, made with `nextsteps generate` unless it
-is there already), it starts gunicorn on 127.0.0.1 with production settings (DEBUG off, plain HTTP on the
-loopback), signs in 20 sessions of each persona a page is measured for, the way a browser would end up after
-the password and the second factor (a session in Django's store with the second factor marked verified),
-checks that each page really renders (200, not a redirect to sign-in), times the first dashboard request after
-a write (the live cache of figures is empty then), then drives each page with `wrk -c20 -t2 -d30s` and prints
-requests per second, latency percentiles, errors, the server's CPU time per request, each page's p95 against
-the target (met or missed, with the ratio) and the load average before and after (other jobs may share the
-machine).
+is there already), it starts gunicorn on 127.0.0.1 as a server runs it (deploy/gunicorn.conf.py, DEBUG off;
+plain HTTP on the loopback), signs in 20 sessions of each persona a page is measured for, the way a browser
+would end up after the password and the second factor (a session in Django's store with the second factor
+marked verified), checks that each page really renders (200, not a redirect to sign-in), times the first
+dashboard request after a write (the live cache of figures is empty then), then drives each page with
+`wrk -c20 -t2 -d30s` and prints requests per second, latency percentiles, errors, the server's CPU time per
+request, each page's p95 against the target (met or missed, with the ratio) and the load average before and
+after (other jobs may share the machine).
 
 Pages: the dashboard as it opens and over the last generated programme year, the persons and visits lists
 (caseworker.sa), My cases (caseworker.sa, given a caseload of open cases of the organisation if the demo's
@@ -105,8 +105,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--duration", type=int, default=30, help="seconds per page (default 30)")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of load per page before measuring")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn processes")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per process")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="gunicorn processes (default: deploy/gunicorn.conf.py's, as on a server: 3, or NEXTSTEPS_WORKERS)",
+    )
+    parser.add_argument("--threads", type=int, help="gunicorn threads per process (default: the config's, 1)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -285,10 +289,17 @@ def fetch(base: str, path: str, session: str) -> tuple[int, float]:
 
 
 def start_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [str(BIN / "gunicorn"), "nextsteps.wsgi", "--bind", f"127.0.0.1:{args.port}"]
-    command += ["--workers", str(args.workers), "--threads", str(args.threads), "--timeout", "600"]
-    command += ["--log-level", "warning"]
-    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+    """gunicorn with the configuration a server runs (deploy/gunicorn.conf.py, docs/deploy.md), on the
+    benchmark's port; the access log it writes for each request is thrown away."""
+    command = [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    command += ["--bind", f"127.0.0.1:{args.port}", "--log-level", "warning"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    # The first dashboard after a write recomputes a year of figures: seconds at a million persons.
+    command += ["--timeout", "600"]
+    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{args.port}"
     for _ in range(300):
         try:
@@ -303,7 +314,8 @@ def start_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Po
 
 
 def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
-    """CPU time (user + system) used so far by gunicorn's master and workers."""
+    """CPU time (user + system) used so far by gunicorn's master and workers, with the workers it replaced
+    (after max_requests) and reaped."""
     ticks = os.sysconf("SC_CLK_TCK")
     pids = [server.pid]
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
@@ -316,6 +328,8 @@ def server_cpu_seconds(server: subprocess.Popen[bytes]) -> float:
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
+        if pid == server.pid:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime: reaped workers
     return total / ticks
 
 
@@ -389,7 +403,8 @@ def main(argv: list[str] | None = None) -> int:
             sessions[persona] = sign_in(persona, args.connections)
     print(
         f"{connection.vendor}: {Person.objects.count():,} persons, {OutreachVisit.objects.count():,} visits; "
-        f"gunicorn {args.workers} workers × {args.threads} threads; wrk {args.connections} connections, "
+        f"gunicorn deploy/gunicorn.conf.py, {args.workers or 'its'} workers × {args.threads or 1} threads; "
+        f"wrk {args.connections} connections, "
         f"{args.duration} s per page; personas {', '.join(sessions)}"
     )
     connection.close()
