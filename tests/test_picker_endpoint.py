@@ -5,6 +5,7 @@ and audited; a fixed number of queries whatever the number of records."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -155,6 +156,16 @@ def test_nothing_typed_lists_nothing_and_it_says_so_when_nothing_matches(login: 
 def test_it_shows_at_most_twenty(login: Login) -> None:
     bulk(org("salvation-army-ro"), 25, "MANY")
     assert pick(login("caseworker.sa"), "persons", "many-").count("data-value=") == 20
+
+
+def test_a_common_name_offers_the_most_recently_recorded_persons(login: Login) -> None:
+    """More persons of one name than a picker shows: the newest twenty, found by walking each hash index
+    from its newest entry (not all of them sorted by code: a common name is tens of thousands of persons
+    at national size), listed by code."""
+    bulk(org("salvation-army-ro"), 25, "NAMED")
+    html = pick(login("caseworker.sa"), "persons", "Elena")
+    codes = re.findall(r'data-label="(NAMED-\d+)"', html)
+    assert codes == [f"NAMED-{n:04d}" for n in range(5, 25)]
 
 
 def bulk(organisation: Organisation, count: int, prefix: str) -> None:
