@@ -146,6 +146,13 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     listing.remember(request, "my-cases", filters)
     paginator = CappedPaginator(cases, PAGE_SIZE, COUNT_LIMIT)
     page = paginator.get_page(request.GET.get("page"))
+    # The page in two steps: the keys of its cases in the list's order, which computes for every case only
+    # what the list is filtered and sorted by, then those cases with every column. In one query each of a
+    # caseload's thousands of cases would have all six subqueries computed before the sort.
+    first = (page.number - 1) * PAGE_SIZE
+    keys = list(cases[first : first + PAGE_SIZE].values_list("pk", flat=True))
+    shown = {case.pk: case for case in cases.order_by().filter(pk__in=keys)}
+    page.object_list = [shown[key] for key in keys if key in shown]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
