@@ -240,10 +240,9 @@ def picker_searches(username: str) -> tuple[str, str]:
 
 
 def pages(args: argparse.Namespace) -> list[tuple[str, str, str]]:
-    """(label, address, persona) of each page: the dashboard as it opens (this programme year so far: after
-    the generated years, nearly empty), the dashboard over the last whole programme year that has generated
-    records (the costly one), the first page of two lists, My cases, two picker searches and the data-quality
-    page as it opens."""
+    """(label, address, persona) of each page: the dashboard as it opens (the latest period with records),
+    the dashboard over the last whole programme year that has generated records, given as dates, the first
+    page of two lists, My cases, two picker searches and the data-quality page as it opens."""
     from urllib.parse import urlencode
 
     from nextsteps.programmes.models import Programme
@@ -255,7 +254,7 @@ def pages(args: argparse.Namespace) -> list[tuple[str, str, str]]:
     cases = ensure_caseload(args.persona)
     code, name = picker_searches(args.persona)
     chosen = [
-        ("dashboard, this year so far", "/", args.persona),
+        ("dashboard as it opens", "/", args.persona),
         (f"dashboard, {start.isoformat()} – {last_day}", busy, args.persona),
         ("persons list", "/persons/", args.persona),
         ("visits list", "/visits/", args.persona),
