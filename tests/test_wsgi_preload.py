@@ -20,7 +20,9 @@ def test_the_server_configuration_preloads_the_app() -> None:
     assert runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["preload_app"] is True
 
 
-def test_the_wsgi_module_imports_the_urls_and_leaves_no_database_connection_open(tmp_path: Path) -> None:
+def test_the_wsgi_module_loads_what_workers_share_and_leaves_no_database_connection_open(
+    tmp_path: Path,
+) -> None:
     crypto.write_key_file(tmp_path / "keys", [keys.CURRENT], keys.SEARCH)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -33,9 +35,17 @@ def test_the_wsgi_module_imports_the_urls_and_leaves_no_database_connection_open
     probe = (
         "import sys, nextsteps.wsgi\n"
         "from django.db import connections\n"
+        "from django.template import engines\n"
+        "from django.utils.translation import trans_real\n"
         "print('nextsteps.urls' in sys.modules, all(c.connection is None for c in connections.all()))\n"
+        "cache = engines['django'].engine.template_loaders[0].get_template_cache\n"
+        "print('base.html' in cache, 'reports/dashboard_pillars.html' in cache)\n"
+        "print(sorted(trans_real._translations))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout
-    assert out.split() == ["True", "True"]
+    ).stdout.splitlines()
+    assert out[0].split() == ["True", "True"]
+    # Compiled and loaded in the master, so that no worker compiles them on its first requests.
+    assert out[1].split() == ["True", "True"]
+    assert all(code in out[2] for code in ("'en'", "'nl'", "'ro'"))
