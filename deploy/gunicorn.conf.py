@@ -13,6 +13,11 @@ wsgi_app = "nextsteps.wsgi:application"
 bind = os.environ.get("NEXTSTEPS_BIND", "127.0.0.1:8000")
 # Requests are short and CPU-bound (docs/performance.md): about two workers per core.
 workers = int(os.environ.get("NEXTSTEPS_WORKERS", "3"))
+# The app (with its URLs and API schemas: nextsteps/wsgi.py) is imported once, in the master, and each worker is
+# a fork of it. Otherwise every worker imports it again when it starts, and again each time it is replaced
+# (max_requests below): about 1.4 s of CPU, spent while the other workers serve alone (docs/performance.md).
+# A code change therefore needs a restart (systemctl restart), not a reload.
+preload_app = True
 # A year's report, a PDF or a large import's checks can take tens of seconds on a small machine.
 timeout = 120
 graceful_timeout = 30

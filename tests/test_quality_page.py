@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from nextsteps.accounts.models import Membership, User
+from nextsteps.audit.log import bump_data_version
 from nextsteps.casework.models import CaseNote
 from nextsteps.indicators.models import Target
 from nextsteps.programmes.models import Programme
@@ -198,6 +199,8 @@ def test_its_queries_do_not_grow_with_the_records(setting: dict[str, Any]) -> No
     factories.indicator(programme, "persons_reached", "distinct_persons")
 
     def queries() -> int:
+        # Counted when the checks run, not when the page reads them from the cache of the data version.
+        bump_data_version()
         with CaptureQueriesContext(connection) as captured:
             page(setting["client"], programme)
         return len(captured)

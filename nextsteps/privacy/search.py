@@ -62,17 +62,29 @@ def persons_matching(queryset: QuerySet[Any], text: str) -> QuerySet[Any]:
     """Persons of `queryset` whose given, family or full name is `text`, in any case and with or without
     diacritics. "Ana Maria Popescu" and "Popescu Ana Maria" both find Ana Maria Popescu; "Popescu" finds
     every Popescu. Callers pass a queryset already limited to what the user may see."""
+    conditions = name_conditions(text)
+    if not conditions:
+        return queryset.none()
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    return queryset.filter(condition)
+
+
+def name_conditions(text: str) -> list[Q]:
+    """The ways `text` can be a person's name, each a condition on one or two hash columns (persons_matching
+    is any of them); none for no text or too many words."""
     words = normalise(text).split()
     if not words or len(words) > MAX_WORDS:
-        return queryset.none()
+        return []
     whole = " ".join(words)
-    condition = (
-        Q(given_name_hash=_hash("given", whole))
-        | Q(family_name_hash=_hash("family", whole))
-        | Q(full_name_hash=_hash("full", whole))
-    )
+    conditions = [
+        Q(given_name_hash=_hash("given", whole)),
+        Q(family_name_hash=_hash("family", whole)),
+        Q(full_name_hash=_hash("full", whole)),
+    ]
     # Every split of the words into a given and a family name, in either order.
     for cut in range(1, len(words)):
         first, rest = " ".join(words[:cut]), " ".join(words[cut:])
-        condition |= Q(given_name_hash=_hash("given", rest), family_name_hash=_hash("family", first))
-    return queryset.filter(condition)
+        conditions.append(Q(given_name_hash=_hash("given", rest), family_name_hash=_hash("family", first)))
+    return conditions
