@@ -4,8 +4,10 @@ still gets its own audit entry, and an import with an error still writes nothing
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.db import connection
@@ -19,6 +21,7 @@ from tests import factories as f
 from tests.importing import run, write_csv
 
 pytestmark = pytest.mark.django_db
+T = TypeVar("T")
 
 
 def visits(folder: Path, count: int, bad_row: int | None = None) -> Path:
@@ -102,7 +105,29 @@ def pragmas() -> dict[str, int]:
     return found
 
 
-@pytest.mark.django_db(transaction=True)
+def on_a_connection_of_its_own(work: Callable[[], T]) -> T:
+    """work() on a connection outside the test's transaction, as the import command's connection is (a thread
+    has a connection of its own). Not a transactional test: that empties the whole test database
+    afterwards, and the demo the other tests of the same worker read with it."""
+    done: list[T] = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            done.append(work())
+        except BaseException as error:  # raised again in the test's thread
+            failed.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failed:
+        raise failed[0]
+    return done[0]
+
+
 def test_sqlite_writes_with_its_import_settings_and_gets_its_own_back_afterwards(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,24 +146,36 @@ def test_sqlite_writes_with_its_import_settings_and_gets_its_own_back_afterwards
 
     monkeypatch.setitem(importing.WRITERS, "outreach_visits", writer)
     run(prog, org, visits(tmp_path, 3))
-    assert seen == [writing.WRITE_PRAGMAS]
+    # Inside the test's transaction SQLite keeps its flushing setting (the commit is the caller's).
+    assert seen == [{**writing.WRITE_PRAGMAS, "synchronous": before["synchronous"]}]
     assert pragmas() == before
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_settings_are_given_back_when_the_write_stops(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_outside_a_transaction_every_write_setting_applies_and_is_given_back() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("The page cache and flushing settings are SQLite's")
-    org = f.organisation()
-    prog = f.programme(org)
-    before = pragmas()
 
-    def writer(*args: Any) -> Any:
-        raise importing.ValidationError("stopped")
+    def write() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        before = pragmas()
+        with writing.write_settings():
+            during = pragmas()
+        return before, during, pragmas()
 
-    monkeypatch.setitem(importing.WRITERS, "outreach_visits", writer)
-    with pytest.raises(ImportFailed):
-        run(prog, org, visits(tmp_path, 3))
-    assert pragmas() == before
+    before, during, after = on_a_connection_of_its_own(write)
+    assert before != writing.WRITE_PRAGMAS
+    assert during == writing.WRITE_PRAGMAS
+    assert after == before
+
+
+def test_the_settings_are_given_back_when_the_write_stops() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("The page cache and flushing settings are SQLite's")
+
+    def stopped_write() -> tuple[dict[str, int], dict[str, int]]:
+        before = pragmas()
+        with pytest.raises(importing.ValidationError), writing.write_settings():
+            raise importing.ValidationError("stopped")
+        return before, pragmas()
+
+    before, after = on_a_connection_of_its_own(stopped_write)
+    assert after == before
