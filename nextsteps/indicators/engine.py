@@ -267,16 +267,15 @@ def _snapshot(connection: Any) -> Iterator[None]:
     docs/performance.md.)
     """
     if connection.vendor == "postgresql":
-        begin = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"]
+        begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     elif connection.vendor == "sqlite":
-        begin = ["BEGIN DEFERRED"]
+        begin = "BEGIN DEFERRED"
     else:  # pragma: no cover - the project supports SQLite and PostgreSQL only
         yield
         return
     connection.ensure_connection()
     with connection.cursor() as cursor:
-        for statement in begin:
-            cursor.execute(statement)
+        cursor.execute(begin)
     try:
         yield
     except BaseException:
