@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.report_benchmark import PERIODS, PROGRAMME, ROOT, ensure_postgres, size_options
+from benchmarks.report_benchmark import PERIODS, PROGRAMME, ROOT, ensure_postgres, load_average, size_options
 
 
 def parse_args() -> argparse.Namespace:
@@ -185,7 +185,7 @@ def main() -> int:
             f"replay lag after a small write ({args.writes} writes): p50 {statistics.median(ms):.1f} ms, "
             f"p95 {ms[int(0.95 * (len(ms) - 1))]:.1f} ms, max {ms[-1]:.1f} ms"
         )
-        print(f"load average: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+        print(f"load average: {load_average()}")
     return 0 if same else 1
 
 
