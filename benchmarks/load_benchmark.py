@@ -47,6 +47,7 @@ from benchmarks.report_benchmark import (
     ROOT,
     ensure_postgres,
     fresh_statistics,
+    load_average,
     size_arguments,
     size_options,
 )
@@ -118,10 +119,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.persons = 10_000 if args.persons == 1_000_000 else args.persons
         args.duration = min(args.duration, 10)
     return args
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def server_env(args: argparse.Namespace, database_url: str) -> dict[str, str]:

@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
 
     from benchmarks.load_benchmark import sign_in
+    from benchmarks.report_benchmark import load_average
 
     session = sign_in(args.persona, 1)[0]
     connection.close()
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{args.path} as {args.persona}: {status}, {size:,} bytes, {len(queries)} queries; "
         f"CPU {cpu * 1000 / args.requests:.1f} ms/request, wall {wall * 1000 / args.requests:.1f} ms/request "
-        f"({args.requests} requests); load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])}"
+        f"({args.requests} requests); load average {load_average()}"
     )
     profile = cProfile.Profile()
     profile.enable()

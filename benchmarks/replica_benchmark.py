@@ -33,12 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PROGRAMME = "next-steps"
-PERIODS = {
-    "5 months": ("2021-08-01", "2021-12-31"),
-    "whole year": ("2022-01-01", "2022-12-31"),
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.report_benchmark import PERIODS, PROGRAMME, ROOT, ensure_postgres, load_average, size_options
 
 
 def parse_args() -> argparse.Namespace:
@@ -126,28 +122,10 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_worker(kind: str, args: argparse.Namespace, url: str) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        kind,
-        "--persons",
-        str(args.persons),
-        "--years",
-        str(args.years),
-    ]
-    command += ["--seed", str(args.seed), "--runs", str(args.runs), "--data-dir", args.data_dir]
+    command = [sys.executable, __file__, "--worker", kind, *size_options(args)]
+    command += ["--runs", str(args.runs), "--data-dir", args.data_dir]
     done = subprocess.run(command, env=django_env(args, url), check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def replay_wait(primary: Any, replica: Any) -> float:
@@ -173,7 +151,7 @@ def main() -> int:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    ensure_database(args.primary)
+    ensure_postgres(args.primary)
     generated = run_worker("generate", args, args.primary)
     print(f"generate on the primary: {generated['generated_seconds']:.0f} s ({args.persons:,} persons)")
     with (
@@ -207,7 +185,7 @@ def main() -> int:
             f"replay lag after a small write ({args.writes} writes): p50 {statistics.median(ms):.1f} ms, "
             f"p95 {ms[int(0.95 * (len(ms) - 1))]:.1f} ms, max {ms[-1]:.1f} ms"
         )
-        print(f"load average: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
+        print(f"load average: {load_average()}")
     return 0 if same else 1
 
 

@@ -121,6 +121,22 @@ def _group_fields(source: Source) -> dict[str, Any]:
     return fields
 
 
+def _additive_n(indicator: Indicator, source: Source) -> Any:
+    """What an additive indicator adds up per group: its quantity's sum, or the number of records."""
+    if indicator.measure == Indicator.Measure.SUM:
+        assert source.quantity
+        return Coalesce(Sum(source.quantity), 0, output_field=IntegerField())
+    return Count("pk")
+
+
+def _key_path(indicator: Indicator, source: Source) -> str:
+    """The field a distinct count counts the distinct values of: the person, or the household."""
+    persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
+    key_path = source.person if persons else source.household
+    assert key_path
+    return key_path
+
+
 def _compute_additive(indicator: Indicator, source: Source, qs: Any) -> IndicatorValue:
     """Counts of records, or sums of a quantity: both add up across cells and sub-periods."""
     result = IndicatorValue(indicator)
@@ -128,14 +144,10 @@ def _compute_additive(indicator: Indicator, source: Source, qs: Any) -> Indicato
     if source.person:
         group["sex"] = F(f"{source.person}__sex")
         group["age"] = _age_case(source)
-    aggregates: dict[str, Any] = {}
+    aggregates: dict[str, Any] = {"n": _additive_n(indicator, source)}
     if indicator.measure == Indicator.Measure.SUM:
-        assert source.quantity
-        aggregates["n"] = Coalesce(Sum(source.quantity), 0, output_field=IntegerField())
         for cell, column in source.attendance_cells.items():
             aggregates[cell] = Coalesce(Sum(column), 0, output_field=IntegerField())
-    else:
-        aggregates["n"] = Count("pk")
     rows = qs.values(**group).annotate(**aggregates).order_by()
     sex_age: Counter[str] = Counter()
     by_org: Counter[int] = Counter()
@@ -175,8 +187,7 @@ def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> Indicato
     never flicker), and only then is the person's sex and age looked up, once per person.
     """
     persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
-    key_path = source.person if persons else source.household
-    assert key_path
+    key_path = _key_path(indicator, source)
     # Grouping by the key first sorts fastest: it is nearly unique, so comparisons end at the first column.
     group = {"key": F(key_path), **_group_fields(source)}
     firsts = (
@@ -267,16 +278,15 @@ def _snapshot(connection: Any) -> Iterator[None]:
     docs/performance.md.)
     """
     if connection.vendor == "postgresql":
-        begin = ["BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"]
+        begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     elif connection.vendor == "sqlite":
-        begin = ["BEGIN DEFERRED"]
+        begin = "BEGIN DEFERRED"
     else:  # pragma: no cover - the project supports SQLite and PostgreSQL only
         yield
         return
     connection.ensure_connection()
     with connection.cursor() as cursor:
-        for statement in begin:
-            cursor.execute(statement)
+        cursor.execute(begin)
     try:
         yield
     except BaseException:
@@ -382,10 +392,7 @@ def monthly(indicator: Indicator, start: dt.date, end: dt.date) -> dict[dt.date,
     qs = source.queryset(indicator.pillar.programme_id, start, end, indicator.filters or {})
     by_month: dict[dt.date, int | Decimal] = dict.fromkeys(months(start, end), 0)
     if indicator.is_distinct:
-        key_path = (
-            source.person if indicator.measure == Indicator.Measure.DISTINCT_PERSONS else source.household
-        )
-        assert key_path
+        key_path = _key_path(indicator, source)
         firsts = (
             qs.filter(**{f"{key_path}__isnull": False})
             .values(key=F(key_path))
@@ -397,11 +404,7 @@ def monthly(indicator: Indicator, start: dt.date, end: dt.date) -> dict[dt.date,
             cursor.execute(f'SELECT "first", COUNT(*) FROM ({inner}) firsts GROUP BY "first"', params)
             days = cursor.fetchall()
     else:
-        if indicator.measure == Indicator.Measure.SUM:
-            assert source.quantity
-            n: Any = Coalesce(Sum(source.quantity), 0, output_field=IntegerField())
-        else:
-            n = Count("pk")
+        n = _additive_n(indicator, source)
         days = list(qs.values(day=F(source.date)).annotate(n=n).order_by().values_list("day", "n"))
     for day, count in days:
         month = _as_date(day).replace(day=1)

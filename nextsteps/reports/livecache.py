@@ -39,12 +39,16 @@ def _decode(text: str) -> int | Decimal:
     return Decimal(text) if "." in text else int(text)
 
 
-def remember(key: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def remember(
+    key: str,
+    compute: Callable[[], dict[str, Any]],
+    usable: Callable[[dict[str, Any]], bool] = lambda figures: True,
+) -> dict[str, Any]:
     """Figures (a JSON object) stored under `key` for the current data version: read in one query when
-    they are there, else computed and stored."""
+    they are there (and `usable`), else computed and stored."""
     version = data_version()
     cached = CachedFigures.objects.filter(key=key, version=version).values_list("figures", flat=True).first()
-    if cached is not None:
+    if cached is not None and usable(cached):
         return dict(cached)
     figures = compute()
     _store(key, version, figures)
@@ -83,12 +87,11 @@ def dashboard_figures(
     they name: from the cache when it holds them for the current data version (one query), else computed
     (two queries per indicator: engine.value and engine.monthly) and stored. Organisations are set-up, so a
     renamed one moves the data version too (connect_signals)."""
-    key = f"dashboard:{programme.pk}:{start.isoformat()}:{end.isoformat()}"
-    version = data_version()
-    cached = CachedFigures.objects.filter(key=key, version=version).values_list("figures", flat=True).first()
-    if cached is None or not all(str(i.pk) in cached["indicators"] for i in indicators):
-        cached = _compute(indicators, start, end)
-        _store(key, version, cached)
+    cached = remember(
+        f"dashboard:{programme.pk}:{start.isoformat()}:{end.isoformat()}",
+        lambda: _compute(indicators, start, end),
+        usable=lambda figures: all(str(i.pk) in figures["indicators"] for i in indicators),
+    )
     organisations = {
         int(pk): Organisation(pk=int(pk), slug=slug, name=name) for pk, (slug, name) in cached["orgs"].items()
     }

@@ -30,6 +30,7 @@ from nextsteps.indicators.sources import SOURCES, Source
 from nextsteps.programmes.models import Programme
 from nextsteps.records import models as m
 from nextsteps.records.kinds import KINDS
+from nextsteps.reports import livecache
 
 LATE_DAYS = 30
 OUTLIER_FACTOR = 3
@@ -338,8 +339,6 @@ def cached_run(
     whole tables (at a million persons, about 0.4 s of queries), and the page is opened far more often than
     records change. Any write moves the data version on, so a record saved a second ago is in the next
     page; the day is part of the key because the idle cases are counted back from today."""
-    from nextsteps.reports import livecache
-
     key = f"quality:{programme.pk}:{start.isoformat()}:{end.isoformat()}:{lang}:{dt.date.today().isoformat()}"
 
     def compute() -> dict[str, Any]:

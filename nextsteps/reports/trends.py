@@ -37,6 +37,11 @@ class Month:
     height: str = ""  # empty: no bar (nothing that month, or a withheld figure)
     shown: bool = True
 
+    @property
+    def line(self) -> str:
+        """The month and its figure in words: a bar's title, and a line of the chart's description."""
+        return _("%(month)s: %(value)s") % {"month": self.label, "value": self.text}
+
 
 @dataclass
 class Trend:
@@ -51,11 +56,7 @@ class Trend:
     @property
     def description(self) -> str:
         """The chart in words, for its title and aria-label."""
-        return _("Per month: %(months)s.") % {
-            "months": "; ".join(
-                _("%(month)s: %(value)s") % {"month": m.label, "value": m.text} for m in self.months
-            )
-        }
+        return _("Per month: %(months)s.") % {"months": "; ".join(m.line for m in self.months)}
 
 
 @dataclass
