@@ -305,6 +305,8 @@ class Importer:
         self.pending_periods: list[tuple[str, int, str, str, dt.date, bool]] = []
         # Files whose first row is the template's example row, which is skipped.
         self._examples: set[str] = set()
+        # The organisation's volunteers, for the rows of volunteer hours (volunteer_hours_rows.py).
+        self.known_volunteers: volunteer_hours_rows.KnownVolunteers | None = None
 
     def _lookups(self) -> dict[str, Lookup]:
         org, prog = self.organisation, self.programme

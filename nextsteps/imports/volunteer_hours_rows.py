@@ -29,35 +29,37 @@ RuleErrors = Iterator[tuple[str | None, Any, str | Promise, dict[str, Any]]]
 
 
 @dataclass
-class _Known:
-    """What the first pass knows of the organisation's volunteers and the months the rows gave so far."""
+class KnownVolunteers:
+    """Volunteers (primary key, programme) by external id and by lower-cased code, and in the first pass the
+    months the rows gave so far."""
 
-    by_external_id: dict[str, tuple[int, int]]
-    by_code: dict[str, tuple[int, int]]
+    by_external_id: dict[str, tuple[int, int]] = field(default_factory=dict)
+    by_code: dict[str, tuple[int, int]] = field(default_factory=dict)
     months: set[tuple[Any, dt.date]] = field(default_factory=set)
 
     def find(self, name: str) -> tuple[int, int] | None:
         return self.by_external_id.get(name) or self.by_code.get(name.lower())
 
 
-def _known(importer: Importer) -> _Known:
-    """The organisation's volunteers (primary key, programme), read once per import: an organisation has a
-    few hundred, not millions."""
-    known: _Known | None = getattr(importer, "_volunteer_hours", None)
-    if known is None:
-        by_external_id: dict[str, tuple[int, int]] = {}
-        by_code: dict[str, tuple[int, int]] = {}
-        for pk, programme, external_id, code in (
+def _index(rows: Iterable[tuple[int, int, str, str]]) -> KnownVolunteers:
+    """Volunteers' (pk, programme_id, external_id, code) rows, found by external id first, then code."""
+    known = KnownVolunteers()
+    for pk, programme, external_id, code in rows:
+        if external_id:
+            known.by_external_id[external_id] = (pk, programme)
+        known.by_code[code.lower()] = (pk, programme)
+    return known
+
+
+def _known(importer: Importer) -> KnownVolunteers:
+    """The organisation's volunteers, read once per import: an organisation has a few hundred, not millions."""
+    if importer.known_volunteers is None:
+        importer.known_volunteers = _index(
             Volunteer.objects.filter(organisation=importer.organisation)
             .order_by()
             .values_list("pk", "programme_id", "external_id", "code")
-        ):
-            if external_id:
-                by_external_id[external_id] = (pk, programme)
-            by_code[code.lower()] = (pk, programme)
-        known = _Known(by_external_id, by_code)
-        importer._volunteer_hours = known  # type: ignore[attr-defined]
-    return known
+        )
+    return importer.known_volunteers
 
 
 def _in_import(importer: Importer, name: str) -> bool:
@@ -107,25 +109,19 @@ def hours_rules(importer: Importer, values: dict[str, Any], present: set[str]) -
 def _resolve(importer: Importer, names: Iterable[str]) -> dict[str, int]:
     """The primary keys of the volunteers the rows name, in the programme: by external id first, then code."""
     names = set(names)
-    lowered = {name.lower() for name in names}
-    by_external_id: dict[str, int] = {}
-    by_code: dict[str, int] = {}
-    for pk, external_id, code in (
+    known = _index(
         Volunteer.objects.filter(organisation=importer.organisation, programme=importer.programme)
         .annotate(lower_code=Lower("code"))
-        .filter(Q(external_id__in=names) | Q(lower_code__in=lowered))
+        .filter(Q(external_id__in=names) | Q(lower_code__in={name.lower() for name in names}))
         .order_by()
-        .values_list("pk", "external_id", "lower_code")
-    ):
-        if external_id in names:
-            by_external_id[external_id] = pk
-        by_code[code] = pk
+        .values_list("pk", "programme_id", "external_id", "lower_code")
+    )
     found: dict[str, int] = {}
     for name in names:
-        volunteer = by_external_id.get(name) or by_code.get(name.lower())
+        volunteer = known.find(name)
         if volunteer is None:
             raise ValidationError(str(_("Volunteer %(volunteer)s could not be found.")) % {"volunteer": name})
-        found[name] = volunteer
+        found[name] = volunteer[0]
     return found
 
 

@@ -1,4 +1,5 @@
-"""Command-line helpers of the person and retention commands: the language of messages, finding a person."""
+"""Command-line helpers of the person, volunteer and retention commands: the language of messages, finding a
+person or a volunteer, and who may answer their requests."""
 
 from __future__ import annotations
 

@@ -135,6 +135,7 @@ def rights(request: HttpRequest) -> HttpResponse:
     access.require(access.has(request.user, access.PERSON_RIGHTS))
     form = FindPersonForm(request.GET or None)
     found: list[Person] | None = None
+    volunteers: list[Volunteer] = []
     if form.is_valid():
         persons = access.rights_persons(request.user)
         text = form.cleaned_data["q"].strip()
@@ -143,13 +144,11 @@ def rights(request: HttpRequest) -> HttpResponse:
             .select_related("organisation")
             .order_by("code")[:MAX_FOUND]
         )
-    volunteers: list[Volunteer] = []
-    if form.is_valid():
         # Volunteers by their code alone: they have no name-search hashes.
         volunteers = list(
             Volunteer.objects.filter(
                 organisation__in=access.capability_organisations(request.user, access.PERSON_RIGHTS),
-                code__iexact=form.cleaned_data["q"].strip(),
+                code__iexact=text,
             ).select_related("organisation")[:MAX_FOUND]
         )
     return render(request, "privacy/rights.html", {"form": form, "found": found, "volunteers": volunteers})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -215,10 +216,8 @@ class PeriodNarrative(Versioned, TimeStamped):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="narratives")
     start = models.DateField(_("from"))
     end = models.DateField(_("to"))
-    # Each language named in itself (settings.LANGUAGES).
-    language = models.CharField(
-        _("language"), max_length=2, choices=[("nl", "Nederlands"), ("en", "English"), ("ro", "Română")]
-    )
+    # Each language named in itself, as the language menu names it.
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
     text = models.TextField(_("text"))
 
     class Meta:
