@@ -67,7 +67,7 @@ def period_choices(programme: Programme, today: dt.date) -> list[tuple[str, str,
     """Periods a coordinator usually looks at: this programme year so far, the last one, and each period
     that has targets."""
     this_start, _end = programme_year(programme, today)
-    last_start = this_start.replace(year=this_start.year - 1)
+    last_start, _last_end = periods.programme_year_of(programme, this_start - dt.timedelta(days=1))
     choices = [
         ("year", _("This programme year so far"), this_start, today),
         ("last-year", _("Last programme year"), last_start, this_start - dt.timedelta(days=1)),
