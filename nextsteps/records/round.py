@@ -85,12 +85,8 @@ def known_localities(organisation_ids: Collection[int]) -> list[str]:
         .distinct()
     )
     for locality in stored:
-        found.setdefault(_place_key(locality), " ".join(locality.split()))
+        found.setdefault(m.locality_key(locality), " ".join(locality.split()))
     return sorted(found.values(), key=str.casefold)
-
-
-def _place_key(locality: str) -> str:
-    return " ".join(locality.split()).casefold()
 
 
 def _spellings(organisation: Organisation, locality: str) -> list[str]:
