@@ -84,8 +84,11 @@ def search(user: Any, kind: str, text: str, queryset: QuerySet[Any]) -> list[Hit
         for row in rows.order_by(path, "pk")[:LIMIT]:
             if len(found) < LIMIT:
                 found.setdefault(row.pk, row)
-    hits = [_hit(user, kind, row) for row in found.values()]
-    _audit_names(user, [row for row in found.values() if _name_shown(user, kind, row)], kind)
+    # Asked once per row: the same answer decides the name shown and its audit entry.
+    with_names = [row for row in found.values() if _name_shown(user, kind, row)]
+    shown = {row.pk for row in with_names}
+    hits = [_hit(kind, row, name_shown=row.pk in shown) for row in found.values()]
+    _audit_names(user, with_names, kind)
     return hits
 
 
@@ -125,10 +128,10 @@ def _name_shown(user: Any, kind: str, row: Any) -> bool:
     )
 
 
-def _hit(user: Any, kind: str, row: Any) -> Hit:
+def _hit(kind: str, row: Any, *, name_shown: bool) -> Hit:
     person = _person_of(kind, row)
     name = ""
-    if person is not None and _name_shown(user, kind, row):
+    if person is not None and name_shown:
         name = " ".join(part for part in (person.given_name, person.family_name) if part)
     if kind == "household":
         return Hit(kind, row.pk, row.code, row.code, "", row.locality)
