@@ -23,7 +23,7 @@ from nextsteps.records.forms import PAGE_FORMS, RecordForm, ServiceForm, Volunte
 from nextsteps.records.kinds import KINDS, RecordKind, follow
 from nextsteps.records.listing import ListFilter as ListFilter  # the API and tests import it from here
 from nextsteps.records.listing import cell as _cell
-from nextsteps.records.models import Case
+from nextsteps.records.models import Case, Volunteer
 from nextsteps.records.round import outreach_round  # noqa: F401  (the URLs name it here)
 from nextsteps.reports import reported
 
@@ -295,7 +295,7 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 # Stages at which a volunteer is on the way to becoming active.
-ON_THE_WAY = ("applied", "screening", "training")
+ON_THE_WAY = (Volunteer.Stage.APPLIED, Volunteer.Stage.SCREENING, Volunteer.Stage.TRAINING)
 
 
 @login_required
