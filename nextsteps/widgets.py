@@ -9,7 +9,7 @@ from django.db import connections
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from nextsteps.search.codes import CodeKey, lowered
+from nextsteps.search.codes import CodeKey, code_path, lowered
 
 
 class DateInput(forms.DateInput):
@@ -72,9 +72,6 @@ class Picker(forms.Widget):
 
     def _queryset(self) -> Any:
         return getattr(self.choices, "queryset", None)
-
-    def _code_path(self) -> str:
-        return "person__code" if self.kind == "case" else "code"
 
     @staticmethod
     def label_of(record: Any) -> str:
@@ -152,9 +149,9 @@ class Picker(forms.Widget):
             return keys if self.allow_multiple_selected else ""
         vendor = connections[queryset.db].vendor
         matches = (
-            queryset.alias(code_key=CodeKey(self._code_path()))
+            queryset.alias(code_key=CodeKey(code_path(self.kind)))
             .filter(code_key__in=[lowered(c, vendor) for c in codes])
-            .annotate(typed_code=CodeKey(self._code_path()))
+            .annotate(typed_code=CodeKey(code_path(self.kind)))
             .values_list("pk", "typed_code")
         )
         by_code: dict[str, list[int]] = {}

@@ -47,7 +47,7 @@ from nextsteps.audit.log import log, organisation_of
 from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.consents import active_shares
 from nextsteps.programmes.models import Programme
-from nextsteps.records.kinds import KINDS, RecordKind
+from nextsteps.records.kinds import KINDS, RecordKind, follow
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ALL = frozenset({VIEW, ADD, CHANGE, DELETE})
@@ -292,10 +292,9 @@ def get_or_404(user: Any, kind: str, pk: Any, action: str = VIEW) -> Any:
 
 def record_organisation_id(kind: str, obj: Any) -> Any:
     """The id of the organisation a record of `kind` belongs to."""
-    *path, last = KINDS[kind].organisation_path.split("__")
-    for part in path:
-        obj = getattr(obj, part)
-    return getattr(obj, f"{last}_id")
+    # The last step's key is read off the record before it: no query for the organisation itself.
+    path, _sep, last = KINDS[kind].organisation_path.rpartition("__")
+    return getattr(follow(obj, path) if path else obj, f"{last}_id")
 
 
 def entered_recently_by(user: Any, obj: Model) -> bool:

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from nextsteps.accounts import access
@@ -44,7 +45,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 
 def _link(label: str, url: str, count: int = 0) -> dict[str, Any]:
-    return {"label": label[:1].upper() + label[1:], "url": url, "count": count, "current": False}
+    return {"label": capfirst(label), "url": url, "count": count, "current": False}
 
 
 def _groups(context: dict[str, Any], path: str) -> list[dict[str, Any]]:

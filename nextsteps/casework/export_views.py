@@ -15,12 +15,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from nextsteps.accounts import access
-from nextsteps.audit.log import acting_organisation_of
-from nextsteps.audit.models import AuditEntry
 from nextsteps.casework.models import RiskLevel
 from nextsteps.casework.views import caseload_organisations, caseload_rows, my_cases_listed
 from nextsteps.programmes.models import Organisation
-from nextsteps.records.export_views import CONTENT_TYPES, audited, download
+from nextsteps.records.export_views import CONTENT_TYPES, audit_whole_export, audited, download
+from nextsteps.records.models import Case
 
 
 def _headers() -> list[str]:
@@ -105,14 +104,6 @@ def caseload_export(request: HttpRequest) -> HttpResponseBase:
     fmt = request.GET.get("format", "csv")
     if fmt not in CONTENT_TYPES:
         raise Http404
-    for organisation in Organisation.objects.filter(pk__in=orgs).order_by("pk"):
-        AuditEntry.objects.create(
-            action=AuditEntry.Action.EXPORT,
-            model="records.Case",
-            object_pk="*",
-            user=user,
-            organisation=organisation,
-            acting_organisation=acting_organisation_of(user, organisation),
-            fields=["caseload"],
-        )
+    organisations = Organisation.objects.filter(pk__in=orgs).order_by("pk")
+    audit_whole_export(user, Case, organisations, ["caseload"])
     return download(fmt, "caseload", _("Caseload"), _caseload_headers, caseload_rows(orgs), _caseload_values)

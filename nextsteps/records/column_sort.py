@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 
-from nextsteps.records.listing import PAGE, SORT, Header, Sort
+from nextsteps.records.listing import SORT, Header, Sort, order_by, sort_header
 
 __all__ = [
     "SORT",
@@ -83,12 +83,7 @@ def headers(columns: Sequence[Column], sort: Sort, query: QueryDict) -> list[Hea
         if not column.sortable:
             result.append(Header(label, None, None))
             continue
-        current = sort.column == column.key
-        params = query.copy()
-        params.pop(PAGE, None)
-        params[SORT] = f"-{column.key}" if current and not sort.descending else column.key
-        aria = ("descending" if sort.descending else "ascending") if current else None
-        result.append(Header(label, f"?{params.urlencode()}", aria))
+        result.append(sort_header(label, column.key, sort, query))
     return result
 
 
@@ -98,11 +93,7 @@ def ordered(qs: QuerySet[Any], columns: Sequence[Column], sort: Sort, *default: 
     column = next((c for c in columns if c.key == sort.column and c.order is not None), None)
     if column is None or column.order is None:
         return qs.order_by(*(default or ("pk",)))
-    expressions = [
-        e.desc(nulls_last=True) if sort.descending else e.asc(nulls_last=True) for e in column.order()
-    ]
-    pk = F("pk").desc() if sort.descending else F("pk").asc()
-    return qs.order_by(*expressions, pk)
+    return qs.order_by(*order_by(sort, column.order()))
 
 
 def ordered_rows(rows: Sequence[T], columns: Sequence[Column], sort: Sort) -> list[T]:

@@ -124,16 +124,7 @@ def audited(
     ).order_by("pk")
     names = sorted(fields)
     if not person_level:
-        for organisation in organisations:
-            AuditEntry.objects.create(
-                action=AuditEntry.Action.EXPORT,
-                model=records.model._meta.label,
-                object_pk="*",
-                user=user,
-                organisation=organisation,
-                acting_organisation=acting_organisation_of(user, organisation),
-                fields=names,
-            )
+        audit_whole_export(user, records.model, organisations, names)
         return records
     kept = Q(pk__in=[])
     for organisation in organisations:
@@ -147,6 +138,23 @@ def audited(
         if upto is not None:
             kept |= Q(**{path: organisation, "pk__lte": upto})
     return records.filter(kept)
+
+
+def audit_whole_export(
+    user: Any, model: type[Model], organisations: Iterable[Any], fields: list[str]
+) -> None:
+    """One EXPORT entry per organisation for a file of records that are not person-level: the file is
+    audited as a whole, not record by record."""
+    for organisation in organisations:
+        AuditEntry.objects.create(
+            action=AuditEntry.Action.EXPORT,
+            model=model._meta.label,
+            object_pk="*",
+            user=user,
+            organisation=organisation,
+            acting_organisation=acting_organisation_of(user, organisation),
+            fields=fields,
+        )
 
 
 def _value(value: Any) -> Any:

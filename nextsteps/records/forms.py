@@ -116,7 +116,8 @@ def same_organisation(form: forms.BaseForm, org: Organisation | None, *names: st
             form.add_error(name, _("Choose one recorded by the same organisation."))
 
 
-def _no_future(value: dt.date | None, message: Any) -> None:
+def no_future(value: dt.date | None, message: Any) -> None:
+    """Refuse a date after today with `message`."""
     if value and value > dt.date.today():
         raise forms.ValidationError(message)
 
@@ -243,7 +244,7 @@ class ServiceForm(RecordForm):
 
     def clean_date(self) -> dt.date:
         value = self.cleaned_data["date"]
-        _no_future(value, _("A service cannot be delivered in the future."))
+        no_future(value, _("A service cannot be delivered in the future."))
         return value
 
     def clean_case(self) -> m.Case:
@@ -263,7 +264,7 @@ class OutcomeForm(RecordForm):
 
     def clean_date(self) -> dt.date:
         value = self.cleaned_data["date"]
-        _no_future(value, _("An outcome cannot be recorded for a future date."))
+        no_future(value, _("An outcome cannot be recorded for a future date."))
         return value
 
 

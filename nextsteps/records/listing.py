@@ -211,20 +211,22 @@ def requested_sort(spec: RecordKind, value: str | None) -> Sort:
 
 
 def ordered(qs: QuerySet[Any], spec: RecordKind, sort: Sort) -> QuerySet[Any]:
-    expressions: list[OrderBy] = []
-    if sort.column is not None:
-        # Empty values last either way, on SQLite as on PostgreSQL (whose defaults differ); only where there
-        # can be any, since NULLS LAST keeps PostgreSQL from reading a date's index backwards for the
-        # default order, newest first.
-        nulls_last = getattr(spec.model._meta.get_field(sort.column), "null", False) or None
-        for expression in sort_fields(spec, sort.column) or []:
-            expressions.append(
-                expression.desc(nulls_last=nulls_last)
-                if sort.descending
-                else expression.asc(nulls_last=nulls_last)
-            )
-    pk = F("pk").desc() if sort.descending else F("pk").asc()
-    return qs.order_by(*expressions, pk)
+    if sort.column is None:
+        return qs.order_by(*order_by(sort, []))
+    # Empty values last either way, on SQLite as on PostgreSQL (whose defaults differ); only where there
+    # can be any, since NULLS LAST keeps PostgreSQL from reading a date's index backwards for the
+    # default order, newest first.
+    nulls_last = getattr(spec.model._meta.get_field(sort.column), "null", False) or None
+    return qs.order_by(*order_by(sort, sort_fields(spec, sort.column) or [], nulls_last=nulls_last))
+
+
+def order_by(sort: Sort, expressions: list[Any], *, nulls_last: bool | None = True) -> list[OrderBy]:
+    """The expressions in the sort's direction, then the primary key, so that equal rows keep one order."""
+    direction = [
+        e.desc(nulls_last=nulls_last) if sort.descending else e.asc(nulls_last=nulls_last)
+        for e in expressions
+    ]
+    return [*direction, F("pk").desc() if sort.descending else F("pk").asc()]
 
 
 @dataclass(frozen=True)
@@ -245,13 +247,19 @@ def headers(spec: RecordKind, sort: Sort, query: QueryDict) -> list[Header]:
         if sort_fields(spec, column) is None:
             result.append(Header(label, None, None))
             continue
-        current = sort.column == column
-        params = query.copy()
-        params.pop(PAGE, None)
-        params[SORT] = f"-{column}" if current and not sort.descending else column
-        aria = ("descending" if sort.descending else "ascending") if current else None
-        result.append(Header(label, f"?{params.urlencode()}", aria))
+        result.append(sort_header(label, column, sort, query))
     return result
+
+
+def sort_header(label: str, key: str, sort: Sort, query: QueryDict) -> Header:
+    """A sortable column's header: a link to the list sorted by it (the other way if it is already),
+    keeping the filters and going back to the first page."""
+    current = sort.column == key
+    params = query.copy()
+    params.pop(PAGE, None)
+    params[SORT] = f"-{key}" if current and not sort.descending else key
+    aria = ("descending" if sort.descending else "ascending") if current else None
+    return Header(label, f"?{params.urlencode()}", aria)
 
 
 @dataclass

@@ -631,9 +631,13 @@ class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
         )
 
 
+def locality_key(locality: str) -> str:
+    """Localities are typed by hand: "Oradea " and "oradea" are one place, with this key."""
+    return " ".join(locality.split()).casefold()
+
+
 def same_locality(first: str, second: str) -> bool:
-    """Localities are typed by hand: "Oradea " and "oradea" are one place."""
-    return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
+    return locality_key(first) == locality_key(second)
 
 
 class VisitPerson(ConstraintErrorsOnFields, models.Model):

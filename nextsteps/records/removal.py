@@ -11,6 +11,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nextsteps.records import actions
+
 # Long enough for a sentence or two; a removal is explained, not documented.
 REASON_MAX_LENGTH = 500
 
@@ -54,7 +56,7 @@ class RemovalForm(forms.Form):
 
 
 # The field an edit form gets for the reason of a correction (not a field of any record).
-CORRECTION_FIELD = "correction_reason"  # actions.CORRECTION_REASON_FIELD: the same name
+CORRECTION_FIELD = actions.CORRECTION_REASON_FIELD
 
 
 def add_correction_reason(form: forms.BaseForm, *, reported: bool) -> None:

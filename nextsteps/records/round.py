@@ -10,6 +10,7 @@ import re
 import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -31,16 +32,11 @@ from nextsteps.audit.models import AuditEntry
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import actions
 from nextsteps.records import models as m
-from nextsteps.records.forms import NewPersonFormSet, same_organisation
+from nextsteps.records.forms import NewPersonFormSet, no_future, same_organisation
 from nextsteps.widgets import UNMATCHED_CODE, DateInput, use_picker
 
 # How often a round is tried again when a code it generated was taken by someone saving at the same time.
 ROUND_ATTEMPTS = 3
-
-
-def _no_future(value: dt.date) -> None:
-    if value > dt.date.today():
-        raise forms.ValidationError(_("A visit cannot take place in the future."))
 
 
 class RoundPlaceForm(forms.Form):
@@ -49,7 +45,11 @@ class RoundPlaceForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=gettext_lazy("organisation"), queryset=Organisation.objects.none()
     )
-    date = forms.DateField(label=gettext_lazy("date"), widget=DateInput(), validators=[_no_future])
+    date = forms.DateField(
+        label=gettext_lazy("date"),
+        widget=DateInput(),
+        validators=[partial(no_future, message=gettext_lazy("A visit cannot take place in the future."))],
+    )
     locality = forms.CharField(label=gettext_lazy("locality"), max_length=100)
     site_type = forms.ModelChoiceField(
         label=gettext_lazy("site type"), queryset=m.SiteType.objects.filter(active=True)
@@ -85,12 +85,8 @@ def known_localities(organisation_ids: Collection[int]) -> list[str]:
         .distinct()
     )
     for locality in stored:
-        found.setdefault(_place_key(locality), " ".join(locality.split()))
+        found.setdefault(m.locality_key(locality), " ".join(locality.split()))
     return sorted(found.values(), key=str.casefold)
-
-
-def _place_key(locality: str) -> str:
-    return " ".join(locality.split()).casefold()
 
 
 def _spellings(organisation: Organisation, locality: str) -> list[str]:

@@ -23,7 +23,7 @@ from nextsteps.records.forms import PAGE_FORMS, RecordForm, ServiceForm, Volunte
 from nextsteps.records.kinds import KINDS, RecordKind, follow
 from nextsteps.records.listing import ListFilter as ListFilter  # the API and tests import it from here
 from nextsteps.records.listing import cell as _cell
-from nextsteps.records.models import Case
+from nextsteps.records.models import Case, Volunteer
 from nextsteps.records.round import outreach_round  # noqa: F401  (the URLs name it here)
 from nextsteps.reports import reported
 
@@ -99,7 +99,7 @@ def record_detail(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         related = [(_("Persons reached"), list(obj.persons.all()), None)]
     if kind == "volunteer":
         related = volunteer_sections(obj)
-    org_id = _organisation_id(obj, spec)
+    org_id = int(access.record_organisation_id(kind, obj))
     links: list[tuple[str, str]] = []
     if kind == "volunteer" and access.can(request.user, "volunteer", access.CHANGE, org_id):
         links.append((_("Record hours"), reverse("records:volunteer-hours", args=[obj.pk])))
@@ -167,10 +167,6 @@ def volunteer_sections(volunteer: Any) -> list[tuple[str, list[Any], str | None]
         for entry in volunteer.hours.all()
     ]
     return [(_("Screening"), steps, None), (_("Hours per month"), hours, None)]
-
-
-def _organisation_id(obj: Any, spec: RecordKind) -> int:
-    return int(follow(obj, spec.organisation_path).pk)
 
 
 def _save_form(form: RecordForm, user: Any, *, new: bool) -> Any:
@@ -299,7 +295,7 @@ def record_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 # Stages at which a volunteer is on the way to becoming active.
-ON_THE_WAY = ("applied", "screening", "training")
+ON_THE_WAY = (Volunteer.Stage.APPLIED, Volunteer.Stage.SCREENING, Volunteer.Stage.TRAINING)
 
 
 @login_required

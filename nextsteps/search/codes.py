@@ -25,6 +25,11 @@ class CodeKey(Lower):
         return f'({sql} COLLATE "C")', params
 
 
+def code_path(kind: str) -> str:
+    """Where the code of a record of `kind` is: a case is known by its person's."""
+    return "person__code" if kind == "case" else "code"
+
+
 def lowered(text: str, vendor: str) -> str:
     """`text` as the database's LOWER() writes it: SQLite's folds only the letters A to Z."""
     return text.translate(_ASCII_LOWER) if vendor == "sqlite" else text.lower()

@@ -24,12 +24,13 @@ from nextsteps.audit.models import AuditEntry
 from nextsteps.privacy.search import name_conditions, persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.records.models import Person
-from nextsteps.search.codes import CodeKey, code_starts_with
+from nextsteps.search.codes import CodeKey, code_path, code_starts_with
+from nextsteps.widgets import PICKER_SLUGS
 
 # Results of one search: enough to pick from, few enough that names are decrypted for a handful of rows.
 LIMIT = 20
 # The kinds a picker and the search find, by the slug of their address.
-KINDS = {"persons": "person", "households": "household", "cases": "case"}
+KINDS = {slug: kind for kind, slug in PICKER_SLUGS.items()}
 NAME_FIELDS = ("family_name", "given_name")
 
 
@@ -64,11 +65,11 @@ def search(user: Any, kind: str, text: str, queryset: QuerySet[Any]) -> list[Hit
     if not text:
         return []
     vendor = connections[router.db_for_read(queryset.model)].vendor
-    code_path = "person__code" if kind == "case" else "code"
+    path = code_path(kind)
     found: dict[int, Any] = {}
     by_code = code_starts_with("code_key", text, vendor)
     if by_code is not None:
-        rows = _with_related(kind, queryset.alias(code_key=CodeKey(code_path)).filter(by_code))
+        rows = _with_related(kind, queryset.alias(code_key=CodeKey(path)).filter(by_code))
         for row in rows.order_by("code_key", "pk")[:LIMIT]:
             found[row.pk] = row
     if kind == "person":
@@ -80,11 +81,14 @@ def search(user: Any, kind: str, text: str, queryset: QuerySet[Any]) -> list[Hit
         # The hashes are compared in a subquery: the persons' table answers from its hash indexes.
         named = persons_matching(Person.objects.all(), text).values("pk")
         rows = _with_related(kind, queryset.filter(person__in=named))
-        for row in rows.order_by(code_path, "pk")[:LIMIT]:
+        for row in rows.order_by(path, "pk")[:LIMIT]:
             if len(found) < LIMIT:
                 found.setdefault(row.pk, row)
-    hits = [_hit(user, kind, row) for row in found.values()]
-    _audit_names(user, [row for row in found.values() if _name_shown(user, kind, row)], kind)
+    # Asked once per row: the same answer decides the name shown and its audit entry.
+    with_names = [row for row in found.values() if _name_shown(user, kind, row)]
+    shown = {row.pk for row in with_names}
+    hits = [_hit(kind, row, name_shown=row.pk in shown) for row in found.values()]
+    _audit_names(user, with_names, kind)
     return hits
 
 
@@ -124,10 +128,10 @@ def _name_shown(user: Any, kind: str, row: Any) -> bool:
     )
 
 
-def _hit(user: Any, kind: str, row: Any) -> Hit:
+def _hit(kind: str, row: Any, *, name_shown: bool) -> Hit:
     person = _person_of(kind, row)
     name = ""
-    if person is not None and _name_shown(user, kind, row):
+    if person is not None and name_shown:
         name = " ".join(part for part in (person.given_name, person.family_name) if part)
     if kind == "household":
         return Hit(kind, row.pk, row.code, row.code, "", row.locality)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.utils.text import capfirst
 
 register = template.Library()
 
@@ -69,5 +70,5 @@ def error_items(form: forms.BaseForm) -> list[tuple[str, str, Any]]:
         # A group of checkboxes or radio buttons has no one input: the link goes to its first.
         target = (bound.id_for_label or f"{bound.auto_id}_0") if shown and bound.auto_id else ""
         for error in bound.errors:
-            items.append((target, label[:1].upper() + label[1:], error))
+            items.append((target, capfirst(label), error))
     return items
