@@ -270,11 +270,15 @@ def rights_person_or_404(user: Any, pk: Any) -> Any:
         raise Http404 from None
 
 
-def rights_volunteer_or_404(user: Any, pk: Any) -> Any:
-    """A volunteer whose data-protection requests the user may handle (one of their own organisations')."""
+def rights_volunteers(user: Any) -> QuerySet[Any]:
+    """Volunteers whose data-protection requests the user may handle: those of their own organisations."""
     orgs = capability_organisations(user, PERSON_RIGHTS)
+    return KINDS["volunteer"].model._default_manager.filter(organisation__in=orgs)
+
+
+def rights_volunteer_or_404(user: Any, pk: Any) -> Any:
     try:
-        return KINDS["volunteer"].model._default_manager.filter(organisation__in=orgs).get(pk=pk)
+        return rights_volunteers(user).get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 

@@ -146,10 +146,9 @@ def rights(request: HttpRequest) -> HttpResponse:
         )
         # Volunteers by their code alone: they have no name-search hashes.
         volunteers = list(
-            Volunteer.objects.filter(
-                organisation__in=access.capability_organisations(request.user, access.PERSON_RIGHTS),
-                code__iexact=text,
-            ).select_related("organisation")[:MAX_FOUND]
+            access.rights_volunteers(request.user)
+            .filter(code__iexact=text)
+            .select_related("organisation")[:MAX_FOUND]
         )
     return render(request, "privacy/rights.html", {"form": form, "found": found, "volunteers": volunteers})
 
