@@ -19,6 +19,7 @@ from nextsteps.demo import programme as spec
 from nextsteps.demo.casefiles import add_case_files, assign_demo_cases
 from nextsteps.identification.actions import EDITABLE, record_identification
 from nextsteps.identification.demo import identify_survivors
+from nextsteps.indicators import counted
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.privacy.actions import record_consent
 from nextsteps.privacy.models import Consent
@@ -856,7 +857,9 @@ def load_demo(seed: int = 2021) -> tuple[Programme, bool]:
     existing = Programme.objects.filter(slug=spec.PROGRAMME["slug"]).first()
     if existing:
         return existing, False
-    return Loader(seed).load(), True
+    programme = Loader(seed).load()
+    counted.refresh()
+    return programme, True
 
 
 def ensure_personas(password: str) -> None:

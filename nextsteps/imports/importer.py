@@ -80,6 +80,7 @@ from nextsteps.imports.values import (
     parse_text,
     split_names,
 )
+from nextsteps.indicators import counted
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records.actions import records_by_key
@@ -415,6 +416,9 @@ class Importer:
             # Another writer held the database for longer than the busy timeout.
             self._stopped(_("the database stayed busy for too long."), _("Nothing was written: %(reason)s"))
         self.result.written = True
+        # The counted rows of what was written, now rather than in the next report (whole rules after a big
+        # first import, which is faster than key by key).
+        counted.refresh_quietly()
         return self.result
 
     def _stopped(self, reason: str | Promise, nothing_written: str | Promise) -> NoReturn:

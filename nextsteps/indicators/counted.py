@@ -1,32 +1,60 @@
-"""Counted rows: the data shape evaluated for distinct counts over long periods (issue 14). Not used by the
-engine yet: a rule's counted rows are only right if every write keeps them right, and that maintenance is
-still to be built (docs/performance.md, "The report, second step"). The benchmark and the property tests
-use it to measure the shape and to prove that it gives the engine's figures.
+"""Counted rows: the stored shape that makes a distinct count over a long period one range scan (issue 14).
 
-For a distinct rule (a source, distinct persons or households, filters), each counted record becomes a row
-(key, date, prev, organisation, locality), where `prev` is the date of the same key's previous counted row
-in the order (date, organisation, locality, id). A key's first counted row in a period [s, e], in the
+For a distinct rule (a source, distinct persons or households, filters), each record it counts is kept as a
+row (key, date, prev, organisation, locality), where `prev` is the date of the same key's previous counted
+row in the order (date, organisation, locality, id). A key's first counted row in a period [s, e], in the
 order by which the engine places a key (its first date, then the lower organisation, then locality), is
-then the row dated in [s, e] whose `prev` is before s or absent: so the count with its breakdowns is one
-range scan and a small grouping, whatever the history, with no sort by key.
+then the row dated in [s, e] whose `prev` is before s or absent: the count with its breakdowns is one range
+scan and a small grouping, whatever the history, with no sort by key.
+
+Exact whoever writes: database triggers (counted_triggers.py) record every person and household whose rows
+a write may change, in the writer's transaction. A report counts the keys that are not dirty from the rows
+and the dirty ones with the engine's own query restricted to them, in one query; a rule not built yet, or
+built under another definition, or with too many dirty keys, is counted with the engine's query alone.
+`refresh` rebuilds the dirty keys' rows (whole rules when many changed): reports call it before they read,
+bulk loads after they commit. The rows come from the queryset the engine counts, so a rule needs no code of
+its own, and tests/test_counted_rows.py proves that they give the engine's figures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import CharField, F, Value, Window
 from django.db.models.functions import Lag
 
-from nextsteps.indicators.engine import IndicatorValue, distinct_value
-from nextsteps.indicators.models import Indicator
-from nextsteps.indicators.sources import SOURCES
+from nextsteps.indicators.models import CountedRow, CountedRule, DirtyKey, Indicator
+from nextsteps.indicators.sources import SOURCES, Source
 from nextsteps.records.models import Person
+
+logger = logging.getLogger(__name__)
 
 # Every date a record can hold: a rule's counted rows cover the whole history.
 EVER = (dt.date(1, 1, 1), dt.date(9999, 12, 31))
+# The sources whose tables the triggers watch (counted_triggers.MARKS).
+KEPT_SOURCES = frozenset({"persons_reached", "visits", "services", "outcomes"})
+# Dirty keys a report counts with the engine's query beside the rows; with more, the rule is counted with
+# the engine's query alone until its rows are rebuilt.
+COUNT_DIRTY_AT_MOST = 2_000
+# Dirty keys rebuilt key by key; with more (a bulk load), every rule is rebuilt whole, which is faster.
+REBUILD_KEYS_AT_MOST = 20_000
+# PostgreSQL advisory lock that lets one refresh run at a time.
+REFRESH_LOCK = 140_014
+
+
+def kept(indicator: Indicator) -> bool:
+    """Whether the indicator's counted rows are kept: a distinct count of a watched source."""
+    if not indicator.is_distinct or indicator.source not in KEPT_SOURCES:
+        return False
+    source = SOURCES[indicator.source]
+    persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
+    return bool(source.person if persons else source.household)
 
 
 def _key_path(indicator: Indicator) -> str:
@@ -37,17 +65,44 @@ def _key_path(indicator: Indicator) -> str:
     return path
 
 
-def build(indicator: Indicator, table: str) -> None:
-    """A temporary table `table` with the rule's counted rows (k, d, p, o, l), indexed for a period's scan.
+def kind(indicator: Indicator) -> str:
+    return "p" if indicator.measure == Indicator.Measure.DISTINCT_PERSONS else "h"
 
-    The rows come from the queryset the engine counts (same source, programme and filters), so a rule
-    needs no code of its own; `prev` is one LAG() window over them.
-    """
+
+def signature(indicator: Indicator) -> str:
+    """The rule and the source's paths as they are now: rows built under anything else are not used."""
     source = SOURCES[indicator.source]
+    return json.dumps(
+        {
+            "programme": indicator.pillar.programme_id,
+            "source": indicator.source,
+            "measure": indicator.measure,
+            "filters": indicator.filters or {},
+            "paths": [
+                source.date,
+                source.programme,
+                source.organisation,
+                source.locality,
+                _key_path(indicator),
+            ],
+            "filter_paths": {name: repr(f) for name, f in sorted(source.filters.items())},
+        },
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _rows_sql(indicator: Indicator, *, dirty_only: bool) -> tuple[str, list[Any]]:
+    """The rule's counted rows (k, d, p, o, l) from the queryset the engine counts (same source, programme
+    and filters), `prev` by one LAG() window; with dirty_only, those of the rule's dirty keys only (a window
+    per key, so restricting keys changes no row)."""
+    source: Source = SOURCES[indicator.source]
     key_path = _key_path(indicator)
     qs = source.queryset(indicator.pillar.programme_id, *EVER, indicator.filters or {}).filter(
         **{f"{key_path}__isnull": False}
     )
+    if dirty_only:
+        qs = qs.filter(**{f"{key_path}__in": DirtyKey.objects.filter(kind=kind(indicator)).values("k")})
     order = [F(source.date).asc(), F(source.organisation).asc()]
     if source.locality:
         order.append(F(source.locality).asc())
@@ -59,30 +114,228 @@ def build(indicator: Indicator, table: str) -> None:
         l=F(source.locality) if source.locality else Value("", output_field=CharField()),
     ).order_by()
     sql, params = rows.query.get_compiler(using=qs.db).as_sql()
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(f'CREATE TEMPORARY TABLE "{table}" AS {sql}', params)
-        cursor.execute(f'CREATE INDEX "{table}_period" ON "{table}" ("d", "p", "o", "l", "k")')
+    return sql, list(params)
 
 
-def drop(indicator: Indicator, table: str) -> None:
-    with connections[SOURCES[indicator.source].model._default_manager.db].cursor() as cursor:
-        cursor.execute(f'DROP TABLE IF EXISTS "{table}"')
+ROWS = CountedRow._meta.db_table
+DIRTY = DirtyKey._meta.db_table
 
 
-def value(indicator: Indicator, table: str, start: dt.date, end: dt.date) -> IndicatorValue:
-    """The rule's value over start..end from its counted rows in `table` (see build): the engine's."""
-    _key_path(indicator)
-    where = '"d" >= %s AND "d" <= %s AND ("p" IS NULL OR "p" < %s)'
-    params: list[Any] = [start, end, start]
-    if indicator.measure == Indicator.Measure.DISTINCT_PERSONS:
-        sql = (
+def _insert_rows(cursor: Any, indicator: Indicator, rule: CountedRule, *, dirty_only: bool) -> None:
+    sql, params = _rows_sql(indicator, dirty_only=dirty_only)
+    cursor.execute(
+        f'INSERT INTO "{ROWS}" ("rule_id", "k", "d", "p", "o", "l") '
+        f'SELECT %s, r."k", r."d", r."p", r."o", r."l" FROM ({sql}) r',
+        [rule.pk, *params],
+    )
+
+
+def _build(cursor: Any, indicator: Indicator, rule: CountedRule | None) -> None:
+    """The rule's rows, whole."""
+    if rule is None:
+        rule = CountedRule.objects.create(indicator=indicator, signature="", kind=kind(indicator))
+    cursor.execute(f'DELETE FROM "{ROWS}" WHERE "rule_id" = %s', [rule.pk])
+    _insert_rows(cursor, indicator, rule, dirty_only=False)
+    CountedRule.objects.filter(pk=rule.pk).update(signature=signature(indicator), kind=kind(indicator))
+
+
+def _rebuild_dirty(cursor: Any, indicator: Indicator, rule: CountedRule) -> None:
+    """The rows of the rule's dirty keys, again: two statements whatever the number of keys."""
+    cursor.execute(
+        f'DELETE FROM "{ROWS}" WHERE "rule_id" = %s AND "k" IN (SELECT "k" FROM "{DIRTY}" WHERE "kind" = %s)',
+        [rule.pk, rule.kind],
+    )
+    _insert_rows(cursor, indicator, rule, dirty_only=True)
+
+
+def _forget(cursor: Any, rule: CountedRule) -> None:
+    cursor.execute(f'DELETE FROM "{ROWS}" WHERE "rule_id" = %s', [rule.pk])
+    CountedRule.objects.filter(pk=rule.pk).delete()
+
+
+@contextmanager
+def _one_at_a_time(using: str) -> Iterator[None]:
+    """Refreshes run one at a time. SQLite's write lock does it (transactions begin IMMEDIATE); PostgreSQL
+    takes a session lock before the transaction, so that the transaction's snapshot is taken after it."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [REFRESH_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK])
+
+
+def _dirt(cursor: Any) -> tuple[int, bool]:
+    """How many keys are dirty (counted up to one more than are rebuilt key by key), and whether "*" is."""
+    cursor.execute(
+        f'SELECT COUNT(*), COALESCE(MAX(CASE WHEN "kind" = %s THEN 1 ELSE 0 END), 0) '
+        f'FROM (SELECT "kind" FROM "{DIRTY}" LIMIT %s) t',
+        ["*", REBUILD_KEYS_AT_MOST + 1],
+    )
+    n, star = cursor.fetchone()
+    return int(n), bool(star)
+
+
+def kept_indicators() -> list[Indicator]:
+    candidates = Indicator.objects.filter(
+        source__in=KEPT_SOURCES,
+        measure__in=[Indicator.Measure.DISTINCT_PERSONS, Indicator.Measure.DISTINCT_HOUSEHOLDS],
+    ).select_related("pillar")
+    return [indicator for indicator in candidates if kept(indicator)]
+
+
+def refresh(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Bring every kept rule's rows up to date: build the rules that are new or changed, rebuild the dirty
+    keys' rows (every rule whole after a bulk load or a renamed code), forget rules no longer kept, and
+    clear the dirty keys read. One transaction: a report sees the rows before or after, never between.
+    Inside a caller's transaction it runs in it (a bulk load's, a test's)."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            _refresh(cursor)
+        return
+    with _one_at_a_time(using), transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One snapshot for the whole refresh: the dirty keys cleared at the end are exactly those whose
+            # writes the rebuilt rows saw; keys marked by writes committed since stay dirty.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        _refresh(cursor)
+
+
+def _refresh(cursor: Any) -> None:
+    n, star = _dirt(cursor)
+    whole = star or n > REBUILD_KEYS_AT_MOST
+    rules = {rule.indicator_id: rule for rule in CountedRule.objects.all()}
+    wanted = {indicator.pk: indicator for indicator in kept_indicators()}
+    for indicator_id, old in rules.items():
+        if indicator_id not in wanted:
+            _forget(cursor, old)
+    for indicator in wanted.values():
+        rule = rules.get(indicator.pk)
+        if rule is None or whole or rule.signature != signature(indicator):
+            _build(cursor, indicator, rule)
+        elif n:
+            _rebuild_dirty(cursor, indicator, rule)
+    if n:
+        cursor.execute(f'DELETE FROM "{DIRTY}"')
+
+
+def up_to_date(indicators: Iterable[Indicator], *, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether the rows of these indicators' kept rules are built as they are now, with no dirty key: one
+    query, so that a report refreshes only when there is something to do."""
+    chosen = {indicator.pk: indicator for indicator in indicators if kept(indicator)}
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f'SELECT "indicator_id", "signature" FROM "{CountedRule._meta.db_table}" '
+            f'UNION ALL SELECT NULL, NULL WHERE EXISTS (SELECT 1 FROM "{DIRTY}")'
+        )
+        rows = cursor.fetchall()
+    if any(indicator_id is None for indicator_id, _sig in rows):
+        return False
+    built = dict(rows)
+    return all(built.get(pk) == signature(indicator) for pk, indicator in chosen.items())
+
+
+def _state(cursor: Any, indicator: Indicator) -> tuple[int, list[int]] | None:
+    """The rule's id and dirty keys, if its rows can be used: built under its definition as it is now,
+    no renamed code, and at most COUNT_DIRTY_AT_MOST dirty keys of its kind. One query."""
+    rule_kind = kind(indicator)
+    cursor.execute(
+        f'SELECT r."id", r."signature", d."kind", d."k" FROM "{CountedRule._meta.db_table}" r '
+        f'LEFT JOIN "{DIRTY}" d ON d."kind" IN (%s, %s) WHERE r."indicator_id" = %s LIMIT %s',
+        [rule_kind, "*", indicator.pk, COUNT_DIRTY_AT_MOST + 1],
+    )
+    found = cursor.fetchall()
+    if not found or found[0][1] != signature(indicator) or len(found) > COUNT_DIRTY_AT_MOST:
+        return None
+    if any(row[2] == "*" for row in found):
+        return None
+    return found[0][0], sorted({row[3] for row in found if row[2] == rule_kind})
+
+
+def _firsts(rule_id: int, start: dt.date, end: dt.date, dirty: list[int]) -> tuple[str, list[Any]]:
+    """WHERE of the rule's rows that are their key's first in start..end, dirty keys left out."""
+    where = 'c."rule_id" = %s AND c."d" >= %s AND c."d" <= %s AND (c."p" IS NULL OR c."p" < %s)'
+    params: list[Any] = [rule_id, start, end, start]
+    if dirty:
+        where += f' AND c."k" NOT IN ({", ".join(["%s"] * len(dirty))})'
+        params += dirty
+    return where, params
+
+
+def _counted(
+    indicator: Indicator,
+    start: dt.date,
+    end: dt.date,
+    select: Callable[[str], str],
+    dirty_sql: Callable[[Source, Any], tuple[str, Any]],
+) -> list[tuple[Any, ...]] | None:
+    """Rows of `select` (given the WHERE of the rule's first rows in the period) over the clean keys, and
+    of the engine's query `dirty_sql` over the dirty ones, in one query; None when the rows cannot be used."""
+    if not kept(indicator):
+        return None
+    source = SOURCES[indicator.source]
+    with connections[source.model._default_manager.db].cursor() as cursor:
+        state = _state(cursor, indicator)
+        if state is None:
+            return None
+        rule_id, dirty = state
+        where, params = _firsts(rule_id, start, end, dirty)
+        sql = select(where)
+        if dirty:
+            qs = source.queryset(indicator.pillar.programme_id, start, end, indicator.filters or {})
+            more_sql, more_params = dirty_sql(source, qs.filter(**{f"{_key_path(indicator)}__in": dirty}))
+            sql = f"{sql} UNION ALL {more_sql}"
+            params += list(more_params)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def value(indicator: Indicator, start: dt.date, end: dt.date) -> Any:
+    """The rule's value over start..end from its counted rows and its dirty keys, as the engine's own query
+    gives it; None when the rule's rows cannot be used (the engine then counts it the usual way)."""
+    from nextsteps.indicators import engine
+
+    def select(where: str) -> str:
+        if kind(indicator) == "h":
+            return f'SELECT c."o", c."l", \'\', \'\', COUNT(*) FROM "{ROWS}" c WHERE {where} GROUP BY 1, 2'
+        return (
             'SELECT c."o", c."l", person."sex", CASE WHEN person."adult_on" IS NULL THEN \'unknown\' '
             "WHEN c.\"d\" >= person.\"adult_on\" THEN 'adult' ELSE 'child' END, COUNT(*) "
-            f'FROM "{table}" c JOIN "{Person._meta.db_table}" person ON person."id" = c."k" '
+            f'FROM "{ROWS}" c JOIN "{Person._meta.db_table}" person ON person."id" = c."k" '
             f"WHERE {where} GROUP BY 1, 2, 3, 4"
         )
-    else:
-        sql = f'SELECT "o", "l", \'\', \'\', COUNT(*) FROM "{table}" WHERE {where} GROUP BY 1, 2'
-    with connections[SOURCES[indicator.source].model._default_manager.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return distinct_value(indicator, cursor.fetchall())
+
+    rows = _counted(
+        indicator, start, end, select, lambda source, qs: engine.distinct_sql(indicator, source, qs)
+    )
+    return None if rows is None else engine.distinct_value(indicator, rows)
+
+
+def first_days(indicator: Indicator, start: dt.date, end: dt.date) -> list[tuple[Any, ...]] | None:
+    """How many keys have their first counted record in start..end on each day (rows of day, count, a day
+    possibly twice), as engine.monthly counts them; None when the rule's rows cannot be used."""
+    from nextsteps.indicators import engine
+
+    return _counted(
+        indicator,
+        start,
+        end,
+        lambda where: f'SELECT c."d", COUNT(*) FROM "{ROWS}" c WHERE {where} GROUP BY c."d"',
+        lambda source, qs: engine.first_days_sql(indicator, source, qs),
+    )
+
+
+def refresh_quietly(indicators: Iterable[Indicator] | None = None, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """refresh() when there is anything to do: before a report reads (for its indicators), after a bulk load
+    (None: every rule). Its failure (a busy database) costs only speed: figures are exact without it."""
+    try:
+        if indicators is None or not up_to_date(indicators, using=using):
+            refresh(using=using)
+    except Exception:
+        logger.exception("Counted rows could not be refreshed; reports count with the engine's queries.")

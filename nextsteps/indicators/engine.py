@@ -179,7 +179,16 @@ def _with_standard_cells(cells: Counter[str]) -> dict[str, int]:
 
 
 def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> IndicatorValue:
-    """Distinct persons or households, each placed in a cell by their first counted record in the period.
+    sql, params = distinct_sql(indicator, source, qs)
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return distinct_value(indicator, cursor.fetchall())
+
+
+def distinct_sql(indicator: Indicator, source: Source, qs: Any) -> tuple[str, Any]:
+    """The query of a distinct count (rows of organisation, locality, sex, age group, count):
+
+    Distinct persons or households, each placed in a cell by their first counted record in the period.
 
     One query does it all in the database, so that only the cells travel back, never a row per person:
     the counted records are reduced to each key's first date per organisation and locality, a window
@@ -212,9 +221,7 @@ def _compute_distinct(indicator: Indicator, source: Source, qs: Any) -> Indicato
         )
     else:
         sql = f'SELECT "org", "loc", \'\', \'\', COUNT(*) FROM ({ranked}) placed WHERE "place" = 1 GROUP BY 1, 2'
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return distinct_value(indicator, cursor.fetchall())
+    return sql, params
 
 
 def distinct_value(indicator: Indicator, rows: Iterable[tuple[Any, ...]]) -> IndicatorValue:
@@ -250,10 +257,18 @@ def _compute_manual(indicator: Indicator, start: dt.date, end: dt.date) -> Indic
     return IndicatorValue(indicator, total=total)
 
 
-def value(indicator: Indicator, start: dt.date, end: dt.date) -> IndicatorValue:
-    """The indicator's value over start..end, both days included, with its breakdowns."""
+def value(indicator: Indicator, start: dt.date, end: dt.date, *, counted_rows: bool = True) -> IndicatorValue:
+    """The indicator's value over start..end, both days included, with its breakdowns. A distinct count
+    comes from the rule's counted rows where they are kept (counted.py: the same figures, faster over long
+    periods); counted_rows=False always runs the query below, which the counted rows are checked against."""
     if indicator.measure == Indicator.Measure.MANUAL:
         return _compute_manual(indicator, start, end)
+    if counted_rows and indicator.is_distinct:
+        from nextsteps.indicators import counted  # it builds on this module
+
+        kept = counted.value(indicator, start, end)
+        if kept is not None:
+            return kept
     source = SOURCES[indicator.source]
     programme_id = indicator.pillar.programme_id
     qs = source.queryset(programme_id, start, end, indicator.filters or {})
@@ -319,6 +334,11 @@ def each(indicators: Iterable[Indicator], compute: Callable[[Indicator], T]) -> 
         or not connection.get_autocommit()
     ):
         return [compute(indicator) for indicator in chosen]
+    from nextsteps.indicators import counted
+
+    # Before the snapshot: the rows of keys changed since the last report are rebuilt (a few statements),
+    # so the report reads them from the counted rows rather than with the slower query.
+    counted.refresh_quietly(chosen)
     threads = min(settings.NEXTSTEPS_REPORT_THREADS, len(chosen))
     if threads < 2:
         with _snapshot(connection):
@@ -377,7 +397,22 @@ def _as_date(day: Any) -> dt.date:
     return day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
 
 
-def monthly(indicator: Indicator, start: dt.date, end: dt.date) -> dict[dt.date, int | Decimal] | None:
+def first_days_sql(indicator: Indicator, source: Source, qs: Any) -> tuple[str, Any]:
+    """The query of a distinct count's keys per first day in the period: rows of (day, count)."""
+    key_path = _key_path(indicator, source)
+    firsts = (
+        qs.filter(**{f"{key_path}__isnull": False})
+        .values(key=F(key_path))
+        .annotate(first=Min(source.date))
+        .order_by()
+    )
+    inner, params = firsts.query.get_compiler(using=qs.db).as_sql()
+    return f'SELECT "first", COUNT(*) FROM ({inner}) firsts GROUP BY "first"', params
+
+
+def monthly(
+    indicator: Indicator, start: dt.date, end: dt.date, *, counted_rows: bool = True
+) -> dict[dt.date, int | Decimal] | None:
     """The indicator's value per calendar month of start..end (by each month's first day), in one query
     whatever the number of months or records; None for hand-entered figures, which cannot be split.
 
@@ -391,17 +426,17 @@ def monthly(indicator: Indicator, start: dt.date, end: dt.date) -> dict[dt.date,
     source = SOURCES[indicator.source]
     qs = source.queryset(indicator.pillar.programme_id, start, end, indicator.filters or {})
     by_month: dict[dt.date, int | Decimal] = dict.fromkeys(months(start, end), 0)
-    if indicator.is_distinct:
-        key_path = _key_path(indicator, source)
-        firsts = (
-            qs.filter(**{f"{key_path}__isnull": False})
-            .values(key=F(key_path))
-            .annotate(first=Min(source.date))
-            .order_by()
-        )
-        inner, params = firsts.query.get_compiler(using=qs.db).as_sql()
+    kept = None
+    if counted_rows and indicator.is_distinct:
+        from nextsteps.indicators import counted  # it builds on this module
+
+        kept = counted.first_days(indicator, start, end)
+    if kept is not None:
+        days = kept
+    elif indicator.is_distinct:
+        sql, params = first_days_sql(indicator, source, qs)
         with connections[qs.db].cursor() as cursor:
-            cursor.execute(f'SELECT "first", COUNT(*) FROM ({inner}) firsts GROUP BY "first"', params)
+            cursor.execute(sql, params)
             days = cursor.fetchall()
     else:
         n = _additive_n(indicator, source)
@@ -495,8 +530,10 @@ __all__ = [
     "IndicatorValue",
     "Status",
     "cell_targets_for",
+    "distinct_sql",
     "distinct_value",
     "each",
+    "first_days_sql",
     "has_sex_age",
     "is_partial",
     "monthly",

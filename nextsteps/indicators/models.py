@@ -222,3 +222,51 @@ class ManualValue(Versioned, models.Model):
                 ) % {"start": overlapping.start.isoformat(), "end": overlapping.end.isoformat()}
         if errors:
             raise ValidationError(errors)
+
+
+class CountedRule(models.Model):
+    """A distinct counting rule whose counted rows are kept (nextsteps/indicators/counted.py). `signature`
+    is the rule as it was when its rows were built: rows of a rule changed since are not used."""
+
+    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="+")
+    signature = models.TextField()
+    # "p" for a rule counting persons, "h" for households: which dirty keys concern it.
+    kind = models.CharField(max_length=1)
+
+    def __str__(self) -> str:
+        return f"counted rows of indicator {self.indicator_id}"
+
+
+class CountedRow(models.Model):
+    """One counted record of a rule: its key (person or household id), date, the same key's previous counted
+    date, organisation and locality. Ids and dates only: nothing here names anyone."""
+
+    rule = models.ForeignKey(CountedRule, on_delete=models.CASCADE, related_name="+", db_index=False)
+    k = models.BigIntegerField()
+    d = models.DateField()
+    p = models.DateField(null=True)
+    o = models.BigIntegerField()
+    l = models.CharField(max_length=200)  # noqa: E741 - the locality, short like its neighbours
+
+    class Meta:
+        indexes = [
+            # A period's first rows: one range scan by date, `p` and the cells read from the index.
+            models.Index(fields=["rule", "d", "p", "o", "l", "k"], name="counted_row_period"),
+            # A dirty key's rows, replaced after a write.
+            models.Index(fields=["rule", "k"], name="counted_row_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.k} {self.d}"
+
+
+class DirtyKey(models.Model):
+    """A person ("p") or household ("h") whose records changed since their counted rows were built, written
+    by database triggers in the writer's own transaction; kind "*" means a code or slug that rules filter
+    on changed, so every rule is rebuilt."""
+
+    kind = models.CharField(max_length=1)
+    k = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.k}"
