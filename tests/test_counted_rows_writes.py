@@ -4,6 +4,8 @@ after the rows are refreshed."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from nextsteps.indicators import counted, engine
 from nextsteps.indicators.models import DirtyKey, Indicator
 from nextsteps.records.models import Case, OutreachVisit, ServiceDelivery, ServiceType, SiteType, VisitPerson
 from tests import factories as f
+from tests.importing import run, write_csv
 from tests.test_counted_rows import figures
 from tests.test_engine_properties import DAYS, LOCALITIES, PROPERTY_SETTINGS, World, day, visit_plans
 from tests.test_engine_properties import world as small_world  # noqa: F401 - a fixture
@@ -200,3 +203,28 @@ def test_too_many_dirty_keys_are_counted_by_the_engine_then_rebuilt_whole(
     counted.refresh()
     assert not DirtyKey.objects.exists()
     assert counted.value(rule, day(9), day(9)).total == 3
+
+
+def test_an_import_leaves_the_rows_up_to_date(tmp_path: Path) -> None:
+    org = f.organisation()
+    prog = f.programme(org)
+    rule = f.indicator(prog, "services", "distinct_persons")
+    counted.refresh()
+    files = [
+        write_csv(tmp_path / "persons.csv", ["external_id", "sex"], [["P-1", "female"], ["P-2", "male"]]),
+        write_csv(
+            tmp_path / "cases.csv",
+            ["external_id", "person", "opened", "consent_not_asked_reason"],
+            [["C-1", "P-1", "2021-03-01", "Asked later."], ["C-2", "P-2", "2021-01-04", "Asked later."]],
+        ),
+        write_csv(
+            tmp_path / "services.csv",
+            ["external_id", "case", "service_type", "date"],
+            [["S-1", "C-1", "legal_support", "2021-03-01"], ["S-2", "C-2", "legal_support", "2021-02-01"]],
+        ),
+    ]
+    run(prog, org, *files)
+    assert not DirtyKey.objects.exists()
+    kept = counted.value(rule, dt.date(2021, 1, 1), dt.date(2021, 12, 31))
+    assert kept is not None and kept.total == 2
+    assert kept.by_organisation == {org.pk: 2}

@@ -2,7 +2,9 @@
 
 One query per indicator, whatever the number of records: each query groups in the database by the cells
 the report needs (sex, age group on the record's date, organisation, locality) and returns at most one row
-per cell, or per person for distinct counts (which must be placed by their first counted record).
+per cell, or per person for distinct counts (which must be placed by their first counted record). A
+distinct rule whose counted rows are kept (counted.py) is read from them instead: one more query for their
+state, the same figures, and a long period costs a range scan rather than a sort of its records.
 """
 
 from __future__ import annotations
