@@ -188,6 +188,9 @@ def test_the_timers_run_the_documented_commands() -> None:
         unit("nextsteps-retention.service")["ExecStart"] == f"{INSTALLED}/.venv/bin/nextsteps apply-retention"
     )
     assert (
+        unit("nextsteps-counted-rows.service")["ExecStart"] == f"{INSTALLED}/.venv/bin/nextsteps counted-rows"
+    )
+    assert (
         f'{INSTALLED}/.venv/bin/nextsteps backup "/var/backups/nextsteps/'
         in unit("nextsteps-backup.service")["ExecStart"]
     )

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from nextsteps.indicators import counted
 from nextsteps.indicators.models import Indicator, ManualValue, Target
 from nextsteps.programmes.actions import delete_planned, save_planned
 
@@ -45,6 +47,10 @@ def save_indicator_rule(
         raise ValidationError(
             _("Only the counting rule of an indicator that counts records can be changed here.")
         )
-    return save_planned(
+    saved = save_planned(
         indicator, acting_user=acting_user, programme=indicator.pillar.programme, changed=changed
     )
+    # The changed rule's counted rows, built again once the change is committed (seconds at a million
+    # persons); reports count it with the engine's own query until then, so its figures are right at once.
+    transaction.on_commit(counted.refresh_quietly)
+    return saved

@@ -7,13 +7,15 @@ order by which the engine places a key (its first date, then the lower organisat
 then the row dated in [s, e] whose `prev` is before s or absent: the count with its breakdowns is one range
 scan and a small grouping, whatever the history, with no sort by key.
 
-Exact whoever writes: database triggers (counted_triggers.py) record every person and household whose rows
-a write may change, in the writer's transaction. A report counts the keys that are not dirty from the rows
-and the dirty ones with the engine's own query restricted to them, in one query; a rule not built yet, or
-built under another definition, or with too many dirty keys, is counted with the engine's query alone.
-`refresh` rebuilds the dirty keys' rows (whole rules when many changed): reports call it before they read,
-bulk loads after they commit. The rows come from the queryset the engine counts, so a rule needs no code of
-its own, and tests/test_counted_rows.py proves that they give the engine's figures.
+Exact whoever writes: database triggers (counted_triggers.py) record every person and household whose
+rows a write may change, in the writer's transaction (on SQLite, inserts are found by watermark instead).
+A report counts the keys that are not dirty from the rows and the dirty ones with the engine's own query
+restricted to them, in one query; a rule not built yet, or built under another definition, or with too
+many dirty keys, is counted with the engine's query alone. `refresh` rebuilds the dirty keys' rows:
+reports call it before they read (key by key only, never a whole rule); bulk loads, a saved rule and the
+daily command after they commit (whole rules too). The rows come from the queryset the engine counts, so
+a rule needs no code of its own, and tests/test_counted_rows.py proves that they give the engine's
+figures.
 """
 
 from __future__ import annotations
@@ -21,14 +23,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import CharField, F, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lag
 
+from nextsteps.indicators import counted_triggers
 from nextsteps.indicators.models import CountedRow, CountedRule, DirtyKey, Indicator
 from nextsteps.indicators.sources import SOURCES, Source
 from nextsteps.records.models import Person
@@ -102,7 +106,8 @@ def _rows_sql(indicator: Indicator, *, dirty_only: bool) -> tuple[str, list[Any]
         **{f"{key_path}__isnull": False}
     )
     if dirty_only:
-        qs = qs.filter(**{f"{key_path}__in": DirtyKey.objects.filter(kind=kind(indicator)).values("k")})
+        dirty_keys = RawSQL(f"SELECT dk.k FROM ({_dirty(qs.db)}) dk WHERE dk.kind = %s", [kind(indicator)])
+        qs = qs.filter(**{f"{key_path}__in": dirty_keys})
     order = [F(source.date).asc(), F(source.organisation).asc()]
     if source.locality:
         order.append(F(source.locality).asc())
@@ -119,6 +124,12 @@ def _rows_sql(indicator: Indicator, *, dirty_only: bool) -> tuple[str, list[Any]
 
 ROWS = CountedRow._meta.db_table
 DIRTY = DirtyKey._meta.db_table
+
+
+def _dirty(using: str) -> str:
+    """SQL of every dirty (kind, k), for a subquery: the triggers' marks and, on SQLite, the keys of rows
+    inserted since the last refresh (counted_triggers.new_rows_sql)."""
+    return counted_triggers.dirty_sql(connections[using].vendor)
 
 
 def _insert_rows(cursor: Any, indicator: Indicator, rule: CountedRule, *, dirty_only: bool) -> None:
@@ -142,7 +153,8 @@ def _build(cursor: Any, indicator: Indicator, rule: CountedRule | None) -> None:
 def _rebuild_dirty(cursor: Any, indicator: Indicator, rule: CountedRule) -> None:
     """The rows of the rule's dirty keys, again: two statements whatever the number of keys."""
     cursor.execute(
-        f'DELETE FROM "{ROWS}" WHERE "rule_id" = %s AND "k" IN (SELECT "k" FROM "{DIRTY}" WHERE "kind" = %s)',
+        f'DELETE FROM "{ROWS}" WHERE "rule_id" = %s AND "k" IN '
+        f"(SELECT dk.k FROM ({_dirty(cursor.db.alias)}) dk WHERE dk.kind = %s)",
         [rule.pk, rule.kind],
     )
     _insert_rows(cursor, indicator, rule, dirty_only=True)
@@ -174,11 +186,18 @@ def _dirt(cursor: Any) -> tuple[int, bool]:
     """How many keys are dirty (counted up to one more than are rebuilt key by key), and whether "*" is."""
     cursor.execute(
         f'SELECT COUNT(*), COALESCE(MAX(CASE WHEN "kind" = %s THEN 1 ELSE 0 END), 0) '
-        f'FROM (SELECT "kind" FROM "{DIRTY}" LIMIT %s) t',
+        f"FROM (SELECT dk.kind FROM ({_dirty(cursor.db.alias)}) dk LIMIT %s) t",
         ["*", REBUILD_KEYS_AT_MOST + 1],
     )
     n, star = cursor.fetchone()
     return int(n), bool(star)
+
+
+def dirty_keys(*, using: str = DEFAULT_DB_ALIAS) -> set[tuple[str, int]]:
+    """Every dirty (kind, key), once each: for tests and for looking into a slow report."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT dk.kind, dk.k FROM ({_dirty(using)}) dk")
+        return {(str(kind_), int(k)) for kind_, k in cursor.fetchall()}
 
 
 def kept_indicators() -> list[Indicator]:
@@ -189,56 +208,62 @@ def kept_indicators() -> list[Indicator]:
     return [indicator for indicator in candidates if kept(indicator)]
 
 
-def refresh(*, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Bring every kept rule's rows up to date: build the rules that are new or changed, rebuild the dirty
-    keys' rows (every rule whole after a bulk load or a renamed code), forget rules no longer kept, and
-    clear the dirty keys read. One transaction: a report sees the rows before or after, never between.
+def refresh(*, using: str = DEFAULT_DB_ALIAS, whole: bool = True) -> None:
+    """Bring the kept rules' rows up to date in one transaction (a report sees the rows before or after,
+    never between), and clear the dirty keys read.
+
+    whole=True (bulk loads, the command, a changed rule): build the rules that are new or changed, forget
+    those no longer kept, and rebuild every rule whole after more than REBUILD_KEYS_AT_MOST dirty keys or a
+    renamed code, which is faster than key by key. whole=False (before a report reads): only the dirty keys'
+    rows, and only when there are at most REBUILD_KEYS_AT_MOST of them and no renamed code, so that a page
+    never holds the write lock for a whole rebuild; rules left unbuilt are counted with the engine's query.
     Inside a caller's transaction it runs in it (a bulk load's, a test's)."""
     connection = connections[using]
     if connection.in_atomic_block:
         with transaction.atomic(using=using), connection.cursor() as cursor:
-            _refresh(cursor)
+            _refresh(cursor, whole=whole)
         return
     with _one_at_a_time(using), transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One snapshot for the whole refresh: the dirty keys cleared at the end are exactly those whose
             # writes the rebuilt rows saw; keys marked by writes committed since stay dirty.
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        _refresh(cursor)
+        _refresh(cursor, whole=whole)
 
 
-def _refresh(cursor: Any) -> None:
+def _refresh(cursor: Any, *, whole: bool) -> None:
     n, star = _dirt(cursor)
-    whole = star or n > REBUILD_KEYS_AT_MOST
+    everything = star or n > REBUILD_KEYS_AT_MOST
+    if everything and not whole:
+        return
     rules = {rule.indicator_id: rule for rule in CountedRule.objects.all()}
     wanted = {indicator.pk: indicator for indicator in kept_indicators()}
-    for indicator_id, old in rules.items():
-        if indicator_id not in wanted:
-            _forget(cursor, old)
+    if whole:
+        for indicator_id, old in rules.items():
+            if indicator_id not in wanted:
+                _forget(cursor, old)
     for indicator in wanted.values():
         rule = rules.get(indicator.pk)
-        if rule is None or whole or rule.signature != signature(indicator):
+        current = rule is not None and rule.signature == signature(indicator)
+        if whole and (everything or not current):
             _build(cursor, indicator, rule)
-        elif n:
+        elif current and n:
+            assert rule is not None
             _rebuild_dirty(cursor, indicator, rule)
+        # Otherwise (not whole, the rule new or changed) its rows wait for a whole refresh; until then the
+        # engine counts it with its own query, and the dirty keys cleared below are in that build anyway.
     if n:
         cursor.execute(f'DELETE FROM "{DIRTY}"')
+    if cursor.db.vendor == "sqlite":
+        for sql in counted_triggers.watermark_statements():
+            cursor.execute(sql)
 
 
-def up_to_date(indicators: Iterable[Indicator], *, using: str = DEFAULT_DB_ALIAS) -> bool:
-    """Whether the rows of these indicators' kept rules are built as they are now, with no dirty key: one
-    query, so that a report refreshes only when there is something to do."""
-    chosen = {indicator.pk: indicator for indicator in indicators if kept(indicator)}
+def dirty(*, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether any key is dirty: one query, so that a report refreshes only when there is something to do."""
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            f'SELECT "indicator_id", "signature" FROM "{CountedRule._meta.db_table}" '
-            f'UNION ALL SELECT NULL, NULL WHERE EXISTS (SELECT 1 FROM "{DIRTY}")'
-        )
-        rows = cursor.fetchall()
-    if any(indicator_id is None for indicator_id, _sig in rows):
-        return False
-    built = dict(rows)
-    return all(built.get(pk) == signature(indicator) for pk, indicator in chosen.items())
+        cursor.execute(f"SELECT 1 FROM ({_dirty(using)}) dk LIMIT 1")
+        return cursor.fetchone() is not None
 
 
 def _state(cursor: Any, indicator: Indicator) -> tuple[int, list[int]] | None:
@@ -247,7 +272,7 @@ def _state(cursor: Any, indicator: Indicator) -> tuple[int, list[int]] | None:
     rule_kind = kind(indicator)
     cursor.execute(
         f'SELECT r."id", r."signature", d."kind", d."k" FROM "{CountedRule._meta.db_table}" r '
-        f'LEFT JOIN "{DIRTY}" d ON d."kind" IN (%s, %s) WHERE r."indicator_id" = %s LIMIT %s',
+        f'LEFT JOIN ({_dirty(cursor.db.alias)}) d ON d."kind" IN (%s, %s) WHERE r."indicator_id" = %s LIMIT %s',
         [rule_kind, "*", indicator.pk, COUNT_DIRTY_AT_MOST + 1],
     )
     found = cursor.fetchall()
@@ -331,11 +356,11 @@ def first_days(indicator: Indicator, start: dt.date, end: dt.date) -> list[tuple
     )
 
 
-def refresh_quietly(indicators: Iterable[Indicator] | None = None, *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """refresh() when there is anything to do: before a report reads (for its indicators), after a bulk load
-    (None: every rule). Its failure (a busy database) costs only speed: figures are exact without it."""
+def refresh_quietly(*, using: str = DEFAULT_DB_ALIAS, whole: bool = True) -> None:
+    """refresh(), after a bulk load (whole) or before a report reads (whole=False, and only when a key is
+    dirty). Its failure (a busy database) costs only speed: figures are exact without it."""
     try:
-        if indicators is None or not up_to_date(indicators, using=using):
-            refresh(using=using)
+        if whole or dirty(using=using):
+            refresh(using=using, whole=whole)
     except Exception:
         logger.exception("Counted rows could not be refreshed; reports count with the engine's queries.")

@@ -340,7 +340,7 @@ def each(indicators: Iterable[Indicator], compute: Callable[[Indicator], T]) -> 
 
     # Before the snapshot: the rows of keys changed since the last report are rebuilt (a few statements),
     # so the report reads them from the counted rows rather than with the slower query.
-    counted.refresh_quietly(chosen)
+    counted.refresh_quietly(whole=False)
     threads = min(settings.NEXTSTEPS_REPORT_THREADS, len(chosen))
     if threads < 2:
         with _snapshot(connection):

@@ -270,3 +270,16 @@ class DirtyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.k}"
+
+
+class CountedWatermark(models.Model):
+    """On SQLite, the largest id of a watched table that the counted rows have seen: rows inserted since are
+    dirty (counted_triggers.new_rows_sql). An insert trigger would cost every row of a bulk load more than the
+    row itself there; updates and deletes keep their triggers."""
+
+    # The table's name.
+    name = models.CharField(max_length=64, unique=True)
+    last_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_id}"
