@@ -418,7 +418,8 @@ class Importer:
         self.result.written = True
         # The counted rows of what was written, now rather than in the next report (whole rules after a big
         # first import, which is faster than key by key).
-        counted.refresh_quietly()
+        with writing.write_settings():
+            counted.refresh_quietly()
         return self.result
 
     def _stopped(self, reason: str | Promise, nothing_written: str | Promise) -> NoReturn:

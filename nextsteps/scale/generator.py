@@ -32,6 +32,7 @@ from django.db import transaction
 
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
+from nextsteps.imports.writing import write_settings
 from nextsteps.indicators import counted
 from nextsteps.privacy import crypto
 from nextsteps.privacy.search import name_hashes
@@ -489,7 +490,8 @@ class Generator:
             )
         # The distinct rules' counted rows, whole: part of generating, so that the first report is fast.
         self.progress("counted rows")
-        counted.refresh_quietly()
+        with write_settings():
+            counted.refresh_quietly()
         return Result(counts, time.perf_counter() - began)
 
     def flush(self) -> None:

@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from nextsteps.imports.writing import write_settings
 from nextsteps.indicators import counted
 from nextsteps.indicators.models import CountedRow, CountedRule, DirtyKey
 from nextsteps.privacy.cli import add_language_argument, language
@@ -33,7 +34,9 @@ class Command(BaseCommand):
             try:
                 if options["whole"]:
                     DirtyKey.objects.create(kind="*", k=0)
-                counted.refresh()
+                # A whole rebuild writes millions of rows at national size: the import's SQLite settings.
+                with write_settings():
+                    counted.refresh()
             except DatabaseError as error:
                 raise CommandError(
                     _("The counted rows could not be rebuilt; reports stay exact but slower: %(reason)s")
