@@ -86,7 +86,10 @@ def test_a_future_date_is_refused_in_the_first_step(login: Callable[[str], Clien
     response = login("outreach.sa").get(URL, place(date=future))
     assert response.templates[0].name == "records/round_place.html"
     assert response.context["place"].errors["date"]
-    assert 'id="error-summary"' in response.content.decode()
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    # One summary only: the page's own, not the shared one of form_fields.html as well.
+    assert html.count('class="error-summary"') == 1
 
 
 def test_the_grid_lists_only_the_localitys_households(login: Callable[[str], Client]) -> None:
