@@ -33,7 +33,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lag
 
 from nextsteps import busy
-from nextsteps.indicators import counted_triggers
+from nextsteps.indicators import counted_triggers, engine
 from nextsteps.indicators.models import CountedRow, CountedRule, DirtyKey, Indicator
 from nextsteps.indicators.sources import SOURCES, Source
 from nextsteps.records.models import Person
@@ -65,11 +65,9 @@ def kept(indicator: Indicator) -> bool:
 
 
 def _key_path(indicator: Indicator) -> str:
-    source = SOURCES[indicator.source]
-    path = source.person if indicator.measure == Indicator.Measure.DISTINCT_PERSONS else source.household
-    if not indicator.is_distinct or not path:
+    if not indicator.is_distinct:
         raise ValueError(f"{indicator.code}: counted rows are for distinct persons or households only")
-    return path
+    return engine.key_path(indicator, SOURCES[indicator.source])
 
 
 def kind(indicator: Indicator) -> str:
@@ -355,7 +353,6 @@ def _counted(
 def value(indicator: Indicator, start: dt.date, end: dt.date) -> Any:
     """The rule's value over start..end from its counted rows and its dirty keys, as the engine's own query
     gives it; None when the rule's rows cannot be used (the engine then counts it the usual way)."""
-    from nextsteps.indicators import engine
 
     def select(where: str) -> str:
         if kind(indicator) == "h":
@@ -376,8 +373,6 @@ def value(indicator: Indicator, start: dt.date, end: dt.date) -> Any:
 def first_days(indicator: Indicator, start: dt.date, end: dt.date) -> list[tuple[Any, ...]] | None:
     """How many keys have their first counted record in start..end on each day (rows of day, count, a day
     possibly twice), as engine.monthly counts them; None when the rule's rows cannot be used."""
-    from nextsteps.indicators import engine
-
     return _counted(
         indicator,
         start,

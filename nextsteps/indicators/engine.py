@@ -131,12 +131,12 @@ def _additive_n(indicator: Indicator, source: Source) -> Any:
     return Count("pk")
 
 
-def _key_path(indicator: Indicator, source: Source) -> str:
+def key_path(indicator: Indicator, source: Source) -> str:
     """The field a distinct count counts the distinct values of: the person, or the household."""
     persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
-    key_path = source.person if persons else source.household
-    assert key_path
-    return key_path
+    path = source.person if persons else source.household
+    assert path
+    return path
 
 
 def _compute_additive(indicator: Indicator, source: Source, qs: Any) -> IndicatorValue:
@@ -198,14 +198,11 @@ def distinct_sql(indicator: Indicator, source: Source, qs: Any) -> tuple[str, An
     never flicker), and only then is the person's sex and age looked up, once per person.
     """
     persons = indicator.measure == Indicator.Measure.DISTINCT_PERSONS
-    key_path = _key_path(indicator, source)
+    path = key_path(indicator, source)
     # Grouping by the key first sorts fastest: it is nearly unique, so comparisons end at the first column.
-    group = {"key": F(key_path), **_group_fields(source)}
+    group = {"key": F(path), **_group_fields(source)}
     firsts = (
-        qs.filter(**{f"{key_path}__isnull": False})
-        .values(**group)
-        .annotate(first=Min(source.date))
-        .order_by()
+        qs.filter(**{f"{path}__isnull": False}).values(**group).annotate(first=Min(source.date)).order_by()
     )
     inner, params = firsts.query.get_compiler(using=qs.db).as_sql()
     ranked = (
@@ -401,10 +398,10 @@ def _as_date(day: Any) -> dt.date:
 
 def first_days_sql(indicator: Indicator, source: Source, qs: Any) -> tuple[str, Any]:
     """The query of a distinct count's keys per first day in the period: rows of (day, count)."""
-    key_path = _key_path(indicator, source)
+    path = key_path(indicator, source)
     firsts = (
-        qs.filter(**{f"{key_path}__isnull": False})
-        .values(key=F(key_path))
+        qs.filter(**{f"{path}__isnull": False})
+        .values(key=F(path))
         .annotate(first=Min(source.date))
         .order_by()
     )
@@ -538,6 +535,7 @@ __all__ = [
     "first_days_sql",
     "has_sex_age",
     "is_partial",
+    "key_path",
     "monthly",
     "months",
     "percent_of_target",

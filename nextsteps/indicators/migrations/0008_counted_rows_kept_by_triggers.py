@@ -1,6 +1,6 @@
 """Counted rows of distinct rules, and the triggers that mark the persons and households whose rows a write
-changes (nextsteps/indicators/counted.py, counted_triggers.py). Rows are built by the first report or by
-`nextsteps counted-rows`."""
+changes (nextsteps/indicators/counted.py, counted_triggers.py). Rows are built whole by imports, generation,
+a saved counting rule and `nextsteps counted-rows`; reports rebuild only the keys a write changed."""
 
 import django.db.models.deletion
 from django.db import migrations, models
