@@ -29,7 +29,7 @@ SEQUENCE = itertools.count(1)
 
 def rows(response: Any) -> list[Any]:
     assert response.status_code == 200
-    return [obj for obj, _cells in response.context["rows"]]
+    return [obj for obj, _cells, _address in response.context["rows"]]
 
 
 def sa() -> Organisation:

@@ -21,7 +21,7 @@ def listed(client: Client, record_kind: str, **filters: Any) -> list[Any]:
     assert response.status_code == 200
     if filters:
         assert response.context["filters"].is_valid(), response.context["filters"].errors
-    return [obj for obj, _cells in response.context["rows"]]
+    return [obj for obj, _cells, _address in response.context["rows"]]
 
 
 def test_partner_contacts_filter_by_kind(login: Callable[[str], Client]) -> None:
@@ -55,7 +55,7 @@ def test_visits_filter_by_site_type(login: Callable[[str], Client]) -> None:
         assert sample is not None
         factories.visit(sample.programme, sample.organisation, sample.date, site="street")
     response = client.get(reverse("records:visit-list"), {"type": street.pk})
-    rows = [obj for obj, _cells in response.context["rows"]]
+    rows = [obj for obj, _cells, _address in response.context["rows"]]
     assert rows and {v.site_type_id for v in rows} == {street.pk}
     assert response.context["page"].paginator.count == own.filter(site_type=street).count() < own.count()
 
@@ -67,7 +67,7 @@ def test_visits_filter_by_locality_in_any_case(login: Callable[[str], Client]) -
     elsewhere = factories.visit(sample.programme, sample.organisation, sample.date, locality="Ploiești")
     client = login("outreach.sa")
     response = client.get(reverse("records:visit-list"), {"locality": "ploiești"})
-    assert [obj for obj, _cells in response.context["rows"]] == [elsewhere]
+    assert [obj for obj, _cells, _address in response.context["rows"]] == [elsewhere]
     # The list remembers its filters for the session: the whole list is the one with them cleared.
     everywhere = (
         client.get(reverse("records:visit-list"), {"clear": "1"}, follow=True).context["page"].paginator.count

@@ -46,7 +46,7 @@ def test_lists_show_the_records_of_both_organisations(both: Client) -> None:
         person = m.Person.objects.filter(organisation__slug=slug).first()
         assert person is not None
         found = both.get(reverse("records:person-list"), {"q": person.code}).context["rows"]
-        assert person in [obj for obj, _cells in found]
+        assert person in [obj for obj, _cells, _address in found]
 
 
 def test_lists_offer_the_organisation_filter(both: Client) -> None:
@@ -54,7 +54,7 @@ def test_lists_offer_the_organisation_filter(both: Client) -> None:
     field = filters.fields["organisation"]
     assert {o.slug for o in field.queryset} == {SA, IJM}
     narrowed = both.get(reverse("records:case-list"), {"organisation": Organisation.objects.get(slug=IJM).pk})
-    rows = [obj for obj, _cells in narrowed.context["rows"]]
+    rows = [obj for obj, _cells, _address in narrowed.context["rows"]]
     assert rows and {c.organisation.slug for c in rows} == {IJM}
     assert narrowed.context["page"].paginator.count == m.Case.objects.filter(organisation__slug=IJM).count()
 

@@ -4,6 +4,7 @@ The caseload holds counts only: its download is audited once per organisation, n
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from nextsteps.accounts import access
 from nextsteps.casework.models import RiskLevel
-from nextsteps.casework.views import caseload_organisations, caseload_rows, my_cases_listed
+from nextsteps.casework.views import annotated_cases, caseload_organisations, caseload_rows, my_cases_listed
 from nextsteps.programmes.models import Organisation
 from nextsteps.records.export_views import CONTENT_TYPES, audit_whole_export, audited, download
 from nextsteps.records.models import Case
@@ -63,7 +64,7 @@ def my_cases_export(request: HttpRequest) -> HttpResponseBase:
         return redirect(f"{reverse('casework:mine')}?{params.urlencode()}")
     records = audited(
         request.user,
-        cases,
+        annotated_cases(cases, dt.date.today()),
         organisation_path="organisation",
         fields=("person", "status", "caseworker"),
         person_level=True,

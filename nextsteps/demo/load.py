@@ -19,6 +19,7 @@ from nextsteps.demo import programme as spec
 from nextsteps.demo.casefiles import add_case_files, assign_demo_cases
 from nextsteps.identification.actions import EDITABLE, record_identification
 from nextsteps.identification.demo import identify_survivors
+from nextsteps.imports.writing import keep_statistics
 from nextsteps.indicators import counted
 from nextsteps.indicators.models import Indicator, Target
 from nextsteps.privacy.actions import record_consent
@@ -859,6 +860,7 @@ def load_demo(seed: int = 2021) -> tuple[Programme, bool]:
         return existing, False
     programme = Loader(seed).load()
     counted.refresh()
+    keep_statistics()
     return programme, True
 
 

@@ -420,6 +420,7 @@ class Importer:
         # first import, which is faster than key by key).
         with writing.write_settings():
             counted.refresh_quietly()
+        writing.keep_statistics()
         return self.result
 
     def _stopped(self, reason: str | Promise, nothing_written: str | Promise) -> NoReturn:

@@ -385,7 +385,11 @@ class Case(Versioned, ExternalId, TimeStamped):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["id", "programme", "organisation", "person"], name="case_report_idx")]
+        indexes = [
+            models.Index(fields=["id", "programme", "organisation", "person"], name="case_report_idx"),
+            # My cases: a caseworker's cases by status, their organisation checked from the index alone.
+            models.Index(fields=["caseworker", "status", "organisation"], name="case_caseworker_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.code} ({day(self.opened)})"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from nextsteps.accounts import access
+from nextsteps.links import addresses
 from nextsteps.pagination import COUNT_LIMIT, CappedPaginator
 from nextsteps.records import actions, listing, removal, versions
 from nextsteps.records.forms import PAGE_FORMS, RecordForm, ServiceForm, VolunteerHoursForm
@@ -49,7 +50,10 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     listing.remember(request, spec.key, found.filters)
     paginator = CappedPaginator(found.queryset, PAGE_SIZE, COUNT_LIMIT)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [(obj, [_cell(obj, column) for column in spec.list_columns]) for obj in page.object_list]
+    links = addresses(f"records:{spec.key}-detail", [obj.pk for obj in page.object_list])
+    rows = [
+        (obj, [_cell(obj, column) for column in spec.list_columns], links[obj.pk]) for obj in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

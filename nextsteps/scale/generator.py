@@ -32,7 +32,7 @@ from django.db import transaction
 
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
-from nextsteps.imports.writing import write_settings
+from nextsteps.imports.writing import keep_statistics, write_settings
 from nextsteps.indicators import counted
 from nextsteps.privacy import crypto
 from nextsteps.privacy.search import name_hashes
@@ -492,6 +492,7 @@ class Generator:
         self.progress("counted rows")
         with write_settings():
             counted.refresh_quietly()
+        keep_statistics()
         return Result(counts, time.perf_counter() - began)
 
     def flush(self) -> None:

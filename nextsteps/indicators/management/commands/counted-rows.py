@@ -10,7 +10,7 @@ from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from nextsteps.imports.writing import write_settings
+from nextsteps.imports.writing import keep_statistics, write_settings
 from nextsteps.indicators import counted
 from nextsteps.indicators.models import CountedRow, CountedRule, DirtyKey
 from nextsteps.privacy.cli import add_language_argument, language
@@ -50,3 +50,13 @@ class Command(BaseCommand):
                     "seconds": f"{time.perf_counter() - began:.1f}",
                 }
             )
+            # The timer that runs this every day also gathers SQLite's statistics again: which index answers
+            # a list best changes with the records even when their number does not.
+            try:
+                if keep_statistics(force=True):
+                    self.stdout.write(_("The database's statistics for choosing indexes are up to date."))
+            except DatabaseError as error:
+                self.stderr.write(
+                    _("The database's statistics could not be gathered; pages may be slower: %(reason)s")
+                    % {"reason": error}
+                )
