@@ -59,21 +59,21 @@ def files(folder: Path, rows: int) -> list[Path]:
 
 
 def count_queries(org: Organisation, prog: Programme, paths: list[Path], **options: Any) -> int:
+    """The import's queries, without SQLite's statistics: gathered once for each table that outgrew its own
+    (`writing.keep_statistics`), so a bigger import may gather them for a table more, never per row."""
     with CaptureQueriesContext(connection) as captured:
         run(prog, org, *paths, **options)
-    return len(captured)
+    gathered = [q for q in captured.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert len(gathered) <= len(connection.introspection.table_names())
+    return len(captured) - len(gathered)
 
 
-def test_ten_times_the_rows_in_a_batch_cost_no_more_queries(
-    tmp_path: Path, django_assert_max_num_queries: Any
-) -> None:
+def test_ten_times_the_rows_in_a_batch_cost_no_more_queries(tmp_path: Path) -> None:
     org = f.organisation()
     small = count_queries(org, f.programme(org), files(tmp_path / "small", 50), batch_size=1000)
     big_files = files(tmp_path / "big", 500)
     other = f.organisation()
-    prog = f.programme(other)
-    with django_assert_max_num_queries(small):
-        run(prog, other, *big_files, batch_size=1000)
+    assert count_queries(other, f.programme(other), big_files, batch_size=1000) <= small
 
 
 def test_queries_grow_with_batches_not_rows(tmp_path: Path) -> None:

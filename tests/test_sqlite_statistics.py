@@ -35,14 +35,14 @@ def known_size(table: str) -> int | None:
 PROBE = "statistics_probe"
 
 
-def add_keys(n: int) -> None:
+def add_keys(n: int, table: str = PROBE) -> None:
     """Rows in a table of the test's own (rolled back with it), so that no other table's size counts."""
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {PROBE} (id INTEGER PRIMARY KEY, k INTEGER)")
-        cursor.execute(f"CREATE INDEX IF NOT EXISTS {PROBE}_k ON {PROBE} (k)")
-        cursor.execute(f"SELECT count(*) FROM {PROBE}")
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY, k INTEGER)")
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_k ON {table} (k)")
+        cursor.execute(f"SELECT count(*) FROM {table}")
         start = cursor.fetchone()[0]
-        cursor.executemany(f"INSERT INTO {PROBE} (k) VALUES (%s)", [(start + i,) for i in range(n)])
+        cursor.executemany(f"INSERT INTO {table} (k) VALUES (%s)", [(start + i,) for i in range(n)])
 
 
 def test_it_gathers_statistics_for_a_big_table_that_has_none() -> None:
@@ -60,6 +60,17 @@ def test_it_leaves_them_until_a_table_outgrows_them() -> None:
     add_keys((OUTGROWN - 1) * SMALL_TABLE)
     assert keep_statistics()
     assert known_size(PROBE) == OUTGROWN * SMALL_TABLE + SMALL_TABLE // 2
+
+
+def test_only_the_tables_that_outgrew_theirs_are_gathered_again() -> None:
+    add_keys(SMALL_TABLE)
+    add_keys(SMALL_TABLE, "statistics_other")
+    assert keep_statistics()
+    add_keys(OUTGROWN * SMALL_TABLE)
+    add_keys(10, "statistics_other")
+    assert keep_statistics()
+    assert known_size(PROBE) == (OUTGROWN + 1) * SMALL_TABLE
+    assert known_size("statistics_other") == SMALL_TABLE
 
 
 def test_small_tables_need_none() -> None:
