@@ -232,10 +232,12 @@ def my_cases_listed(user: Any, params: Any) -> tuple[MyCasesFilter, QuerySet[Any
     if status != "all":
         cases = cases.filter(status=status)
     if (data.get("scope") or "mine") == "mine":
-        # A subquery rather than a join: a join repeats a case per co-worker and needs DISTINCT, which makes
-        # the list's count compute every annotation below for every case.
-        helped = Case.co_workers.through.objects.filter(user=user).values("case_id")
-        cases = cases.filter(Q(caseworker=user) | Q(pk__in=helped))
+        # The cases they help with, read first (a few keys): without any, the list and its count read the
+        # caseworker's index alone; an OR with them makes the database look up each case's row.
+        helped = list(Case.co_workers.through.objects.filter(user=user).values_list("case_id", flat=True))
+        cases = (
+            cases.filter(Q(caseworker=user) | Q(pk__in=helped)) if helped else cases.filter(caseworker=user)
+        )
     if data.get("risk"):
         cases = cases.filter(risk=data["risk"])
     if data.get("overdue"):
