@@ -223,9 +223,9 @@ class Person(Versioned, ExternalId, TimeStamped):
     identity_number = EncryptedCharField(_("identity document number"), max_length=40, blank=True)
     # Keyed hashes of the normalised names (see nextsteps/privacy/search.py), set on save: they let staff
     # find a person by name while the names themselves stay encrypted.
-    given_name_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    family_name_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    full_name_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    given_name_hash = models.CharField(max_length=64, blank=True, editable=False)
+    family_name_hash = models.CharField(max_length=64, blank=True, editable=False)
+    full_name_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -240,6 +240,10 @@ class Person(Versioned, ExternalId, TimeStamped):
             models.Index(fields=["organisation", "code"], name="person_code_idx"),
             # Pickers and the search find codes by their first letters in any case (nextsteps/search/codes.py).
             models.Index(models.F("organisation"), CodeKey("code"), name="person_code_key_idx"),
+            # A name's persons newest first (the pickers): each hash with the key, so that PostgreSQL walks
+            # one name's entries backwards instead of every person's key until it has found enough (330 ms
+            # for a name nobody has, at a million persons). SQLite's indexes hold the key anyway.
+            *(models.Index(fields=[field, "id"], name=f"person_{field}_idx") for field in HASH_FIELDS),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
