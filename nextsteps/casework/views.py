@@ -181,7 +181,8 @@ KEPT_LISTS: dict[tuple[Any, ...], QuerySet[Any]] = {}
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
-    access.require(bool(access.casework_organisations(request.user)))
+    orgs = access.casework_organisations(request.user)
+    access.require(bool(orgs))
     back = listing.remembered(request, "my-cases")
     if back is not None:
         return redirect(f"{reverse('casework:mine')}{'?' if back else ''}{back}")
@@ -195,7 +196,10 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     # caseload's thousands of cases would have every column computed before the sort.
     first = (page.number - 1) * PAGE_SIZE
     keys = list(cases[first : first + PAGE_SIZE].values_list("pk", flat=True))
-    shown = {case.pk: case for case in case_list(today, shown=True).filter(pk__in=keys)}
+    # By the keys just listed, and within the reader's organisations all the same: a person-level read.
+    shown = {
+        case.pk: case for case in case_list(today, shown=True).filter(pk__in=keys, organisation__in=orgs)
+    }
     links = addresses("casework:case", keys)
     rows = [(shown[key], links[key]) for key in keys if key in shown]
     page.object_list = [case for case, _address in rows]
