@@ -120,6 +120,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates, with the plain widgets written in Python: the same HTML at a fraction of the CPU.
+FORM_RENDERER = "nextsteps.rendering.FormRenderer"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if not DATABASE_URL:

@@ -1,4 +1,4 @@
-"""Forms (templates/form_fields.html and form_field.html): an error summary at the top that links to each
+"""Forms (templates/form_fields.html and the form_field tag): an error summary at the top that links to each
 field with an error, required fields marked, inputs as wide as their values, and sections on long forms."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""How form_fields.html and form_field.html lay a form out: sections, field widths and the error summary.
+"""How form_fields.html lays a form out: sections, fields, their widths and the error summary.
 
 A form names its sections as data (`sections = [(_("Person"), ("code", "sex", ...)), ...]`), not as HTML of
 its own page; the fields it does not name follow in a last section without a legend.
@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
+
+from nextsteps.rendering import field_html
 
 register = template.Library()
 
@@ -34,6 +37,13 @@ def field_width(bound: forms.BoundField) -> str:
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
         return "width-medium"
     return ""
+
+
+@register.simple_tag
+def form_field(bound: forms.BoundField) -> SafeString:
+    """One field: its label (with "(required)"), input, help text and errors, written in Python
+    (nextsteps/rendering.py) because a template per field cost every list page about a millisecond."""
+    return field_html(bound, field_width(bound))
 
 
 @register.filter
