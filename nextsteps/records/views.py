@@ -48,7 +48,8 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
         return redirect(f"{record_url(kind, 'list')}{'?' if back else ''}{back}")
     found = listing.listed(request.user, spec, request.GET)
     listing.remember(request, spec.key, found.filters)
-    paginator = CappedPaginator(found.queryset, PAGE_SIZE, COUNT_LIMIT)
+    shown = found.queryset.defer(*listing.unread_secrets(spec))
+    paginator = CappedPaginator(shown, PAGE_SIZE, COUNT_LIMIT)
     page = paginator.get_page(request.GET.get("page"))
     links = addresses(f"records:{spec.key}-detail", [obj.pk for obj in page.object_list])
     rows = [
