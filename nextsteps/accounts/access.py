@@ -144,17 +144,35 @@ SHARED_WITH_CASE = {
 }
 
 
-def scoped(user: Any, kind: str, action: str = VIEW) -> QuerySet[Any]:
-    """Records of `kind` the user may act on; empty (not an error) when they may act on none."""
+def _scope(user: Any, kind: str, action: str) -> tuple[Q, Q | None]:
+    """The records of the user's own organisations, and (for a kind that comes along with a shared case,
+    when the user reads cases) those shared with them."""
     spec = KINDS[kind]
-    orgs = organisations_for(user, kind, action)
-    condition = Q(**{f"{spec.organisation_path}__in": orgs})
+    own = Q(**{f"{spec.organisation_path}__in": organisations_for(user, kind, action)})
     if action == VIEW and kind in SHARED_WITH_CASE:
         receiving = organisations_for(user, "case", VIEW)
         if receiving:
             field, value = SHARED_WITH_CASE[kind]
-            condition |= Q(**{f"{field}__in": active_shares(receiving).values(value)})
-    return spec.model._default_manager.filter(condition)
+            return own, Q(**{f"{field}__in": active_shares(receiving).values(value)})
+    return own, None
+
+
+def scoped(user: Any, kind: str, action: str = VIEW) -> QuerySet[Any]:
+    """Records of `kind` the user may act on; empty (not an error) when they may act on none."""
+    own, shared = _scope(user, kind, action)
+    return KINDS[kind].model._default_manager.filter(own if shared is None else own | shared)
+
+
+def scoped_in_parts(user: Any, kind: str) -> tuple[QuerySet[Any], list[QuerySet[Any]]]:
+    """`scoped(user, kind)`, and the same records in parts that exclude each other (none when there is one
+    part): those of the user's own organisations, and those shared with them. A list counts each part on its
+    own (pagination.CappedPaginator): counting their `OR` made PostgreSQL read the persons' rows one by one
+    (24 ms at a million persons), where each part alone is counted from an index."""
+    own, shared = _scope(user, kind, VIEW)
+    manager = KINDS[kind].model._default_manager
+    if shared is None:
+        return manager.filter(own), []
+    return manager.filter(own | shared), [manager.filter(own), manager.filter(shared & ~own)]
 
 
 # The case file (assessments, plan, follow-ups, notes) of a case: for the roles that read or write cases in

@@ -268,6 +268,9 @@ class Listing:
     filters: ListFilter
     sort: Sort
     queryset: QuerySet[Any]
+    # The same records in parts that exclude each other, each counted on its own (access.scoped_in_parts);
+    # empty when the list is one part.
+    parts: list[QuerySet[Any]]
 
 
 @functools.cache
@@ -289,10 +292,12 @@ def unread_secrets(spec: RecordKind) -> tuple[str, ...]:
 
 def listed(user: Any, spec: RecordKind, params: QueryDict) -> Listing:
     """The records of one list the user may read, filtered and ordered as `params` ask."""
-    qs = access.scoped(user, spec.key).select_related(*spec.select_related)
+    scoped, parts = access.scoped_in_parts(user, spec.key)
+    qs = scoped.select_related(*spec.select_related)
     filters = ListFilter(params or None, spec=spec, org_ids=access.organisations_for(user, spec.key))
     sort = requested_sort(spec, params.get(SORT))
-    return Listing(filters, sort, ordered(filters.apply(qs), spec, sort))
+    counted = [filters.apply(part) for part in parts]
+    return Listing(filters, sort, ordered(filters.apply(qs), spec, sort), counted)
 
 
 # Remembered filters -------------------------------------------------------------------------------------

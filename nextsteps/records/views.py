@@ -49,7 +49,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     found = listing.listed(request.user, spec, request.GET)
     listing.remember(request, spec.key, found.filters)
     shown = found.queryset.defer(*listing.unread_secrets(spec))
-    paginator = CappedPaginator(shown, PAGE_SIZE, COUNT_LIMIT)
+    paginator = CappedPaginator(shown, PAGE_SIZE, COUNT_LIMIT, parts=found.parts)
     page = paginator.get_page(request.GET.get("page"))
     links = addresses(f"records:{spec.key}-detail", [obj.pk for obj in page.object_list])
     rows = [
