@@ -108,6 +108,20 @@ def open_case(*, acting_user: Any = None, **fields: Any) -> Case:
     return actions.create_record(Case, acting_user=acting_user, **fields)
 
 
+def share(case: Case, organisation: Organisation, *, by: Any, days_ago: int = 30) -> Any:
+    """The case shared with another organisation, after the person's consent to share with exactly it."""
+    from nextsteps.privacy.actions import record_consent, share_case
+
+    record_consent(
+        acting_user=None,
+        person=case.person,
+        purpose="sharing",
+        given_on=dt.date.today() - dt.timedelta(days=days_ago),
+        shared_with=organisation,
+    )
+    return share_case(acting_user=by, case=case, organisation=organisation)
+
+
 def service(
     prog: Programme, org: Organisation, who: Person, date: dt.date, code: str = "legal_support"
 ) -> Any:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -14,10 +13,10 @@ from nextsteps.accounts.models import User
 from nextsteps.attachments.actions import upload_attachment
 from nextsteps.attachments.models import Attachment
 from nextsteps.audit.models import AuditEntry
-from nextsteps.privacy.actions import record_consent, share_case
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import models as m
 from tests import attachments as files
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -118,14 +117,7 @@ def test_a_case_shared_with_another_organisation_does_not_share_its_attachments(
 ) -> None:
     salvation = Organisation.objects.get(slug="salvation-army-ro")
     case = attachment.case
-    record_consent(
-        acting_user=None,
-        person=case.person,
-        purpose="sharing",
-        given_on=dt.date.today() - dt.timedelta(days=3),
-        shared_with=salvation,
-    )
-    share_case(acting_user=User.objects.get(username="caseworker.ijm"), case=case, organisation=salvation)
+    factories.share(case, salvation, by=User.objects.get(username="caseworker.ijm"), days_ago=3)
     client = login("caseworker.sa")
     assert client.get(reverse("records:case-detail", args=[case.pk])).status_code == 200
     assert client.get(url(attachment)).status_code == 404

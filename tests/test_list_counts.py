@@ -3,7 +3,6 @@ from its own index, and adds them up in one query: the count is the list's, shar
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -15,9 +14,9 @@ from django.urls import reverse
 from nextsteps.accounts import access
 from nextsteps.accounts.models import Membership, Role, User
 from nextsteps.pagination import CappedPaginator
-from nextsteps.privacy.actions import record_consent, share_case
 from nextsteps.programmes.models import Organisation
 from nextsteps.records import models as m
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +25,7 @@ def share_an_ijm_case_with_the_salvation_army() -> m.Case:
     case = m.Case.objects.filter(organisation__slug="ijm-ro").first()
     assert case is not None
     sa = Organisation.objects.get(slug="salvation-army-ro")
-    record_consent(
-        acting_user=None,
-        person=case.person,
-        purpose="sharing",
-        given_on=dt.date.today() - dt.timedelta(days=30),
-        shared_with=sa,
-    )
-    share_case(acting_user=User.objects.get(username="caseworker.ijm"), case=case, organisation=sa)
+    factories.share(case, sa, by=User.objects.get(username="caseworker.ijm"))
     return case
 
 
