@@ -204,6 +204,8 @@ def test_a_search_costs_the_same_queries_at_10_and_at_200_persons(
         with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
             pick(client, kind, typed)
         counts.append(len(queries))
+        # Options, not a page: no menu, so no count of the referrals waiting.
+        assert not [q for q in queries if "referrals_referral" in q["sql"]]
     assert counts[0] == counts[1], counts
     assert Case.objects.filter(person__code__startswith="QC-").exists() == (kind == "cases")
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -47,11 +48,10 @@ def pick(request: HttpRequest, kind: str) -> HttpResponse:
     text = (request.GET.get(names[0]) or "" if names else "")[:200]
     hits = search(request.user, record_kind, text, queryset)
     field = request.GET.get("field", "")
-    return render(
-        request,
-        "search/options.html",
-        {"hits": hits, "typed": text.strip(), "field": field if _FIELD_ID.match(field) else "picker"},
-    )
+    # A fragment of the page, not a page: rendered without the context processors, whose menu (and its
+    # count of waiting referrals) cost each keystroke about a millisecond for nothing.
+    options = {"hits": hits, "typed": text.strip(), "field": field if _FIELD_ID.match(field) else "picker"}
+    return HttpResponse(render_to_string("search/options.html", options))
 
 
 @login_required
