@@ -3,7 +3,7 @@
 Why: every list page carries a filter form, and Django renders each widget through three to fifteen small
 templates (an input, its attributes, each option of a drop-down). At a million persons that was a fifth of
 the CPU of My cases and of the visits list, and 20 clients on 2 cores leave about 15 ms a request
-(docs/performance.md, "Form fields"). The HTML is unchanged: tests/test_form_rendering.py compares this
+(docs/performance.md, "fourth stop"). The HTML is unchanged: tests/test_form_rendering.py compares this
 output with Django's own templates, widget by widget and page by page.
 
 Only Django's plain widget templates are written here. Any other template (the picker, radio buttons and
@@ -12,7 +12,7 @@ groups of checkboxes, a widget of a library) goes to Django's template renderer 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -138,7 +138,3 @@ def field_html(bound: forms.BoundField, width: str) -> SafeString:
         html.append(f'\n  <div class="errors" id="{text(bound.auto_id)}_errors">{text(errors)}</div>')
     html.append("\n</div>\n")
     return mark_safe("".join(html))
-
-
-def fields_html(fields: Iterable[forms.BoundField], width: Callable[[forms.BoundField], str]) -> SafeString:
-    return mark_safe("".join(field_html(bound, width(bound)) for bound in fields))
