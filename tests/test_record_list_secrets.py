@@ -4,7 +4,6 @@ listed records (and of the persons it shows along) stay ciphertext in the databa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -17,17 +16,15 @@ from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records import models as m
 from nextsteps.records.kinds import KINDS
-from nextsteps.records.listing import unread_secrets
+from nextsteps.records.listing import model_at, unread_secrets
 
 pytestmark = pytest.mark.django_db
 
 
 def column_of(kind: str, name: str) -> str:
     """`person__given_name` of a case → "records_person"."given_name"."""
-    model: Any = KINDS[kind].model
-    *path, field = name.split("__")
-    for step in path:
-        model = model._meta.get_field(step).related_model
+    path, _, field = name.rpartition("__")
+    model = model_at(KINDS[kind].model, path)
     return f'"{model._meta.db_table}"."{model._meta.get_field(field).column}"'
 
 

@@ -273,6 +273,13 @@ class Listing:
     parts: list[QuerySet[Any]]
 
 
+def model_at(model: Any, path: str) -> Any:
+    """The model a path of relations leads to from `model` ("case__person" of a service: Person)."""
+    for step in path.split("__") if path else ():
+        model = model._meta.get_field(step).related_model
+    return model
+
+
 @functools.cache
 def unread_secrets(spec: RecordKind) -> tuple[str, ...]:
     """The encrypted fields a list page does not show, of its records and of the records it reads along
@@ -280,10 +287,7 @@ def unread_secrets(spec: RecordKind) -> tuple[str, ...]:
     persons list a tenth of its CPU."""
     unread = []
     for path in ("", *spec.select_related):
-        model: Any = spec.model
-        for step in path.split("__") if path else ():
-            model = model._meta.get_field(step).related_model
-        for field in model._meta.concrete_fields:
+        for field in model_at(spec.model, path)._meta.concrete_fields:
             name = f"{path}__{field.name}" if path else field.name
             if isinstance(field, EncryptedCharField | EncryptedTextField) and name not in spec.list_columns:
                 unread.append(name)
