@@ -1152,7 +1152,8 @@ def _volunteer_rules(importer: Importer, values: dict[str, Any], present: set[st
 def _stored_active_volunteer(importer: Importer, values: dict[str, Any]) -> bool:
     stored = Volunteer.objects.filter(organisation=importer.organisation, stage=Volunteer.Stage.ACTIVE)
     if values.get("external_id"):
-        return stored.filter(external_id=values["external_id"]).exists()
+        # Through the unique index on (organisation, external id), which holds no empty ids.
+        return stored.filter(external_id=values["external_id"]).exclude(external_id="").exists()
     code = (values.get("code") or "").strip()
     return bool(code) and stored.filter(code__iexact=code).exists()
 

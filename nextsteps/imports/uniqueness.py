@@ -11,14 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.imports import columns as c
 from nextsteps.imports.keystore import KeyStore
-from nextsteps.records.actions import AnyOf
+from nextsteps.records.actions import AnyOf, records_by_key
 from nextsteps.records.models import Household, OutreachVisit, same_locality
 
 # Record types with a code, and how a clash with a stored record of the organisation is said.
@@ -65,15 +65,22 @@ def stored_keys_and_codes(
     if not keys and not codes:
         return by_key, by_code
     model = c.TYPES[type_key].model
-    named = (Q(AnyOf(F("external_id"), sorted(keys))) & ~Q(external_id="")) | Q(
-        AnyOf(Lower("code"), sorted(codes))
-    )
-    found = (
-        model._default_manager.filter(named, organisation=organisation)
-        .annotate(lower_code=Lower("code"))
-        .order_by()
-        .values_list(*fields, "pk", "lower_code")
-    )
+    # Two lookups in one query, each through its own unique index in the organisation: by external id, and
+    # by code whatever its case. (Joined by OR, the choice of index was left to statistics, which a first
+    # import does not have yet: SQLite read every record of the organisation for each batch.)
+    parts = [
+        lookup.annotate(lower_code=Lower("code")).order_by().values_list(*fields, "pk", "lower_code")
+        for lookup in (
+            records_by_key(model, {"organisation": organisation}, "external_id", sorted(keys))
+            if keys
+            else None,
+            model._default_manager.filter(AnyOf(Lower("code"), sorted(codes)), organisation=organisation)
+            if codes
+            else None,
+        )
+        if lookup is not None
+    ]
+    found = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
     for *values, pk, code in found:
         if values[0] in keys:
             by_key.append(tuple(values))
@@ -139,29 +146,32 @@ def check_visits(rows: list[VisitRow], *, organisation: Any, store: KeyStore, er
     import or the database has it), and no other visit of the organisation, stored or on an earlier row,
     is of the same household on the same day."""
     households = {row.household for row in rows}
-    localities = {
-        key: locality
-        for key, locality in Household.objects.filter(
-            AnyOf(F("external_id"), sorted(households)), organisation=organisation
-        )
-        .order_by()
-        .values_list("external_id", "locality")
-    }
+    localities: dict[str, str] = {}
+    stored_households: dict[int, str] = {}
+    for key, stored_locality, pk in records_by_key(
+        Household, {"organisation": organisation}, "external_id", sorted(households)
+    ).values_list("external_id", "locality", "pk"):
+        localities[key] = stored_locality
+        stored_households[pk] = key
     # The import's own households, new or changed, have the locality of their row.
     localities.update(store.values("household_locality", households))
     days = [f"{row.household}\x1f{row.date.isoformat()}" for row in rows]
     earlier = store.add("household_visit_day", days)
     stored: dict[tuple[str, dt.date], set[str]] = {}
-    for household, date, external_id in (
+    # Only households already stored can have stored visits: found by their keys, through the index of
+    # household visits.
+    for household_id, date, external_id in (
         OutreachVisit.objects.filter(
-            AnyOf(F("household__external_id"), sorted(households)),
+            AnyOf(F("household"), sorted(stored_households)),
             date__in=sorted({row.date for row in rows}),
             organisation=organisation,
         )
         .order_by()
-        .values_list("household__external_id", "date", "external_id")
+        .values_list("household_id", "date", "external_id")
+        if stored_households
+        else ()
     ):
-        stored.setdefault((household, date), set()).add(external_id)
+        stored.setdefault((stored_households[household_id], date), set()).add(external_id)
     in_batch: set[str] = set()
     for row, day in zip(rows, days, strict=True):
         locality = localities.get(row.household)

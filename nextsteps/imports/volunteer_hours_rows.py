@@ -112,7 +112,11 @@ def _resolve(importer: Importer, names: Iterable[str]) -> dict[str, int]:
     known = _index(
         Volunteer.objects.filter(organisation=importer.organisation, programme=importer.programme)
         .annotate(lower_code=Lower("code"))
-        .filter(Q(external_id__in=names) | Q(lower_code__in={name.lower() for name in names}))
+        # Empty ids left out in so many words: the unique index on (organisation, external id) holds no others.
+        .filter(
+            (Q(external_id__in=names) & ~Q(external_id=""))
+            | Q(lower_code__in={name.lower() for name in names})
+        )
         .order_by()
         .values_list("pk", "programme_id", "external_id", "lower_code")
     )

@@ -133,6 +133,17 @@ class ExternalId(ConstraintErrorsOnFields, models.Model):
         abstract = True
 
 
+class OrganisationExternalId(ExternalId):
+    """An external id unique in the record's organisation (unique_external_id), whose unique index serves the
+    lookups: each names the organisation and leaves out empty ids (records_by_key). An index of the id alone
+    as well would cost each imported record one more write for nothing."""
+
+    external_id = models.CharField(_("external id"), max_length=80, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 def unique_external_id(model_name: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(
         fields=["organisation", "external_id"],
@@ -195,7 +206,7 @@ def eighteenth_birthday(birth_date: dt.date | None, birth_year: int | None) -> d
         return dt.date(year, 3, 1)
 
 
-class Person(Versioned, ExternalId, TimeStamped):
+class Person(Versioned, OrganisationExternalId, TimeStamped):
     class SurvivorStatus(models.TextChoices):
         NO = "no", _("not a trafficking survivor")
         PRESUMED = "presumed", _("presumed trafficking survivor")
@@ -299,7 +310,7 @@ class Person(Versioned, ExternalId, TimeStamped):
             raise ValidationError({"survivor_status": contradictions})
 
 
-class Household(Versioned, ExternalId, TimeStamped):
+class Household(Versioned, OrganisationExternalId, TimeStamped):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="households", verbose_name=_("organisation")
     )
@@ -333,7 +344,7 @@ class ClosureReason(ManagedList):
         verbose_name_plural = _("closure reasons")
 
 
-class Case(Versioned, ExternalId, TimeStamped):
+class Case(Versioned, OrganisationExternalId, TimeStamped):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
@@ -559,7 +570,7 @@ class Outcome(DatedInCase, RecordRules, Versioned, ExternalId, TimeStamped):
 # Outreach -------------------------------------------------------------------------------------------
 
 
-class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
+class OutreachVisit(RecordRules, Versioned, OrganisationExternalId, TimeStamped):
     record_dates = {"date": _("A visit cannot be dated in the future.")}
 
     # No index of their own for the programme, the organisation and the date: the report index starts with
@@ -582,6 +593,8 @@ class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
     date = models.DateField(_("date"))
     locality = models.CharField(_("locality"), max_length=100)
     site_type = models.ForeignKey(SiteType, on_delete=models.PROTECT, verbose_name=_("site type"))
+    # Indexed for household visits only (visit_household_idx): most visits (streets, shelters) have no
+    # household, and a full index would cost each of them a write for nothing.
     household = models.ForeignKey(
         Household,
         on_delete=models.PROTECT,
@@ -589,6 +602,7 @@ class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
         blank=True,
         related_name="visits",
         verbose_name=_("household"),
+        db_index=False,
     )
     persons: models.ManyToManyField[Person, VisitPerson] = models.ManyToManyField(
         Person, through="VisitPerson", related_name="visits", blank=True, verbose_name=_("persons reached")
@@ -618,6 +632,9 @@ class OutreachVisit(RecordRules, Versioned, ExternalId, TimeStamped):
             ),
             # The visits list: an organisation's visits newest first, a page without sorting them all.
             models.Index(fields=["organisation", "-date", "-id"], name="visit_list_idx"),
+            models.Index(
+                fields=["household"], condition=models.Q(household__isnull=False), name="visit_household_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -715,7 +732,7 @@ class ExternalOrganisation(TimeStamped):
         return self.name
 
 
-class Activity(RecordRules, Versioned, ExternalId, TimeStamped):
+class Activity(RecordRules, Versioned, OrganisationExternalId, TimeStamped):
     record_dates = {"date": _("An activity cannot be dated in the future.")}
     record_counts = (
         "attendance_total",
@@ -827,7 +844,7 @@ class Campaign(Versioned, ConstraintErrorsOnFields, TimeStamped):
             raise ValidationError({"end": _("A campaign cannot end before it starts.")})
 
 
-class Volunteer(RecordRules, Versioned, ExternalId, TimeStamped):
+class Volunteer(RecordRules, Versioned, OrganisationExternalId, TimeStamped):
     record_dates = {
         "signed_up": _("A volunteer cannot sign up in the future."),
         "references_checked": _("References cannot be checked in the future."),
@@ -971,7 +988,7 @@ class VolunteerHours(RecordRules, TimeStamped):
         super().clean_fields(exclude)
 
 
-class Distribution(RecordRules, Versioned, ExternalId, TimeStamped):
+class Distribution(RecordRules, Versioned, OrganisationExternalId, TimeStamped):
     record_dates = {"date": _("A distribution cannot be dated in the future.")}
     record_counts = ("quantity",)
 
@@ -1021,7 +1038,7 @@ class Distribution(RecordRules, Versioned, ExternalId, TimeStamped):
 # Partnerships ---------------------------------------------------------------------------------------
 
 
-class PartnerContact(RecordRules, Versioned, ExternalId, TimeStamped):
+class PartnerContact(RecordRules, Versioned, OrganisationExternalId, TimeStamped):
     record_dates = {"established": _("A partnership cannot start in the future.")}
 
     class Status(models.TextChoices):
