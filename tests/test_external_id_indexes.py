@@ -76,6 +76,19 @@ def test_a_lookup_by_external_id_uses_the_organisations_unique_index(model: type
     assert unique_index(model) in plan(sql, params)
 
 
+@pytest.mark.parametrize("model", ORGANISATION_SCOPED, ids=lambda model: model.__name__)
+def test_a_save_checks_its_external_id_through_the_organisations_unique_index(model: type[Model]) -> None:
+    # What a form, the API and the admin run before saving: the unique constraint's own validation.
+    record = model._default_manager.order_by("pk").first()
+    assert record is not None
+    record.external_id = "X-NEW"  # type: ignore[attr-defined]
+    with CaptureQueriesContext(connection) as queries:
+        record.validate_constraints()
+    checks = [q["sql"] for q in queries.captured_queries if '"external_id"' in q["sql"]]
+    assert checks
+    assert all(unique_index(model) in plan(sql) for sql in checks)
+
+
 def test_visits_of_a_household_are_found_through_the_index_of_household_visits() -> None:
     household = m.Household.objects.filter(organisation__slug=SA).first()
     assert household is not None
