@@ -17,7 +17,6 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -109,7 +108,8 @@ RISK_ORDER = {"high": 3, "medium": 2, "low": 1}
 
 def case_columns(today: dt.date) -> dict[str, Callable[[], Any]]:
     """What a caseload list shows of each case, by name, each a subquery: one query whatever the number of
-    cases. Built on demand: a page computes for every case only the columns it filters and sorts by."""
+    cases. Built on demand: a page computes for every case only the columns it filters and sorts by. (The
+    next follow-up is the case's own column, kept by triggers: casework/next_follow_up.py.)"""
     open_follow_ups = FollowUp.objects.filter(case=OuterRef("pk"), done__isnull=True)
 
     def latest_date(model: Any) -> Subquery:
@@ -137,9 +137,6 @@ def case_columns(today: dt.date) -> dict[str, Callable[[], Any]]:
 
     return {
         "risk": risk,
-        "next_follow_up": lambda: Subquery(
-            open_follow_ups.order_by().values("case").annotate(d=Min("due")).values("d")
-        ),
         "overdue_count": overdue_count,
         "last_activity": lambda: Greatest(
             Coalesce(latest_date(ServiceDelivery), F("opened")),
@@ -170,7 +167,7 @@ def case_list(today: dt.date, names: Iterable[str] | None = None, *, shown: bool
             KEPT_LISTS.clear()
         cases = Case.objects.select_related("person", "caseworker")
         if shown:
-            cases = cases.only("status", "opened", "person__code", "caseworker__username")
+            cases = cases.only("status", "opened", "next_follow_up", "person__code", "caseworker__username")
         KEPT_LISTS[key] = annotated_cases(cases, today, names)
     # A copy: the kept list is never read itself, so no case stays in memory for the next reader.
     return KEPT_LISTS[key].all()
@@ -226,7 +223,6 @@ def my_cases_listed(user: Any, params: Any) -> tuple[MyCasesFilter, QuerySet[Any
         for name, used in (
             ("risk", data.get("risk") or sort == "risk"),
             ("overdue_count", data.get("overdue") or sort == "overdue"),
-            ("next_follow_up", sort == "next"),
             ("last_activity", sort == "activity"),
         )
         if used

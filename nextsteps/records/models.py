@@ -361,6 +361,9 @@ class Case(Versioned, OrganisationExternalId, TimeStamped):
     opened = models.DateField(_("opened"))
     closed = models.DateField(_("closed"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    # The earliest due date of the case's open follow-ups, kept by database triggers whoever writes
+    # (casework/next_follow_up.py): My cases sorts by it from an index. Never set by hand.
+    next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True, editable=False)
     closure_reason = models.ForeignKey(
         ClosureReason, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("closure reason")
     )
@@ -402,8 +405,12 @@ class Case(Versioned, OrganisationExternalId, TimeStamped):
         ]
         indexes = [
             models.Index(fields=["id", "programme", "organisation", "person"], name="case_report_idx"),
-            # My cases: a caseworker's cases by status, their organisation checked from the index alone.
-            models.Index(fields=["caseworker", "status", "organisation"], name="case_caseworker_idx"),
+            # My cases: a caseworker's cases by status, their organisation checked from the index alone, in
+            # the order of their next follow-up (a page of the list is the first entries).
+            models.Index(
+                fields=["caseworker", "status", "organisation", "next_follow_up", "id"],
+                name="case_caseworker_idx",
+            ),
         ]
 
     def __str__(self) -> str:
