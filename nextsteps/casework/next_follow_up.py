@@ -35,14 +35,16 @@ TRIGGERS = (
 
 
 def sqlite_statements() -> list[str]:
-    def again(case: str) -> str:
-        return f"UPDATE records_case SET next_follow_up = {NEXT.format(case=case)} WHERE id = {case};"
+    def again(case: str, when: str = "") -> str:
+        return f"UPDATE records_case SET next_follow_up = {NEXT.format(case=case)} WHERE id = {case}{when};"
 
+    # The case a follow-up leaves, only when it moves: a change of date or completion computes one case.
+    left = again("OLD.case_id", " AND OLD.case_id IS NOT NEW.case_id")
     return [
         "CREATE TRIGGER next_follow_up_insert AFTER INSERT ON casework_followup FOR EACH ROW "
         f"BEGIN {again('NEW.case_id')} END",
         "CREATE TRIGGER next_follow_up_update AFTER UPDATE OF case_id, due, done ON casework_followup "
-        f"FOR EACH ROW BEGIN {again('NEW.case_id')} {again('OLD.case_id')} END",
+        f"FOR EACH ROW BEGIN {again('NEW.case_id')} {left} END",
         "CREATE TRIGGER next_follow_up_delete AFTER DELETE ON casework_followup FOR EACH ROW "
         f"BEGIN {again('OLD.case_id')} END",
         "CREATE TRIGGER next_follow_up_guard AFTER UPDATE OF next_follow_up ON records_case FOR EACH ROW "

@@ -1150,10 +1150,10 @@ def _volunteer_rules(importer: Importer, values: dict[str, Any], present: set[st
 
 
 def _stored_active_volunteer(importer: Importer, values: dict[str, Any]) -> bool:
-    stored = Volunteer.objects.filter(organisation=importer.organisation, stage=Volunteer.Stage.ACTIVE)
+    active = {"organisation": importer.organisation, "stage": Volunteer.Stage.ACTIVE}
+    stored = Volunteer.objects.filter(**active)
     if values.get("external_id"):
-        # Through the unique index on (organisation, external id), which holds no empty ids.
-        return stored.filter(external_id=values["external_id"]).exclude(external_id="").exists()
+        return records_by_key(Volunteer, active, "external_id", [values["external_id"]]).exists()
     code = (values.get("code") or "").strip()
     return bool(code) and stored.filter(code__iexact=code).exists()
 

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F
-from django.db.models.functions import Lower
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from nextsteps.imports import columns as c
 from nextsteps.imports.keystore import KeyStore
-from nextsteps.records.actions import AnyOf, records_by_key
+from nextsteps.records.actions import AnyOf, records_by_key, records_by_key_or_code
 from nextsteps.records.models import Household, OutreachVisit, same_locality
 
 # Record types with a code, and how a clash with a stored record of the organisation is said.
@@ -65,22 +64,7 @@ def stored_keys_and_codes(
     if not keys and not codes:
         return by_key, by_code
     model = c.TYPES[type_key].model
-    # Two lookups in one query, each through its own unique index in the organisation: by external id, and
-    # by code whatever its case. (Joined by OR, the choice of index was left to statistics, which a first
-    # import does not have yet: SQLite read every record of the organisation for each batch.)
-    parts = [
-        lookup.annotate(lower_code=Lower("code")).order_by().values_list(*fields, "pk", "lower_code")
-        for lookup in (
-            records_by_key(model, {"organisation": organisation}, "external_id", sorted(keys))
-            if keys
-            else None,
-            model._default_manager.filter(AnyOf(Lower("code"), sorted(codes)), organisation=organisation)
-            if codes
-            else None,
-        )
-        if lookup is not None
-    ]
-    found = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    found = records_by_key_or_code(model, {"organisation": organisation}, keys, codes, [*fields, "pk"])
     for *values, pk, code in found:
         if values[0] in keys:
             by_key.append(tuple(values))
@@ -160,16 +144,13 @@ def check_visits(rows: list[VisitRow], *, organisation: Any, store: KeyStore, er
     stored: dict[tuple[str, dt.date], set[str]] = {}
     # Only households already stored can have stored visits: found by their keys, through the index of
     # household visits.
+    visits = OutreachVisit.objects.filter(
+        AnyOf(F("household"), sorted(stored_households)),
+        date__in=sorted({row.date for row in rows}),
+        organisation=organisation,
+    ).order_by()
     for household_id, date, external_id in (
-        OutreachVisit.objects.filter(
-            AnyOf(F("household"), sorted(stored_households)),
-            date__in=sorted({row.date for row in rows}),
-            organisation=organisation,
-        )
-        .order_by()
-        .values_list("household_id", "date", "external_id")
-        if stored_households
-        else ()
+        visits.values_list("household_id", "date", "external_id") if stored_households else ()
     ):
         stored.setdefault((stored_households[household_id], date), set()).add(external_id)
     in_batch: set[str] = set()

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -110,15 +108,13 @@ def _resolve(importer: Importer, names: Iterable[str]) -> dict[str, int]:
     """The primary keys of the volunteers the rows name, in the programme: by external id first, then code."""
     names = set(names)
     known = _index(
-        Volunteer.objects.filter(organisation=importer.organisation, programme=importer.programme)
-        .annotate(lower_code=Lower("code"))
-        # Empty ids left out in so many words: the unique index on (organisation, external id) holds no others.
-        .filter(
-            (Q(external_id__in=names) & ~Q(external_id=""))
-            | Q(lower_code__in={name.lower() for name in names})
+        actions.records_by_key_or_code(
+            Volunteer,
+            {"organisation": importer.organisation, "programme": importer.programme},
+            names,
+            {name.lower() for name in names},
+            ["pk", "programme_id", "external_id"],
         )
-        .order_by()
-        .values_list("pk", "programme_id", "external_id", "lower_code")
     )
     found: dict[str, int] = {}
     for name in names:

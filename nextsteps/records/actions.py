@@ -17,6 +17,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import F, Lookup, Model, ProtectedError, QuerySet, RestrictedError
 from django.db.models.deletion import Collector
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -485,6 +486,27 @@ def records_by_key(model: type[M], match: Mapping[str, Any], key: str, values: I
     """Records by key values (text). Excluding empty keys lets the database use the partial unique index on
     (organisation, external_id), rather than read every record of the organisation; no ordering is needed."""
     return model._default_manager.filter(AnyOf(F(key), list(values)), **match).exclude(**{key: ""}).order_by()
+
+
+def records_by_key_or_code(
+    model: type[M], match: Mapping[str, Any], keys: Iterable[str], codes: Iterable[str], fields: Sequence[str]
+) -> QuerySet[Any]:
+    """The `fields` and the lower-case code (`lower_code`, last) of the records whose external id is one of
+    `keys` or whose code, whatever its case, is one of `codes` (lower-case). Two lookups joined by UNION, each
+    through its own unique index in the organisation: joined by OR, the choice of index was left to
+    statistics, which a first import does not have yet (SQLite read every record of the organisation)."""
+    keys, codes = sorted(keys), sorted(codes)
+    parts = [
+        lookup.annotate(lower_code=Lower("code")).order_by().values_list(*fields, "lower_code")
+        for lookup in (
+            records_by_key(model, match, "external_id", keys) if keys else None,
+            model._default_manager.filter(AnyOf(Lower("code"), codes), **match) if codes else None,
+        )
+        if lookup is not None
+    ]
+    if not parts:
+        return model._default_manager.none()
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
 
 
 @functools.cache

@@ -1,9 +1,9 @@
 """Records whose external id is unique in their organisation lose the index of the id alone: their lookups
 name the organisation and leave out empty ids, which the unique index on (organisation, external id) serves,
-and the second index cost each imported record a write. A visit"s household is indexed only where there is
-one (most visits have none). The indexes are dropped by name, found in the database"s catalogue (PostgreSQL
+and the second index cost each imported record a write. A visit's household is indexed only where there is
+one (most visits have none). The indexes are dropped by name, found in the database's catalogue (PostgreSQL
 also has a pattern index beside each text index), rather than by altering the fields, which on SQLite would
-copy each table into a new one and lose the counted rows" triggers on it (indicators/counted_triggers.py)."""
+copy each table into a new one and lose the counted rows' triggers on it (indicators/counted_triggers.py)."""
 
 import django.db.models.deletion
 from django.db import migrations, models

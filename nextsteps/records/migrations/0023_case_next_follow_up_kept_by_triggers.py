@@ -1,4 +1,4 @@
-"""Each case"s next follow-up in a column of its own, kept by database triggers (casework/next_follow_up.py),
+"""Each case's next follow-up in a column of its own, kept by database triggers (casework/next_follow_up.py),
 at the end of the index My cases reads: its page is the first entries of the index instead of a subquery for
 every case."""
 
