@@ -131,3 +131,18 @@ def service(
     return actions.record_service(
         acting_user=None, case=case, service_type=ServiceType.objects.get(code=code), date=date
     )
+
+
+def spy_on_decryption(monkeypatch: Any) -> list[str]:
+    """Where each decryption from now on reads from (`table.column`), in order."""
+    from nextsteps.privacy import crypto
+
+    decrypted: list[str] = []
+    real = crypto.decrypt
+
+    def decrypt(token: str, *, where: str = "") -> str:
+        decrypted.append(where)
+        return real(token, where=where)
+
+    monkeypatch.setattr(crypto, "decrypt", decrypt)
+    return decrypted

@@ -216,3 +216,26 @@ def test_it_reads_the_text_under_the_form_fields_name(login: Login, ioanas: dict
         reverse("search:pick", args=["persons"]), {"person__code": "pick-sa"}
     )
     assert f'data-value="{ioanas["sa"].pk}"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("slug", "typed"), [("persons", "Ioana"), ("persons", "pick-sa"), ("cases", "Ioana")]
+)
+def test_a_search_decrypts_no_field_it_does_not_show(
+    slug: str, typed: str, login: Login, ioanas: dict[str, Person], demo: Programme, monkeypatch: Any
+) -> None:
+    for who in ioanas.values():
+        who.phone, who.address, who.identity_number = "0700 000 000", "Strada Exemplu 1", "RX 123456"
+        who.save()
+    if slug == "cases":
+        f.open_case(
+            programme=demo, organisation=org("salvation-army-ro"), person=ioanas["sa"], opened=dt.date.today()
+        )
+    decrypted = f.spy_on_decryption(monkeypatch)
+    with CaptureQueriesContext(connection) as captured:
+        html = pick(login("caseworker.sa"), slug, typed)
+    assert "Pick-SA-001" in html and "Ioana" in html
+    for column in ("phone", "address", "identity_number"):
+        assert f'"records_person"."{column}"' not in " ".join(q["sql"] for q in captured)
+        assert f"records_person.{column}" not in decrypted
+    assert "records_person.given_name" in decrypted

@@ -11,12 +11,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from nextsteps.privacy import crypto
 from nextsteps.programmes.models import Organisation, Programme
 from nextsteps.records import actions
 from nextsteps.records import models as m
 from nextsteps.records.kinds import KINDS
 from nextsteps.records.listing import model_at, unread_secrets
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +53,7 @@ def test_no_list_decrypts_or_loads_a_field_it_does_not_show(
             date=demo.start_date,
             text_en="A synthetic story.",
         )
-    decrypted: list[str] = []
-    real = crypto.decrypt
-
-    def decrypt(token: str, *, where: str = "") -> str:
-        decrypted.append(where)
-        return real(token, where=where)
-
-    monkeypatch.setattr(crypto, "decrypt", decrypt)
+    decrypted = factories.spy_on_decryption(monkeypatch)
     with CaptureQueriesContext(connection) as captured:
         response = login("coordinator").get(reverse(f"records:{kind}-list"))
     assert response.status_code == 200
