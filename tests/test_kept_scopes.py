@@ -113,3 +113,18 @@ def test_a_new_day_builds_the_query_with_that_days_consents(monkeypatch: pytest.
     assert not whole.filter(pk=case.person_id).exists()
     assert not any(part.filter(pk=case.person_id).exists() for part in parts)
     assert {key[-1] for key in access.KEPT_SCOPES} == {today + dt.timedelta(days=1)}
+
+
+def test_the_own_part_leaves_out_what_is_shared_and_nothing_else() -> None:
+    case = an_ijm_case_shared_with_the_salvation_army()
+    user = User.objects.get(username="caseworker.sa")
+    shared = access.scoped(user, "person")
+    own = access.scoped_own(user, "person")
+    assert shared.filter(pk=case.person_id).exists() and not own.filter(pk=case.person_id).exists()
+    assert set(own.values_list("pk", flat=True)) == set(
+        shared.exclude(pk=case.person_id).values_list("pk", flat=True)
+    )
+    # A kind no case brings along has no shared part: its own records are all it reads.
+    assert set(access.scoped_own(user, "household").values_list("pk", flat=True)) == set(
+        access.scoped(user, "household").values_list("pk", flat=True)
+    )

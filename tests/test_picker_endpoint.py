@@ -239,3 +239,12 @@ def test_a_search_decrypts_no_field_it_does_not_show(
         assert f'"records_person"."{column}"' not in " ".join(q["sql"] for q in captured)
         assert f"records_person.{column}" not in decrypted
     assert "records_person.given_name" in decrypted
+
+
+def test_a_pickers_queries_leave_the_shares_out(login: Login, ioanas: dict[str, Person]) -> None:
+    # A picker offers the user's own organisations' records only: the shares' condition would only make
+    # each of its queries longer.
+    with CaptureQueriesContext(connection) as captured:
+        pick(login("caseworker.sa"), "persons", "Ioana")
+    searches = [q["sql"] for q in captured if 'FROM "records_person"' in q["sql"]]
+    assert searches and not [sql for sql in searches if "privacy_caseshare" in sql]
