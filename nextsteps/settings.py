@@ -201,6 +201,8 @@ OTP_TOTP_ISSUER = "Next Steps"
 SESSION_COOKIE_AGE = int(os.environ.get("NEXTSTEPS_SESSION_MINUTES", "30")) * 60
 # The idle timeout is renewed at most once a minute (accounts.middleware.SessionRenewalMiddleware).
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions, read with one statement written out (nextsteps/accounts/sessions.py).
+SESSION_ENGINE = "nextsteps.accounts.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
