@@ -251,3 +251,14 @@ def test_a_record_list_answers_an_unknown_check_with_a_message_not_an_error(sett
     response = setting["client"].get("/households/", {"problem": "nonsense"})
     assert response.status_code == 200
     assert response.context["filters"].errors["problem"]
+
+
+def test_the_page_and_its_menu_read_the_planned_programmes_once(setting: dict[str, Any]) -> None:
+    programme = setting["programme"]
+    page(setting["client"], programme)  # the session's first request writes it
+    with CaptureQueriesContext(connection) as captured:
+        html = page(setting["client"], programme)
+    programmes = [q["sql"] for q in captured if 'FROM "programmes_programme"' in q["sql"]]
+    assert len(programmes) == 1, programmes
+    # The menu still offers the planning pages of that programme.
+    assert f"/programmes/{programme.slug}/" in html

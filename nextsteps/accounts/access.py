@@ -477,6 +477,16 @@ def planning_programmes(user: Any) -> QuerySet[Programme]:
     return Programme.objects.filter(organisations__in=orgs).distinct().order_by("name")
 
 
+def planning_programme_list(user: Any) -> list[Programme]:
+    """`planning_programmes(user)`, read once per request and kept on the user object: the menu and the
+    planning page being shown both need it."""
+    cached = getattr(user, "_nextsteps_planning_programmes", None)
+    if cached is None:
+        cached = list(planning_programmes(user))
+        user._nextsteps_planning_programmes = cached
+    return cached
+
+
 def planning_programme_or_404(user: Any, slug: str) -> Programme:
     programme = planning_programmes(user).filter(slug=slug).first()
     require(programme is not None)

@@ -32,7 +32,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_manage_team": access.has(user, access.USERS),
         # Only coordinators pay the query: the programme whose planning pages the menu opens.
         "planning_programme": (
-            access.planning_programmes(user).first() if access.has(user, access.PLANNING) else None
+            next(iter(access.planning_programme_list(user)), None)
+            if access.has(user, access.PLANNING)
+            else None
         ),
         "can_handle_rights": access.has(user, access.PERSON_RIGHTS),
         "can_import": bool(rights.import_organisations(user)),

@@ -371,7 +371,7 @@ def quality_page(request: HttpRequest) -> HttpResponse:
     """The data-quality checks for whoever plans the programme: counts per organisation; the reader's own
     organisations link to the records to fix, the others are counts only."""
     access.require(access.has(request.user, access.PLANNING))
-    programmes = list(access.planning_programmes(request.user))
+    programmes = access.planning_programme_list(request.user)
     programme, form, start, end = programme_and_period(request, programmes)
     language = translation.get_language() or "en"
     # Links only where the reader may see that kind of record: the list would be empty elsewhere.
