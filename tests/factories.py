@@ -122,6 +122,20 @@ def share(case: Case, organisation: Organisation, *, by: Any, days_ago: int = 30
     return share_case(acting_user=by, case=case, organisation=organisation)
 
 
+def an_ijm_case_shared_with_the_salvation_army() -> Case:
+    """One of the demo's IJM cases, shared with the Salvation Army by IJM's caseworker."""
+    from nextsteps.accounts.models import User
+
+    case = Case.objects.filter(organisation__slug="ijm-ro").first()
+    assert case is not None
+    share(
+        case,
+        Organisation.objects.get(slug="salvation-army-ro"),
+        by=User.objects.get(username="caseworker.ijm"),
+    )
+    return case
+
+
 def service(
     prog: Programme, org: Organisation, who: Person, date: dt.date, code: str = "legal_support"
 ) -> Any:

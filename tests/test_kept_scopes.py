@@ -14,22 +14,10 @@ from nextsteps.accounts import access
 from nextsteps.accounts.models import User
 from nextsteps.privacy import consents
 from nextsteps.privacy.models import Consent
-from nextsteps.programmes.models import Organisation
 from nextsteps.records import models as m
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def an_ijm_case_shared_with_the_salvation_army() -> m.Case:
-    case = m.Case.objects.filter(organisation__slug="ijm-ro").first()
-    assert case is not None
-    factories.share(
-        case,
-        Organisation.objects.get(slug="salvation-army-ro"),
-        by=User.objects.get(username="caseworker.ijm"),
-    )
-    return case
 
 
 def on_day(monkeypatch: pytest.MonkeyPatch, day: dt.date) -> None:
@@ -89,7 +77,7 @@ def test_a_share_made_after_the_query_was_kept_is_read_at_once() -> None:
     case = m.Case.objects.filter(organisation__slug="ijm-ro").first()
     assert case is not None
     assert not access.scoped(user, "person").filter(pk=case.person_id).exists()
-    an_ijm_case_shared_with_the_salvation_army()
+    factories.an_ijm_case_shared_with_the_salvation_army()
     assert (
         access.scoped(User.objects.get(username="caseworker.sa"), "person").filter(pk=case.person_id).exists()
     )
@@ -97,7 +85,7 @@ def test_a_share_made_after_the_query_was_kept_is_read_at_once() -> None:
 
 def test_a_new_day_builds_the_query_with_that_days_consents(monkeypatch: pytest.MonkeyPatch) -> None:
     access.KEPT_SCOPES.clear()
-    case = an_ijm_case_shared_with_the_salvation_army()
+    case = factories.an_ijm_case_shared_with_the_salvation_army()
     today = dt.date.today()
     Consent.objects.filter(person=case.person, purpose=Consent.Purpose.SHARING).update(expires_on=today)
     user = User.objects.get(username="caseworker.sa")
@@ -116,7 +104,7 @@ def test_a_new_day_builds_the_query_with_that_days_consents(monkeypatch: pytest.
 
 
 def test_the_own_part_leaves_out_what_is_shared_and_nothing_else() -> None:
-    case = an_ijm_case_shared_with_the_salvation_army()
+    case = factories.an_ijm_case_shared_with_the_salvation_army()
     user = User.objects.get(username="caseworker.sa")
     shared = access.scoped(user, "person")
     own = access.scoped_own(user, "person")

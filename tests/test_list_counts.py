@@ -21,14 +21,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def share_an_ijm_case_with_the_salvation_army() -> m.Case:
-    case = m.Case.objects.filter(organisation__slug="ijm-ro").first()
-    assert case is not None
-    sa = Organisation.objects.get(slug="salvation-army-ro")
-    factories.share(case, sa, by=User.objects.get(username="caseworker.ijm"))
-    return case
-
-
 def listed_count(client: Client, kind: str, **params: str) -> tuple[int, list[int]]:
     response = client.get(reverse(f"records:{kind}-list"), params)
     assert response.status_code == 200
@@ -42,7 +34,7 @@ def test_the_count_includes_what_is_shared_and_equals_the_list(
     client = login("caseworker.sa")
     user = User.objects.get(username="caseworker.sa")
     before = access.scoped(user, kind).count()
-    case = share_an_ijm_case_with_the_salvation_army()
+    case = factories.an_ijm_case_shared_with_the_salvation_army()
     everything = access.scoped(user, kind)
     assert everything.count() > before or not case.services.exists()
     count, _rows = listed_count(client, kind)
@@ -61,7 +53,7 @@ def test_a_record_both_own_and_shared_is_counted_once(kind: str, login: Callable
     Membership.objects.create(
         user=user, organisation=Organisation.objects.get(slug="ijm-ro"), role=Role.CASEWORKER
     )
-    case = share_an_ijm_case_with_the_salvation_army()
+    case = factories.an_ijm_case_shared_with_the_salvation_army()
     count, rows = listed_count(login("caseworker.sa"), kind, q=case.person.code)
     assert rows and count == len(rows) == access.scoped(user, kind).filter(pk__in=rows).count()
 
@@ -71,7 +63,7 @@ def test_a_list_with_shares_is_counted_in_one_query(login: Callable[[str], Clien
     client.get(reverse("records:person-list"))
     with CaptureQueriesContext(connection) as without:
         client.get(reverse("records:person-list"))
-    share_an_ijm_case_with_the_salvation_army()
+    factories.an_ijm_case_shared_with_the_salvation_army()
     with CaptureQueriesContext(connection) as shared:
         client.get(reverse("records:person-list"))
     counts = [q["sql"] for q in shared if "COUNT(" in q["sql"].upper() and "records_person" in q["sql"]]

@@ -13,6 +13,7 @@ record twice or skips one.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -297,11 +298,18 @@ def unread_secrets(spec: RecordKind) -> tuple[str, ...]:
     """The encrypted fields a list page does not show, of its records and of the records it reads along
     (`select_related`). The page leaves them unread: decrypting the names of 25 persons nobody sees cost the
     persons list a tenth of its CPU."""
+    return secrets_not_shown(spec.model, ("", *spec.select_related), shown=spec.list_columns)
+
+
+def secrets_not_shown(model: Any, paths: Iterable[str], *, shown: Iterable[str]) -> tuple[str, ...]:
+    """The encrypted fields of `model` and of the models its `paths` of relations lead to ("" for its own),
+    as paths (`person__given_name`), except those in `shown`."""
+    shown = set(shown)
     unread = []
-    for path in ("", *spec.select_related):
-        for field in model_at(spec.model, path)._meta.concrete_fields:
+    for path in paths:
+        for field in model_at(model, path)._meta.concrete_fields:
             name = f"{path}__{field.name}" if path else field.name
-            if isinstance(field, EncryptedCharField | EncryptedTextField) and name not in spec.list_columns:
+            if isinstance(field, EncryptedCharField | EncryptedTextField) and name not in shown:
                 unread.append(name)
     return tuple(unread)
 

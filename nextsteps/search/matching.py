@@ -22,10 +22,10 @@ from django.db.models import Model, QuerySet
 
 from nextsteps.accounts import access
 from nextsteps.audit.models import AuditEntry
-from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
 from nextsteps.privacy.search import name_conditions, persons_matching
 from nextsteps.programmes.models import Organisation
 from nextsteps.records.kinds import KINDS as RECORD_KINDS
+from nextsteps.records.listing import secrets_not_shown
 from nextsteps.records.models import Person
 from nextsteps.search.codes import CodeKey, code_path, code_starts_with
 from nextsteps.widgets import PICKER_SLUGS
@@ -120,15 +120,9 @@ def _unread(kind: str) -> tuple[str, ...]:
     """Encrypted fields of a row (and of a case's person) that a hit does not show: all but a person's names.
     Loaded, each would be decrypted for every row found (a person's phone, address and identity number, up
     to LIMIT rows for each way of matching), about a tenth of a search's CPU."""
-    model = RECORD_KINDS[kind].model
-    paths: list[tuple[str, type[Model]]] = [("", model)] + ([("person__", Person)] if kind == "case" else [])
-    return tuple(
-        f"{prefix}{field.name}"
-        for prefix, path_model in paths
-        for field in path_model._meta.concrete_fields
-        if isinstance(field, EncryptedCharField | EncryptedTextField)
-        and not (path_model is Person and field.name in NAME_FIELDS)
-    )
+    names = NAME_FIELDS if kind == "person" else tuple(f"person__{name}" for name in NAME_FIELDS)
+    paths = ("", "person") if kind == "case" else ("",)
+    return secrets_not_shown(RECORD_KINDS[kind].model, paths, shown=names)
 
 
 def _person_of(kind: str, row: Any) -> Person | None:
