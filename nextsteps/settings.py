@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "nextsteps.accounts.middleware.OTPMiddleware",
     "nextsteps.accounts.middleware.UserLanguageMiddleware",
     "nextsteps.accounts.middleware.TwoFactorMiddleware",
     "nextsteps.accounts.middleware.PasswordChangeMiddleware",
@@ -175,6 +175,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's ModelBackend but for the user each request loads (nextsteps/accounts/backends.py). Sessions made
+# with Django's own backend before it was set end: their users sign in again, once.
+AUTHENTICATION_BACKENDS = ["nextsteps.accounts.backends.ModelBackend"]
 
 # Sign-in protection. Roles that see person-level data must use a second factor (TOTP or recovery code).
 NEXTSTEPS_REQUIRE_2FA = env_bool("NEXTSTEPS_REQUIRE_2FA", default=True)

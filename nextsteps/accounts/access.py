@@ -46,6 +46,7 @@ from django.utils import timezone
 from nextsteps.accounts.models import Membership, Role
 from nextsteps.audit.log import log, organisation_of
 from nextsteps.audit.models import AuditEntry
+from nextsteps.kept_queries import KeptQuery
 from nextsteps.privacy.consents import active_shares
 from nextsteps.programmes.models import Programme
 from nextsteps.records.kinds import KINDS, RecordKind, follow
@@ -94,6 +95,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+MEMBERSHIPS_OF_USER = KeptQuery(
+    Membership, lambda key: Membership.objects.filter(user_id=key).select_related("organisation")
+)
+
+
 def memberships(user: Any) -> list[Membership]:
     """The user's memberships, read once per request and kept on the user object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -101,8 +107,8 @@ def memberships(user: Any) -> list[Membership]:
     cached = getattr(user, "_nextsteps_memberships", None)
     if cached is None:
         # By key: filtering by the user object itself, which on a request is a lazy proxy, cost each request
-        # about 2% of its CPU in attribute lookups through the proxy.
-        cached = list(Membership.objects.filter(user_id=user.pk).select_related("organisation"))
+        # about 2% of its CPU in attribute lookups through the proxy. Compiled once (nextsteps/kept_queries.py).
+        cached = MEMBERSHIPS_OF_USER.fetch(user.pk)
         user._nextsteps_memberships = cached
     return cached
 

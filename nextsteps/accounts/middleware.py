@@ -1,12 +1,18 @@
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django_otp import middleware as otp_middleware
+from django_otp.models import Device
+
+from nextsteps.kept_queries import KeptQuery
 
 
 class SessionRenewalMiddleware:
@@ -33,6 +39,30 @@ class SessionRenewalMiddleware:
                 # Marks the session modified, so SessionMiddleware saves it with a new expiry date.
                 session[self.KEY] = now
         return response
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django-otp's middleware (a session is verified while the device it was verified with still exists, is
+    confirmed and belongs to the user), with that device, which every request reads, read by a statement
+    compiled once per kind of device instead of through the ORM on every request."""
+
+    DEVICES: dict[type[Device], KeptQuery[Any]] = {}
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        # The persistent id is "app_label.model_name/key", as Device.from_persistent_id reads it; one that
+        # does not parse or names no kind of device verifies nothing.
+        try:
+            label, key = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
+            model = apps.get_model(label)
+            number = int(key)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(model, Device):
+            return None
+        kept = self.DEVICES.get(model)
+        if kept is None:
+            kept = self.DEVICES[model] = KeptQuery(model, lambda key: model.objects.filter(id=key))
+        return next(iter(kept.fetch(number)), None)
 
 
 class UserLanguageMiddleware:
