@@ -33,7 +33,7 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -100,17 +100,37 @@ MEMBERSHIPS_OF_USER = KeptQuery(
 )
 
 
+T = TypeVar("T")
+
+# What a request reads of its user's rights once and keeps on the user object (each request has its own).
+KEPT_ON_USER = "_nextsteps_kept"
+
+
+def kept_on_user(user: Any, name: str, read: Callable[[], T]) -> T:
+    """`read()`, the first time a request asks for `name`; what it returned, every later time."""
+    kept = getattr(user, KEPT_ON_USER, None)
+    if kept is None:
+        kept = {}
+        setattr(user, KEPT_ON_USER, kept)
+    if name not in kept:
+        kept[name] = read()
+    return kept[name]  # type: ignore[no-any-return]
+
+
+def forget_kept(user: Any) -> None:
+    """After a write that changes the user's rights (a membership added or taken away): everything kept
+    on the user is read again, since all of it follows from the memberships."""
+    if hasattr(user, KEPT_ON_USER):
+        delattr(user, KEPT_ON_USER)
+
+
 def memberships(user: Any) -> list[Membership]:
-    """The user's memberships, read once per request and kept on the user object."""
+    """The user's memberships, read once per request."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_nextsteps_memberships", None)
-    if cached is None:
-        # By key: filtering by the user object itself, which on a request is a lazy proxy, cost each request
-        # about 2% of its CPU in attribute lookups through the proxy. Compiled once (nextsteps/kept_queries.py).
-        cached = MEMBERSHIPS_OF_USER.fetch(user.pk)
-        user._nextsteps_memberships = cached
-    return cached
+    # By key: filtering by the user object itself, which on a request is a lazy proxy, cost each request
+    # about 2% of its CPU in attribute lookups through the proxy. Compiled once (nextsteps/kept_queries.py).
+    return kept_on_user(user, "memberships", lambda: MEMBERSHIPS_OF_USER.fetch(user.pk))
 
 
 def organisations_for(user: Any, kind: str, action: str = VIEW) -> list[int]:
@@ -485,13 +505,9 @@ def planning_programmes(user: Any) -> QuerySet[Programme]:
 
 
 def planning_programme_list(user: Any) -> list[Programme]:
-    """`planning_programmes(user)`, read once per request and kept on the user object: the menu and the
-    planning page being shown both need it."""
-    cached = getattr(user, "_nextsteps_planning_programmes", None)
-    if cached is None:
-        cached = list(planning_programmes(user))
-        user._nextsteps_planning_programmes = cached
-    return cached
+    """`planning_programmes(user)`, read once per request: the menu and the planning page being shown both
+    need it."""
+    return kept_on_user(user, "planning_programmes", lambda: list(planning_programmes(user)))
 
 
 def planning_programme_or_404(user: Any, slug: str) -> Programme:

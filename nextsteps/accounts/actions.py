@@ -91,12 +91,6 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _forget_memberships(user: Any) -> None:
-    # access.memberships() keeps them on the user object for the request.
-    if hasattr(user, "_nextsteps_memberships"):
-        del user._nextsteps_memberships
-
-
 def _new_account(
     username: str,
     language: str,
@@ -215,7 +209,7 @@ def add_role(*, acting_user: Any, user: User, organisation: Organisation, role: 
         organisation=organisation,
         fields=["user", "organisation", "role"],
     )
-    _forget_memberships(user)
+    access.forget_kept(user)
     return membership
 
 
@@ -236,7 +230,7 @@ def remove_role(*, acting_user: Any, user: User, organisation: Organisation, rol
         _require_another_administrator(user, [organisation])
     log(AuditEntry.Action.DELETE, membership, user=acting_user, organisation=organisation)
     membership.delete()
-    _forget_memberships(user)
+    access.forget_kept(user)
 
 
 @transaction.atomic
