@@ -175,3 +175,23 @@ def test_pages_are_the_same_as_with_djangos_own_renderer(
     written = page(client, address)
     with override_settings(FORM_RENDERER="django.forms.renderers.DjangoTemplates"):
         assert page(client, address) == written
+
+
+@pytest.mark.django_db
+def test_a_drop_down_of_records_reads_its_choices_once_with_one_statement() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from nextsteps.records.models import SiteType
+
+    field = forms.ModelChoiceField(queryset=SiteType.objects.order_by("code"))
+    with CaptureQueriesContext(connection) as read:
+        # Each choice in turn, as a widget reads them (list() would ask for their number first).
+        first: list[Any] = [choice for choice in field.choices]  # type: ignore[union-attr]
+        again: list[Any] = [choice for choice in field.choices]  # type: ignore[union-attr]
+    # Django's own iterator reads them again each time, on PostgreSQL through a server-side cursor.
+    assert len(read.captured_queries) == 1
+    assert [value for value, _label in first[1:]] == list(
+        SiteType.objects.order_by("code").values_list("pk", flat=True)
+    )
+    assert [str(label) for _value, label in again] == [str(label) for _value, label in first]

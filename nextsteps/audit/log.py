@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import router, transaction
-from django.db.models import F, Model, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import BigIntegerField, F, Model, QuerySet, Value
+from django.db.models.functions import Greatest
 
 from nextsteps.audit.models import AuditEntry, DataVersion, EntryReason
 
@@ -77,14 +79,29 @@ def log(
 
 def bump_data_version() -> None:
     """Mark that stored data changed, so live caches of figures are recomputed. Writers that bypass the
-    actions layer (set-up edited in the admin, bulk loads) call it in their own transaction."""
-    if not DataVersion.objects.filter(pk=VERSION_ROW).update(number=F("number") + 1):
-        DataVersion.objects.get_or_create(pk=VERSION_ROW, defaults={"number": 1})
+    actions layer (set-up edited in the admin, bulk loads) call it in their own transaction.
+
+    The number moves to the current time in microseconds, or on by one if that is not higher: so a number
+    is never given to two states of the data, even after the database was restored from a backup (or, in
+    the tests, emptied) while a server kept running. What a process keeps in memory under a number (the
+    lists' counts, nextsteps/pagination.py) can then never be taken for another state's."""
+    now = Value(time.time_ns() // 1000, output_field=BigIntegerField())
+    if not DataVersion.objects.filter(pk=VERSION_ROW).update(number=Greatest(F("number") + 1, now)):
+        DataVersion.objects.get_or_create(pk=VERSION_ROW, defaults={"number": now.value})
 
 
 def data_version() -> int:
-    """The current number; read it before computing what is to be cached under it."""
-    return DataVersion.objects.filter(pk=VERSION_ROW).values_list("number", flat=True).first() or 0
+    """The current number; read it before computing what is to be cached under it. 0 when nothing was
+    ever written. One short statement written out once (pages read it on every request)."""
+    connection = connections[router.db_for_read(DataVersion)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('number')} FROM {quote(DataVersion._meta.db_table)} WHERE {quote('id')} = %s",
+            [VERSION_ROW],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 # Entries per batch of log_each: each batch is one INSERT in one transaction.

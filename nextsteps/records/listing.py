@@ -24,10 +24,12 @@ from django.db.models.expressions import OrderBy
 from django.http import HttpRequest, QueryDict
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from nextsteps import rendering
 from nextsteps.accounts import access
 from nextsteps.privacy.fields import EncryptedCharField, EncryptedTextField
 from nextsteps.privacy.search import persons_matching
@@ -362,3 +364,33 @@ def remembered(request: HttpRequest, name: str) -> str | None:
     if request.GET:
         return None
     return request.session.get(key) or None
+
+
+class Row(tuple[Any, list[Any], str]):
+    """One record of a list: the record, what each column shows of it and its page's address (a tuple, as
+    the lists' rows were before they wrote their HTML in Python)."""
+
+    __slots__ = ()
+
+    def __new__(cls, obj: Any, cells: list[Any], address: str) -> Row:
+        return super().__new__(cls, (obj, cells, address))
+
+    @property
+    def obj(self) -> Any:
+        return self[0]
+
+    @property
+    def html(self) -> SafeString:
+        """The row's cells, written out in Python: through a template's loop each cell cost about as much as
+        reading the record (rendering.py says why that matters). The first links to the record; days are
+        written as the rest of the page writes them (rendering.text)."""
+        _obj, cells, address = self
+        shown = [rendering.shown(value) for value in cells]
+        if shown:
+            shown[0] = f'<a href="{rendering.text(address)}">{shown[0]}</a>'
+        return mark_safe("".join(f"<td>{value}</td>" for value in shown))
+
+
+def row(obj: Any, spec: RecordKind, address: str) -> Row:
+    """A list's row: what each of the list's columns shows of `obj`."""
+    return Row(obj, [cell(obj, column) for column in spec.list_columns], address)

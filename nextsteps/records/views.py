@@ -49,12 +49,10 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     found = listing.listed(request.user, spec, request.GET)
     listing.remember(request, spec.key, found.filters)
     shown = found.queryset.defer(*listing.unread_secrets(spec))
-    paginator = CappedPaginator(shown, PAGE_SIZE, COUNT_LIMIT, parts=found.parts)
+    paginator = CappedPaginator(shown, PAGE_SIZE, COUNT_LIMIT, parts=found.parts, kept=True)
     page = paginator.get_page(request.GET.get("page"))
     links = addresses(f"records:{spec.key}-detail", [obj.pk for obj in page.object_list])
-    rows = [
-        (obj, [_cell(obj, column) for column in spec.list_columns], links[obj.pk]) for obj in page.object_list
-    ]
+    rows = [listing.row(obj, spec, links[obj.pk]) for obj in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
