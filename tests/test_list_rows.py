@@ -138,3 +138,17 @@ def test_my_cases_writes_its_rows_as_its_template_did() -> None:
             with translation.override(language):
                 expected = listed.render(Context({"case": case, "address": "/cases/1/?a=1&b=2"}))
                 assert case_row(case, "/cases/1/?a=1&b=2") == expected
+
+
+@pytest.mark.parametrize("language", ["en", "nl", "ro"])
+def test_a_data_quality_row_is_written_as_its_template_did(language: str) -> None:
+    from nextsteps.reports.views import CountsRow
+
+    listed = Template(
+        '<th scope="row">{{ label }}</th>{% for n, url in cells %}<td>{% if url %}<a href="{{ url }}">{{ n }}'
+        "</a>{% else %}{{ n }}{% endif %}</td>{% endfor %}"
+    )
+    label = gettext_lazy("high")
+    cells = [(0, ""), (12345, "/persons/?organisation=3&problem=x"), (7, "")]
+    with translation.override(language):
+        assert CountsRow(label, cells).html == listed.render(Context({"label": label, "cells": cells}))

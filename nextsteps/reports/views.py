@@ -19,10 +19,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nextsteps import rendering
 from nextsteps.accounts import access
 from nextsteps.audit.log import log
 from nextsteps.audit.models import AuditEntry
@@ -366,6 +367,27 @@ def report_download(request: HttpRequest) -> HttpResponse:
     return response
 
 
+class CountsRow(tuple[Any, list[tuple[int, str]]]):
+    """A line of a data-quality table: its label and, per organisation, the count and the address of its
+    records ("" for none), with the row written out in Python (records.listing.Row says why)."""
+
+    __slots__ = ()
+
+    def __new__(cls, label: Any, cells: list[tuple[int, str]]) -> CountsRow:
+        return super().__new__(cls, (label, cells))
+
+    @property
+    def html(self) -> SafeString:
+        label, cells = self
+        written = [f'<th scope="row">{rendering.text(label)}</th>']
+        for n, url in cells:
+            count = rendering.text(n)
+            written.append(
+                f'<td><a href="{rendering.text(url)}">{count}</a></td>' if url else f"<td>{count}</td>"
+            )
+        return mark_safe("".join(written))
+
+
 @login_required
 def quality_page(request: HttpRequest) -> HttpResponse:
     """The data-quality checks for whoever plans the programme: counts per organisation; the reader's own
@@ -394,7 +416,7 @@ def quality_page(request: HttpRequest) -> HttpResponse:
         return result
 
     tables = [
-        (check, [(line.label, cells(check, line)) for line in lines])
+        (check, [CountsRow(line.label, cells(check, line)) for line in lines])
         for check, lines in quality.cached_run(programme, start, end, language, indicators)
     ]
     return render(
