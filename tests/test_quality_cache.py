@@ -64,3 +64,34 @@ def test_a_record_saved_a_second_ago_is_counted_on_the_next_view(setting: dict[s
     assert households_without_members(client, programme) == "2"
     factories.household(own, factories.person(own))
     assert households_without_members(client, programme) == "2"
+
+
+def test_a_second_view_reads_neither_the_indicators_nor_their_targets(setting: dict[str, Any]) -> None:
+    client, programme = setting["client"], setting["programme"]
+    factories.indicator(programme, "services", "records", title_en="No target yet")
+    first = client.get("/quality/", {"programme": programme.slug})
+    assert first.context["without_target"]
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/quality/", {"programme": programme.slug})
+    assert again.context["without_target"] == first.context["without_target"]
+    read = [q["sql"] for q in captured.captured_queries]
+    # The indicators' own rows and their targets' (the period drop-down still reads the targets' periods).
+    assert not [sql for sql in read if sql.startswith('SELECT "indicators_indicator"."id"')]
+    assert not [sql for sql in read if sql.startswith('SELECT "indicators_target"."id"')]
+
+
+def test_a_target_set_takes_its_indicator_off_the_list_on_the_next_view(setting: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from nextsteps.indicators.models import Target
+
+    client, programme = setting["client"], setting["programme"]
+    indicator = factories.indicator(programme, "services", "records", title_en="Soon with a target")
+    first = client.get("/quality/", {"programme": programme.slug})
+    assert "Soon with a target" in first.context["without_target"]
+    # A target of a longer period applies to every period within it (engine.targets_for).
+    Target.objects.create(
+        indicator=indicator, start=dt.date(2000, 1, 1), end=dt.date(2099, 12, 31), target=10
+    )
+    again = client.get("/quality/", {"programme": programme.slug})
+    assert "Soon with a target" not in again.context["without_target"]

@@ -332,23 +332,32 @@ def run(
     return [(check, check.lines(programme, indicators, start, end, lang)) for check in CHECKS]
 
 
+# The key under which cached_run keeps the titles of the indicators without a target; no check has it.
+WITHOUT_TARGET = "-without-target"
+
+
 def cached_run(
-    programme: Programme, start: dt.date, end: dt.date, lang: str, indicators: list[Indicator]
-) -> list[tuple[Check, list[Line]]]:
-    """run()'s lines as of the current data version (nextsteps/reports/livecache.py): every check reads
-    whole tables (at a million persons, about 0.4 s of queries), and the page is opened far more often than
-    records change. Any write moves the data version on, so a record saved a second ago is in the next
-    page; the day is part of the key because the idle cases are counted back from today."""
+    programme: Programme, start: dt.date, end: dt.date, lang: str
+) -> tuple[list[tuple[Check, list[Line]]], list[str]]:
+    """run()'s lines, and the titles of the indicators no target applies to in the period, as of the current
+    data version (nextsteps/reports/livecache.py): every check reads whole tables (at a million persons,
+    about 0.4 s of queries), and the page is opened far more often than records change. Any write moves the
+    data version on (targets and indicators are set-up whose every save does), so a record saved a second
+    ago is in the next page; the day is part of the key because the idle cases are counted back from today.
+    The programme's indicators are read only when the figures are computed."""
     key = f"quality:{programme.pk}:{start.isoformat()}:{end.isoformat()}:{lang}:{dt.date.today().isoformat()}"
 
     def compute() -> dict[str, Any]:
-        return {
+        indicators = programme_indicators(programme)
+        figures: dict[str, Any] = {
             check.key: [[line.label, line.counts, line.kind, line.dated] for line in lines]
             for check, lines in run(programme, start, end, lang, indicators)
         }
+        figures[WITHOUT_TARGET] = [i.title(lang) for i in indicators_without_target(indicators, start, end)]
+        return figures
 
-    stored = livecache.remember(key, compute)
-    return [
+    stored = livecache.remember(key, compute, usable=lambda figures: WITHOUT_TARGET in figures)
+    checks = [
         (
             check,
             [
@@ -359,6 +368,7 @@ def cached_run(
         for check in CHECKS
         if check.key in stored
     ]
+    return checks, list(stored[WITHOUT_TARGET])
 
 
 __all__ = [

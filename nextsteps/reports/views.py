@@ -399,7 +399,7 @@ def quality_page(request: HttpRequest) -> HttpResponse:
     # Links only where the reader may see that kind of record: the list would be empty elsewhere.
     visible = {kind: set(access.organisations_for(request.user, kind)) for kind in quality.LINKED_KINDS}
     organisations = list(programme.organisations.order_by("name"))
-    indicators = quality.programme_indicators(programme)
+    checks, without_target = quality.cached_run(programme, start, end, language)
 
     def cells(check: quality.Check, line: quality.Line) -> list[tuple[int, str]]:
         """Per organisation: the line's count, and the link to its records where the reader may see them."""
@@ -416,8 +416,7 @@ def quality_page(request: HttpRequest) -> HttpResponse:
         return result
 
     tables = [
-        (check, [CountsRow(line.label, cells(check, line)) for line in lines])
-        for check, lines in quality.cached_run(programme, start, end, language, indicators)
+        (check, [CountsRow(line.label, cells(check, line)) for line in lines]) for check, lines in checks
     ]
     return render(
         request,
@@ -429,8 +428,6 @@ def quality_page(request: HttpRequest) -> HttpResponse:
             "period": period_label(start, end),
             "organisations": organisations,
             "tables": tables,
-            "without_target": [
-                i.title(language) for i in quality.indicators_without_target(indicators, start, end)
-            ],
+            "without_target": without_target,
         },
     )
