@@ -87,12 +87,12 @@ def counted_together(parts: Sequence[QuerySet[Any]], cap: int, *, kept: bool = F
             sql, part_params = capped(part, cap).query.get_compiler(using=database).as_sql()
         except EmptyResultSet:  # a part that can hold nothing (no organisation to read, say)
             continue
-        counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")
+        counts.append(f"SELECT COUNT(*) FROM ({sql}) AS part")
         params.extend(part_params)
     if not counts:
         return 0
     # One part is counted as Django counts a queryset; several are added up in one statement.
-    sql = counts[0][1:-1] if len(counts) == 1 else "SELECT " + " + ".join(counts)
+    sql = counts[0] if len(counts) == 1 else "SELECT " + " + ".join(f"({count})" for count in counts)
     return kept_count(database, sql, params) if kept else _count(database, sql, params)
 
 

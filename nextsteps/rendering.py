@@ -35,13 +35,10 @@ def text(value: Any) -> str:
     if type(value) is str:
         # What Django's escape does to a plain text, without its checks for lazy and safe texts.
         return html_module.escape(value)
-    if type(value) is int:
-        # With thousands separators, Django takes about 10 µs to write a count; a table of them recurs.
-        return _number(value, get_language())
-    if isinstance(value, dt.date):
-        # A day or a moment takes Django 15–30 µs to write out (its format parsed, its month translated), and a
-        # list of 25 cases shows 50 of them; the same few hundred days recur all day.
-        return _moment(value.__class__.__name__, value, get_language(), get_current_timezone_name())
+    if type(value) is int or isinstance(value, dt.date):
+        # Django takes 10–30 µs to write a count (its thousands separator), a day or a moment (the format
+        # parsed, the month translated); a list of 25 cases shows 50 days, and the same values recur all day.
+        return _localized(value.__class__.__name__, value, get_language(), get_current_timezone_name())
     value = localize(timezone.template_localtime(value))  # type: ignore[attr-defined]  # not in the stubs
     if not isinstance(value, str):
         value = str(value)
@@ -49,17 +46,11 @@ def text(value: Any) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _moment(_kind: str, value: dt.date, _language: str | None, _zone: str) -> str:
-    """A date or datetime as the current language and time zone write it. The kind is part of the key: a
-    date and a datetime of the same day are not equal, but one could be an instance of a subclass."""
+def _localized(_kind: str, value: int | dt.date, _language: str | None, _zone: str) -> str:
+    """A count, date or datetime as the current language and time zone write it. The kind is part of the
+    key: a date and a datetime of the same day are not equal, but one could be an instance of a subclass."""
     local = timezone.template_localtime(value)  # type: ignore[attr-defined]  # not in the stubs
     return str(conditional_escape(localize(local)))
-
-
-@functools.lru_cache(maxsize=4096)
-def _number(value: int, _language: str | None) -> str:
-    """A whole number as the current language writes it (its thousands separator)."""
-    return str(conditional_escape(localize(value)))
 
 
 def shown(value: Any) -> str:

@@ -90,16 +90,21 @@ def bump_data_version() -> None:
         DataVersion.objects.get_or_create(pk=VERSION_ROW, defaults={"number": now.value})
 
 
+def data_version_sql(connection: Any) -> tuple[str, list[int]]:
+    """The statement that reads the current number, and its parameters, written out in SQL (pages read it
+    on every request, alone or inside another statement); the names come from the model."""
+    quote, meta = connection.ops.quote_name, DataVersion._meta
+    fields: Any = meta  # get_field answers any kind of field; these two are plain columns
+    number, key = (quote(fields.get_field(name).column) for name in ("number", "id"))
+    return f"SELECT {number} FROM {quote(meta.db_table)} WHERE {key} = %s", [VERSION_ROW]
+
+
 def data_version() -> int:
     """The current number; read it before computing what is to be cached under it. 0 when nothing was
-    ever written. One short statement written out once (pages read it on every request)."""
+    ever written."""
     connection = connections[router.db_for_read(DataVersion)]
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {quote('number')} FROM {quote(DataVersion._meta.db_table)} WHERE {quote('id')} = %s",
-            [VERSION_ROW],
-        )
+        cursor.execute(*data_version_sql(connection))
         row = cursor.fetchone()
     return int(row[0]) if row else 0
 

@@ -211,14 +211,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
-# The risk levels as the list names them; any other value (none assessed yet) is a dash.
-RISK_SHOWN = {"high": gettext_lazy("high"), "medium": gettext_lazy("medium"), "low": gettext_lazy("low")}
-
-
 def case_row(case: Any, address: str) -> SafeString:
     """A row of My cases, its cells written out in Python as records.listing.row writes a list's (why: there)."""
     closed = f" ({rendering.text(_('closed'))})" if case.status == "closed" else ""
-    risk = RISK_SHOWN.get(case.risk)
+    # The level's label; no assessment yet is a dash.
+    risk = RiskLevel(case.risk).label if case.risk in RiskLevel.values else None
     overdue = f"<strong>{rendering.text(case.overdue_count)}</strong>" if case.overdue_count else "0"
     cells = [
         f'<td><a href="{rendering.text(address)}">{rendering.text(case.person.code)}</a>{closed}</td>',

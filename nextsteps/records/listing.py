@@ -376,10 +376,6 @@ class Row(tuple[Any, list[Any], str]):
         return super().__new__(cls, (obj, cells, address))
 
     @property
-    def obj(self) -> Any:
-        return self[0]
-
-    @property
     def html(self) -> SafeString:
         """The row's cells, written out in Python: through a template's loop each cell cost about as much as
         reading the record (rendering.py says why that matters). The first links to the record; days are

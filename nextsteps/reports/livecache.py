@@ -22,8 +22,7 @@ from typing import Any
 from django.db import DatabaseError, connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from nextsteps.audit.log import VERSION_ROW, bump_data_version, data_version
-from nextsteps.audit.models import DataVersion
+from nextsteps.audit.log import bump_data_version, data_version, data_version_sql
 from nextsteps.indicators import engine
 from nextsteps.indicators.models import Indicator
 from nextsteps.programmes.models import Organisation, Programme
@@ -58,25 +57,20 @@ def remember(
 
 def _current(key: str) -> Any:
     """The figures stored under `key` at the current data version, or None: the version and the figures in
-    one statement written out in SQL (the dashboard reads two sets, the data-quality page one, on every
-    request); the names come from the models."""
+    one statement (the dashboard reads two sets, the data-quality page one, on every request)."""
     connection = connections[router.db_for_read(CachedFigures)]
-    quote = connection.ops.quote_name
-    meta, versions = CachedFigures._meta, DataVersion._meta
-    field = meta.get_field("figures")
-
-    def column(options: Any, name: str) -> str:
-        return quote(options.get_field(name).column)
-
+    quote, meta = connection.ops.quote_name, CachedFigures._meta
+    fields: Any = meta  # get_field answers any kind of field; these three are plain columns
+    figures, key_column, version = (fields.get_field(name) for name in ("figures", "key", "version"))
+    current, params = data_version_sql(connection)
     sql = (
-        f"SELECT {quote(field.column)} FROM {quote(meta.db_table)} WHERE {column(meta, 'key')} = %s "
-        f"AND {column(meta, 'version')} = (SELECT {column(versions, 'number')} "
-        f"FROM {quote(versions.db_table)} WHERE {column(versions, 'id')} = %s)"
+        f"SELECT {quote(figures.column)} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(key_column.column)} = %s AND {quote(version.column)} = ({current})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key, VERSION_ROW])
+        cursor.execute(sql, [key, *params])
         row = cursor.fetchone()
-    return None if row is None else field.from_db_value(row[0], None, connection)  # type: ignore[arg-type]
+    return None if row is None else figures.from_db_value(row[0], None, connection)
 
 
 def _store(key: str, version: int, figures: dict[str, Any]) -> None:
