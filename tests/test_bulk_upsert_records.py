@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from nextsteps.accounts.models import User
@@ -89,6 +89,38 @@ def test_a_model_rule_refuses_the_whole_call() -> None:
     with pytest.raises(ValidationError, match="A-2"):
         actions.bulk_upsert_records(Activity, rows, acting_user=None, organisation=org)
     assert not Activity.objects.filter(programme=prog).exists()
+
+
+def test_without_a_savepoint_a_refused_call_leaves_the_callers_transaction_to_roll_back() -> None:
+    """The importer's batches: a failure takes back the batch's whole transaction, not the call alone."""
+    org = f.organisation()
+    prog = f.programme(org)
+    training = ActivityType.objects.get(code="training")
+    refused = {
+        "programme_id": prog.pk,
+        "organisation_id": org.pk,
+        "activity_type_id": training.pk,
+        "title": "T",
+        "external_id": "A-1",
+        "date": dt.date(2021, 8, 3),
+        "locality": "Iași",
+        "attendance_total": 5,
+        "attendance_men": 9,
+    }
+    with transaction.atomic():
+        actions.bulk_upsert_records(
+            OutreachVisit,
+            [visit_row("V-1", prog.pk, org.pk)],
+            acting_user=None,
+            organisation=org,
+            savepoint=False,
+        )
+        with pytest.raises(ValidationError):
+            actions.bulk_upsert_records(
+                Activity, [refused], acting_user=None, organisation=org, savepoint=False
+            )
+        assert connection.needs_rollback
+    assert not OutreachVisit.objects.filter(organisation=org).exists()
 
 
 def test_derived_fields_are_set_as_save_would() -> None:

@@ -16,6 +16,7 @@ from nextsteps.audit.models import AuditEntry
 from nextsteps.imports import importer as importing
 from nextsteps.imports import writing
 from nextsteps.imports.importer import ImportFailed
+from nextsteps.records import actions
 from nextsteps.records.models import OutreachVisit
 from tests import factories as f
 from tests.importing import run, write_csv
@@ -94,6 +95,38 @@ def test_an_error_on_the_last_row_writes_nothing_whatever_the_batch_size(tmp_pat
         run(prog, org, visits(tmp_path, 30, bad_row=29), batch_size=4)
     assert failed.value.result.written_rows == 0
     assert not OutreachVisit.objects.filter(organisation=org).exists()
+
+
+def test_a_batch_writes_in_its_transaction_without_a_savepoint_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within a savepoint SQLite first copies every page a write changes into a statement journal (a large
+    part of a big import's time); the batch's transaction is what a failure takes back."""
+    org = f.organisation()
+    prog = f.programme(org)
+    depths: list[tuple[int, int]] = []
+
+    def savepoints() -> int:
+        # An atomic block that makes no savepoint is kept as None.
+        return sum(1 for sid in connection.savepoint_ids if sid is not None)
+
+    real_writer = importing.WRITERS["outreach_visits"]
+    real_entries = actions.insert_audit_entries
+
+    def writer(*args: Any) -> Any:
+        depths.append((savepoints(), -1))
+        return real_writer(*args)
+
+    def entries(*args: Any) -> None:
+        depths[-1] = (depths[-1][0], savepoints())
+        real_entries(*args)
+
+    monkeypatch.setitem(importing.WRITERS, "outreach_visits", writer)
+    monkeypatch.setattr(actions, "insert_audit_entries", entries)
+    monkeypatch.setattr(writing, "SPOOL_ROWS", 2)
+    run(prog, org, visits(tmp_path, 5), batch_size=4)
+    assert len(depths) == 3
+    assert [writes - batch for batch, writes in depths] == [0, 0, 0], depths
 
 
 def pragmas() -> dict[str, int]:
