@@ -1,6 +1,6 @@
 """While an import runs, the objects the process held before it are left out of Python's garbage
 collections (each full collection would scan them all again); they are put back when it ends, however it
-ends."""
+ends, unless the process had frozen them itself (a web worker forked from a frozen app)."""
 
 from __future__ import annotations
 
@@ -44,3 +44,15 @@ def test_objects_are_put_back_when_an_import_fails(tmp_path: Path) -> None:
     with pytest.raises(ImportFailed):
         run(prog, org, visits(tmp_path, date="2021-02-30"))
     assert gc.get_freeze_count() == 0
+
+
+def test_a_process_that_froze_its_objects_itself_keeps_them_frozen(tmp_path: Path) -> None:
+    org = f.organisation()
+    prog = f.programme(org)
+    gc.freeze()
+    try:
+        run(prog, org, visits(tmp_path))
+        # Still frozen (fewer: frozen objects the import let go of were freed as usual).
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

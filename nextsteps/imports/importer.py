@@ -264,8 +264,14 @@ def _long_lived_objects_frozen() -> Iterator[None]:
 
     A full collection scans every object the process tracks (Django's own: hundreds of thousands), and one
     runs each time the import's rows have outlived a quarter as many: 35 of them, 3 s of a million-row
-    import. Frozen, those objects are skipped; they are put back when the import ends (in a web process,
-    objects of other requests made meanwhile too: a cycle among them is then freed a little later)."""
+    import. Frozen, those objects are skipped; they are put back when the import ends (objects of other
+    requests alive at its start too: a cycle among them is then freed a little later).
+
+    A process that froze its objects itself is left as it is: a web worker whose app was frozen before it
+    forked (deploy/gunicorn.conf.py) skips them already, and unfreezing would put them back for good."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield
